@@ -1,0 +1,168 @@
+"""Alert notifications by webhook (HTTP POST of JSON) and MQTT, with retries and exponential backoff.
+
+A webhook that keeps failing is disabled after ``disable_after_failures`` consecutive failed notifications and the
+reason is stored and logged, so that a dead endpoint is noticed rather than silently dropping alerts.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from sqlalchemy import Engine, insert, select, update
+
+from platewarden.domain.alerts import Alert
+from platewarden.domain.hotlist import HotlistEntry
+from platewarden.policy.model import NotificationPolicy
+from platewarden.store.schema import webhooks
+
+log = logging.getLogger(__name__)
+
+
+class Notifier(Protocol):
+    def alert_raised(self, alert: Alert, entry: HotlistEntry, camera_id: str) -> None: ...
+
+
+def alert_message(alert: Alert, entry: HotlistEntry, camera_id: str) -> dict[str, Any]:
+    """What is sent: enough for a dispatcher to open the alert, with the reminder that a match is not a stop."""
+    return {
+        "type": "hotlist_alert", "alert_id": alert.id, "read_text": alert.raw_text, "hotlist_plate": entry.plate,
+        "region": entry.region.value, "country": entry.country, "reason": entry.reason, "make": entry.make,
+        "colour": entry.colour, "camera_id": camera_id, "seen_at": alert.created_at.isoformat(),
+        "distance": alert.distance, "region_verified": alert.region_verified,
+        "notice": "Unconfirmed match: compare the crop with the hotlist record before any action.",
+    }
+
+
+class WebhookRegistry:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def add(self, url: str) -> None:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"webhook URL must be http(s): {url!r}")
+        with self._engine.begin() as conn:
+            conn.execute(insert(webhooks).values(url=url, enabled=True, consecutive_failures=0))
+
+    def enabled(self) -> list[str]:
+        with self._engine.connect() as conn:
+            return [r.url for r in conn.execute(select(webhooks.c.url).where(webhooks.c.enabled.is_(True)))]
+
+    def status(self) -> list[tuple[str, bool, int, str | None]]:
+        with self._engine.connect() as conn:
+            return [(r.url, r.enabled, r.consecutive_failures, r.disabled_reason) for r in conn.execute(select(webhooks))]
+
+    def record(self, url: str, ok: bool, disable_after: int, error: str = "") -> None:
+        with self._engine.begin() as conn:
+            if ok:
+                conn.execute(update(webhooks).where(webhooks.c.url == url).values(consecutive_failures=0))
+                return
+            row = conn.execute(select(webhooks).where(webhooks.c.url == url)).first()
+            if row is None:
+                return
+            failures = row.consecutive_failures + 1
+            values: dict[str, Any] = {"consecutive_failures": failures}
+            if failures >= disable_after:
+                values |= {"enabled": False, "disabled_reason": f"{failures} consecutive failures; last: {error}"}
+                log.error("webhook %s disabled after %d consecutive failures: %s", url, failures, error)
+            conn.execute(update(webhooks).where(webhooks.c.url == url).values(**values))
+
+
+def post_json(url: str, body: dict[str, Any], timeout: float = 5.0) -> None:
+    req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (http(s) checked on registration)
+        if not 200 <= resp.status < 300:
+            raise urllib.error.HTTPError(url, resp.status, "unexpected status", resp.headers, None)
+
+
+class MqttPublisher:
+    """Publishes alerts to an MQTT broker (QoS 1). Needs the ``mqtt`` extra."""
+
+    def __init__(self, host: str, port: int = 1883, topic: str = "platewarden/alerts") -> None:
+        import paho.mqtt.client as mqtt
+
+        self.topic = topic
+        self._client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="platewarden-alerts")
+        self._client.connect(host, port)
+        self._client.loop_start()
+
+    def publish(self, body: dict[str, Any], timeout: float = 5.0) -> None:
+        info = self._client.publish(self.topic, json.dumps(body), qos=1)
+        info.wait_for_publish(timeout)
+        if not info.is_published():
+            raise TimeoutError("MQTT publish not acknowledged")
+
+    def close(self) -> None:
+        self._client.loop_stop()
+        self._client.disconnect()
+
+
+class DeliveringNotifier:
+    """Delivers in a background thread so a slow endpoint never stalls recognition; ``flush`` waits for it."""
+
+    def __init__(self, registry: WebhookRegistry, policy: NotificationPolicy, mqtt: MqttPublisher | None = None,
+                 post: Callable[[str, dict[str, Any]], None] = post_json,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self._registry = registry
+        self._policy = policy
+        self._mqtt = mqtt
+        self._post = post
+        self._sleep = sleep
+        self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self.delivered = 0
+        self.failed = 0
+        self._thread = threading.Thread(target=self._run, name="notifier", daemon=True)
+        self._thread.start()
+
+    def alert_raised(self, alert: Alert, entry: HotlistEntry, camera_id: str) -> None:
+        self._queue.put(alert_message(alert, entry, camera_id))
+
+    def _attempt(self, send: Callable[[], None]) -> str:
+        delay = self._policy.backoff_seconds
+        error = ""
+        for attempt in range(self._policy.max_attempts):
+            try:
+                send()
+                return ""
+            except Exception as exc:  # any transport failure is retried
+                error = f"{type(exc).__name__}: {exc}"
+                if attempt + 1 < self._policy.max_attempts:
+                    self._sleep(delay)
+                    delay *= 2
+        return error or "failed"
+
+    def _run(self) -> None:
+        while True:
+            msg = self._queue.get()
+            try:
+                if msg is None:
+                    return
+                for url in self._registry.enabled():
+                    err = self._attempt(lambda u=url: self._post(u, msg))  # type: ignore[misc]
+                    self._registry.record(url, not err, self._policy.disable_after_failures, err)
+                    self.delivered += not err
+                    self.failed += bool(err)
+                if self._mqtt is not None:
+                    mqtt = self._mqtt
+                    err = self._attempt(lambda: mqtt.publish(msg))
+                    self.delivered += not err
+                    self.failed += bool(err)
+                    if err:
+                        log.error("MQTT alert delivery failed: %s", err)
+            finally:
+                self._queue.task_done()
+
+    def flush(self) -> None:
+        self._queue.join()
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=10)

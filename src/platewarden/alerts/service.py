@@ -1,0 +1,99 @@
+"""The alert workflow: a fused read is matched against active hotlist entries under the policy; a match becomes
+an alert (stored sealed with its crop) and a notification; a person records the disposition."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from platewarden.alerts.hotlist_csv import ParsedCsv, parse_hotlist_csv
+from platewarden.alerts.matching import best_match
+from platewarden.alerts.notify import Notifier
+from platewarden.domain.alerts import Alert, Disposition, DispositionRecord
+from platewarden.domain.clock import Clock
+from platewarden.domain.hotlist import HotlistEntry
+from platewarden.domain.reads import Read
+from platewarden.policy.model import AlertPolicy
+from platewarden.store.alerts import AlertStore
+from platewarden.store.hotlists import HotlistStore
+
+
+class HotlistImportError(ValueError):
+    def __init__(self, parsed: ParsedCsv) -> None:
+        self.parsed = parsed
+        lines = "\n".join(f"  line {e.line}: {e.reason}" for e in parsed.errors)
+        super().__init__(f"{len(parsed.errors)} bad row(s), nothing imported:\n{lines}")
+
+
+class HotlistService:
+    def __init__(self, store: HotlistStore, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+        self._cache: list[HotlistEntry] | None = None
+
+    def add(self, entry: HotlistEntry) -> None:
+        self._store.add_many([entry])
+        self._cache = None
+
+    def import_csv(self, text: str, added_by: str, partial: bool = False) -> ParsedCsv:
+        """Import all rows, or none if any row is bad (unless ``partial``: then the good rows)."""
+        parsed = parse_hotlist_csv(text, added_by, self._clock.now())
+        if parsed.errors and not partial:
+            raise HotlistImportError(parsed)
+        self._store.add_many(parsed.entries)
+        self._cache = None
+        return parsed
+
+    def active(self) -> list[HotlistEntry]:
+        if self._cache is None:
+            self._cache = self._store.all()
+        now = self._clock.now()
+        return [e for e in self._cache if e.is_active(now)]
+
+    def get(self, entry_id: str) -> HotlistEntry | None:
+        return self._store.get(entry_id)
+
+
+@dataclass(frozen=True)
+class AlertDecision:
+    alert: Alert | None
+    reason: str
+
+
+class AlertService:
+    def __init__(self, hotlist: HotlistService, store: AlertStore, policy: AlertPolicy, clock: Clock,
+                 notifier: Notifier | None = None) -> None:
+        self._hotlist = hotlist
+        self._store = store
+        self._policy = policy
+        self._clock = clock
+        self._notifier = notifier
+
+    def check(self, read: Read) -> AlertDecision:
+        p = self._policy
+        if read.confidence < p.min_read_confidence:
+            return AlertDecision(None, "read confidence below policy minimum")
+        if read.agreeing < min(p.min_agreeing_observations, read.observations):
+            return AlertDecision(None, "too few frames agree on the text")
+        candidates = [read.text] + [a.text for a in read.alternatives[:2]]
+        match = None
+        for text in candidates:
+            match = best_match(text, read.region, read.country, self._hotlist.active(), p.max_distance,
+                               p.lookalike_cost, p.max_lookalikes)
+            if match:
+                break
+        if match is None:
+            return AlertDecision(None, "no hotlist match")
+        alert = Alert(id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"alert|{read.id}")), read_id=read.id,
+                      entry_id=match.entry.id, raw_text=read.text, hotlist_plate=match.entry.plate,
+                      distance=match.distance, region_verified=match.region_verified, created_at=read.first_seen)
+        if not self._store.add(alert, read.camera_id, read.confidence, read.plate_crop_jpeg, self._clock.now()):
+            return AlertDecision(None, "alert already raised for this read")
+        if self._notifier is not None:
+            self._notifier.alert_raised(alert, match.entry, read.camera_id)
+        return AlertDecision(alert, "hotlist match")
+
+    def dispose(self, alert_id: str, disposition: Disposition, by: str, note: str) -> DispositionRecord:
+        record = DispositionRecord(alert_id, disposition, by, self._clock.now(), note)
+        self._store.dispose(record)
+        return record

@@ -1,0 +1,35 @@
+"""Shared CLI plumbing: opening the platform with clear errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+from pydantic import ValidationError
+
+from platewarden.config import Settings
+from platewarden.domain.clock import Clock
+from platewarden.policy import PolicyError
+from platewarden.runtime import Platform
+from platewarden.store.database import DatabaseError
+from platewarden.store.master_key import MasterKeyError
+
+
+def settings_from(ctx: click.Context) -> Settings:
+    try:
+        return Settings.from_env(data_dir=ctx.obj.get("data_dir") if ctx.obj else None)
+    except ValidationError as exc:
+        raise click.ClickException(f"invalid settings: {exc}") from exc
+
+
+@contextmanager
+def platform(ctx: click.Context, clock: Clock | None = None, notify: bool = True) -> Iterator[Platform]:
+    try:
+        p = Platform.open(settings_from(ctx), clock=clock, notify=notify)
+    except (PolicyError, DatabaseError, MasterKeyError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        yield p
+    finally:
+        p.close()

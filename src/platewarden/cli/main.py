@@ -1,0 +1,32 @@
+"""The ``platewarden`` command."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+from platewarden import __version__
+from platewarden.cli.bench_cmd import bench
+from platewarden.cli.demo_cmd import demo
+from platewarden.cli.ops_cmd import alerts, camera, db_upgrade, hotlist, policy, webhook
+from platewarden.cli.recognize_cmd import recognize
+from platewarden.cli.watch_cmd import watch
+
+
+@click.group()
+@click.version_option(__version__)
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where the embedded database and keys live (default: PLATEWARDEN_DATA_DIR or "
+                   "~/.local/share/platewarden).")
+@click.option("-v", "--verbose", is_flag=True)
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None, verbose: bool) -> None:
+    """platewarden: licence plate recognition that is accountable by design."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    ctx.obj = {"data_dir": data_dir}
+
+
+for command in (demo, recognize, watch, camera, hotlist, alerts, webhook, policy, db_upgrade, bench):
+    cli.add_command(command)

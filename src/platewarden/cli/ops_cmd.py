@@ -1,0 +1,204 @@
+"""Operations: cameras, hotlists, alerts, webhooks, policy, database."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from platewarden.alerts.service import HotlistImportError
+from platewarden.cli.common import platform
+from platewarden.domain.alerts import Disposition
+from platewarden.domain.cameras import Camera
+from platewarden.domain.hotlist import HotlistEntry
+from platewarden.domain.plates import Region, normalize_plate
+from platewarden.governance.alert_review import AlertReview
+from platewarden.policy import PolicyError, load_policy
+from platewarden.store.alerts import AlreadyDisposed, UnknownAlert
+
+
+@click.group("camera")
+def camera() -> None:
+    """The camera registry."""
+
+
+@camera.command("add")
+@click.argument("camera_id")
+@click.option("--name", required=True)
+@click.option("--lat", type=float, required=True)
+@click.option("--lon", type=float, required=True)
+@click.option("--heading", type=float)
+@click.option("--segment", help="Road segment id (for the density rule).")
+@click.pass_context
+def camera_add(ctx: click.Context, camera_id: str, name: str, lat: float, lon: float, heading: float | None,
+               segment: str | None) -> None:
+    """Register (or update) a camera."""
+    try:
+        cam = Camera(camera_id, name, lat, lon, heading, segment)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    with platform(ctx, notify=False) as p:
+        p.cameras.register(cam)
+    click.echo(f"camera {camera_id} registered")
+
+
+@camera.command("list")
+@click.pass_context
+def camera_list(ctx: click.Context) -> None:
+    with platform(ctx, notify=False) as p:
+        for c in p.cameras.all():
+            click.echo(f"{c.id:<16} {c.latitude:10.5f} {c.longitude:10.5f} {c.road_segment or '-':<16} {c.name}")
+
+
+@click.group("hotlist")
+def hotlist() -> None:
+    """Hotlist entries (each with a reason, a source and an expiry)."""
+
+
+@hotlist.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--by", "added_by", required=True, help="Who adds these entries.")
+@click.option("--partial", is_flag=True, help="Import the good rows even if some rows are bad.")
+@click.pass_context
+def hotlist_import(ctx: click.Context, csv_file: Path, added_by: str, partial: bool) -> None:
+    """Import entries from CSV (plate, region, reason, source, expires_at[, country, make, colour])."""
+    with platform(ctx, notify=False) as p:
+        try:
+            parsed = p.hotlist.import_csv(csv_file.read_text(encoding="utf-8"), added_by, partial)
+        except HotlistImportError as exc:
+            raise click.ClickException(str(exc)) from exc
+    for e in parsed.errors:
+        click.echo(f"skipped line {e.line}: {e.reason}", err=True)
+    click.echo(f"imported {len(parsed.entries)} entries" + (f", skipped {len(parsed.errors)}" if parsed.errors else ""))
+
+
+@hotlist.command("add")
+@click.argument("plate")
+@click.option("--region", type=click.Choice([r.value for r in Region]), required=True)
+@click.option("--country")
+@click.option("--reason", required=True)
+@click.option("--source", required=True)
+@click.option("--expires", "expires", required=True, help="ISO date or datetime with zone.")
+@click.option("--make")
+@click.option("--colour")
+@click.option("--by", "added_by", required=True)
+@click.pass_context
+def hotlist_add(ctx: click.Context, plate: str, region: str, country: str | None, reason: str, source: str,
+                expires: str, make: str | None, colour: str | None, added_by: str) -> None:
+    try:
+        exp = datetime.fromisoformat(expires)
+        exp = exp if exp.tzinfo else exp.replace(tzinfo=UTC)
+        with platform(ctx, notify=False) as p:
+            p.hotlist.add(HotlistEntry(str(uuid.uuid4()), normalize_plate(plate), Region(region), country, reason,
+                                       source, make, colour, added_by, p.clock.now(), exp))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"added {normalize_plate(plate)}")
+
+
+@click.group("alerts")
+def alerts() -> None:
+    """Hotlist alerts: review them and record what you saw."""
+
+
+@alerts.command("list")
+@click.option("--by", "actor", required=True, help="Who is looking (recorded in the access log).")
+@click.option("--all", "show_all", is_flag=True, help="Include alerts that already have a disposition.")
+@click.pass_context
+def alerts_list(ctx: click.Context, actor: str, show_all: bool) -> None:
+    with platform(ctx, notify=False) as p:
+        review = AlertReview(p)
+        views = review.all(actor) if show_all else review.pending(actor)
+    if not views:
+        click.echo("no alerts" if show_all else "no pending alerts")
+    for v in views:
+        a, e = v.detail.alert, v.entry
+        age = f"{(datetime.now(UTC) - e.added_at).days} days old" if e else "entry missing"
+        disp = v.detail.disposition.disposition.value if v.detail.disposition else "PENDING"
+        click.echo(f"{a.id}  {disp:<12} read {a.raw_text} ~ hotlist {a.hotlist_plate} "
+                   f"({e.region.value if e else '?'}, {e.reason if e else '?'}, {e.make or '' if e else ''}, {age}) "
+                   f"camera {v.detail.camera_id} at {a.created_at:%Y-%m-%d %H:%M:%S}  distance {a.distance:.2f}"
+                   f"{'' if a.region_verified else '  REGION NOT VERIFIED'}")
+
+
+@alerts.command("dispose")
+@click.argument("alert_id")
+@click.argument("disposition", type=click.Choice([d.value for d in Disposition]))
+@click.option("--by", "actor", required=True)
+@click.option("--note", default="", help="Required for anything but 'correct'.")
+@click.pass_context
+def alerts_dispose(ctx: click.Context, alert_id: str, disposition: str, actor: str, note: str) -> None:
+    """Record what the person who compared the crop with the hotlist record concluded."""
+    with platform(ctx, notify=False) as p:
+        try:
+            AlertReview(p).dispose(actor, alert_id, Disposition(disposition), note)
+        except (ValueError, UnknownAlert, AlreadyDisposed) as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"alert {alert_id}: {disposition}")
+
+
+@click.group("webhook")
+def webhook() -> None:
+    """Where alert notifications are POSTed."""
+
+
+@webhook.command("add")
+@click.argument("url")
+@click.pass_context
+def webhook_add(ctx: click.Context, url: str) -> None:
+    with platform(ctx, notify=False) as p:
+        try:
+            p.webhooks.add(url)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"webhook {url} added")
+
+
+@webhook.command("list")
+@click.pass_context
+def webhook_list(ctx: click.Context) -> None:
+    with platform(ctx, notify=False) as p:
+        for url, enabled, failures, reason in p.webhooks.status():
+            click.echo(f"{'enabled ' if enabled else 'DISABLED'} {url} failures={failures} {reason or ''}")
+
+
+@click.group("policy")
+def policy() -> None:
+    """The agency's policy file."""
+
+
+@policy.command("check")
+@click.argument("path", type=click.Path(path_type=Path))
+def policy_check(path: Path) -> None:
+    """Validate a policy file; errors point at the offending line."""
+    try:
+        pol = load_policy(path)
+    except PolicyError as exc:
+        for line, msg in exc.problems:
+            click.echo(f"{path}:{line}: {msg}" if line else f"{path}: {msg}", err=True)
+        sys.exit(1)
+    for w in pol.warnings():
+        click.echo(f"warning: {w}", err=True)
+    click.echo(f"{path}: valid (ordinary retention {pol.retention.ordinary_days} days, historical search approved by "
+               f"{' → '.join(r.value for r in pol.approvals.historical_search)})")
+
+
+@policy.command("show")
+def policy_show() -> None:
+    """Print the built-in default policy as YAML (a starting point for your own)."""
+    import yaml
+
+    from platewarden.policy import Policy
+
+    click.echo(yaml.safe_dump(Policy().model_dump(mode="json"), sort_keys=False))
+
+
+@click.command("db-upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Create or migrate the database schema."""
+    with platform(ctx, notify=False) as p:
+        click.echo(f"database ready: {p.settings.effective_database_url}")

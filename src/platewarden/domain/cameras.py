@@ -1,0 +1,28 @@
+"""Cameras: where reads come from. A read is always bound to a registered camera and its position."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CAMERA_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class Camera:
+    id: str
+    name: str
+    latitude: float
+    longitude: float
+    heading_deg: float | None
+    road_segment: str | None
+
+    def __post_init__(self) -> None:
+        if not _CAMERA_ID.match(self.id):
+            raise ValueError(f"camera id {self.id!r}: use 1-64 letters, digits, '.', '_' or '-'")
+        if not -90 <= self.latitude <= 90:
+            raise ValueError(f"camera {self.id}: latitude {self.latitude} is outside -90..90")
+        if not -180 <= self.longitude <= 180:
+            raise ValueError(f"camera {self.id}: longitude {self.longitude} is outside -180..180")
+        if self.heading_deg is not None and not 0 <= self.heading_deg < 360:
+            raise ValueError(f"camera {self.id}: heading {self.heading_deg} is outside 0..360")

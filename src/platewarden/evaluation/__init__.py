@@ -1,0 +1,1 @@
+"""Measuring recognition on labelled sets (the label format of openalpr/benchmarks)."""

@@ -1,0 +1,145 @@
+"""Accuracy of the recogniser on a labelled folder: detection recall, exact reads, alternatives, CER, latency,
+commonest confusions. Exact means upper case, letters and digits only, O and 0 distinct; an O/0-merged figure is
+reported beside it because published numbers differ on this (see docs/model-card.md)."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from platewarden.domain.observations import PlateObservation
+from platewarden.evaluation.labels import LabelledPlate, load_labels
+from platewarden.fusion.similarity import levenshtein
+from platewarden.recognition.detector import Detection
+from platewarden.recognition.imageio import ImageError, read_image
+from platewarden.recognition.pipeline import Recognizer
+
+
+@dataclass
+class AccuracyReport:
+    dataset: str
+    mode: str
+    images: int = 0
+    plates: int = 0
+    unreadable_files: int = 0
+    detected: int = 0
+    exact: int = 0
+    exact_o0_merged: int = 0
+    in_alternatives: int = 0
+    char_errors: int = 0
+    chars: int = 0
+    latencies_ms: list[float] = field(default_factory=list)
+    confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
+    failures: list[tuple[str, str, str]] = field(default_factory=list)  # (image, truth, read)
+
+    def rate(self, n: int) -> float:
+        return n / self.plates if self.plates else 0.0
+
+    def summary(self) -> dict[str, Any]:
+        lat = sorted(self.latencies_ms)
+        return {
+            "dataset": self.dataset, "mode": self.mode, "images": self.images, "plates": self.plates,
+            "unreadable_files": self.unreadable_files,
+            "detection_recall": round(self.rate(self.detected), 4) if self.mode == "end-to-end" else None,
+            "exact": round(self.rate(self.exact), 4), "exact_o0_merged": round(self.rate(self.exact_o0_merged), 4),
+            "within_alternatives": round(self.rate(self.in_alternatives), 4),
+            "cer": round(self.char_errors / self.chars, 4) if self.chars else 0.0,
+            "latency_median_ms": round(statistics.median(lat), 1) if lat else None,
+            "latency_p95_ms": round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 1) if lat else None,
+            "confusions": [[a, b, n] for (a, b), n in self.confusions.most_common(10)],
+        }
+
+
+def _align_confusions(truth: str, read: str) -> list[tuple[str, str]]:
+    """Substitutions on an edit-distance alignment (truth char → read char)."""
+    n, m = len(truth), len(read)
+    d = np.zeros((n + 1, m + 1), int)
+    d[:, 0] = range(n + 1)
+    d[0, :] = range(m + 1)
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            d[i, j] = min(d[i - 1, j] + 1, d[i, j - 1] + 1, d[i - 1, j - 1] + (truth[i - 1] != read[j - 1]))
+    out, i, j = [], n, m
+    while i > 0 and j > 0:
+        if d[i, j] == d[i - 1, j - 1] + (truth[i - 1] != read[j - 1]):
+            if truth[i - 1] != read[j - 1]:
+                out.append((truth[i - 1], read[j - 1]))
+            i, j = i - 1, j - 1
+        elif d[i, j] == d[i - 1, j] + 1:
+            out.append((truth[i - 1], "∅"))
+            i -= 1
+        else:
+            out.append(("∅", read[j - 1]))
+            j -= 1
+    out += [(truth[k], "∅") for k in range(i)] + [("∅", read[k]) for k in range(j)]
+    return out
+
+
+def _box_iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    return inter / max(1, a[2] * a[3] + b[2] * b[3] - inter)
+
+
+def _score(report: AccuracyReport, item: LabelledPlate, obs: PlateObservation | None) -> None:
+    read = obs.text if obs else ""
+    report.chars += len(item.text)
+    report.char_errors += levenshtein(item.text, read)
+    if read == item.text:
+        report.exact += 1
+    else:
+        report.failures.append((item.image.name, item.text, read))
+        report.confusions.update(_align_confusions(item.text, read))
+    if read.replace("O", "0") == item.text.replace("O", "0"):
+        report.exact_o0_merged += 1
+    if obs and (read == item.text or any(a.text == item.text for a in obs.alternatives)):
+        report.in_alternatives += 1
+
+
+def evaluate(folder: Path, recognizer: Recognizer, ocr_only: bool = False, limit: int | None = None
+             ) -> AccuracyReport:
+    labels = [lab for lab in load_labels(folder) if lab.text][:limit]
+    report = AccuracyReport(str(folder), "ocr-only" if ocr_only else "end-to-end")
+    by_image: dict[Path, list[LabelledPlate]] = {}
+    for lab in labels:
+        by_image.setdefault(lab.image, []).append(lab)
+    for path, items in by_image.items():
+        try:
+            img = read_image(path)
+        except ImageError:
+            report.unreadable_files += 1
+            continue
+        report.images += 1
+        report.plates += len(items)
+        if ocr_only:
+            for it in items:
+                x, y, w, h = it.box
+                corners = np.float32([[x, y], [x + w, y], [x + w, y + h], [x, y + h]])
+                t0 = time.perf_counter()
+                obs = recognizer.read_plates(img, [Detection((x, y, w, h), corners, 1.0)])
+                report.latencies_ms.append((time.perf_counter() - t0) * 1000)
+                _score(report, it, obs[0] if obs else None)
+            continue
+        t0 = time.perf_counter()
+        found = recognizer.recognize(img)
+        report.latencies_ms.append((time.perf_counter() - t0) * 1000)
+        for it in items:
+            best = max(found, key=lambda o: _box_iou(it.box, (o.box.x, o.box.y, o.box.w, o.box.h)), default=None)
+            iou = _box_iou(it.box, (best.box.x, best.box.y, best.box.w, best.box.h)) if best else 0.0
+            if iou >= 0.5:
+                report.detected += 1
+            _score(report, it, best if iou >= 0.1 else None)
+    return report
+
+
+def report_dict(report: AccuracyReport) -> dict[str, Any]:
+    d = report.summary()
+    d["failures"] = report.failures[:50]
+    return d

@@ -1,0 +1,34 @@
+"""Labelled images: ``NAME.txt`` per image or one ``labels.tsv``, lines ``file x y w h TEXT [extra]``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from platewarden.domain.plates import normalize_plate
+
+
+@dataclass(frozen=True)
+class LabelledPlate:
+    image: Path
+    box: tuple[int, int, int, int]
+    text: str  # normalised; empty when unknown
+
+
+def load_labels(folder: Path) -> list[LabelledPlate]:
+    if not folder.is_dir():
+        raise NotADirectoryError(f"{folder} is not a folder")
+    files = [folder / "labels.tsv"] if (folder / "labels.tsv").exists() else sorted(folder.glob("*.txt"))
+    out = []
+    for f in files:
+        for line in f.read_text(encoding="utf-8", errors="replace").splitlines():
+            parts = line.split("\t") if "\t" in line else line.split()
+            if len(parts) < 5:
+                continue
+            try:
+                box = tuple(int(float(v)) for v in parts[1:5])
+            except ValueError:
+                continue
+            text = normalize_plate(parts[5]) if len(parts) > 5 else ""
+            out.append(LabelledPlate(folder / parts[0], box, text))  # type: ignore[arg-type]
+    return out

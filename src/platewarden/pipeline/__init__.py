@@ -1,0 +1,1 @@
+"""The live pipeline: frames → observations → fused reads → sealed store → hotlist alerts."""

@@ -1,0 +1,132 @@
+"""The policy model. Defaults follow the seed: ordinary reads kept 30 days, three-level approval for historical
+searches, at most 2 cameras per km of road. Every field says what it does, because a city council reads this."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class Role(StrEnum):
+    OFFICER = "officer"
+    DEPARTMENT_HEAD = "department_head"
+    PROSECUTOR = "prosecutor"
+    AUDITOR = "auditor"
+    ETHICS_BOARD = "ethics_board"
+    ADMINISTRATOR = "administrator"
+    OPERATOR = "operator"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RetentionPolicy(_Strict):
+    ordinary_days: int = Field(30, ge=1, le=3650, description="Days an ordinary read (no case, no hit) is kept "
+                                                             "before its day is destroyed.")
+    jurisdiction_cap_days: int | None = Field(None, ge=1, description="The longest retention the law of this "
+                                                                      "jurisdiction allows; a warning is given when "
+                                                                      "ordinary_days exceeds it.")
+    hold_review_days: int = Field(90, ge=1, le=3650, description="A legal hold must be reviewed at least this often.")
+
+
+class ApprovalChains(_Strict):
+    historical_search: list[Role] = Field(
+        default=[Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR],
+        description="Who applies for and who approves a search of stored reads, in order; the first role applies.")
+    hotlist_entry: list[Role] = Field(default=[Role.OFFICER, Role.DEPARTMENT_HEAD],
+                                      description="Who proposes and who approves a hotlist entry.")
+    zone_watch: list[Role] = Field(default=[Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR, Role.ETHICS_BOARD],
+                                   description="Who designates and approves a watched zone.")
+    camera_deployment: list[Role] = Field(default=[Role.DEPARTMENT_HEAD, Role.ETHICS_BOARD],
+                                          description="Who proposes and who decides a camera deployment.")
+    policy_change: list[Role] = Field(default=[Role.ADMINISTRATOR, Role.DEPARTMENT_HEAD, Role.ETHICS_BOARD],
+                                      description="Who proposes and who approves a change of this policy.")
+
+    @field_validator("*")
+    @classmethod
+    def _chain_shape(cls, chain: list[Role]) -> list[Role]:
+        if len(chain) < 2:
+            raise ValueError("an approval chain needs an applicant and at least one approver")
+        if len(set(chain[1:])) != len(chain[1:]):
+            raise ValueError("an approver role appears twice in the chain")
+        return chain
+
+
+class ExigentPolicy(_Strict):
+    categories: list[str] = Field(default=["child_abduction", "imminent_threat_to_life"],
+                                  description="Offence categories that may search at once, reviewed afterwards.")
+    authorization_hours: int = Field(4, ge=1, le=24, description="How long an exigent authorization stays valid.")
+    review_within_hours: int = Field(24, ge=1, le=72, description="Department head and prosecutor must review an "
+                                                                  "exigent search within this many hours.")
+
+
+class DeploymentPolicy(_Strict):
+    max_cameras_per_km: float = Field(2.0, gt=0, le=50, description="Most cameras per km of a road segment "
+                                                                    "(Vancouver's public decision: 2).")
+    public_comment_days: int = Field(30, ge=0, le=365, description="Length of the public comment period on a "
+                                                                   "camera proposal.")
+
+
+class AlertPolicy(_Strict):
+    max_distance: float = Field(0.5, ge=0, le=3, description="Largest edit distance between a read and a hotlist "
+                                                              "plate that still raises an alert; a look-alike "
+                                                              "substitution costs lookalike_cost.")
+    lookalike_cost: float = Field(0.25, ge=0, le=1, description="Cost of swapping look-alike characters "
+                                                                 "(O/0/D/Q, I/1, B/8, S/5, Z/2).")
+    max_lookalikes: int = Field(2, ge=0, le=4, description="Most look-alike swaps allowed in one match; more "
+                                                           "floods operators with false hits.")
+    min_agreeing_observations: int = Field(2, ge=1, le=10, description="Frames that must agree on the text before "
+                                                                        "an alert is raised (a single still photo "
+                                                                        "counts as agreeing with itself).")
+    min_read_confidence: float = Field(0.3, ge=0, le=1, description="Reads below this overall confidence never "
+                                                                    "raise an alert.")
+
+
+class NotificationPolicy(_Strict):
+    max_attempts: int = Field(5, ge=1, le=20, description="Delivery attempts per notification before giving up.")
+    backoff_seconds: float = Field(0.5, gt=0, le=60, description="First retry delay; doubles each attempt.")
+    disable_after_failures: int = Field(10, ge=1, le=1000, description="Consecutive failed notifications after "
+                                                                       "which a webhook is disabled and reported.")
+
+
+class RecognitionPolicy(_Strict):
+    detection_threshold: float = Field(0.35, ge=0.01, le=0.99, description="Detector score below which a "
+                                                                           "candidate is not a plate.")
+    min_plate_length: int = Field(3, ge=1, le=10, description="Readings shorter than this are discarded.")
+    fusion_gap_seconds: float = Field(2.0, gt=0, le=60, description="A vehicle unseen for this long ends its read.")
+    fusion_similarity: float = Field(0.6, ge=0, le=1, description="Text similarity for two observations to be the "
+                                                                  "same vehicle.")
+
+
+class Policy(_Strict):
+    """Everything an agency decides, in one place. Changing it is itself an approved, ledgered act."""
+
+    agency: str = Field("Example City Police", min_length=1, description="The agency that operates the system.")
+    retention: RetentionPolicy = Field(default_factory=RetentionPolicy, description="How long reads live.")
+    approvals: ApprovalChains = Field(default_factory=ApprovalChains, description="Approval chains per action.")
+    exigent: ExigentPolicy = Field(default_factory=ExigentPolicy, description="Emergency searches.")
+    deployment: DeploymentPolicy = Field(default_factory=DeploymentPolicy, description="Camera deployment rules.")
+    alerts: AlertPolicy = Field(default_factory=AlertPolicy, description="When a read raises a hotlist alert.")
+    notifications: NotificationPolicy = Field(default_factory=NotificationPolicy, description="Alert delivery.")
+    recognition: RecognitionPolicy = Field(default_factory=RecognitionPolicy, description="Recognition thresholds.")
+
+    @model_validator(mode="after")
+    def _separation_of_duties(self) -> Policy:
+        if Role.ADMINISTRATOR in self.approvals.historical_search:
+            raise ValueError("approvals.historical_search: administrators manage accounts and may not search or "
+                             "approve searches")
+        return self
+
+    def warnings(self) -> list[str]:
+        """Settings that are valid but questionable; printed by ``platewarden policy check``."""
+        out = []
+        cap = self.retention.jurisdiction_cap_days
+        if cap is not None and self.retention.ordinary_days > cap:
+            out.append(f"retention.ordinary_days ({self.retention.ordinary_days}) exceeds the jurisdiction's cap "
+                       f"({cap} days)")
+        if self.retention.ordinary_days > 30:
+            out.append(f"retention.ordinary_days ({self.retention.ordinary_days}) is longer than the 30 days the "
+                       "seed recommends")
+        return out

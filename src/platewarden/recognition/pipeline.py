@@ -1,0 +1,88 @@
+"""The recogniser: detect → rectify → OCR (one-row and, where the shape allows, two-row) → grammar ranking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from platewarden.domain.observations import Alternative, Box, CharConfidence, PlateObservation
+from platewarden.domain.plates import Region
+from platewarden.recognition.detector import Detection, PlateDetector
+from platewarden.recognition.grammar import grammar_weight, guess_region
+from platewarden.recognition.layout import find_row_split, join_rows
+from platewarden.recognition.ocr import OcrResult, PlateReader
+from platewarden.recognition.rectify import crop_plate, has_eu_strip
+
+TWO_ROW_MAX_ASPECT = 2.6  # plates squarer than this may hold two rows
+
+
+@dataclass(frozen=True)
+class RecognizerConfig:
+    detection_threshold: float = 0.35
+    min_plate_length: int = 3
+    input_width: int = 640
+    threads: int = 1
+
+
+class Recognizer:
+    """Thread-compatible, not thread-safe: use one per thread (ONNX sessions are shared and safe)."""
+
+    def __init__(self, config: RecognizerConfig | None = None, region: Region | None = None) -> None:
+        self.config = config or RecognizerConfig()
+        self.region = region
+        self._detector = PlateDetector(self.config.input_width, self.config.detection_threshold,
+                                       threads=self.config.threads)
+        self._reader = PlateReader(self.config.threads)
+
+    def recognize(self, image: np.ndarray) -> list[PlateObservation]:
+        """All plates in a BGR image, most confident first."""
+        dets = self._detector.detect(image)
+        return self.read_plates(image, dets)
+
+    def read_plates(self, image: np.ndarray, dets: list[Detection]) -> list[PlateObservation]:
+        crops = [crop_plate(image, d) for d in dets]
+        variants: list[tuple[int, np.ndarray]] = []
+        for i, c in enumerate(crops):
+            variants.append((i, c))
+            if c.shape[1] / max(1, c.shape[0]) < TWO_ROW_MAX_ASPECT:
+                variants.append((i, join_rows(c, find_row_split(c))))
+        results = self._reader.read([v for _, v in variants])
+        best: dict[int, tuple[float, OcrResult]] = {}
+        for (i, _), res in zip(variants, results, strict=True):
+            c = crops[i]
+            guess = guess_region(res.text, c.shape[1] / max(1, c.shape[0]), has_eu_strip(c), self.region)
+            score = res.confidence * grammar_weight(res.text, guess.region)
+            if i not in best or score > best[i][0]:
+                best[i] = (score, res)
+        out = []
+        for i, (_, res) in best.items():
+            obs = self._observation(dets[i], crops[i], res)
+            if obs is not None:
+                out.append(obs)
+        return sorted(out, key=lambda o: -o.confidence)
+
+    def _observation(self, det: Detection, crop: np.ndarray, res: OcrResult) -> PlateObservation | None:
+        aspect = crop.shape[1] / max(1, crop.shape[0])
+        strip = has_eu_strip(crop)
+        # Rank the OCR's own readings by confidence x grammar fit; never invent characters.
+        readings = [(res.text, res.confidence, res.char_confidences)] + [(t, c, ()) for t, c in res.alternatives]
+        ranked = sorted(readings, key=lambda r: -r[1] * grammar_weight(
+            r[0], guess_region(r[0], aspect, strip, self.region).region))
+        text, conf, _ = ranked[0]
+        if len(text) < self.config.min_plate_length:
+            return None
+        chars = tuple(CharConfidence(ch, cc) for ch, cc in zip(res.text, res.char_confidences, strict=True))
+        if text != res.text:  # an alternative won: its swapped positions carry the runner-up's share
+            chars = tuple(CharConfidence(ch, c.confidence if ch == c.char else 1 - c.confidence)
+                          for ch, c in zip(text, chars, strict=True))
+        guess = guess_region(text, aspect, strip, self.region)
+        alternatives = tuple(Alternative(t, float(c)) for t, c, _ in ranked[1:6] if t != text)
+        x, y, w, h = det.box
+        H, W = crop.shape[:2]
+        del H, W
+        return PlateObservation(
+            text=text, confidence=float(conf) * det.score ** 0.5, region=guess.region, country=guess.country,
+            box=Box(int(round(x)), int(round(y)), int(round(w)), int(round(h))),
+            corners=tuple((float(px), float(py)) for px, py in det.corners), chars=chars,
+            alternatives=alternatives, detector_score=det.score, crop=crop)

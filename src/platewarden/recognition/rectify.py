@@ -1,0 +1,47 @@
+"""Cutting a plate out of the frame: perspective-rectified from its corners when they are plausible, otherwise the
+detector's box with a margin like the one the OCR was trained with."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from platewarden.recognition.detector import Detection
+
+
+def _plausible(corners: np.ndarray, box: tuple[float, float, float, float]) -> bool:
+    if not np.all(np.isfinite(corners)):
+        return False
+    area = abs(cv2.contourArea(corners.astype(np.float32)))
+    box_area = box[2] * box[3]
+    return bool(cv2.isContourConvex(corners.astype(np.float32))) and 0.4 * box_area < area < 1.3 * box_area
+
+
+def crop_plate(image: np.ndarray, det: Detection, margin_x: float = 0.05, margin_y: float = 0.08) -> np.ndarray:
+    corners = det.corners
+    if _plausible(corners, det.box):
+        c = corners.mean(axis=0)
+        grown = c + (corners - c) * np.float32([1 + 2 * margin_x, 1 + 2 * margin_y])
+        width = float((np.linalg.norm(corners[1] - corners[0]) + np.linalg.norm(corners[2] - corners[3])) / 2)
+        height = float((np.linalg.norm(corners[3] - corners[0]) + np.linalg.norm(corners[2] - corners[1])) / 2)
+        out_w = max(8, int(round(width * (1 + 2 * margin_x))))
+        out_h = max(4, int(round(height * (1 + 2 * margin_y))))
+        dst = np.float32([[0, 0], [out_w, 0], [out_w, out_h], [0, out_h]])
+        M = cv2.getPerspectiveTransform(grown.astype(np.float32), dst)
+        return cv2.warpPerspective(image, M, (out_w, out_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    x, y, w, h = det.box
+    x0, y0 = int(max(0, x - margin_x * w)), int(max(0, y - margin_y * h))
+    x1, y1 = int(min(image.shape[1], x + w * (1 + margin_x))), int(min(image.shape[0], y + h * (1 + margin_y)))
+    return image[y0:max(y0 + 2, y1), x0:max(x0 + 2, x1)].copy()
+
+
+def has_eu_strip(plate: np.ndarray) -> bool:
+    """A saturated blue band at the plate's left edge: the EU country strip."""
+    if plate.ndim != 3 or plate.shape[1] < 20:
+        return False
+    strip = plate[plate.shape[0] // 5: -max(1, plate.shape[0] // 5), : max(2, plate.shape[1] // 14)]
+    hsv = cv2.cvtColor(strip, cv2.COLOR_BGR2HSV)
+    blue = (hsv[..., 0] > 95) & (hsv[..., 0] < 130) & (hsv[..., 1] > 90) & (hsv[..., 2] > 50)
+    body = cv2.cvtColor(plate[:, plate.shape[1] // 3: 2 * plate.shape[1] // 3], cv2.COLOR_BGR2HSV)
+    body_blue = ((body[..., 0] > 95) & (body[..., 0] < 130) & (body[..., 1] > 90)).mean()
+    return bool(blue.mean() > 0.5 and body_blue < 0.3)

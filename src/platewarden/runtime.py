@@ -1,0 +1,63 @@
+"""Wiring: one object that holds the opened database, keys, policy and services, built from Settings.
+
+Adapters (CLI, server, tests) create a Platform and pass it (or parts of it) on; nothing reaches for globals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from platewarden.alerts.notify import DeliveringNotifier, MqttPublisher, WebhookRegistry
+from platewarden.alerts.service import AlertService, HotlistService
+from platewarden.config import Settings
+from platewarden.domain.clock import Clock, SystemClock
+from platewarden.policy import Policy, load_policy
+from platewarden.store.alerts import AlertStore
+from platewarden.store.cameras import CameraRegistry
+from platewarden.store.database import open_database
+from platewarden.store.hotlists import HotlistStore
+from platewarden.store.keyring import KeyRing
+from platewarden.store.master_key import load_or_create_master_key
+from platewarden.store.reads import ReadStore
+
+
+@dataclass
+class Platform:
+    settings: Settings
+    policy: Policy
+    clock: Clock
+    engine: Engine
+    keyring: KeyRing
+    reads: ReadStore
+    cameras: CameraRegistry
+    hotlist: HotlistService
+    alert_store: AlertStore
+    alerts: AlertService
+    webhooks: WebhookRegistry
+    notifier: DeliveringNotifier | None = field(default=None)
+
+    @classmethod
+    def open(cls, settings: Settings, clock: Clock | None = None, notify: bool = True,
+             mqtt: MqttPublisher | None = None) -> Platform:
+        clock = clock or SystemClock()
+        policy = load_policy(settings.policy_file)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = open_database(settings.effective_database_url)
+        keyring = KeyRing(engine, load_or_create_master_key(settings.data_dir / "master.key"))
+        webhooks = WebhookRegistry(engine)
+        notifier = DeliveringNotifier(webhooks, policy.notifications, mqtt) if notify else None
+        hotlist = HotlistService(HotlistStore(engine, keyring), clock)
+        alert_store = AlertStore(engine, keyring)
+        return cls(settings=settings, policy=policy, clock=clock, engine=engine, keyring=keyring,
+                   reads=ReadStore(engine, keyring, clock), cameras=CameraRegistry(engine, clock), hotlist=hotlist,
+                   alert_store=alert_store,
+                   alerts=AlertService(hotlist, alert_store, policy.alerts, clock, notifier), webhooks=webhooks,
+                   notifier=notifier)
+
+    def close(self) -> None:
+        if self.notifier is not None:
+            self.notifier.flush()
+            self.notifier.close()
+        self.engine.dispose()

@@ -1,0 +1,51 @@
+"""Hotlist entries, with the plate sealed under a key derived from the master key."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+
+from platewarden.domain.hotlist import EntryStatus, HotlistEntry
+from platewarden.domain.plates import Region
+from platewarden.store.cipher import seal, unseal
+from platewarden.store.keyring import KeyRing
+from platewarden.store.schema import hotlist_entries
+
+
+def _utc(dt: datetime) -> datetime:
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+class HotlistStore:
+    def __init__(self, engine: Engine, keyring: KeyRing) -> None:
+        self._engine = engine
+        self._key = keyring.derived("hotlist")
+
+    def _row(self, e: HotlistEntry) -> dict[str, Any]:
+        return {"id": e.id, "plate": seal(self._key, e.plate.encode(), f"hotlist|{e.id}".encode()),
+                "region": e.region.value, "country": e.country, "reason": e.reason, "source": e.source,
+                "make": e.make, "colour": e.colour, "added_by": e.added_by, "added_at": e.added_at,
+                "expires_at": e.expires_at, "status": e.status.value}
+
+    def add_many(self, entries: list[HotlistEntry]) -> None:
+        """All or nothing: one transaction."""
+        if entries:
+            with self._engine.begin() as conn:
+                conn.execute(insert(hotlist_entries), [self._row(e) for e in entries])
+
+    def all(self) -> list[HotlistEntry]:
+        with self._engine.connect() as conn:
+            rows = list(conn.execute(select(hotlist_entries)))
+        return [HotlistEntry(
+            id=r.id, plate=unseal(self._key, r.plate, f"hotlist|{r.id}".encode()).decode(), region=Region(r.region),
+            country=r.country, reason=r.reason, source=r.source, make=r.make, colour=r.colour, added_by=r.added_by,
+            added_at=_utc(r.added_at), expires_at=_utc(r.expires_at), status=EntryStatus(r.status)) for r in rows]
+
+    def get(self, entry_id: str) -> HotlistEntry | None:
+        return next((e for e in self.all() if e.id == entry_id), None)
+
+    def set_status(self, entry_id: str, status: EntryStatus) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(update(hotlist_entries).where(hotlist_entries.c.id == entry_id).values(status=status.value))

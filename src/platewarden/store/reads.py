@@ -1,0 +1,86 @@
+"""The read store: sealed, blind-indexed, idempotent ingestion; lookups for the governance layer only."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from platewarden.domain.clock import Clock
+from platewarden.domain.reads import Read
+from platewarden.store.cipher import blind_index
+from platewarden.store.dialect import conflict_insert
+from platewarden.store.codec import read_to_row, row_to_read
+from platewarden.store.keyring import KeyRing
+from platewarden.store.schema import read_counts, reads
+
+
+class ReadStore:
+    def __init__(self, engine: Engine, keyring: KeyRing, clock: Clock) -> None:
+        self._engine = engine
+        self._keys = keyring
+        self._clock = clock
+
+    def seal_rows(self, batch: Sequence[Read]) -> list[dict[str, Any]]:
+        """Encrypt reads into rows (done before any database IO, so that a buffered row holds no plaintext)."""
+        now = self._clock.now()
+        return [read_to_row(r, self._keys.for_day(r.day, now), f"day:{r.day.isoformat()}") for r in batch]
+
+    def insert_rows(self, rows: Sequence[dict[str, Any]], cameras: Sequence[str]) -> int:
+        """Insert sealed rows; rows whose id already exists are skipped. Returns how many were new."""
+        if not rows:
+            return 0
+        stmt = conflict_insert(self._engine, reads).on_conflict_do_nothing(index_elements=["id"]) \
+            .returning(reads.c.id)
+        by_id = {r["id"]: cam for r, cam in zip(rows, cameras, strict=True)}
+        day_of = {r["id"]: r["day"] for r in rows}
+        with self._engine.begin() as conn:
+            new_ids = [row.id for row in conn.execute(stmt, list(rows))]
+            counts = Counter((day_of[i], by_id[i]) for i in new_ids)
+            for (day, cam), n in counts.items():
+                up = conflict_insert(self._engine, read_counts).values(day=day, camera_id=cam, reads=n)
+                conn.execute(up.on_conflict_do_update(index_elements=["day", "camera_id"],
+                                                      set_={"reads": read_counts.c.reads + n}))
+        return len(new_ids)
+
+    def ingest(self, batch: Sequence[Read]) -> int:
+        return self.insert_rows(self.seal_rows(batch), [r.camera_id for r in batch])
+
+    # --- lookups: called by the governance layer, which authorises and logs them ---
+
+    def find_by_plate(self, plate: str, days: Iterable[date]) -> list[Read]:
+        out: list[Read] = []
+        now = self._clock.now()
+        for day in days:
+            if day not in set(self._keys.existing_days()):
+                continue
+            keys = self._keys.for_day(day, now, create=False)
+            with self._engine.connect() as conn:
+                rows = conn.execute(select(reads).where(reads.c.day == day,
+                                                        reads.c.plate_index == blind_index(keys.index_key, plate)))
+                out.extend(row_to_read(r, keys.data_key) for r in rows if r.key_scope.startswith("day:"))
+        return out
+
+    def get(self, read_id: str) -> Read | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(select(reads).where(reads.c.id == read_id)).first()
+        if row is None or not row.key_scope.startswith("day:"):
+            return None
+        keys = self._keys.for_day(row.day, self._clock.now(), create=False)
+        return row_to_read(row, keys.data_key)
+
+    def count(self, day: date | None = None) -> int:
+        from sqlalchemy import func
+
+        q = select(func.count()).select_from(reads)
+        if day is not None:
+            q = q.where(reads.c.day == day)
+        with self._engine.connect() as conn:
+            return int(conn.execute(q).scalar_one())
+
+    def counts_by_camera(self) -> dict[tuple[date, str], int]:
+        with self._engine.connect() as conn:
+            return {(r.day, r.camera_id): r.reads for r in conn.execute(select(read_counts))}

@@ -1,0 +1,126 @@
+"""Tables. Personal data (plates, crops, where and when a vehicle was) lives only in ciphertext columns; what stays
+in the clear is what retention and aggregate statistics need (the day, a keyed blind index, counts)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+cameras = Table(
+    "cameras", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("latitude", Float, nullable=False),
+    Column("longitude", Float, nullable=False),
+    Column("heading_deg", Float),
+    Column("road_segment", String(200)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+day_keys = Table(
+    "day_keys", metadata,
+    Column("day", Date, primary_key=True),
+    Column("wrapped_data_key", LargeBinary, nullable=False),
+    Column("wrapped_index_key", LargeBinary, nullable=False),
+    Column("data_key_fingerprint", String(64), nullable=False),
+    Column("index_key_fingerprint", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+reads = Table(
+    "reads", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("day", Date, nullable=False),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("plate_index", LargeBinary(16), nullable=False),
+    Column("payload", LargeBinary, nullable=False),  # sealed JSON: text, camera, location, confidences...
+    Column("plate_crop", LargeBinary, nullable=False),  # sealed JPEG
+    Column("vehicle_crop", LargeBinary),  # sealed JPEG or NULL
+    Column("key_scope", String(80), nullable=False),  # "day:YYYY-MM-DD" or "case:<id>" after a hold
+    Index("ix_reads_day_index", "day", "plate_index"),
+)
+
+read_counts = Table(
+    "read_counts", metadata,
+    Column("day", Date, primary_key=True),
+    Column("camera_id", String(64), primary_key=True),
+    Column("reads", Integer, nullable=False),
+)
+
+hotlist_entries = Table(
+    "hotlist_entries", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("plate", LargeBinary, nullable=False),  # sealed under the hotlist key
+    Column("region", String(16), nullable=False),
+    Column("country", String(2)),
+    Column("reason", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("make", String(80)),
+    Column("colour", String(40)),
+    Column("added_by", String(120), nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False),
+)
+
+alerts = Table(
+    "alerts", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("read_id", String(36), nullable=False, unique=True),
+    Column("entry_id", String(36), ForeignKey("hotlist_entries.id"), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("payload", LargeBinary, nullable=False),  # sealed JSON: raw text, camera, confidences
+    Column("plate_crop", LargeBinary, nullable=False),  # sealed JPEG, kept with the alert
+    Column("distance", Float, nullable=False),
+    Column("region_verified", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+dispositions = Table(
+    "dispositions", metadata,
+    Column("alert_id", String(36), ForeignKey("alerts.id"), primary_key=True),
+    Column("disposition", String(16), nullable=False),
+    Column("by", String(120), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("note", Text, nullable=False),
+)
+
+webhooks = Table(
+    "webhooks", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("enabled", Boolean, nullable=False),
+    Column("consecutive_failures", Integer, nullable=False),
+    Column("disabled_reason", Text),
+)
+
+access_log = Table(
+    "access_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", String(120), nullable=False),
+    Column("purpose", Text, nullable=False),
+)

@@ -1,0 +1,73 @@
+"""Registration formats of the plate styles we render, as patterns: L letter, N digit, A either, P Chinese province.
+
+A pattern's rows are separated by ``/``; spaces and dashes inside a row are drawn but are not part of the text.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+
+from platewarden.recognition.alphabet import CN_PROVINCES
+
+LETTERS = string.ascii_uppercase
+DIGITS = string.digits
+# Provinces, autonomous regions and municipalities (first character of Chinese plates) live in the alphabet.
+
+US_STATES = (
+    "CALIFORNIA", "TEXAS", "FLORIDA", "NEW YORK", "OHIO", "ILLINOIS", "GEORGIA", "MICHIGAN", "ARIZONA",
+    "NEVADA", "OREGON", "WASHINGTON", "COLORADO", "VIRGINIA", "UTAH", "MONTANA", "IDAHO", "KANSAS",
+    "MARYLAND", "NEW JERSEY", "PENNSYLVANIA", "MASSACHUSETTS", "TENNESSEE", "MISSOURI", "ALABAMA",
+)
+US_SLOGANS = (
+    "Sunshine State", "Land of Lincoln", "Great Lakes", "Grand Canyon State", "Live Free or Die",
+    "Empire State", "dmv.ca.gov", "The Lone Star State", "Keystone State", "Big Sky Country",
+)
+
+# (style, region, country, [patterns]); the renderer knows how each style looks.
+STYLE_FORMATS: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
+    "us": ("us", None, ("NLLLNNN", "LLL NNNN", "LLL-NNNN", "NNN LLL", "LL NNNNN", "NAA NNN", "LLLNNN",
+                         "NNNNNN", "LLL NNN", "AAAAAA", "AAAAA", "AAAAAAA", "AAAA", "NNN NNN")),
+    "us-2row": ("us", None, ("NNN/LLL", "LL/NNNN")),
+    "de": ("eu", "DE", ("LL LL NNNN", "L LL NNN", "LLL L NNN", "LL L NNNN", "L L NNNN", "LLL LL NN")),
+    "de-2row": ("eu", "DE", ("LL LL/NNNN", "L L/NNN")),
+    "fr": ("eu", "FR", ("LL-NNN-LL",)),
+    "it": ("eu", "IT", ("LL NNNLL",)),
+    "es": ("eu", "ES", ("NNNN LLL",)),
+    "nl": ("eu", "NL", ("NN-LLL-N", "N-LLL-NN", "LL-NNN-L", "L-NNN-LL", "LLL-NN-L", "NN-LL-LL")),
+    "ro": ("eu", "RO", ("LL NN LLL", "L NN LLL", "L NNN LLL")),
+    "uk": ("eu", "GB", ("LLNN LLL",)),
+    "uk-2row": ("eu", "GB", ("LLNN/LLL",)),
+    "eu": ("eu", None, ("LLL NNN", "LL NNN LL", "LNN LLL", "NNN LLLL", "LL NNNN", "NN LL NNN")),
+    "br-grey": ("br", "BR", ("LLL-NNNN",)),
+    "br-mercosul": ("br", "BR", ("LLLNLNN",)),
+    "cn-blue": ("cn", "CN", ("PL NNNNN", "PL AAAAA")),
+    "cn-green": ("cn", "CN", ("PL NNNNNN", "PL LNNNNN", "PL NNNNNL")),
+    "cn-yellow": ("cn", "CN", ("PL/AAAAA", "PL AAAAA")),
+}
+
+# Chinese plates never use I or O (they would read as 1 and 0).
+_CN_LETTERS = LETTERS.replace("I", "").replace("O", "")
+
+
+def fill_pattern(pattern: str, rng: random.Random, region: str) -> str:
+    """Replace pattern symbols by random characters; keeps separators (space, dash, slash)."""
+    letters = _CN_LETTERS if region == "cn" else LETTERS
+    out = []
+    for sym in pattern:
+        if sym == "L":
+            out.append(rng.choice(letters))
+        elif sym == "N":
+            out.append(rng.choice(DIGITS))
+        elif sym == "A":
+            out.append(rng.choice(letters + DIGITS * 2))
+        elif sym == "P":
+            out.append(rng.choice(CN_PROVINCES))
+        else:
+            out.append(sym)
+    return "".join(out)
+
+
+def plate_text(layout: str) -> str:
+    """The registration text of a drawn layout: separators removed."""
+    return "".join(c for c in layout if c not in " -/·")

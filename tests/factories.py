@@ -1,0 +1,48 @@
+"""Builders for domain objects in tests."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+import cv2
+import numpy as np
+
+from platewarden.domain.cameras import Camera
+from platewarden.domain.hotlist import HotlistEntry
+from platewarden.domain.observations import Alternative, Box, CharConfidence, PlateObservation
+from platewarden.domain.plates import Region
+from platewarden.domain.reads import Read, read_id_for
+
+CAMERA = Camera("cam-1", "Main St northbound", 52.37, 4.89, 90.0, "main-st")
+
+
+def jpeg(seed: int = 0, size: tuple[int, int] = (40, 120)) -> bytes:
+    rng = np.random.default_rng(seed)
+    img = rng.integers(0, 255, (*size, 3), dtype=np.uint8)
+    return cv2.imencode(".jpg", img)[1].tobytes()
+
+
+def make_read(text: str, at: datetime, camera: Camera = CAMERA, n: int = 0, confidence: float = 0.9,
+              region: Region = Region.US, observations: int = 3, agreeing: int = 3,
+              alternatives: tuple[Alternative, ...] = ()) -> Read:
+    return Read(id=read_id_for(camera.id, at, n), camera_id=camera.id, text=text, region=region, country=None,
+                confidence=confidence, chars=tuple(CharConfidence(c, 0.98) for c in text),
+                alternatives=alternatives, first_seen=at, last_seen=at + timedelta(seconds=1),
+                observations=observations, agreeing=agreeing, latitude=camera.latitude,
+                longitude=camera.longitude, plate_crop_jpeg=jpeg(n), vehicle_crop_jpeg=jpeg(n + 1, (80, 100)))
+
+
+def make_entry(plate: str, now: datetime, region: Region = Region.US, country: str | None = None,
+               days: int = 7) -> HotlistEntry:
+    return HotlistEntry(id=str(uuid.uuid4()), plate=plate, region=region, country=country, reason="stolen vehicle",
+                        source="NCIC", make="Toyota", colour="blue", added_by="sgt.jones", added_at=now,
+                        expires_at=now + timedelta(days=days))
+
+
+def observation(text: str, conf: float = 0.9, box: Box = Box(100, 100, 120, 40),
+                region: Region = Region.US) -> PlateObservation:
+    per = conf ** (1 / max(1, len(text)))
+    return PlateObservation(text=text, confidence=conf, region=region, country=None, box=box, corners=None,
+                            chars=tuple(CharConfidence(c, per) for c in text), alternatives=(),
+                            detector_score=0.9, crop=np.full((40, 120, 3), 200, np.uint8))
