@@ -56,9 +56,10 @@ class AlertStore:
             "payload": seal(k, payload, f"alert|{alert.id}|payload".encode()),
             "plate_crop": seal(k, crop_jpeg, f"alert|{alert.id}|crop".encode()),
             "distance": alert.distance, "region_verified": alert.region_verified, "created_at": alert.created_at}
-        stmt = conflict_insert(self._engine, alerts).on_conflict_do_nothing(index_elements=["read_id"])
+        stmt = conflict_insert(self._engine, alerts).values(**row) \
+            .on_conflict_do_nothing(index_elements=["read_id"]).returning(alerts.c.id)
         with self._engine.begin() as conn:
-            return bool(conn.execute(stmt, [row]).rowcount)
+            return conn.execute(stmt).first() is not None
 
     def _detail(self, row: Any, disp: Any) -> AlertDetail:
         k = self._keys.for_day(row.day, datetime.now(UTC), create=False).data_key
