@@ -40,7 +40,10 @@ def make_entry(plate: str, now: datetime, region: Region = Region.US, country: s
                         expires_at=now + timedelta(days=days))
 
 
-def observation(text: str, conf: float = 0.9, box: Box = Box(100, 100, 120, 40),
+DEFAULT_BOX = Box(100, 100, 120, 40)
+
+
+def observation(text: str, conf: float = 0.9, box: Box = DEFAULT_BOX,
                 region: Region = Region.US) -> PlateObservation:
     per = conf ** (1 / max(1, len(text)))
     return PlateObservation(text=text, confidence=conf, region=region, country=None, box=box, corners=None,

@@ -31,7 +31,7 @@ def hook_server() -> Iterator[tuple[str, Hook]]:
     state = Hook()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             state.calls += 1
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             if state.always_fail or state.calls <= state.fail_first:
@@ -87,7 +87,7 @@ def test_failing_webhook_is_disabled_and_reported(platform: Platform, clock: Man
     for k, plate in enumerate(["FAIL001", "FAIL002", "FAIL003"]):
         raise_alert(platform, clock, n, plate, k)
     n.flush()
-    [(u, enabled, failures, reason)] = platform.webhooks.status()
+    [(_u, enabled, failures, reason)] = platform.webhooks.status()
     assert not enabled and failures == 2 and "503" in (reason or "")
     assert state.calls == 4  # the third alert no longer tries the disabled hook
     n.close()

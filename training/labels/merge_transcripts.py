@@ -24,7 +24,7 @@ def main() -> None:
             for num, sid in csv.reader(f):
                 source_map[int(num)] = sid
         for line in tr.read_text().splitlines():
-            parts = line.split("\t") + ["", "", "", ""]
+            parts = [*line.split("\t"), "", "", "", ""]
             if not parts[0].strip().isdigit():
                 continue
             num, text, status, note = int(parts[0]), parts[1].strip().upper(), parts[2].strip(), parts[3].strip()

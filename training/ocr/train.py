@@ -8,8 +8,10 @@ by real validation accuracy is exported to ONNX and checked against the torch ou
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
+import operator
 import random
 import time
 from pathlib import Path
@@ -121,7 +123,7 @@ def main() -> None:
         x = torch.from_numpy(np.stack(imgs)[:, None].astype(np.float32) / 255)
         targets = [encode(t) for t in texts]
         logp = model(x)
-        loss = ctc(logp.permute(1, 0, 2), torch.tensor(sum(targets, [])),
+        loss = ctc(logp.permute(1, 0, 2), torch.tensor(functools.reduce(operator.iadd, targets, [])),
                    torch.full((len(texts),), logp.shape[1], dtype=torch.long),
                    torch.tensor([len(t) for t in targets]))
         opt.zero_grad()

@@ -6,6 +6,7 @@ reason is stored and logged, so that a dead endpoint is noticed rather than sile
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import queue
@@ -57,7 +58,8 @@ class WebhookRegistry:
 
     def status(self) -> list[tuple[str, bool, int, str | None]]:
         with self._engine.connect() as conn:
-            return [(r.url, r.enabled, r.consecutive_failures, r.disabled_reason) for r in conn.execute(select(webhooks))]
+            rows = conn.execute(select(webhooks))
+            return [(r.url, r.enabled, r.consecutive_failures, r.disabled_reason) for r in rows]
 
     def record(self, url: str, ok: bool, disable_after: int, error: str = "") -> None:
         with self._engine.begin() as conn:
@@ -78,7 +80,7 @@ class WebhookRegistry:
 def post_json(url: str, body: dict[str, Any], timeout: float = 5.0) -> None:
     req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
                                  headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (http(s) checked on registration)
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
         if not 200 <= resp.status < 300:
             raise urllib.error.HTTPError(url, resp.status, "unexpected status", resp.headers, None)
 
@@ -88,9 +90,10 @@ class MqttPublisher:
 
     def __init__(self, host: str, port: int = 1883, topic: str = "platewarden/alerts") -> None:
         import paho.mqtt.client as mqtt
+        from paho.mqtt.enums import CallbackAPIVersion
 
         self.topic = topic
-        self._client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="platewarden-alerts")
+        self._client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="platewarden-alerts")
         self._client.connect(host, port)
         self._client.loop_start()
 
@@ -139,24 +142,26 @@ class DeliveringNotifier:
                     delay *= 2
         return error or "failed"
 
+    def _deliver(self, msg: dict[str, Any]) -> None:
+        for url in self._registry.enabled():
+            err = self._attempt(functools.partial(self._post, url, msg))
+            self._registry.record(url, not err, self._policy.disable_after_failures, err)
+            self.delivered += not err
+            self.failed += bool(err)
+        if self._mqtt is not None:
+            err = self._attempt(functools.partial(self._mqtt.publish, msg))
+            self.delivered += not err
+            self.failed += bool(err)
+            if err:
+                log.error("MQTT alert delivery failed: %s", err)
+
     def _run(self) -> None:
         while True:
             msg = self._queue.get()
             try:
                 if msg is None:
                     return
-                for url in self._registry.enabled():
-                    err = self._attempt(lambda u=url: self._post(u, msg))  # type: ignore[misc]
-                    self._registry.record(url, not err, self._policy.disable_after_failures, err)
-                    self.delivered += not err
-                    self.failed += bool(err)
-                if self._mqtt is not None:
-                    mqtt = self._mqtt
-                    err = self._attempt(lambda: mqtt.publish(msg))
-                    self.delivered += not err
-                    self.failed += bool(err)
-                    if err:
-                        log.error("MQTT alert delivery failed: %s", err)
+                self._deliver(msg)
             finally:
                 self._queue.task_done()
 

@@ -8,9 +8,11 @@ from datetime import timedelta
 import click
 
 from platewarden.cli.common import platform
+from platewarden.domain.alerts import Alert
 from platewarden.domain.cameras import Camera
 from platewarden.domain.hotlist import HotlistEntry
 from platewarden.domain.plates import Region, normalize_plate
+from platewarden.domain.reads import Read
 from platewarden.fusion.fuser import Fuser
 from platewarden.pipeline.live import LivePipeline
 from platewarden.pipeline.writer import BufferedReadWriter
@@ -48,7 +50,8 @@ def demo(ctx: click.Context) -> None:
                                                  min_plate_length=rp.min_plate_length))
         fuser = Fuser(DEMO_CAMERA, rp.fusion_gap_seconds, rp.fusion_similarity)
         writer = BufferedReadWriter(p.reads, data / "spool" / "reads.jsonl")
-        reads, alerts = [], []
+        reads: list[Read] = []
+        alerts: list[tuple[Alert, Read]] = []
         pipe = LivePipeline(recognizer, fuser, writer, p.alerts, on_read=reads.append,
                             on_alert=lambda a, r: alerts.append((a, r)))
         source = VideoFileSource(video, DEMO_CAMERA.id, now)
@@ -65,7 +68,7 @@ def demo(ctx: click.Context) -> None:
         found = expected & {r.text for r in reads}
         click.echo(f"   {len(found)} of {len(expected)} known plates read exactly")
         click.echo(f"5. {len(alerts)} hotlist alert(s), each waiting for a person to confirm:")
-        for a, r in alerts:
+        for a, _ in alerts:
             click.echo(f"     alert {a.id[:8]}: read {a.raw_text} ~ hotlist {a.hotlist_plate} "
                        f"(distance {a.distance:.2f}, region verified: {a.region_verified})")
         click.echo("\nWhere the data lives:")

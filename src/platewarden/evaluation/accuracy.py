@@ -106,7 +106,12 @@ def _score(report: AccuracyReport, item: LabelledPlate, obs: PlateObservation | 
 def evaluate(folder: Path, recognizer: Recognizer, ocr_only: bool = False, limit: int | None = None
              ) -> AccuracyReport:
     labels = [lab for lab in load_labels(folder) if lab.text][:limit]
-    report = AccuracyReport(str(folder), "ocr-only" if ocr_only else "end-to-end")
+    return evaluate_labels(str(folder), labels, recognizer, ocr_only)
+
+
+def evaluate_labels(name: str, labels: list[LabelledPlate], recognizer: Recognizer, ocr_only: bool = False
+                    ) -> AccuracyReport:
+    report = AccuracyReport(name, "ocr-only" if ocr_only else "end-to-end")
     by_image: dict[Path, list[LabelledPlate]] = {}
     for lab in labels:
         by_image.setdefault(lab.image, []).append(lab)
@@ -121,7 +126,7 @@ def evaluate(folder: Path, recognizer: Recognizer, ocr_only: bool = False, limit
         if ocr_only:
             for it in items:
                 x, y, w, h = it.box
-                corners = np.float32([[x, y], [x + w, y], [x + w, y + h], [x, y + h]])
+                corners = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float32)
                 t0 = time.perf_counter()
                 obs = recognizer.read_plates(img, [Detection((x, y, w, h), corners, 1.0)])
                 report.latencies_ms.append((time.perf_counter() - t0) * 1000)
@@ -139,7 +144,3 @@ def evaluate(folder: Path, recognizer: Recognizer, ocr_only: bool = False, limit
     return report
 
 
-def report_dict(report: AccuracyReport) -> dict[str, Any]:
-    d = report.summary()
-    d["failures"] = report.failures[:50]
-    return d

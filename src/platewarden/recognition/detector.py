@@ -59,7 +59,8 @@ class PlateDetector:
             bw, bh = float(np.exp(maps[1, iy, ix]) * STRIDE), float(np.exp(maps[2, iy, ix]) * STRIDE)
             cx, cy = (ix + float(maps[3, iy, ix])) * STRIDE, (iy + float(maps[4, iy, ix])) * STRIDE
             rel = maps[5:13, iy, ix].reshape(4, 2)
-            corners = (np.float32([cx, cy]) + rel * np.float32([bw, bh])) * np.float32([sx, sy])
+            centre, size = np.array([cx, cy], np.float32), np.array([bw, bh], np.float32)
+            corners = (centre + rel * size) * np.array([sx, sy], np.float32)
             box = ((cx - bw / 2) * sx, (cy - bh / 2) * sy, bw * sx, bh * sy)
             if any(_iou(box, d.box) > 0.4 for d in dets):
                 continue

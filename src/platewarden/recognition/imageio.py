@@ -9,8 +9,8 @@ from pathlib import Path
 # OpenCV's own decoder limit, for formats whose header we do not parse ourselves (set before cv2 reads it).
 os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", str(50_000_000))
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
+import cv2
+import numpy as np
 
 MAX_PIXELS = 50_000_000
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".ppm", ".pgm"}

@@ -83,6 +83,6 @@ class Recognizer:
         del H, W
         return PlateObservation(
             text=text, confidence=float(conf) * det.score ** 0.5, region=guess.region, country=guess.country,
-            box=Box(int(round(x)), int(round(y)), int(round(w)), int(round(h))),
+            box=Box(round(x), round(y), round(w), round(h)),
             corners=tuple((float(px), float(py)) for px, py in det.corners), chars=chars,
             alternatives=alternatives, detector_score=det.score, crop=crop)

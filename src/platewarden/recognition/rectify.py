@@ -21,12 +21,12 @@ def crop_plate(image: np.ndarray, det: Detection, margin_x: float = 0.05, margin
     corners = det.corners
     if _plausible(corners, det.box):
         c = corners.mean(axis=0)
-        grown = c + (corners - c) * np.float32([1 + 2 * margin_x, 1 + 2 * margin_y])
+        grown = c + (corners - c) * np.array([1 + 2 * margin_x, 1 + 2 * margin_y], np.float32)
         width = float((np.linalg.norm(corners[1] - corners[0]) + np.linalg.norm(corners[2] - corners[3])) / 2)
         height = float((np.linalg.norm(corners[3] - corners[0]) + np.linalg.norm(corners[2] - corners[1])) / 2)
-        out_w = max(8, int(round(width * (1 + 2 * margin_x))))
-        out_h = max(4, int(round(height * (1 + 2 * margin_y))))
-        dst = np.float32([[0, 0], [out_w, 0], [out_w, out_h], [0, out_h]])
+        out_w = max(8, round(width * (1 + 2 * margin_x)))
+        out_h = max(4, round(height * (1 + 2 * margin_y)))
+        dst = np.array([[0, 0], [out_w, 0], [out_w, out_h], [0, out_h]], np.float32)
         M = cv2.getPerspectiveTransform(grown.astype(np.float32), dst)
         return cv2.warpPerspective(image, M, (out_w, out_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     x, y, w, h = det.box

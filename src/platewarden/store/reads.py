@@ -12,8 +12,8 @@ from sqlalchemy import Engine, select
 from platewarden.domain.clock import Clock
 from platewarden.domain.reads import Read
 from platewarden.store.cipher import blind_index
-from platewarden.store.dialect import conflict_insert
 from platewarden.store.codec import read_to_row, row_to_read
+from platewarden.store.dialect import conflict_insert
 from platewarden.store.keyring import KeyRing
 from platewarden.store.schema import read_counts, reads
 
@@ -33,18 +33,24 @@ class ReadStore:
         """Insert sealed rows; rows whose id already exists are skipped. Returns how many were new."""
         if not rows:
             return 0
-        stmt = conflict_insert(self._engine, reads).on_conflict_do_nothing(index_elements=["id"]) \
-            .returning(reads.c.id)
+        stmt = conflict_insert(self._engine, reads).on_conflict_do_nothing(index_elements=["id"])
         by_id = {r["id"]: cam for r, cam in zip(rows, cameras, strict=True)}
-        day_of = {r["id"]: r["day"] for r in rows}
         with self._engine.begin() as conn:
-            new_ids = [row.id for row in conn.execute(stmt, list(rows))]
-            counts = Counter((day_of[i], by_id[i]) for i in new_ids)
+            # Ids already stored are left out (a retry); ON CONFLICT covers a concurrent writer in between.
+            existing = set(conn.scalars(select(reads.c.id).where(reads.c.id.in_(list(by_id)))))
+            fresh = []
+            for r in rows:
+                if r["id"] not in existing:
+                    existing.add(r["id"])
+                    fresh.append(r)
+            if fresh:
+                conn.execute(stmt, fresh)
+            counts = Counter((r["day"], by_id[r["id"]]) for r in fresh)
             for (day, cam), n in counts.items():
                 up = conflict_insert(self._engine, read_counts).values(day=day, camera_id=cam, reads=n)
                 conn.execute(up.on_conflict_do_update(index_elements=["day", "camera_id"],
                                                       set_={"reads": read_counts.c.reads + n}))
-        return len(new_ids)
+        return len(fresh)
 
     def ingest(self, batch: Sequence[Read]) -> int:
         return self.insert_rows(self.seal_rows(batch), [r.camera_id for r in batch])

@@ -66,10 +66,7 @@ def glyph_mask(font: Font, char: str, width: int, height: int) -> np.ndarray:
     width, height = max(1, width), max(1, height)
     natural_w = raw.shape[1] * height / max(1, raw.shape[0])
     target_w = int(min(width, max(natural_w, 1)))
-    if char in "1IJ" or natural_w < 0.6 * width:
-        target_w = int(min(width, max(natural_w * 1.1, 2)))
-    else:
-        target_w = width
+    target_w = int(min(width, max(natural_w * 1.1, 2))) if char in "1IJ" or natural_w < 0.6 * width else width
     glyph = cv2.resize(raw, (max(1, target_w), height), interpolation=cv2.INTER_AREA)
     out = np.zeros((height, width), np.uint8)
     x0 = (width - glyph.shape[1]) // 2

@@ -120,8 +120,8 @@ def _small_text(img: np.ndarray, s: str, cx: float, y: float, h: int, color: Col
     face = rng.choice([cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_TRIPLEX, cv2.FONT_HERSHEY_SCRIPT_SIMPLEX])
     scale = max(0.2, h / 22.0)
     thick = max(1, int(h / 9))
-    (tw, th), _ = cv2.getTextSize(s, face, scale, thick)
-    cv2.putText(img, s, (int(cx - tw / 2), int(y + th)), face, scale, color, thick, cv2.LINE_AA)
+    (tw, th_), _ = cv2.getTextSize(s, face, scale, thick)
+    cv2.putText(img, s, (int(cx - tw / 2), int(y + th_)), face, scale, color, thick, cv2.LINE_AA)
 
 
 def _eu_strip(img: np.ndarray, x: int, w: int, code: str, rng: random.Random) -> None:
@@ -133,7 +133,7 @@ def _eu_strip(img: np.ndarray, x: int, w: int, code: str, rng: random.Random) ->
         cv2.circle(img, (int(cx + r * np.cos(a)), int(cy + r * np.sin(a))), max(1, w // 18), (0, 210, 255), -1)
     if code:
         scale = w / (28.0 * max(1, len(code)) ** 0.8)
-        (tw, th), _ = cv2.getTextSize(code, cv2.FONT_HERSHEY_SIMPLEX, scale, 2)
+        (tw, _th), _ = cv2.getTextSize(code, cv2.FONT_HERSHEY_SIMPLEX, scale, 2)
         cv2.putText(img, code, (cx - tw // 2, int(h * 0.85)), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), 2,
                     cv2.LINE_AA)
 

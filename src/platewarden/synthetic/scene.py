@@ -104,7 +104,7 @@ class StreetScene:
 
     def write_video(self, path: Path, fps: float = 10.0) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
-        writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (self.width, self.height))
+        writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), fps, (self.width, self.height))
         if not writer.isOpened():
             raise RuntimeError(f"cannot write video {path}")
         for frame, _ in self.frames():

@@ -1,0 +1,1 @@
+"""Disclosure and assessment: the model card now; compliance reports and transparency statistics next."""

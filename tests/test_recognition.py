@@ -1,0 +1,122 @@
+"""The recogniser end to end on scenes rendered at test time with known plates, the CLI contract, model loading,
+bad input, and the evaluation sets when ../shared/data is present."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from platewarden.cli.main import cli
+from platewarden.recognition import Recognizer
+from platewarden.recognition.models import MODELS, model_info, session
+from platewarden.synthetic.scene import StreetScene
+
+SCENE_PLATES = [("8ABC234", "us"), ("B 21 GSB", "ro"), ("KX 7204", "us"), ("AB-123-CD", "fr")]
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> Recognizer:
+    return Recognizer()
+
+
+@pytest.fixture(scope="module")
+def scene_frames() -> list[tuple[np.ndarray, str]]:
+    """For each car, the frame where it is closest (largest) and its plate text."""
+    scene = StreetScene(SCENE_PLATES, seed=11)
+    best: dict[str, tuple[int, np.ndarray]] = {}
+    for frame, visible in scene.frames():
+        for text, box in visible:
+            if text not in best or box[2] > best[text][0]:
+                best[text] = (box[2], frame)
+    return [(img, text) for text, (_, img) in best.items()]
+
+
+def test_models_load_from_package_data() -> None:
+    info = model_info()
+    total = 0
+    for name in ("detector", "ocr"):
+        path = Path(str(MODELS / info[name]["file"]))
+        total += path.stat().st_size
+        assert session(info[name]["file"]) is not None
+    assert total <= 25 * 1024 * 1024
+
+
+def test_reads_rendered_scene(recognizer: Recognizer, scene_frames: list[tuple[np.ndarray, str]]) -> None:
+    hits = 0
+    for img, text in scene_frames:
+        plates = recognizer.recognize(img)
+        assert plates, f"no plate found for {text}"
+        hits += plates[0].text == text
+        top = plates[0]
+        assert len(top.chars) == len(top.text)
+        assert all(0 <= c.confidence <= 1 for c in top.chars)
+        assert 0 <= top.confidence <= 1
+        assert len(top.alternatives) <= 5
+    assert hits >= len(scene_frames) - 1
+
+
+def test_empty_street_has_no_plates(recognizer: Recognizer) -> None:
+    scene = StreetScene([("X", "us")], seed=5)
+    assert recognizer.recognize(scene.background) == []
+    assert recognizer.recognize(np.zeros((720, 1280, 3), np.uint8)) == []
+
+
+def test_cli_json_contract(tmp_path: Path, scene_frames: list[tuple[np.ndarray, str]]) -> None:
+    (tmp_path / "sub").mkdir()
+    img, text = scene_frames[0]
+    cv2.imwrite(str(tmp_path / "sub" / "car.jpg"), img)
+    (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8\xff garbage")
+    (tmp_path / "readme.txt").write_text("not an image, not even looked at")
+    res = CliRunner().invoke(cli, ["recognize", "--json", str(tmp_path)])
+    assert res.exit_code == 1  # one file failed, after processing the rest
+    lines = [json.loads(line) for line in res.stdout.splitlines()]
+    assert len(lines) == 2
+    by_name = {Path(x["path"]).name: x for x in lines}
+    assert set(by_name["broken.jpg"]) == {"path", "error"}
+    ok = by_name["car.jpg"]
+    assert {"path", "width", "height", "elapsed_ms", "plates"} <= set(ok)
+    assert (ok["width"], ok["height"]) == (img.shape[1], img.shape[0])
+    p = ok["plates"][0]
+    assert {"text", "confidence", "region", "box", "corners", "chars", "alternatives"} <= set(p)
+    assert p["text"] == text and len(p["box"]) == 4
+    assert all({"char", "confidence"} == set(c) for c in p["chars"])
+    confs = [q["confidence"] for q in ok["plates"]]
+    assert confs == sorted(confs, reverse=True)
+
+
+def test_cli_table_and_region(tmp_path: Path, scene_frames: list[tuple[np.ndarray, str]]) -> None:
+    img, text = scene_frames[0]
+    cv2.imwrite(str(tmp_path / "car.png"), img)
+    res = CliRunner().invoke(cli, ["recognize", "--region", "us", str(tmp_path / "car.png")])
+    assert res.exit_code == 0 and text in res.output and " us " in res.output
+    none = CliRunner().invoke(cli, ["recognize", str(tmp_path / "nothing-here")])
+    assert none.exit_code != 0
+
+
+def test_enormous_image_is_refused_not_decoded(tmp_path: Path) -> None:
+    import struct
+    import zlib
+
+    ihdr = struct.pack(">IIBBBBB", 20000, 20000, 8, 2, 0, 0, 0)
+    chunk = b"IHDR" + ihdr
+    data = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + chunk + struct.pack(">I", zlib.crc32(chunk))
+    (tmp_path / "huge.png").write_bytes(data)
+    res = CliRunner().invoke(cli, ["recognize", "--json", str(tmp_path / "huge.png")])
+    assert res.exit_code == 1 and "megapixel" in json.loads(res.stdout)["error"]
+
+
+@pytest.mark.shared_data
+def test_harness_on_real_ocr_set(shared_data: Path, recognizer: Recognizer) -> None:
+    """The evaluation harness runs on the real sets (numbers go to the model card, not into assertions)."""
+    from platewarden.evaluation.accuracy import evaluate
+
+    rep = evaluate(shared_data / "openalpr-ocr", recognizer, ocr_only=True, limit=40)
+    s = rep.summary()
+    assert s["plates"] == 40 and 0 <= s["exact"] <= s["within_alternatives"] <= 1
+    e2e = evaluate(shared_data / "openalpr-bench" / "eu", recognizer, limit=10).summary()
+    assert e2e["images"] == 10 and e2e["detection_recall"] is not None
