@@ -13,7 +13,6 @@ from platewarden.domain.clock import ManualClock
 from platewarden.domain.observations import Alternative
 from platewarden.governance.alert_review import AlertReview
 from platewarden.runtime import Platform
-from platewarden.store.access_log import access_entries
 from platewarden.store.alerts import AlreadyDisposed
 from platewarden.store.schema import hotlist_entries
 from tests.factories import make_entry, make_read
@@ -65,6 +64,8 @@ def test_dispositions(platform: Platform, clock: ManualClock) -> None:
     alert = platform.alerts.check(read).alert
     assert alert is not None
     review = AlertReview(platform)
+    [view] = review.pending("operator.ann")  # looking is recorded too
+    assert view.detail.alert.id == alert.id
     with pytest.raises(ValueError, match="needs a note"):
         review.dispose("operator.ann", alert.id, Disposition.MISREAD, "")
     review.dispose("operator.ann", alert.id, Disposition.MISREAD, "crop shows DSP007")
@@ -72,8 +73,10 @@ def test_dispositions(platform: Platform, clock: ManualClock) -> None:
         review.dispose("operator.bob", alert.id, Disposition.CORRECT, "")
     assert review.pending("operator.ann") == []
     assert platform.alert_store.disposition_counts() == {"misread": 1}
-    actions = [(a, act) for _, a, act, _, _ in access_entries(platform.engine)]
-    assert ("operator.ann", "alert.dispose") in actions
+    kinds = [(e["actor"], e["kind"]) for e in (platform.ledger.entry(i) for i in range(platform.ledger.size()))]
+    assert ("operator.ann", "alert_viewed") in kinds
+    assert ("operator.ann", "alert_disposition") in kinds
+    assert ("system", "alert_raised") in kinds
 
 
 def test_csv_import_all_or_nothing(platform: Platform, clock: ManualClock) -> None:

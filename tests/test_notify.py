@@ -59,7 +59,7 @@ def raise_alert(platform: Platform, clock: ManualClock, n: DeliveringNotifier, p
     platform.hotlist.add(entry)
     from platewarden.alerts.service import AlertService
 
-    svc = AlertService(platform.hotlist, platform.alert_store, platform.policy.alerts, clock, n)
+    svc = AlertService(platform.hotlist, platform.alert_store, platform.policy.alerts, clock, platform.ledger, n)
     assert svc.check(make_read(plate, clock.now(), n=k)).alert is not None
 
 

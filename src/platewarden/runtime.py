@@ -13,6 +13,10 @@ from platewarden.alerts.notify import DeliveringNotifier, MqttPublisher, Webhook
 from platewarden.alerts.service import AlertService, HotlistService
 from platewarden.config import Settings
 from platewarden.domain.clock import Clock, SystemClock
+from platewarden.ledger.keys import load_or_create_signer
+from platewarden.ledger.log import Ledger
+from platewarden.ledger.recorder import ReadBatchRecorder
+from platewarden.pipeline.writer import BufferedReadWriter
 from platewarden.policy import Policy, load_policy
 from platewarden.store.alerts import AlertStore
 from platewarden.store.cameras import CameraRegistry
@@ -30,6 +34,7 @@ class Platform:
     clock: Clock
     engine: Engine
     keyring: KeyRing
+    ledger: Ledger
     reads: ReadStore
     cameras: CameraRegistry
     hotlist: HotlistService
@@ -46,15 +51,21 @@ class Platform:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = open_database(settings.effective_database_url)
         keyring = KeyRing(engine, load_or_create_master_key(settings.data_dir / "master.key"))
+        ledger = Ledger(engine, load_or_create_signer(settings.data_dir, policy.agency), clock)
         webhooks = WebhookRegistry(engine)
         notifier = DeliveringNotifier(webhooks, policy.notifications, mqtt) if notify else None
-        hotlist = HotlistService(HotlistStore(engine, keyring), clock)
+        hotlist = HotlistService(HotlistStore(engine, keyring), clock, ledger, keyring.derived("ledger-plate-ref"))
         alert_store = AlertStore(engine, keyring)
-        return cls(settings=settings, policy=policy, clock=clock, engine=engine, keyring=keyring,
-                   reads=ReadStore(engine, keyring, clock), cameras=CameraRegistry(engine, clock), hotlist=hotlist,
-                   alert_store=alert_store,
-                   alerts=AlertService(hotlist, alert_store, policy.alerts, clock, notifier), webhooks=webhooks,
-                   notifier=notifier)
+        return cls(settings=settings, policy=policy, clock=clock, engine=engine, keyring=keyring, ledger=ledger,
+                   reads=ReadStore(engine, keyring, clock), cameras=CameraRegistry(engine, clock, ledger),
+                   hotlist=hotlist, alert_store=alert_store,
+                   alerts=AlertService(hotlist, alert_store, policy.alerts, clock, ledger, notifier),
+                   webhooks=webhooks, notifier=notifier)
+
+    def read_writer(self, spool_name: str) -> BufferedReadWriter:
+        """A durable writer whose batches are ledgered in the same transaction as the reads."""
+        return BufferedReadWriter(self.reads, self.settings.data_dir / "spool" / f"{spool_name}.jsonl",
+                                  on_insert=ReadBatchRecorder(self.ledger, self.clock))
 
     def close(self) -> None:
         if self.notifier is not None:

@@ -13,6 +13,8 @@ from platewarden.domain.alerts import Alert, Disposition, DispositionRecord
 from platewarden.domain.clock import Clock
 from platewarden.domain.hotlist import HotlistEntry
 from platewarden.domain.reads import Read
+from platewarden.ledger import events
+from platewarden.ledger.log import Ledger
 from platewarden.policy.model import AlertPolicy
 from platewarden.store.alerts import AlertStore
 from platewarden.store.hotlists import HotlistStore
@@ -26,13 +28,16 @@ class HotlistImportError(ValueError):
 
 
 class HotlistService:
-    def __init__(self, store: HotlistStore, clock: Clock) -> None:
+    def __init__(self, store: HotlistStore, clock: Clock, ledger: Ledger, plate_ref_key: bytes) -> None:
         self._store = store
         self._clock = clock
+        self._ledger = ledger
+        self._ref_key = plate_ref_key
         self._cache: list[HotlistEntry] | None = None
 
     def add(self, entry: HotlistEntry) -> None:
         self._store.add_many([entry])
+        self._ledger.append([events.hotlist_added(entry, self._ref_key)])
         self._cache = None
 
     def import_csv(self, text: str, added_by: str, partial: bool = False) -> ParsedCsv:
@@ -41,6 +46,7 @@ class HotlistService:
         if parsed.errors and not partial:
             raise HotlistImportError(parsed)
         self._store.add_many(parsed.entries)
+        self._ledger.append([events.hotlist_added(e, self._ref_key) for e in parsed.entries])
         self._cache = None
         return parsed
 
@@ -62,7 +68,8 @@ class AlertDecision:
 
 class AlertService:
     def __init__(self, hotlist: HotlistService, store: AlertStore, policy: AlertPolicy, clock: Clock,
-                 notifier: Notifier | None = None) -> None:
+                 ledger: Ledger, notifier: Notifier | None = None) -> None:
+        self._ledger = ledger
         self._hotlist = hotlist
         self._store = store
         self._policy = policy
@@ -89,6 +96,7 @@ class AlertService:
                       distance=match.distance, region_verified=match.region_verified, created_at=read.first_seen)
         if not self._store.add(alert, read.camera_id, read.confidence, read.plate_crop_jpeg, self._clock.now()):
             return AlertDecision(None, "alert already raised for this read")
+        self._ledger.append([events.alert_raised(alert, self._clock.now())])
         if self._notifier is not None:
             self._notifier.alert_raised(alert, match.entry, read.camera_id)
         return AlertDecision(alert, "hotlist match")
@@ -96,4 +104,5 @@ class AlertService:
     def dispose(self, alert_id: str, disposition: Disposition, by: str, note: str) -> DispositionRecord:
         record = DispositionRecord(alert_id, disposition, by, self._clock.now(), note)
         self._store.dispose(record)
+        self._ledger.append([events.alert_disposed(record)])
         return record

@@ -15,7 +15,6 @@ from platewarden.domain.plates import Region, normalize_plate
 from platewarden.domain.reads import Read
 from platewarden.fusion.fuser import Fuser
 from platewarden.pipeline.live import LivePipeline
-from platewarden.pipeline.writer import BufferedReadWriter
 from platewarden.recognition.pipeline import Recognizer, RecognizerConfig
 from platewarden.sources.video import VideoFileSource
 from platewarden.synthetic.scene import StreetScene
@@ -36,7 +35,7 @@ def demo(ctx: click.Context) -> None:
         scene = StreetScene(DEMO_PLATES)
         video = scene.write_video(data / "demo" / "street.avi")
         click.echo(f"1. generated a {scene.total_frames}-frame synthetic street clip: {video}")
-        p.cameras.register(DEMO_CAMERA)
+        p.cameras.register(DEMO_CAMERA, "demo")
         now = p.clock.now()
         if not any(e.plate == HOTLIST_PLATE and e.is_active(now) for e in p.hotlist.active()):
             p.hotlist.add(HotlistEntry(id=str(uuid.uuid4()), plate=HOTLIST_PLATE, region=Region.US, country=None,
@@ -49,7 +48,7 @@ def demo(ctx: click.Context) -> None:
         recognizer = Recognizer(RecognizerConfig(detection_threshold=rp.detection_threshold,
                                                  min_plate_length=rp.min_plate_length))
         fuser = Fuser(DEMO_CAMERA, rp.fusion_gap_seconds, rp.fusion_similarity)
-        writer = BufferedReadWriter(p.reads, data / "spool" / "reads.jsonl")
+        writer = p.read_writer("demo")
         reads: list[Read] = []
         alerts: list[tuple[Alert, Read]] = []
         pipe = LivePipeline(recognizer, fuser, writer, p.alerts, on_read=reads.append,

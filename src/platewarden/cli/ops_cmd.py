@@ -32,16 +32,17 @@ def camera() -> None:
 @click.option("--lon", type=float, required=True)
 @click.option("--heading", type=float)
 @click.option("--segment", help="Road segment id (for the density rule).")
+@click.option("--by", "actor", required=True, help="Who registers it (recorded in the ledger).")
 @click.pass_context
 def camera_add(ctx: click.Context, camera_id: str, name: str, lat: float, lon: float, heading: float | None,
-               segment: str | None) -> None:
+               segment: str | None, actor: str) -> None:
     """Register (or update) a camera."""
     try:
         cam = Camera(camera_id, name, lat, lon, heading, segment)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
     with platform(ctx, notify=False) as p:
-        p.cameras.register(cam)
+        p.cameras.register(cam, actor)
     click.echo(f"camera {camera_id} registered")
 
 

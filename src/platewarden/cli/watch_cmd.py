@@ -10,7 +10,6 @@ import click
 from platewarden.cli.common import platform
 from platewarden.fusion.fuser import Fuser
 from platewarden.pipeline.live import LivePipeline, PipelineStats
-from platewarden.pipeline.writer import BufferedReadWriter
 from platewarden.recognition.pipeline import Recognizer, RecognizerConfig
 from platewarden.sources.files import FolderWatcher
 from platewarden.sources.video import SourceError, open_source
@@ -33,7 +32,7 @@ def watch(ctx: click.Context, source: str, camera_id: str, start: str | None) ->
         rp = p.policy.recognition
         pipe = LivePipeline(Recognizer(RecognizerConfig(rp.detection_threshold, rp.min_plate_length)),
                             Fuser(camera, rp.fusion_gap_seconds, rp.fusion_similarity),
-                            BufferedReadWriter(p.reads, p.settings.data_dir / "spool" / f"{camera_id}.jsonl"),
+                            p.read_writer(camera_id),
                             p.alerts,
                             on_alert=lambda a, r: click.echo(f"\nALERT {a.id}: read {a.raw_text} ~ hotlist "
                                                              f"{a.hotlist_plate} — confirm before acting"))

@@ -1,6 +1,6 @@
 """Alert review: an operator (or supervisor) sees the crop beside the hotlist record and records a disposition.
 
-Each opening of an alert is recorded in the access log (who, which alert, why), because it reveals a plate.
+Each opening of an alert is recorded in the ledger (who, which alert, why), because it reveals a plate.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from platewarden.domain.alerts import Disposition, DispositionRecord
 from platewarden.domain.hotlist import HotlistEntry
 from platewarden.runtime import Platform
-from platewarden.store.access_log import record_access
+from platewarden.ledger import events
 from platewarden.store.alerts import AlertDetail
 
 
@@ -34,11 +34,11 @@ class AlertReview:
         if not actor.strip():
             raise PermissionError("alert review needs a named person")
         details = self._p.alert_store.list(pending_only=pending_only)
-        for d in details:
-            record_access(self._p.engine, self._p.clock.now(), actor, "alert.view", d.alert.id, "alert review")
+        now = self._p.clock.now()
+        self._p.ledger.append([events.alert_viewed(d.alert.id, actor, now, "alert review") for d in details])
         return [AlertView(d, self._p.hotlist.get(d.alert.entry_id)) for d in details]
 
     def dispose(self, actor: str, alert_id: str, disposition: Disposition, note: str) -> DispositionRecord:
-        record = self._p.alerts.dispose(alert_id, disposition, actor, note)
-        record_access(self._p.engine, self._p.clock.now(), actor, "alert.dispose", alert_id, disposition.value)
-        return record
+        if not actor.strip():
+            raise PermissionError("a disposition is made by a named person")
+        return self._p.alerts.dispose(alert_id, disposition, actor, note)

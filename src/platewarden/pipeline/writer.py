@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 
 from platewarden.domain.reads import Read
@@ -51,8 +52,10 @@ def _decode(line: str) -> tuple[dict[str, Any], str]:
 
 class BufferedReadWriter:
     def __init__(self, store: ReadStore, spool: Path, retry_seconds: float = 1.0,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic,
+                 on_insert: Callable[[Connection, list[dict[str, Any]], list[str]], None] | None = None) -> None:
         self._store = store
+        self._on_insert = on_insert
         self._spool = spool
         self._retry = retry_seconds
         self._backoff = retry_seconds
@@ -81,7 +84,7 @@ class BufferedReadWriter:
             self._held.extend(batch)
             return self.retry()
         try:
-            self.written += self._store.insert_rows(rows, cams)
+            self.written += self._store.insert_rows(rows, cams, self._on_insert)
             self._backoff = self._retry
             return batch
         except OperationalError as exc:
@@ -113,7 +116,7 @@ class BufferedReadWriter:
         with open(self._spool) as f:
             items = [_decode(line) for line in f if line.strip()]
         try:
-            n = self._store.insert_rows([r for r, _ in items], [c for _, c in items])
+            n = self._store.insert_rows([r for r, _ in items], [c for _, c in items], self._on_insert)
         except OperationalError as exc:
             self._failed(exc)
             return []

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from platewarden.domain.clock import Clock
 from platewarden.domain.reads import Read
@@ -29,8 +29,13 @@ class ReadStore:
         now = self._clock.now()
         return [read_to_row(r, self._keys.for_day(r.day, now), f"day:{r.day.isoformat()}") for r in batch]
 
-    def insert_rows(self, rows: Sequence[dict[str, Any]], cameras: Sequence[str]) -> int:
-        """Insert sealed rows; rows whose id already exists are skipped. Returns how many were new."""
+    def insert_rows(self, rows: Sequence[dict[str, Any]], cameras: Sequence[str],
+                    on_insert: Callable[[Connection, list[dict[str, Any]], list[str]], None] | None = None) -> int:
+        """Insert sealed rows; rows whose id already exists are skipped. Returns how many were new.
+
+        ``on_insert`` runs in the same transaction with the new rows (the ledger uses it, so that reads and their
+        ledger entry commit together).
+        """
         if not rows:
             return 0
         stmt = conflict_insert(self._engine, reads).on_conflict_do_nothing(index_elements=["id"])
@@ -45,6 +50,8 @@ class ReadStore:
                     fresh.append(r)
             if fresh:
                 conn.execute(stmt, fresh)
+            if fresh and on_insert is not None:
+                on_insert(conn, fresh, [by_id[r["id"]] for r in fresh])
             counts = Counter((r["day"], by_id[r["id"]]) for r in fresh)
             for (day, cam), n in counts.items():
                 up = conflict_insert(self._engine, read_counts).values(day=day, camera_id=cam, reads=n)
@@ -52,8 +59,9 @@ class ReadStore:
                                                       set_={"reads": read_counts.c.reads + n}))
         return len(fresh)
 
-    def ingest(self, batch: Sequence[Read]) -> int:
-        return self.insert_rows(self.seal_rows(batch), [r.camera_id for r in batch])
+    def ingest(self, batch: Sequence[Read],
+               on_insert: Callable[[Connection, list[dict[str, Any]], list[str]], None] | None = None) -> int:
+        return self.insert_rows(self.seal_rows(batch), [r.camera_id for r in batch], on_insert)
 
     # --- lookups: called by the governance layer, which authorises and logs them ---
 

@@ -115,12 +115,36 @@ webhooks = Table(
     Column("disabled_reason", Text),
 )
 
-access_log = Table(
-    "access_log", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+ledger_entries = Table(
+    "ledger_entries", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("kind", String(32), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
-    Column("actor", String(120), nullable=False),
-    Column("action", String(64), nullable=False),
-    Column("subject", String(120), nullable=False),
-    Column("purpose", Text, nullable=False),
+    Column("leaf_hash", LargeBinary(32), nullable=False),
+    Column("entry", LargeBinary, nullable=False),  # canonical JSON, exactly as hashed
+)
+
+ledger_checkpoints = Table(
+    "ledger_checkpoints", metadata,
+    Column("size", Integer, primary_key=True, autoincrement=False),
+    Column("root", LargeBinary(32), nullable=False),
+    Column("note", Text, nullable=False),  # the signed note as issued by the log
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+ledger_cosignatures = Table(
+    "ledger_cosignatures", metadata,
+    Column("size", Integer, ForeignKey("ledger_checkpoints.size"), primary_key=True),
+    Column("witness", String(200), primary_key=True),
+    Column("witness_key", Text, nullable=False),  # the witness's verifier key (name+id+key)
+    Column("signature_line", Text, nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+)
+
+ledger_state = Table(  # the compact tree after the last append (O(log n) hashes), updated with each append
+    "ledger_state", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("size", Integer, nullable=False),
+    Column("frontier", LargeBinary, nullable=False),
+    Column("last_leaf", LargeBinary(32), nullable=False),
 )

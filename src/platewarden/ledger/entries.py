@@ -1,0 +1,101 @@
+"""Ledger entries: canonical JSON (RFC 8785) of governed events. Never a plaintext plate: events carry digests.
+
+Each entry names its position (``seq``) and the leaf hash of the entry before it (``prev``), so an offline
+verifier can point at the first entry that was changed, removed or reordered, not just say that the root differs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import rfc8785
+
+
+class EventKind(StrEnum):
+    READ_BATCH = "read_batch"  # a batch of stored reads: count and Merkle root of their digests
+    SEARCH = "search"
+    SEARCH_REFUSED = "search_refused"
+    APPROVAL = "approval"
+    REJECTION = "rejection"
+    HOTLIST_CHANGE = "hotlist_change"
+    ALERT_RAISED = "alert_raised"
+    ALERT_DISPOSITION = "alert_disposition"
+    ALERT_VIEWED = "alert_viewed"
+    HOLD = "hold"
+    DESTRUCTION = "destruction"
+    POLICY_CHANGE = "policy_change"
+    CAMERA_DEPLOYMENT = "camera_deployment"
+    CHECKPOINT = "checkpoint"
+
+
+# Values that look like a plate (letters and digits mixed, 4-10 long) are refused in free-text fields: a ledger
+# entry outlives the data it describes, so it must never hold the data itself.
+_PLATE_LIKE = re.compile(r"\b(?=[A-Z0-9]*[0-9])(?=[A-Z0-9]*[A-Z])[A-Z0-9]{4,10}\b")
+_ALLOWED_KEYS_WITH_IDS = {"id", "read_id", "alert_id", "entry_id", "case", "root", "digest", "fingerprint",
+                          "data_key_fingerprint", "index_key_fingerprint", "camera_id", "results_digest",
+                          "request_id", "authorization_id", "origin", "first_read_id", "cameras"}
+
+
+class PlaintextInLedger(ValueError):
+    pass
+
+
+def digest(value: str | bytes) -> str:
+    """SHA-256 hex of a value: how the ledger refers to personal data without holding it."""
+    return hashlib.sha256(value.encode() if isinstance(value, str) else value).hexdigest()
+
+
+def _check_no_plates(obj: Any, key: str = "") -> None:
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            _check_no_plates(v, k)
+    elif isinstance(obj, list):
+        for v in obj:
+            _check_no_plates(v, key)
+    elif isinstance(obj, str) and key not in _ALLOWED_KEYS_WITH_IDS and not re.fullmatch(r"[0-9a-f]{16,}", obj):
+        if _PLATE_LIKE.search(obj.upper()) and not re.fullmatch(r"[0-9T:\-.+Z]+", obj):
+            raise PlaintextInLedger(f"field {key!r} looks like it holds a plate; ledger entries carry digests")
+
+
+@dataclass(frozen=True)
+class Event:
+    """A governed act before it is placed in the log."""
+
+    kind: EventKind
+    at: datetime
+    actor: str
+    body: dict[str, Any]
+
+    def __post_init__(self) -> None:
+        if self.at.tzinfo is None:
+            raise ValueError("ledger times must be timezone-aware")
+        if not self.actor.strip():
+            raise ValueError("every ledger entry is attributed to someone (a person or 'system')")
+        _check_no_plates(self.body)
+
+
+def encode_entry(seq: int, prev: bytes, event: Event) -> bytes:
+    """The exact bytes that are hashed into the tree."""
+    obj: Any = {"v": 1, "seq": seq, "prev": prev.hex(), "kind": event.kind.value,
+           "at": event.at.isoformat(timespec="microseconds"), "actor": event.actor, "body": event.body}
+    return bytes(rfc8785.dumps(obj))
+
+
+def decode_entry(data: bytes) -> dict[str, Any]:
+    """Parse entry bytes; raises ValueError unless they are canonical JSON of an entry."""
+    import json
+
+    try:
+        obj = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"not JSON: {exc}") from exc
+    if not isinstance(obj, dict) or set(obj) != {"v", "seq", "prev", "kind", "at", "actor", "body"}:
+        raise ValueError("not a ledger entry (wrong fields)")
+    if bytes(rfc8785.dumps(obj)) != data:
+        raise ValueError("not in canonical form (RFC 8785)")
+    return obj

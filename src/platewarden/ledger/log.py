@@ -1,0 +1,229 @@
+"""The ledger service: append events, issue signed checkpoints, prove inclusion and consistency, take witnesses'
+cosignatures, export everything an auditor needs."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, func, insert, select, text
+from sqlalchemy.exc import IntegrityError
+
+from platewarden.domain.clock import Clock
+from platewarden.ledger.entries import Event, encode_entry
+from platewarden.ledger.merkle import CompactTree, consistency_proof, inclusion_proof, leaf_hash
+from platewarden.ledger.notes import (
+    COSIGNATURE_V1,
+    Checkpoint,
+    NoteError,
+    SignedNote,
+    Signer,
+    Verifier,
+    sign_checkpoint,
+    verify_cosignatures,
+    verify_log_signature,
+)
+from platewarden.store.dialect import conflict_insert
+from platewarden.store.schema import ledger_checkpoints, ledger_cosignatures, ledger_entries, ledger_state
+
+GENESIS_PREV = bytes(32)
+
+
+@dataclass(frozen=True)
+class InclusionProof:
+    seq: int
+    size: int
+    leaf_hash: bytes
+    proof: list[bytes]
+    checkpoint: str  # the signed note the proof leads to
+
+    def to_json(self) -> dict[str, object]:
+        return {"seq": self.seq, "tree_size": self.size, "leaf_hash": self.leaf_hash.hex(),
+                "proof": [p.hex() for p in self.proof], "checkpoint": self.checkpoint}
+
+
+def _pack(frontier: Sequence[bytes]) -> bytes:
+    return b"".join(frontier)
+
+
+def _unpack(blob: bytes) -> list[bytes]:
+    return [blob[i: i + 32] for i in range(0, len(blob), 32)]
+
+
+class Ledger:
+    def __init__(self, engine: Engine, signer: Signer, clock: Clock) -> None:
+        self._engine = engine
+        self._signer = signer
+        self._clock = clock
+
+    @property
+    def origin(self) -> str:
+        return self._signer.name
+
+    @property
+    def public_key(self) -> Verifier:
+        return self._signer.verifier
+
+    def append(self, events: Sequence[Event], conn: Connection | None = None) -> list[int]:
+        """Append events in order, atomically; returns their sequence numbers.
+
+        With ``conn``, the append joins the caller's transaction (so that, e.g., stored reads and their ledger
+        entry commit together or not at all).
+        """
+        if not events:
+            return []
+        if conn is not None:
+            return self._append_in(conn, events)
+        for _attempt in range(20):
+            try:
+                with self._engine.begin() as own:
+                    return self._append_in(own, events)
+            except IntegrityError:  # another writer took the same sequence numbers: reload and retry
+                continue
+        raise RuntimeError("could not append to the ledger: persistent contention")
+
+    def _append_in(self, conn: Connection, events: Sequence[Event]) -> list[int]:
+        if self._engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(724511)"))
+        state = conn.execute(select(ledger_state).where(ledger_state.c.id == 1)).first()
+        if state is None:
+            tree, prev = CompactTree(), GENESIS_PREV
+        else:
+            tree, prev = CompactTree(state.size, _unpack(state.frontier)), state.last_leaf
+        rows, seqs = [], []
+        for ev in events:
+            seq = tree.size
+            data = encode_entry(seq, prev, ev)
+            h = leaf_hash(data)
+            tree.append(h)
+            rows.append({"seq": seq, "kind": ev.kind.value, "at": ev.at, "leaf_hash": h, "entry": data})
+            seqs.append(seq)
+            prev = h
+        conn.execute(insert(ledger_entries), rows)
+        values = {"size": tree.size, "frontier": _pack(tree.frontier), "last_leaf": prev}
+        if state is None:
+            conn.execute(insert(ledger_state).values(id=1, **values))
+        else:
+            upd = ledger_state.update().where(ledger_state.c.id == 1, ledger_state.c.size == state.size)
+            if conn.execute(upd.values(**values)).rowcount != 1:
+                raise IntegrityError("ledger_state moved", None, Exception("concurrent append"))
+        return seqs
+
+    def size(self) -> int:
+        with self._engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(ledger_entries)).scalar_one())
+
+    def entries(self, start: int = 0, stop: int | None = None) -> list[bytes]:
+        q = select(ledger_entries.c.entry).where(ledger_entries.c.seq >= start).order_by(ledger_entries.c.seq)
+        if stop is not None:
+            q = q.where(ledger_entries.c.seq < stop)
+        with self._engine.connect() as conn:
+            return [bytes(r[0]) for r in conn.execute(q)]
+
+    def entry(self, seq: int) -> dict[str, object]:
+        with self._engine.connect() as conn:
+            row = conn.execute(select(ledger_entries.c.entry).where(ledger_entries.c.seq == seq)).first()
+        if row is None:
+            raise KeyError(f"no ledger entry {seq}")
+        parsed: dict[str, object] = json.loads(row[0])
+        return parsed
+
+    def leaf_hashes(self, size: int) -> list[bytes]:
+        with self._engine.connect() as conn:
+            return [bytes(r[0]) for r in conn.execute(select(ledger_entries.c.leaf_hash)
+                                                      .where(ledger_entries.c.seq < size)
+                                                      .order_by(ledger_entries.c.seq))]
+
+    def checkpoint(self) -> SignedNote:
+        """Sign the current tree head (or return the existing note for this size)."""
+        with self._engine.begin() as conn:
+            state = conn.execute(select(ledger_state).where(ledger_state.c.id == 1)).first()
+            tree = CompactTree() if state is None else CompactTree(state.size, _unpack(state.frontier))
+            existing = conn.execute(select(ledger_checkpoints.c.note)
+                                    .where(ledger_checkpoints.c.size == tree.size)).first()
+            if existing is not None:
+                return SignedNote.parse(existing[0])
+            note = sign_checkpoint(Checkpoint(self.origin, tree.size, tree.root()), self._signer)
+            conn.execute(conflict_insert(self._engine, ledger_checkpoints).values(
+                size=tree.size, root=tree.root(), note=note.render(), created_at=self._clock.now())
+                .on_conflict_do_nothing(index_elements=["size"]))
+            return note
+
+    def checkpoints(self) -> list[tuple[int, str, list[tuple[str, str, str]]]]:
+        """(size, note, [(witness, witness key, signature line)]) for every checkpoint, oldest first."""
+        with self._engine.connect() as conn:
+            cps = list(conn.execute(select(ledger_checkpoints).order_by(ledger_checkpoints.c.size)))
+            cos = list(conn.execute(select(ledger_cosignatures)))
+        return [(c.size, c.note, [(s.witness, s.witness_key, s.signature_line) for s in cos if s.size == c.size])
+                for c in cps]
+
+    def latest_note(self) -> str:
+        """The latest checkpoint with every cosignature received, as one signed note."""
+        cps = self.checkpoints()
+        if not cps:
+            return self.checkpoint().render()
+        size, note, cos = cps[-1]
+        return note.rstrip("\n") + "\n" + "".join(line + "\n" for _, _, line in cos)
+
+    def prove(self, seq: int) -> InclusionProof:
+        """Inclusion of entry ``seq`` in the latest checkpoint (a new one is signed if none covers it)."""
+        cps = self.checkpoints()
+        if not cps or cps[-1][0] <= seq:
+            self.checkpoint()
+            cps = self.checkpoints()
+        size = cps[-1][0]
+        if seq >= size or seq < 0:
+            raise KeyError(f"no ledger entry {seq}")
+        hashes = self.leaf_hashes(size)
+        return InclusionProof(seq, size, hashes[seq], inclusion_proof(seq, hashes), self.latest_note())
+
+    def consistency(self, old_size: int, new_size: int) -> list[bytes]:
+        return consistency_proof(old_size, self.leaf_hashes(new_size))
+
+    def add_cosignature(self, cosigned_note: str, witness: Verifier, now: datetime) -> int:
+        """Store a witness's cosignature of one of our checkpoints; returns its size."""
+        note = SignedNote.parse(cosigned_note)
+        cp = verify_log_signature(note, self.public_key)
+        if witness.key_type != COSIGNATURE_V1 or not verify_cosignatures(note, [witness]):
+            raise NoteError(f"no valid cosignature by {witness.name!r} on this checkpoint")
+        with self._engine.connect() as conn:
+            ours = conn.execute(select(ledger_checkpoints.c.root).where(ledger_checkpoints.c.size == cp.size)).first()
+        if ours is None or bytes(ours[0]) != cp.root:
+            raise NoteError("the cosigned checkpoint is not one this log issued")
+        line = next(f"\u2014 {n} {base64.b64encode(b).decode()}" for n, b in note.signatures
+                    if n == witness.name)
+        with self._engine.begin() as conn:
+            conn.execute(conflict_insert(self._engine, ledger_cosignatures).values(
+                size=cp.size, witness=witness.name, witness_key=witness.encode(), signature_line=line, added_at=now)
+                .on_conflict_do_nothing(index_elements=["size", "witness"]))
+        return cp.size
+
+    def export(self, folder: Path) -> int:
+        """Write entries, checkpoints (with cosignatures) and public keys for offline verification."""
+        self.checkpoint()
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "checkpoints").mkdir(exist_ok=True)
+        (folder / "keys" / "witnesses").mkdir(parents=True, exist_ok=True)
+        entries = self.entries()
+        with open(folder / "entries.jsonl", "wb") as f:
+            for e in entries:
+                f.write(e + b"\n")
+        witnesses: dict[str, str] = {}
+        for size, note, cos in self.checkpoints():
+            full = note.rstrip("\n") + "\n" + "".join(line + "\n" for _, _, line in cos)
+            (folder / "checkpoints" / f"{size:012d}.note").write_text(full, encoding="utf-8")
+            witnesses.update({w: k for w, k, _ in cos})
+        (folder / "keys" / "log.vkey").write_text(self.public_key.encode() + "\n")
+        for name, key in witnesses.items():
+            safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+            (folder / "keys" / "witnesses" / f"{safe}.vkey").write_text(key + "\n")
+        (folder / "README.txt").write_text(
+            "platewarden ledger export\n\nentries.jsonl: one canonical-JSON (RFC 8785) entry per line, in order; "
+            "leaf hash = SHA-256(0x00 || line bytes).\ncheckpoints/: C2SP signed notes (tlog-checkpoint) with "
+            "cosignatures (tlog-cosignature).\nkeys/log.vkey: the log's Ed25519 verifier key; keys/witnesses/: the "
+            "witnesses' keys.\n\nVerify offline with: platewarden ledger verify THIS_FOLDER\n")
+        return len(entries)
