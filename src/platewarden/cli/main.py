@@ -11,6 +11,7 @@ from platewarden import __version__
 from platewarden.cli.bench_cmd import bench
 from platewarden.cli.demo_cmd import demo
 from platewarden.cli.ops_cmd import alerts, camera, db_upgrade, hotlist, policy, webhook
+from platewarden.cli.ledger_cmd import ledger
 from platewarden.cli.recognize_cmd import recognize
 from platewarden.cli.report_cmd import report
 from platewarden.cli.watch_cmd import watch
@@ -29,5 +30,5 @@ def cli(ctx: click.Context, data_dir: Path | None, verbose: bool) -> None:
     ctx.obj = {"data_dir": data_dir}
 
 
-for command in (demo, recognize, watch, camera, hotlist, alerts, webhook, policy, db_upgrade, bench, report):
+for command in (demo, recognize, watch, camera, hotlist, alerts, webhook, policy, db_upgrade, bench, report, ledger):
     cli.add_command(command)

@@ -7,6 +7,7 @@ verifier can point at the first entry that was changed, removed or reordered, no
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -79,23 +80,41 @@ class Event:
         _check_no_plates(self.body)
 
 
+def _has_float_or_astral(obj: Any) -> bool:
+    if isinstance(obj, float):
+        return True
+    if isinstance(obj, str):
+        return not obj.isascii() and len(obj.encode("utf-16-le")) != 2 * len(obj)
+    if isinstance(obj, dict):
+        return any(_has_float_or_astral(k) or _has_float_or_astral(v) for k, v in obj.items())
+    if isinstance(obj, list):
+        return any(_has_float_or_astral(v) for v in obj)
+    return False
+
+
+def canonical_json(obj: Any) -> bytes:
+    """RFC 8785. Without floats or characters beyond the BMP, Python's sorted compact JSON is byte-identical to
+    RFC 8785 (and several times faster); otherwise the ``rfc8785`` library does the number formatting."""
+    if _has_float_or_astral(obj):
+        return bytes(rfc8785.dumps(obj))
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def encode_entry(seq: int, prev: bytes, event: Event) -> bytes:
     """The exact bytes that are hashed into the tree."""
     obj: Any = {"v": 1, "seq": seq, "prev": prev.hex(), "kind": event.kind.value,
            "at": event.at.isoformat(timespec="microseconds"), "actor": event.actor, "body": event.body}
-    return bytes(rfc8785.dumps(obj))
+    return canonical_json(obj)
 
 
 def decode_entry(data: bytes) -> dict[str, Any]:
     """Parse entry bytes; raises ValueError unless they are canonical JSON of an entry."""
-    import json
-
     try:
         obj = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"not JSON: {exc}") from exc
     if not isinstance(obj, dict) or set(obj) != {"v", "seq", "prev", "kind", "at", "actor", "body"}:
         raise ValueError("not a ledger entry (wrong fields)")
-    if bytes(rfc8785.dumps(obj)) != data:
+    if canonical_json(obj) != data:
         raise ValueError("not in canonical form (RFC 8785)")
     return obj

@@ -52,7 +52,7 @@ class Verifier:
     @classmethod
     def decode(cls, text: str) -> Verifier:
         try:
-            name, hexid, b64 = text.strip().rsplit("+", 2)
+            name, hexid, b64 = text.strip().split("+", 2)  # names never contain "+"; base64 may
             raw = base64.b64decode(b64, validate=True)
         except ValueError as exc:
             raise NoteError(f"not a verifier key: {text!r}") from exc

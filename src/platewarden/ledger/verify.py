@@ -63,11 +63,6 @@ def verify_log(entries: list[bytes], notes: list[str], log_key: Verifier, witnes
         if a.size == b.size and a.root != b.root:
             res.problem = f"two signed checkpoints of size {a.size} with different roots (a fork)"
             return res
-    if parsed and parsed[-1][0].size > len(entries):
-        res.problem = (f"truncated: a signed checkpoint covers {parsed[-1][0].size} entries but the export holds "
-                       f"{len(entries)}")
-        res.first_bad_entry = len(entries)
-        return res
     by_size: dict[int, list[Checkpoint]] = {}
     for cp, _ in parsed:
         by_size.setdefault(cp.size, []).append(cp)
@@ -100,6 +95,11 @@ def verify_log(entries: list[bytes], notes: list[str], log_key: Verifier, witnes
                 res.first_bad_entry = last_good
                 return res
             last_good = cp.size
+    if parsed and parsed[-1][0].size > len(entries):
+        res.problem = (f"truncated: a signed checkpoint covers {parsed[-1][0].size} entries but the export holds "
+                       f"{len(entries)}")
+        res.first_bad_entry = len(entries)
+        return res
     latest = parsed[-1][0] if parsed else None
     if trusted is not None:
         if latest is None or latest.size < trusted.size:

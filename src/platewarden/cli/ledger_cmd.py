@@ -1,0 +1,144 @@
+"""``platewarden ledger``: checkpoints, proofs, export and offline verification, and the witness's side."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from platewarden.cli.common import platform
+from platewarden.ledger.notes import COSIGNATURE_V1, NoteError, Signer, Verifier
+
+
+@click.group("ledger")
+def ledger() -> None:
+    """The tamper-evident ledger of every governed act."""
+
+
+@ledger.command("checkpoint")
+@click.pass_context
+def checkpoint(ctx: click.Context) -> None:
+    """Sign the current tree head and print it (a C2SP checkpoint)."""
+    with platform(ctx, notify=False) as p:
+        click.echo(p.ledger.checkpoint().render(), nl=False)
+
+
+@ledger.command("show")
+@click.option("--last", type=int, default=20, show_default=True)
+@click.pass_context
+def show(ctx: click.Context, last: int) -> None:
+    """The latest entries and the latest checkpoint with its cosignatures."""
+    with platform(ctx, notify=False) as p:
+        size = p.ledger.size()
+        for seq in range(max(0, size - last), size):
+            e = p.ledger.entry(seq)
+            click.echo(f"{seq:>8}  {e['at']}  {e['kind']:<18} {e['actor']:<20} {json.dumps(e['body'])[:80]}")
+        click.echo("\n" + p.ledger.latest_note(), nl=False)
+
+
+@ledger.command("prove")
+@click.argument("seq", type=int)
+@click.pass_context
+def prove(ctx: click.Context, seq: int) -> None:
+    """Print an inclusion proof of entry SEQ in the latest checkpoint (JSON)."""
+    with platform(ctx, notify=False) as p:
+        try:
+            proof = p.ledger.prove(seq)
+        except KeyError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(json.dumps({**proof.to_json(), "entry": p.ledger.entry(seq)}, indent=2))
+
+
+@ledger.command("consistency")
+@click.argument("old_size", type=int)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the proof here (one hex hash a "
+                                                                            "line) instead of standard output.")
+@click.pass_context
+def consistency(ctx: click.Context, old_size: int, out: Path | None) -> None:
+    """A consistency proof from OLD_SIZE to the latest checkpoint, for a witness."""
+    with platform(ctx, notify=False) as p:
+        size = p.ledger.checkpoints()[-1][0] if p.ledger.checkpoints() else p.ledger.size()
+        text = "".join(h.hex() + "\n" for h in p.ledger.consistency(old_size, size))
+    if out:
+        out.write_text(text)
+    else:
+        click.echo(text, nl=False)
+
+
+@ledger.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+def export(ctx: click.Context, folder: Path) -> None:
+    """Write everything an auditor needs to verify the ledger offline."""
+    with platform(ctx, notify=False) as p:
+        n = p.ledger.export(folder)
+    click.echo(f"exported {n} entries to {folder}")
+
+
+@ledger.command("verify")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--trusted", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A checkpoint you trusted before: the export must not roll back from it.")
+@click.option("--quorum", type=int, default=0, help="Cosignatures required on the latest checkpoint.")
+def verify(folder: Path, trusted: Path | None, quorum: int) -> None:
+    """Verify an export offline: exit 0 with a summary if intact, 1 and the first bad entry otherwise."""
+    from platewarden.ledger.verify import verify_export
+
+    res = verify_export(folder, trusted.read_text() if trusted else None, quorum)
+    click.echo(res.summary())
+    sys.exit(0 if res.ok else 1)
+
+
+@ledger.command("witness-keygen")
+@click.argument("name")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Private key file to create (PEM, mode 0600).")
+def witness_keygen(name: str, out: Path) -> None:
+    """Create a witness key; prints the verifier key to give to the log operator."""
+    import os
+
+    signer = Signer.generate(name, COSIGNATURE_V1)
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(signer.private_pem())
+    click.echo(signer.verifier.encode())
+
+
+@ledger.command("cosign")
+@click.argument("checkpoint_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--name", required=True, help="The witness's name (as in its verifier key).")
+@click.option("--key", "key_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
+@click.option("--state", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The witness's state file (the last checkpoint it cosigned).")
+@click.option("--log-key", required=True, help="The log's verifier key (keys/log.vkey of an export).")
+@click.option("--proof", "proof_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Consistency proof from the witness's last size (platewarden ledger consistency OLD).")
+def cosign_cmd(checkpoint_file: Path, name: str, key_file: Path, state: Path, log_key: str,
+               proof_file: Path | None) -> None:
+    """Run by an outside party: cosign a checkpoint that is consistent with the last one it cosigned."""
+    from platewarden.ledger.witness import WitnessRefusal, witness_cosign
+
+    try:
+        signer = Signer.from_pem(name, key_file.read_bytes(), COSIGNATURE_V1)
+        key = Verifier.decode(Path(log_key).read_text() if Path(log_key).is_file() else log_key)
+        proof = [bytes.fromhex(x) for x in proof_file.read_text().split()] if proof_file else []
+        click.echo(witness_cosign(checkpoint_file.read_text(), proof, key, signer, state), nl=False)
+    except (WitnessRefusal, NoteError, ValueError) as exc:
+        click.echo(f"refused: {exc}", err=True)
+        sys.exit(1)
+
+
+@ledger.command("add-cosignature")
+@click.argument("cosigned_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--witness-key", required=True, help="The witness's verifier key.")
+@click.pass_context
+def add_cosignature(ctx: click.Context, cosigned_file: Path, witness_key: str) -> None:
+    """Store a witness's cosignature of one of our checkpoints."""
+    with platform(ctx, notify=False) as p:
+        try:
+            size = p.ledger.add_cosignature(cosigned_file.read_text(), Verifier.decode(witness_key), p.clock.now())
+        except NoteError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"cosignature stored for the checkpoint of size {size}")

@@ -1,0 +1,54 @@
+"""The ledger from the command line: an operator exports, a witness cosigns, an auditor verifies offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from platewarden.cli.main import cli
+
+
+def test_operator_witness_auditor(tmp_path: Path) -> None:
+    run = CliRunner()
+    base = ["--data-dir", str(tmp_path / "data")]
+    assert run.invoke(cli, [*base, "camera", "add", "cam-9", "--name", "Elm St", "--lat", "52.1", "--lon", "4.3",
+                            "--segment", "elm", "--by", "admin.alice"]).exit_code == 0
+    cp = run.invoke(cli, [*base, "ledger", "checkpoint"])
+    assert cp.exit_code == 0 and "\n1\n" in cp.output
+    (tmp_path / "cp.note").write_text(cp.output)
+    out = run.invoke(cli, [*base, "ledger", "export", str(tmp_path / "exp")])
+    assert out.exit_code == 0
+    log_key = (tmp_path / "exp" / "keys" / "log.vkey").read_text().strip()
+    wkey = run.invoke(cli, ["ledger", "witness-keygen", "auditor.example", "--out", str(tmp_path / "w.pem")])
+    assert wkey.exit_code == 0
+    args = ["ledger", "cosign", str(tmp_path / "cp.note"), "--name", "auditor.example", "--key",
+            str(tmp_path / "w.pem"), "--state", str(tmp_path / "w.state"), "--log-key", log_key]
+    cos = run.invoke(cli, args)
+    assert cos.exit_code == 0, cos.output
+    (tmp_path / "cos.note").write_text(cos.stdout)
+    added = run.invoke(cli, [*base, "ledger", "add-cosignature", str(tmp_path / "cos.note"), "--witness-key",
+                             wkey.stdout.strip()])
+    assert added.exit_code == 0, added.output
+    # more acts, a new checkpoint, and a consistency proof for the witness
+    assert run.invoke(cli, [*base, "camera", "add", "cam-10", "--name", "Oak", "--lat", "52.2", "--lon", "4.3",
+                            "--by", "admin.alice"]).exit_code == 0
+    cp2 = run.invoke(cli, [*base, "ledger", "checkpoint"]).output
+    (tmp_path / "cp2.note").write_text(cp2)
+    assert run.invoke(cli, args[:2] + [str(tmp_path / "cp2.note")] + args[3:]).exit_code == 1  # no proof: refused
+    assert run.invoke(cli, [*base, "ledger", "consistency", "1", "--out", str(tmp_path / "p")]).exit_code == 0
+    cos2 = run.invoke(cli, args[:2] + [str(tmp_path / "cp2.note")] + args[3:] + ["--proof", str(tmp_path / "p")])
+    assert cos2.exit_code == 0, cos2.output
+    (tmp_path / "cos2.note").write_text(cos2.stdout)
+    assert run.invoke(cli, [*base, "ledger", "add-cosignature", str(tmp_path / "cos2.note"), "--witness-key",
+                            wkey.stdout.strip()]).exit_code == 0
+    exp = tmp_path / "exp2"
+    assert run.invoke(cli, [*base, "ledger", "export", str(exp)]).exit_code == 0
+    ok = run.invoke(cli, ["ledger", "verify", str(exp), "--quorum", "1", "--trusted", str(tmp_path / "cp.note")])
+    assert ok.exit_code == 0 and "intact: 2 entries" in ok.output and "auditor.example" in ok.output
+    proof = run.invoke(cli, [*base, "ledger", "prove", "0"])
+    assert proof.exit_code == 0 and '"leaf_hash"' in proof.output
+    entries = exp / "entries.jsonl"
+    entries.write_bytes(entries.read_bytes().replace(b"Elm", b"Elk").replace(b"52.1", b"52.9"))
+    bad = run.invoke(cli, ["ledger", "verify", str(exp)])
+    assert bad.exit_code == 1 and "first bad entry: 0" in bad.output
