@@ -35,9 +35,9 @@ def test_operator_witness_auditor(tmp_path: Path) -> None:
                             "--by", "admin.alice"]).exit_code == 0
     cp2 = run.invoke(cli, [*base, "ledger", "checkpoint"]).output
     (tmp_path / "cp2.note").write_text(cp2)
-    assert run.invoke(cli, args[:2] + [str(tmp_path / "cp2.note")] + args[3:]).exit_code == 1  # no proof: refused
+    assert run.invoke(cli, [*args[:2], str(tmp_path / "cp2.note"), *args[3:]]).exit_code == 1  # no proof: refused
     assert run.invoke(cli, [*base, "ledger", "consistency", "1", "--out", str(tmp_path / "p")]).exit_code == 0
-    cos2 = run.invoke(cli, args[:2] + [str(tmp_path / "cp2.note")] + args[3:] + ["--proof", str(tmp_path / "p")])
+    cos2 = run.invoke(cli, [*args[:2], str(tmp_path / "cp2.note"), *args[3:], "--proof", str(tmp_path / "p")])
     assert cos2.exit_code == 0, cos2.output
     (tmp_path / "cos2.note").write_text(cos2.stdout)
     assert run.invoke(cli, [*base, "ledger", "add-cosignature", str(tmp_path / "cos2.note"), "--witness-key",

@@ -142,4 +142,4 @@ def test_rollback_and_fork_are_detected(n: int, data: st.DataObject) -> None:
         # fork: a different history of the same size, signed by the real key
         fork_entries, fork_notes = build(n, variant=1)
         assert not check(list(fork_entries), list(fork_notes), trusted=trusted)
-        assert not check(entries, notes + [fork_notes[-1]])  # two roots for one size
+        assert not check(entries, [*notes, fork_notes[-1]])  # two roots for one size

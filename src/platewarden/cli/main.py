@@ -10,8 +10,8 @@ import click
 from platewarden import __version__
 from platewarden.cli.bench_cmd import bench
 from platewarden.cli.demo_cmd import demo
-from platewarden.cli.ops_cmd import alerts, camera, db_upgrade, hotlist, policy, webhook
 from platewarden.cli.ledger_cmd import ledger
+from platewarden.cli.ops_cmd import alerts, camera, db_upgrade, hotlist, policy, webhook
 from platewarden.cli.recognize_cmd import recognize
 from platewarden.cli.report_cmd import report
 from platewarden.cli.watch_cmd import watch

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from platewarden.domain.alerts import Disposition, DispositionRecord
 from platewarden.domain.hotlist import HotlistEntry
-from platewarden.runtime import Platform
 from platewarden.ledger import events
+from platewarden.runtime import Platform
 from platewarden.store.alerts import AlertDetail
 
 

@@ -58,9 +58,9 @@ def _check_no_plates(obj: Any, key: str = "") -> None:
     elif isinstance(obj, list):
         for v in obj:
             _check_no_plates(v, key)
-    elif isinstance(obj, str) and key not in _ALLOWED_KEYS_WITH_IDS and not re.fullmatch(r"[0-9a-f]{16,}", obj):
-        if _PLATE_LIKE.search(obj.upper()) and not re.fullmatch(r"[0-9T:\-.+Z]+", obj):
-            raise PlaintextInLedger(f"field {key!r} looks like it holds a plate; ledger entries carry digests")
+    elif (isinstance(obj, str) and key not in _ALLOWED_KEYS_WITH_IDS and not re.fullmatch(r"[0-9a-f]{16,}", obj)
+          and _PLATE_LIKE.search(obj.upper()) and not re.fullmatch(r"[0-9T:\-.+Z]+", obj)):
+        raise PlaintextInLedger(f"field {key!r} looks like it holds a plate; ledger entries carry digests")
 
 
 @dataclass(frozen=True)

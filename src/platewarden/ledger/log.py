@@ -166,7 +166,7 @@ class Ledger:
         cps = self.checkpoints()
         if not cps:
             return self.checkpoint().render()
-        size, note, cos = cps[-1]
+        _size, note, cos = cps[-1]
         return note.rstrip("\n") + "\n" + "".join(line + "\n" for _, _, line in cos)
 
     def prove(self, seq: int) -> InclusionProof:

@@ -50,8 +50,8 @@ def inclusion_proof(index: int, hashes: Sequence[bytes]) -> list[bytes]:
         return []
     k = _split(n)
     if index < k:
-        return inclusion_proof(index, hashes[:k]) + [root_of(hashes[k:])]
-    return inclusion_proof(index - k, hashes[k:]) + [root_of(hashes[:k])]
+        return [*inclusion_proof(index, hashes[:k]), root_of(hashes[k:])]
+    return [*inclusion_proof(index - k, hashes[k:]), root_of(hashes[:k])]
 
 
 def consistency_proof(old_size: int, hashes: Sequence[bytes]) -> list[bytes]:
@@ -70,8 +70,8 @@ def _subproof(m: int, hashes: Sequence[bytes], complete: bool) -> list[bytes]:
         return [] if complete else [root_of(hashes)]
     k = _split(n)
     if m <= k:
-        return _subproof(m, hashes[:k], complete) + [root_of(hashes[k:])]
-    return _subproof(m - k, hashes[k:], False) + [root_of(hashes[:k])]
+        return [*_subproof(m, hashes[:k], complete), root_of(hashes[k:])]
+    return [*_subproof(m - k, hashes[k:], False), root_of(hashes[:k])]
 
 
 def root_from_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes]) -> bytes:

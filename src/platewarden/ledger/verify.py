@@ -8,6 +8,7 @@ already trusts (rollback); cosignatures by the export's witnesses are counted (a
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,7 +60,7 @@ def verify_log(entries: list[bytes], notes: list[str], log_key: Verifier, witnes
             res.problem = f"checkpoint #{i + 1} is forged or malformed: {exc}"
             return res
     parsed.sort(key=lambda p: p[0].size)
-    for (a, _), (b, _) in zip(parsed, parsed[1:], strict=False):
+    for (a, _), (b, _) in itertools.pairwise(parsed):
         if a.size == b.size and a.root != b.root:
             res.problem = f"two signed checkpoints of size {a.size} with different roots (a fork)"
             return res
