@@ -13,6 +13,9 @@ from platewarden.domain.hotlist import HotlistEntry
 from platewarden.domain.observations import Alternative, Box, CharConfidence, PlateObservation
 from platewarden.domain.plates import Region
 from platewarden.domain.reads import Read, read_id_for
+from platewarden.domain.users import User
+from platewarden.policy.model import Role
+from platewarden.runtime import Platform
 
 CAMERA = Camera("cam-1", "Main St northbound", 52.37, 4.89, 90.0, "main-st")
 
@@ -49,3 +52,27 @@ def observation(text: str, conf: float = 0.9, box: Box = DEFAULT_BOX,
     return PlateObservation(text=text, confidence=conf, region=region, country=None, box=box, corners=None,
                             chars=tuple(CharConfidence(c, per) for c in text), alternatives=(),
                             detector_score=0.9, crop=np.full((40, 120, 3), 200, np.uint8))
+
+
+PEOPLE = {
+    "admin": {Role.ADMINISTRATOR}, "officer": {Role.OFFICER}, "officer2": {Role.OFFICER},
+    "head": {Role.DEPARTMENT_HEAD}, "head2": {Role.DEPARTMENT_HEAD}, "prosecutor": {Role.PROSECUTOR},
+    "prosecutor2": {Role.PROSECUTOR}, "operator": {Role.OPERATOR}, "auditor": {Role.AUDITOR},
+    "ethics": {Role.ETHICS_BOARD},
+}
+PASSWORD = "correct horse battery staple"
+
+
+def people(platform: Platform) -> dict[str, User]:
+    """One account per role (two officers, heads and prosecutors), created through the real account service."""
+    out = {"admin": platform.accounts.create(None, "admin", "Ada Admin", "City IT", {Role.ADMINISTRATOR}, PASSWORD)}
+    for name, roles in PEOPLE.items():
+        if name != "admin":
+            out[name] = platform.accounts.create(out["admin"], name, name.title(), "City Police", roles, PASSWORD)
+    return out
+
+
+def activate(platform: Platform, entry: HotlistEntry, who: dict[str, User]) -> HotlistEntry:
+    """An entry proposed by an officer and approved by a department head, as the policy requires."""
+    platform.hotlist.propose(entry, who["officer"])
+    return platform.hotlist.approve(entry.id, who["head"])

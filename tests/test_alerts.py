@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from platewarden.alerts.service import HotlistImportError
+from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.alerts import Disposition
 from platewarden.domain.clock import ManualClock
 from platewarden.domain.observations import Alternative
@@ -15,28 +16,28 @@ from platewarden.governance.alert_review import AlertReview
 from platewarden.runtime import Platform
 from platewarden.store.alerts import AlreadyDisposed
 from platewarden.store.schema import hotlist_entries
-from tests.factories import make_entry, make_read
+from tests.factories import activate, make_entry, make_read, people
 
 CSV_HEADER = "plate,region,country,reason,source,make,colour,expires_at\n"
 
 
 def test_hotlist_hit_becomes_alert_with_crop(platform: Platform, clock: ManualClock) -> None:
-    entry = make_entry("5SOW350", clock.now())
-    platform.hotlist.add(entry)
+    who = people(platform)
+    entry = activate(platform, make_entry("5SOW350", clock.now()), who)
     read = make_read("5S0W350", clock.now())  # zero for O: a look-alike
     platform.reads.ingest([read])
     decision = platform.alerts.check(read)
     assert decision.alert is not None
     assert decision.alert.entry_id == entry.id and decision.alert.distance == 0.25
     assert platform.alerts.check(read).alert is None  # re-ingested read: no second alert
-    [view] = AlertReview(platform).pending("operator.ann")
+    [view] = AlertReview(platform).pending(who["operator"])
     assert view.detail.plate_crop_jpeg == read.plate_crop_jpeg  # the crop beside...
     assert view.entry is not None and view.entry.plate == "5SOW350"  # ...the hotlist record
     assert view.entry.make == "Toyota" and view.entry.reason == "stolen vehicle"
 
 
 def test_no_alert_below_policy_thresholds(platform: Platform, clock: ManualClock) -> None:
-    platform.hotlist.add(make_entry("ABC123", clock.now()))
+    activate(platform, make_entry("ABC123", clock.now()), people(platform))
     weak = make_read("ABC123", clock.now(), n=1, confidence=0.1)
     assert platform.alerts.check(weak).alert is None
     disagreeing = make_read("ABC123", clock.now(), n=2, observations=5, agreeing=1)
@@ -47,61 +48,75 @@ def test_no_alert_below_policy_thresholds(platform: Platform, clock: ManualClock
 
 
 def test_alternative_reading_can_match(platform: Platform, clock: ManualClock) -> None:
-    platform.hotlist.add(make_entry("XYZ789", clock.now()))
+    activate(platform, make_entry("XYZ789", clock.now()), people(platform))
     read = make_read("XYZ786", clock.now(), alternatives=(Alternative("XYZ789", 0.3),))
     assert platform.alerts.check(read).alert is not None
 
 
 def test_expired_entry_does_not_alert(platform: Platform, clock: ManualClock) -> None:
-    platform.hotlist.add(make_entry("OLD123", clock.now(), days=1))
+    activate(platform, make_entry("OLD123", clock.now(), days=1), people(platform))
     clock.advance(timedelta(days=2))
     assert platform.alerts.check(make_read("OLD123", clock.now())).alert is None
 
 
 def test_dispositions(platform: Platform, clock: ManualClock) -> None:
-    platform.hotlist.add(make_entry("DSP001", clock.now()))
+    who = people(platform)
+    activate(platform, make_entry("DSP001", clock.now()), who)
     read = make_read("DSP001", clock.now())
     alert = platform.alerts.check(read).alert
     assert alert is not None
     review = AlertReview(platform)
-    [view] = review.pending("operator.ann")  # looking is recorded too
+    [view] = review.pending(who["operator"])  # looking is recorded too
     assert view.detail.alert.id == alert.id
     with pytest.raises(ValueError, match="needs a note"):
-        review.dispose("operator.ann", alert.id, Disposition.MISREAD, "")
-    review.dispose("operator.ann", alert.id, Disposition.MISREAD, "crop shows DSP007")
+        review.dispose(who["operator"], alert.id, Disposition.MISREAD, "")
+    review.dispose(who["operator"], alert.id, Disposition.MISREAD, "crop shows DSP007")
     with pytest.raises(AlreadyDisposed):
-        review.dispose("operator.bob", alert.id, Disposition.CORRECT, "")
-    assert review.pending("operator.ann") == []
+        review.dispose(who["head"], alert.id, Disposition.CORRECT, "")
+    with pytest.raises(PermissionError):
+        review.pending(who["auditor"])  # auditors see statistics, not plates
+    assert review.pending(who["operator"]) == []
     assert platform.alert_store.disposition_counts() == {"misread": 1}
     kinds = [(e["actor"], e["kind"]) for e in (platform.ledger.entry(i) for i in range(platform.ledger.size()))]
-    assert ("operator.ann", "alert_viewed") in kinds
-    assert ("operator.ann", "alert_disposition") in kinds
+    assert (who["operator"].label, "alert_viewed") in kinds
+    assert (who["operator"].label, "alert_disposition") in kinds
     assert ("system", "alert_raised") in kinds
 
 
 def test_csv_import_all_or_nothing(platform: Platform, clock: ManualClock) -> None:
+    who = people(platform)
     good = "ABC123,us,,stolen,NCIC,Ford,red,2027-01-01\n"
     bad = "A,us,,stolen,NCIC,,,2027-01-01\nXYZ9,mars,,x,y,,,2027-01-01\nQQQ1,us,,x,y,,,2020-01-01\n"
     with pytest.raises(HotlistImportError) as exc:
-        platform.hotlist.import_csv(CSV_HEADER + good + bad, "sgt.jones")
+        platform.hotlist.import_csv(CSV_HEADER + good + bad, who["officer"])
     assert [e.line for e in exc.value.parsed.errors] == [3, 4, 5]
     assert "region" in exc.value.parsed.errors[1].reason
     assert "past" in exc.value.parsed.errors[2].reason
     with platform.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(hotlist_entries)).scalar_one() == 0  # nothing written
-    parsed = platform.hotlist.import_csv(CSV_HEADER + good + bad, "sgt.jones", partial=True)
-    assert len(parsed.entries) == 1 and [e.plate for e in platform.hotlist.active()] == ["ABC123"]
+    parsed = platform.hotlist.import_csv(CSV_HEADER + good + bad, who["officer"], partial=True)
+    assert len(parsed.entries) == 1
+    assert platform.hotlist.active() == []  # proposed, not yet approved
+    with pytest.raises(ApprovalRefused):
+        platform.hotlist.approve(parsed.entries[0].id, who["officer"])  # the proposer cannot approve
+    with pytest.raises(ApprovalRefused):
+        platform.hotlist.approve(parsed.entries[0].id, who["prosecutor"])  # wrong role for the chain
+    platform.hotlist.approve(parsed.entries[0].id, who["head"])
+    assert [e.plate for e in platform.hotlist.active()] == ["ABC123"]
+    with pytest.raises(ApprovalRefused):
+        platform.hotlist.import_csv(CSV_HEADER + good, who["operator"])  # operators do not propose entries
 
 
 def test_csv_header_problems(platform: Platform) -> None:
+    officer = people(platform)["officer"]
     with pytest.raises(HotlistImportError, match="lacks column"):
-        platform.hotlist.import_csv("plate,region\nABC,us\n", "x")
+        platform.hotlist.import_csv("plate,region\nABC,us\n", officer)
     with pytest.raises(HotlistImportError, match="unknown column"):
-        platform.hotlist.import_csv(CSV_HEADER.strip() + ",owner_name\n", "x")
+        platform.hotlist.import_csv(CSV_HEADER.strip() + ",owner_name\n", officer)
 
 
 def test_hotlist_plate_is_sealed(platform: Platform, clock: ManualClock) -> None:
-    platform.hotlist.add(make_entry("SECRET9", clock.now()))
+    activate(platform, make_entry("SECRET9", clock.now()), people(platform))
     with platform.engine.connect() as conn:
         raw = conn.execute(select(hotlist_entries.c.plate)).scalar_one()
     assert b"SECRET9" not in raw

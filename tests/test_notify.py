@@ -15,7 +15,8 @@ from platewarden.domain.clock import ManualClock
 from platewarden.policy.model import NotificationPolicy
 from platewarden.runtime import Platform
 from tests.conftest import reachable
-from tests.factories import make_entry, make_read
+from platewarden.domain.users import User
+from tests.factories import make_entry, make_read, people
 
 
 class Hook:
@@ -50,13 +51,23 @@ def hook_server() -> Iterator[tuple[str, Hook]]:
     server.shutdown()
 
 
+_PEOPLE: dict[int, dict[str, User]] = {}
+
+
+def _who(platform: Platform) -> dict[str, User]:
+    if id(platform) not in _PEOPLE:
+        _PEOPLE[id(platform)] = people(platform)
+    return _PEOPLE[id(platform)]
+
+
 def notifier(platform: Platform, **policy: Any) -> DeliveringNotifier:
     return DeliveringNotifier(WebhookRegistry(platform.engine), NotificationPolicy(**policy), sleep=lambda s: None)
 
 
 def raise_alert(platform: Platform, clock: ManualClock, n: DeliveringNotifier, plate: str, k: int = 0) -> None:
     entry = make_entry(plate, clock.now())
-    platform.hotlist.add(entry)
+    platform.hotlist.propose(entry, _who(platform)["officer"])
+    platform.hotlist.approve(entry.id, _who(platform)["head"])
     from platewarden.alerts.service import AlertService
 
     svc = AlertService(platform.hotlist, platform.alert_store, platform.policy.alerts, clock, platform.ledger, n)

@@ -13,6 +13,9 @@ from platewarden.alerts.notify import DeliveringNotifier, MqttPublisher, Webhook
 from platewarden.alerts.service import AlertService, HotlistService
 from platewarden.config import Settings
 from platewarden.domain.clock import Clock, SystemClock
+from platewarden.governance.accounts import Accounts
+from platewarden.governance.retention import Retention
+from platewarden.governance.search import SearchGovernance
 from platewarden.ledger.keys import load_or_create_signer
 from platewarden.ledger.log import Ledger
 from platewarden.ledger.recorder import ReadBatchRecorder
@@ -20,6 +23,7 @@ from platewarden.pipeline.writer import BufferedReadWriter
 from platewarden.policy import Policy, load_policy
 from platewarden.store.alerts import AlertStore
 from platewarden.store.cameras import CameraRegistry
+from platewarden.store.case_keys import CaseKeys
 from platewarden.store.database import open_database
 from platewarden.store.hotlists import HotlistStore
 from platewarden.store.keyring import KeyRing
@@ -41,6 +45,9 @@ class Platform:
     alert_store: AlertStore
     alerts: AlertService
     webhooks: WebhookRegistry
+    accounts: Accounts
+    searches: SearchGovernance
+    retention: Retention
     notifier: DeliveringNotifier | None = field(default=None)
 
     @classmethod
@@ -50,14 +57,21 @@ class Platform:
         policy = load_policy(settings.policy_file)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = open_database(settings.effective_database_url)
-        keyring = KeyRing(engine, load_or_create_master_key(settings.data_dir / "master.key"))
+        master = load_or_create_master_key(settings.data_dir / "master.key")
+        keyring = KeyRing(engine, master)
         ledger = Ledger(engine, load_or_create_signer(settings.data_dir, policy.agency), clock)
         webhooks = WebhookRegistry(engine)
         notifier = DeliveringNotifier(webhooks, policy.notifications, mqtt) if notify else None
-        hotlist = HotlistService(HotlistStore(engine, keyring), clock, ledger, keyring.derived("ledger-plate-ref"))
+        hotlist = HotlistService(HotlistStore(engine, keyring), clock, ledger, keyring.derived("ledger-plate-ref"),
+                                 policy.approvals.hotlist_entry)
         alert_store = AlertStore(engine, keyring)
+        case_keys = CaseKeys(engine, master)
+        reads = ReadStore(engine, keyring, clock, case_keys)
+        accounts = Accounts(engine, clock, ledger)
         return cls(settings=settings, policy=policy, clock=clock, engine=engine, keyring=keyring, ledger=ledger,
-                   reads=ReadStore(engine, keyring, clock), cameras=CameraRegistry(engine, clock, ledger),
+                   reads=reads, cameras=CameraRegistry(engine, clock, ledger), accounts=accounts,
+                   searches=SearchGovernance(engine, keyring, reads, accounts, ledger, policy, clock),
+                   retention=Retention(engine, keyring, case_keys, ledger, policy, clock),
                    hotlist=hotlist, alert_store=alert_store,
                    alerts=AlertService(hotlist, alert_store, policy.alerts, clock, ledger, notifier),
                    webhooks=webhooks, notifier=notifier)

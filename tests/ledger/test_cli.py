@@ -4,18 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from platewarden.cli.main import cli
 
 
-def test_operator_witness_auditor(tmp_path: Path) -> None:
+def test_operator_witness_auditor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     run = CliRunner()
     base = ["--data-dir", str(tmp_path / "data")]
-    assert run.invoke(cli, [*base, "camera", "add", "cam-9", "--name", "Elm St", "--lat", "52.1", "--lon", "4.3",
-                            "--segment", "elm", "--by", "admin.alice"]).exit_code == 0
+    made = run.invoke(cli, [*base, "user", "create", "admin.alice", "--name", "Alice", "--org", "City IT", "--role",
+                            "administrator", "--bootstrap"], input="a long enough password\n" * 2)
+    assert made.exit_code == 0, made.output
+    token = run.invoke(cli, [*base, "--as", "admin.alice", "user", "token"], input="a long enough password\n")
+    monkeypatch.setenv("PLATEWARDEN_TOKEN", token.stdout.strip().splitlines()[-1])
+    cam = run.invoke(cli, [*base, "camera", "add", "cam-9", "--name", "Elm St", "--lat", "52.1", "--lon", "4.3",
+                           "--segment", "elm"])
+    assert cam.exit_code == 0, cam.output
     cp = run.invoke(cli, [*base, "ledger", "checkpoint"])
-    assert cp.exit_code == 0 and "\n1\n" in cp.output
+    assert cp.exit_code == 0 and "\n2\n" in cp.output  # the account and the camera
     (tmp_path / "cp.note").write_text(cp.output)
     out = run.invoke(cli, [*base, "ledger", "export", str(tmp_path / "exp")])
     assert out.exit_code == 0
@@ -31,12 +38,12 @@ def test_operator_witness_auditor(tmp_path: Path) -> None:
                              wkey.stdout.strip()])
     assert added.exit_code == 0, added.output
     # more acts, a new checkpoint, and a consistency proof for the witness
-    assert run.invoke(cli, [*base, "camera", "add", "cam-10", "--name", "Oak", "--lat", "52.2", "--lon", "4.3",
-                            "--by", "admin.alice"]).exit_code == 0
+    assert run.invoke(cli, [*base, "camera", "add", "cam-10", "--name", "Oak", "--lat", "52.2", "--lon",
+                            "4.3"]).exit_code == 0
     cp2 = run.invoke(cli, [*base, "ledger", "checkpoint"]).output
     (tmp_path / "cp2.note").write_text(cp2)
     assert run.invoke(cli, [*args[:2], str(tmp_path / "cp2.note"), *args[3:]]).exit_code == 1  # no proof: refused
-    assert run.invoke(cli, [*base, "ledger", "consistency", "1", "--out", str(tmp_path / "p")]).exit_code == 0
+    assert run.invoke(cli, [*base, "ledger", "consistency", "2", "--out", str(tmp_path / "p")]).exit_code == 0
     cos2 = run.invoke(cli, [*args[:2], str(tmp_path / "cp2.note"), *args[3:], "--proof", str(tmp_path / "p")])
     assert cos2.exit_code == 0, cos2.output
     (tmp_path / "cos2.note").write_text(cos2.stdout)
@@ -45,10 +52,10 @@ def test_operator_witness_auditor(tmp_path: Path) -> None:
     exp = tmp_path / "exp2"
     assert run.invoke(cli, [*base, "ledger", "export", str(exp)]).exit_code == 0
     ok = run.invoke(cli, ["ledger", "verify", str(exp), "--quorum", "1", "--trusted", str(tmp_path / "cp.note")])
-    assert ok.exit_code == 0 and "intact: 2 entries" in ok.output and "auditor.example" in ok.output
+    assert ok.exit_code == 0 and "intact: 3 entries" in ok.output and "auditor.example" in ok.output
     proof = run.invoke(cli, [*base, "ledger", "prove", "0"])
     assert proof.exit_code == 0 and '"leaf_hash"' in proof.output
     entries = exp / "entries.jsonl"
-    entries.write_bytes(entries.read_bytes().replace(b"Elm", b"Elk").replace(b"52.1", b"52.9"))
+    entries.write_bytes(entries.read_bytes().replace(b"52.1", b"52.9"))  # move the camera in history
     bad = run.invoke(cli, ["ledger", "verify", str(exp)])
-    assert bad.exit_code == 1 and "first bad entry: 0" in bad.output
+    assert bad.exit_code == 1 and "first bad entry: 1" in bad.output

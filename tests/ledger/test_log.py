@@ -52,7 +52,10 @@ def test_no_plaintext_plates_in_entries(platform: Platform, clock: ManualClock) 
     with pytest.raises(PlaintextInLedger):
         Event(EventKind.SEARCH, clock.now(), "x", {"query": "plate 5SOW350"})
     platform.reads.ingest([make_read("QZ7PLAIN", clock.now())], on_insert=None)
-    platform.hotlist.import_csv("plate,region,reason,source,expires_at\nQZ7PLAIN,us,stolen,NCIC,2027-01-01\n", "x")
+    from tests.factories import people
+
+    platform.hotlist.import_csv("plate,region,reason,source,expires_at\nQZ7PLAIN,us,stolen,NCIC,2027-01-01\n",
+                                people(platform)["officer"])
     assert all(b"QZ7PLAIN" not in e for e in platform.ledger.entries())
 
 

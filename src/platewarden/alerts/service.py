@@ -4,18 +4,21 @@ an alert (stored sealed with its crop) and a notification; a person records the 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from platewarden.alerts.hotlist_csv import ParsedCsv, parse_hotlist_csv
 from platewarden.alerts.matching import best_match
 from platewarden.alerts.notify import Notifier
 from platewarden.domain.alerts import Alert, Disposition, DispositionRecord
+from platewarden.domain.approvals import ApprovalRefused, Step, check_applicant, check_approver, next_level
 from platewarden.domain.clock import Clock
-from platewarden.domain.hotlist import HotlistEntry
+from platewarden.domain.hotlist import EntryStatus, HotlistEntry
 from platewarden.domain.reads import Read
+from platewarden.domain.users import User
 from platewarden.ledger import events
+from platewarden.ledger.entries import Event, EventKind
 from platewarden.ledger.log import Ledger
-from platewarden.policy.model import AlertPolicy
+from platewarden.policy.model import AlertPolicy, Role
 from platewarden.store.alerts import AlertStore
 from platewarden.store.hotlists import HotlistStore
 
@@ -28,27 +31,55 @@ class HotlistImportError(ValueError):
 
 
 class HotlistService:
-    def __init__(self, store: HotlistStore, clock: Clock, ledger: Ledger, plate_ref_key: bytes) -> None:
+    def __init__(self, store: HotlistStore, clock: Clock, ledger: Ledger, plate_ref_key: bytes,
+                 chain: list[Role]) -> None:
         self._store = store
         self._clock = clock
         self._ledger = ledger
         self._ref_key = plate_ref_key
+        self._chain = chain
         self._cache: list[HotlistEntry] | None = None
 
-    def add(self, entry: HotlistEntry) -> None:
+    def propose(self, entry: HotlistEntry, proposer: User) -> HotlistEntry:
+        """A new entry, pending until approved along the policy's chain (default officer → department head)."""
+        check_applicant(self._chain, proposer)
+        entry = replace(entry, added_by=proposer.label, status=EntryStatus.PENDING, approved_by=None)
         self._store.add_many([entry])
         self._ledger.append([events.hotlist_added(entry, self._ref_key)])
-        self._cache = None
+        return entry
 
-    def import_csv(self, text: str, added_by: str, partial: bool = False) -> ParsedCsv:
-        """Import all rows, or none if any row is bad (unless ``partial``: then the good rows)."""
-        parsed = parse_hotlist_csv(text, added_by, self._clock.now())
+    def approve(self, entry_id: str, approver: User) -> HotlistEntry:
+        entry = self._store.get(entry_id)
+        if entry is None or entry.status is not EntryStatus.PENDING:
+            raise ApprovalRefused("no pending hotlist entry with that id")
+        if entry.added_by == approver.label:
+            raise ApprovalRefused("nobody approves their own request")
+        steps = self._store.steps(entry_id)
+        level, role = check_approver(self._chain, steps, "", approver)
+        now = self._clock.now()
+        step = Step(level, role, approver.id, "approved", "", now)
+        self._store.add_step(entry_id, step)
+        done = next_level(self._chain, [*steps, step]) is None
+        if done:
+            self._store.set_status(entry_id, EntryStatus.ACTIVE, approver.label)
+        self._ledger.append([Event(EventKind.APPROVAL, now, approver.label, {
+            "entry_id": entry_id, "level": level, "role": role.value, "authorization_complete": done})])
+        self._cache = None
+        return self._store.get(entry_id) or entry
+
+    def import_csv(self, text: str, proposer: User, partial: bool = False) -> ParsedCsv:
+        """Propose all rows, or none if any row is bad (unless ``partial``: then the good rows)."""
+        check_applicant(self._chain, proposer)
+        parsed = parse_hotlist_csv(text, proposer.label, self._clock.now())
         if parsed.errors and not partial:
             raise HotlistImportError(parsed)
         self._store.add_many(parsed.entries)
         self._ledger.append([events.hotlist_added(e, self._ref_key) for e in parsed.entries])
         self._cache = None
         return parsed
+
+    def pending(self) -> list[HotlistEntry]:
+        return [e for e in self._store.all() if e.status is EntryStatus.PENDING]
 
     def active(self) -> list[HotlistEntry]:
         if self._cache is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import timedelta
 
@@ -13,9 +14,13 @@ from platewarden.domain.cameras import Camera
 from platewarden.domain.hotlist import HotlistEntry
 from platewarden.domain.plates import Region, normalize_plate
 from platewarden.domain.reads import Read
+from platewarden.domain.users import User
 from platewarden.fusion.fuser import Fuser
+from platewarden.governance.accounts import AccountError
 from platewarden.pipeline.live import LivePipeline
+from platewarden.policy.model import Role
 from platewarden.recognition.pipeline import Recognizer, RecognizerConfig
+from platewarden.runtime import Platform
 from platewarden.sources.video import VideoFileSource
 from platewarden.synthetic.scene import StreetScene
 
@@ -23,6 +28,34 @@ DEMO_PLATES = [("8ABC234", "us"), ("B 21 GSB", "ro"), ("5SOW350", "us"), ("AB-12
                ("KX 7204", "us")]
 HOTLIST_PLATE = "5SOW350"
 DEMO_CAMERA = Camera("demo-cam-1", "Demo street, northbound", 52.3702, 4.8952, 0.0, "demo-street")
+
+
+DEMO_ROLES = {"demo.officer": Role.OFFICER, "demo.head": Role.DEPARTMENT_HEAD, "demo.operator": Role.OPERATOR,
+              "demo.prosecutor": Role.PROSECUTOR, "demo.auditor": Role.AUDITOR}
+
+
+def demo_people(p: Platform) -> tuple[User, User, list[tuple[str, str]]]:
+    """The demo's accounts: created once, with random passwords printed once (never fixed passwords)."""
+    created: list[tuple[str, str]] = []
+    admin = None
+    if p.accounts.count() == 0:
+        password = secrets.token_urlsafe(12)
+        admin = p.accounts.create(None, "demo.admin", "Demo administrator", "Demo City", {Role.ADMINISTRATOR},
+                                  password)
+        created.append(("demo.admin", password))
+    people = {}
+    for username, role in DEMO_ROLES.items():
+        try:
+            people[username] = p.accounts.by_username(username)
+        except AccountError:
+            if admin is None:
+                raise click.ClickException(f"{username} is missing and accounts already exist: create it with "
+                                           "platewarden user create") from None
+            password = secrets.token_urlsafe(12)
+            people[username] = p.accounts.create(admin, username, username.replace(".", " ").title(),
+                                                 "Demo City Police", {role}, password)
+            created.append((username, password))
+    return people["demo.officer"], people["demo.head"], created
 
 
 @click.command("demo")
@@ -35,13 +68,15 @@ def demo(ctx: click.Context) -> None:
         scene = StreetScene(DEMO_PLATES)
         video = scene.write_video(data / "demo" / "street.avi")
         click.echo(f"1. generated a {scene.total_frames}-frame synthetic street clip: {video}")
-        p.cameras.register(DEMO_CAMERA, "demo")
+        officer, head, created = demo_people(p)
+        p.cameras.register(DEMO_CAMERA, head.label)
         now = p.clock.now()
         if not any(e.plate == HOTLIST_PLATE and e.is_active(now) for e in p.hotlist.active()):
-            p.hotlist.add(HotlistEntry(id=str(uuid.uuid4()), plate=HOTLIST_PLATE, region=Region.US, country=None,
-                                       reason="stolen vehicle (demo entry)", source="demo hotlist", make="sedan",
-                                       colour=None, added_by="demo", added_at=now,
-                                       expires_at=now + timedelta(days=7)))
+            entry = p.hotlist.propose(HotlistEntry(
+                id=str(uuid.uuid4()), plate=HOTLIST_PLATE, region=Region.US, country=None,
+                reason="stolen vehicle (demo entry)", source="demo hotlist", make="sedan", colour=None,
+                added_by=officer.label, added_at=now, expires_at=now + timedelta(days=7)), officer)
+            p.hotlist.approve(entry.id, head)
         click.echo(f"2. camera {DEMO_CAMERA.id} registered; demo hotlist holds {HOTLIST_PLATE} "
                    f"(and the clip also shows 5SOW750, one real character away: it must NOT alert)")
         rp = p.policy.recognition
@@ -70,8 +105,13 @@ def demo(ctx: click.Context) -> None:
         for a, _ in alerts:
             click.echo(f"     alert {a.id[:8]}: read {a.raw_text} ~ hotlist {a.hotlist_plate} "
                        f"(distance {a.distance:.2f}, region verified: {a.region_verified})")
+        note = p.ledger.checkpoint()
+        click.echo(f"6. ledger: {p.ledger.size()} entries, signed checkpoint of size "
+                   f"{note.text.splitlines()[1]} (platewarden ledger show; ledger export DIR; ledger verify DIR)")
+        for username, password in created:
+            click.echo(f"   demo account {username} created, password {password} (shown once)")
         click.echo("\nWhere the data lives:")
         click.echo(f"   database    {p.settings.effective_database_url}")
         click.echo(f"   master key  {data / 'master.key'} (mode 0600; or PLATEWARDEN_MASTER_KEY)")
-        click.echo("Next: platewarden alerts list --by YOUR_NAME    then    platewarden alerts dispose ID correct "
-                   "--by YOUR_NAME")
+        click.echo("Next: platewarden --as demo.operator alerts list    then    platewarden --as demo.operator "
+                   "alerts dispose ID correct")

@@ -10,6 +10,7 @@ import click
 from platewarden import __version__
 from platewarden.cli.bench_cmd import bench
 from platewarden.cli.demo_cmd import demo
+from platewarden.cli.governance_cmd import hold, retention, search, user
 from platewarden.cli.ledger_cmd import ledger
 from platewarden.cli.ops_cmd import alerts, camera, db_upgrade, hotlist, policy, webhook
 from platewarden.cli.recognize_cmd import recognize
@@ -22,13 +23,16 @@ from platewarden.cli.watch_cmd import watch
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where the embedded database and keys live (default: PLATEWARDEN_DATA_DIR or "
                    "~/.local/share/platewarden).")
+@click.option("--as", "as_user", help="Act as this user (asks for the password); or set PLATEWARDEN_TOKEN.")
 @click.option("-v", "--verbose", is_flag=True)
 @click.pass_context
-def cli(ctx: click.Context, data_dir: Path | None, verbose: bool) -> None:
+def cli(ctx: click.Context, data_dir: Path | None, as_user: str | None, verbose: bool) -> None:
     """platewarden: licence plate recognition that is accountable by design."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
-    ctx.obj = {"data_dir": data_dir}
+    ctx.obj = {"data_dir": data_dir, "as_user": as_user}
 
 
-for command in (demo, recognize, watch, camera, hotlist, alerts, webhook, policy, db_upgrade, bench, report, ledger):
+COMMANDS = (demo, recognize, watch, camera, hotlist, alerts, webhook, policy, db_upgrade, bench, report, ledger, user,
+            search, hold, retention)
+for command in COMMANDS:
     cli.add_command(command)

@@ -10,13 +10,16 @@ from pathlib import Path
 import click
 
 from platewarden.alerts.service import HotlistImportError
+from platewarden.cli.auth import current_user
 from platewarden.cli.common import platform
 from platewarden.domain.alerts import Disposition
+from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.cameras import Camera
 from platewarden.domain.hotlist import HotlistEntry
 from platewarden.domain.plates import Region, normalize_plate
 from platewarden.governance.alert_review import AlertReview
 from platewarden.policy import PolicyError, load_policy
+from platewarden.policy.model import Role
 from platewarden.store.alerts import AlreadyDisposed, UnknownAlert
 
 
@@ -32,17 +35,19 @@ def camera() -> None:
 @click.option("--lon", type=float, required=True)
 @click.option("--heading", type=float)
 @click.option("--segment", help="Road segment id (for the density rule).")
-@click.option("--by", "actor", required=True, help="Who registers it (recorded in the ledger).")
 @click.pass_context
 def camera_add(ctx: click.Context, camera_id: str, name: str, lat: float, lon: float, heading: float | None,
-               segment: str | None, actor: str) -> None:
+               segment: str | None) -> None:
     """Register (or update) a camera."""
     try:
         cam = Camera(camera_id, name, lat, lon, heading, segment)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
     with platform(ctx, notify=False) as p:
-        p.cameras.register(cam, actor)
+        user = current_user(ctx, p)
+        if not user.roles & {Role.ADMINISTRATOR, Role.DEPARTMENT_HEAD}:
+            raise click.ClickException("cameras are registered by an administrator or a department head")
+        p.cameras.register(cam, user.label)
     click.echo(f"camera {camera_id} registered")
 
 
@@ -56,24 +61,25 @@ def camera_list(ctx: click.Context) -> None:
 
 @click.group("hotlist")
 def hotlist() -> None:
-    """Hotlist entries (each with a reason, a source and an expiry)."""
+    """Hotlist entries: proposed with a reason, a source and an expiry, approved per the policy."""
 
 
 @hotlist.command("import")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--by", "added_by", required=True, help="Who adds these entries.")
 @click.option("--partial", is_flag=True, help="Import the good rows even if some rows are bad.")
 @click.pass_context
-def hotlist_import(ctx: click.Context, csv_file: Path, added_by: str, partial: bool) -> None:
-    """Import entries from CSV (plate, region, reason, source, expires_at[, country, make, colour])."""
+def hotlist_import(ctx: click.Context, csv_file: Path, partial: bool) -> None:
+    """Propose entries from CSV (plate, region, reason, source, expires_at[, country, make, colour])."""
     with platform(ctx, notify=False) as p:
+        user = current_user(ctx, p)
         try:
-            parsed = p.hotlist.import_csv(csv_file.read_text(encoding="utf-8"), added_by, partial)
-        except HotlistImportError as exc:
+            parsed = p.hotlist.import_csv(csv_file.read_text(encoding="utf-8"), user, partial)
+        except (HotlistImportError, ApprovalRefused) as exc:
             raise click.ClickException(str(exc)) from exc
     for e in parsed.errors:
         click.echo(f"skipped line {e.line}: {e.reason}", err=True)
-    click.echo(f"imported {len(parsed.entries)} entries" + (f", skipped {len(parsed.errors)}" if parsed.errors else ""))
+    click.echo(f"proposed {len(parsed.entries)} entries (pending approval)"
+               + (f", skipped {len(parsed.errors)}" if parsed.errors else ""))
 
 
 @hotlist.command("add")
@@ -85,19 +91,42 @@ def hotlist_import(ctx: click.Context, csv_file: Path, added_by: str, partial: b
 @click.option("--expires", "expires", required=True, help="ISO date or datetime with zone.")
 @click.option("--make")
 @click.option("--colour")
-@click.option("--by", "added_by", required=True)
 @click.pass_context
 def hotlist_add(ctx: click.Context, plate: str, region: str, country: str | None, reason: str, source: str,
-                expires: str, make: str | None, colour: str | None, added_by: str) -> None:
-    try:
-        exp = datetime.fromisoformat(expires)
-        exp = exp if exp.tzinfo else exp.replace(tzinfo=UTC)
-        with platform(ctx, notify=False) as p:
-            p.hotlist.add(HotlistEntry(str(uuid.uuid4()), normalize_plate(plate), Region(region), country, reason,
-                                       source, make, colour, added_by, p.clock.now(), exp))
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"added {normalize_plate(plate)}")
+                expires: str, make: str | None, colour: str | None) -> None:
+    """Propose one entry."""
+    with platform(ctx, notify=False) as p:
+        user = current_user(ctx, p)
+        try:
+            exp = datetime.fromisoformat(expires)
+            exp = exp if exp.tzinfo else exp.replace(tzinfo=UTC)
+            e = p.hotlist.propose(HotlistEntry(str(uuid.uuid4()), normalize_plate(plate), Region(region), country,
+                                               reason, source, make, colour, user.label, p.clock.now(), exp), user)
+        except (ValueError, ApprovalRefused) as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"proposed {e.plate} as {e.id} (pending approval)")
+
+
+@hotlist.command("pending")
+@click.pass_context
+def hotlist_pending(ctx: click.Context) -> None:
+    with platform(ctx, notify=False) as p:
+        current_user(ctx, p)
+        for e in p.hotlist.pending():
+            click.echo(f"{e.id}  {e.plate:<10} {e.region.value:<7} {e.reason} (source {e.source}; by {e.added_by}; "
+                       f"expires {e.expires_at:%Y-%m-%d})")
+
+
+@hotlist.command("approve")
+@click.argument("entry_id")
+@click.pass_context
+def hotlist_approve(ctx: click.Context, entry_id: str) -> None:
+    with platform(ctx, notify=False) as p:
+        try:
+            e = p.hotlist.approve(entry_id, current_user(ctx, p))
+        except ApprovalRefused as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"{e.plate}: {e.status.value}")
 
 
 @click.group("alerts")
@@ -106,13 +135,17 @@ def alerts() -> None:
 
 
 @alerts.command("list")
-@click.option("--by", "actor", required=True, help="Who is looking (recorded in the access log).")
 @click.option("--all", "show_all", is_flag=True, help="Include alerts that already have a disposition.")
 @click.pass_context
-def alerts_list(ctx: click.Context, actor: str, show_all: bool) -> None:
+def alerts_list(ctx: click.Context, show_all: bool) -> None:
+    """Pending alerts with the hotlist record (each look is ledgered)."""
     with platform(ctx, notify=False) as p:
         review = AlertReview(p)
-        views = review.all(actor) if show_all else review.pending(actor)
+        user = current_user(ctx, p)
+        try:
+            views = review.all(user) if show_all else review.pending(user)
+        except PermissionError as exc:
+            raise click.ClickException(str(exc)) from exc
     if not views:
         click.echo("no alerts" if show_all else "no pending alerts")
     for v in views:
@@ -128,15 +161,14 @@ def alerts_list(ctx: click.Context, actor: str, show_all: bool) -> None:
 @alerts.command("dispose")
 @click.argument("alert_id")
 @click.argument("disposition", type=click.Choice([d.value for d in Disposition]))
-@click.option("--by", "actor", required=True)
 @click.option("--note", default="", help="Required for anything but 'correct'.")
 @click.pass_context
-def alerts_dispose(ctx: click.Context, alert_id: str, disposition: str, actor: str, note: str) -> None:
+def alerts_dispose(ctx: click.Context, alert_id: str, disposition: str, note: str) -> None:
     """Record what the person who compared the crop with the hotlist record concluded."""
     with platform(ctx, notify=False) as p:
         try:
-            AlertReview(p).dispose(actor, alert_id, Disposition(disposition), note)
-        except (ValueError, UnknownAlert, AlreadyDisposed) as exc:
+            AlertReview(p).dispose(current_user(ctx, p), alert_id, Disposition(disposition), note)
+        except (ValueError, PermissionError, UnknownAlert, AlreadyDisposed) as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(f"alert {alert_id}: {disposition}")
 

@@ -10,6 +10,7 @@ from platewarden.domain.plates import Region, normalize_plate
 
 
 class EntryStatus(StrEnum):
+    PENDING = "pending"  # proposed, awaiting approval per the policy's chain
     ACTIVE = "active"
     SUPPRESSED = "suppressed"  # found to cause misidentification (redress), kept for the record
     REMOVED = "removed"  # e.g. vehicle recovered
@@ -30,7 +31,8 @@ class HotlistEntry:
     added_by: str
     added_at: datetime
     expires_at: datetime
-    status: EntryStatus = EntryStatus.ACTIVE
+    status: EntryStatus = EntryStatus.PENDING
+    approved_by: str | None = None
 
     def __post_init__(self) -> None:
         if normalize_plate(self.plate) != self.plate or not self.plate:

@@ -9,9 +9,13 @@ from dataclasses import dataclass
 
 from platewarden.domain.alerts import Disposition, DispositionRecord
 from platewarden.domain.hotlist import HotlistEntry
+from platewarden.domain.users import User
 from platewarden.ledger import events
+from platewarden.policy.model import Role
 from platewarden.runtime import Platform
 from platewarden.store.alerts import AlertDetail
+
+REVIEWERS = frozenset({Role.OPERATOR, Role.OFFICER, Role.DEPARTMENT_HEAD})
 
 
 @dataclass(frozen=True)
@@ -24,21 +28,23 @@ class AlertReview:
     def __init__(self, platform: Platform) -> None:
         self._p = platform
 
-    def pending(self, actor: str) -> list[AlertView]:
-        return self._views(actor, pending_only=True)
+    def pending(self, user: User) -> list[AlertView]:
+        return self._views(user, pending_only=True)
 
-    def all(self, actor: str) -> list[AlertView]:
-        return self._views(actor, pending_only=False)
+    def all(self, user: User) -> list[AlertView]:
+        return self._views(user, pending_only=False)
 
-    def _views(self, actor: str, pending_only: bool) -> list[AlertView]:
-        if not actor.strip():
-            raise PermissionError("alert review needs a named person")
+    def _check(self, user: User) -> None:
+        if not user.roles & REVIEWERS:
+            raise PermissionError("alert review is for operators, officers and department heads")
+
+    def _views(self, user: User, pending_only: bool) -> list[AlertView]:
+        self._check(user)
         details = self._p.alert_store.list(pending_only=pending_only)
         now = self._p.clock.now()
-        self._p.ledger.append([events.alert_viewed(d.alert.id, actor, now, "alert review") for d in details])
+        self._p.ledger.append([events.alert_viewed(d.alert.id, user.label, now, "alert review") for d in details])
         return [AlertView(d, self._p.hotlist.get(d.alert.entry_id)) for d in details]
 
-    def dispose(self, actor: str, alert_id: str, disposition: Disposition, note: str) -> DispositionRecord:
-        if not actor.strip():
-            raise PermissionError("a disposition is made by a named person")
-        return self._p.alerts.dispose(alert_id, disposition, actor, note)
+    def dispose(self, user: User, alert_id: str, disposition: Disposition, note: str) -> DispositionRecord:
+        self._check(user)
+        return self._p.alerts.dispose(alert_id, disposition, user.label, note)

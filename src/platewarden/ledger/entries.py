@@ -31,7 +31,9 @@ class EventKind(StrEnum):
     DESTRUCTION = "destruction"
     POLICY_CHANGE = "policy_change"
     CAMERA_DEPLOYMENT = "camera_deployment"
-    CHECKPOINT = "checkpoint"
+    ACCOUNT_CHANGE = "account_change"
+    EXIGENT_REVIEW = "exigent_review"
+    REVOCATION = "revocation"
 
 
 # Values that look like a plate (letters and digits mixed, 4-10 long) are refused in free-text fields: a ledger

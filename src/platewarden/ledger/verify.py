@@ -69,6 +69,7 @@ def verify_log(entries: list[bytes], notes: list[str], log_key: Verifier, witnes
         by_size.setdefault(cp.size, []).append(cp)
     tree, prev = CompactTree(), GENESIS_PREV
     last_good = 0
+    mismatch: tuple[str, int] | None = None
     for cp in by_size.get(0, []):
         if cp.root != tree.root():
             res.problem = "the checkpoint of the empty log has a wrong root"
@@ -90,12 +91,15 @@ def verify_log(entries: list[bytes], notes: list[str], log_key: Verifier, witnes
         prev = leaf_hash(data)
         tree.append(prev)
         for cp in by_size.get(tree.size, []):
-            if cp.root != tree.root():
-                res.problem = (f"entries do not match the signed checkpoint of size {cp.size}; a change lies in "
-                               f"entries {last_good}..{cp.size - 1}")
-                res.first_bad_entry = last_good
-                return res
-            last_good = cp.size
+            if cp.root != tree.root() and mismatch is None:
+                # Keep reading: a later entry's ``prev`` may pinpoint the changed entry within the range.
+                mismatch = (f"entries do not match the signed checkpoint of size {cp.size}; a change lies in "
+                            f"entries {last_good}..{cp.size - 1}", last_good)
+            elif mismatch is None:
+                last_good = cp.size
+    if mismatch is not None:
+        res.problem, res.first_bad_entry = mismatch
+        return res
     if parsed and parsed[-1][0].size > len(entries):
         res.problem = (f"truncated: a signed checkpoint covers {parsed[-1][0].size} entries but the export holds "
                        f"{len(entries)}")

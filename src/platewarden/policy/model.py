@@ -62,6 +62,17 @@ class ExigentPolicy(_Strict):
                                                                   "exigent search within this many hours.")
 
 
+class SearchPolicy(_Strict):
+    valid_days: int = Field(30, ge=1, le=365, description="How long a fully approved search authorization stays "
+                                                          "valid before it must be applied for again.")
+    max_window_days: int = Field(90, ge=1, le=3650, description="The longest time window one search may cover.")
+    offences: list[str] = Field(default=[
+        "homicide", "kidnapping", "child_abduction", "robbery", "burglary", "vehicle_theft", "assault",
+        "sexual_offence", "drug_trafficking", "smuggling", "fraud", "hit_and_run", "missing_person",
+        "imminent_threat_to_life", "terrorism"], description="The fixed list of offence categories a search "
+                                                              "request must name.")
+
+
 class DeploymentPolicy(_Strict):
     max_cameras_per_km: float = Field(2.0, gt=0, le=50, description="Most cameras per km of a road segment "
                                                                     "(Vancouver's public decision: 2).")
@@ -107,6 +118,7 @@ class Policy(_Strict):
     retention: RetentionPolicy = Field(default_factory=RetentionPolicy, description="How long reads live.")
     approvals: ApprovalChains = Field(default_factory=ApprovalChains, description="Approval chains per action.")
     exigent: ExigentPolicy = Field(default_factory=ExigentPolicy, description="Emergency searches.")
+    search: SearchPolicy = Field(default_factory=SearchPolicy, description="Historical searches of stored reads.")
     deployment: DeploymentPolicy = Field(default_factory=DeploymentPolicy, description="Camera deployment rules.")
     alerts: AlertPolicy = Field(default_factory=AlertPolicy, description="When a read raises a hotlist alert.")
     notifications: NotificationPolicy = Field(default_factory=NotificationPolicy, description="Alert delivery.")
@@ -117,6 +129,9 @@ class Policy(_Strict):
         if Role.ADMINISTRATOR in self.approvals.historical_search:
             raise ValueError("approvals.historical_search: administrators manage accounts and may not search or "
                              "approve searches")
+        unknown = [c for c in self.exigent.categories if c not in self.search.offences]
+        if unknown:
+            raise ValueError(f"exigent.categories {unknown} are not in search.offences")
         return self
 
     def warnings(self) -> list[str]:

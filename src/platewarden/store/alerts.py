@@ -13,7 +13,7 @@ from sqlalchemy import Engine, insert, select
 from platewarden.domain.alerts import Alert, Disposition, DispositionRecord
 from platewarden.store.cipher import seal, unseal
 from platewarden.store.dialect import conflict_insert
-from platewarden.store.keyring import KeyRing
+from platewarden.store.keyring import KeyDestroyed, KeyRing
 from platewarden.store.schema import alerts, dispositions
 
 
@@ -62,14 +62,18 @@ class AlertStore:
             return conn.execute(stmt).first() is not None
 
     def _detail(self, row: Any, disp: Any) -> AlertDetail:
-        k = self._keys.for_day(row.day, datetime.now(UTC), create=False).data_key
-        p = json.loads(unseal(k, row.payload, f"alert|{row.id}|payload".encode()))
+        try:
+            k = self._keys.for_day(row.day, datetime.now(UTC), create=False).data_key
+            p = json.loads(unseal(k, row.payload, f"alert|{row.id}|payload".encode()))
+            crop = unseal(k, row.plate_crop, f"alert|{row.id}|crop".encode())
+        except KeyDestroyed:  # its day was destroyed by retention: the statistics stay, the personal data is gone
+            p = {"raw_text": "[destroyed]", "hotlist_plate": "[destroyed]", "camera_id": "", "confidence": 0.0}
+            crop = b""
         alert = Alert(row.id, row.read_id, row.entry_id, p["raw_text"], p["hotlist_plate"], row.distance,
                       row.region_verified, _utc(row.created_at))
         record = None if disp is None else DispositionRecord(row.id, Disposition(disp.disposition), disp.by,
                                                              _utc(disp.at), disp.note)
-        return AlertDetail(alert, p["camera_id"], p["confidence"],
-                           unseal(k, row.plate_crop, f"alert|{row.id}|crop".encode()), record)
+        return AlertDetail(alert, p["camera_id"], p["confidence"], crop, record)
 
     def get(self, alert_id: str) -> AlertDetail:
         with self._engine.connect() as conn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
 from typing import Any
@@ -25,20 +26,40 @@ def read_to_row(read: Read, keys: DayKeys, key_scope: str) -> dict[str, Any]:
         "camera_id": read.camera_id, "latitude": read.latitude, "longitude": read.longitude,
         "last_seen": read.last_seen.isoformat(), "observations": read.observations, "agreeing": read.agreeing,
     }
-    k = keys.data_key
-    return {
-        "id": read.id, "day": read.day, "first_seen": read.first_seen,
-        "plate_index": blind_index(keys.index_key, read.text),
-        "payload": seal(k, json.dumps(payload, separators=(",", ":")).encode(), _aad(read.id, "payload")),
-        "plate_crop": seal(k, read.plate_crop_jpeg, _aad(read.id, "plate_crop")),
-        "vehicle_crop": seal(k, read.vehicle_crop_jpeg, _aad(read.id, "vehicle_crop"))
-        if read.vehicle_crop_jpeg is not None else None,
-        "key_scope": key_scope,
+    return seal_read(read.id, payload, read.plate_crop_jpeg, read.vehicle_crop_jpeg, keys.data_key) | {
+        "day": read.day, "first_seen": read.first_seen, "plate_index": blind_index(keys.index_key, read.text),
+        "key_scope": key_scope}
+
+
+def seal_read(read_id: str, payload: dict[str, Any], plate_crop: bytes, vehicle_crop: bytes | None,
+              key: bytes) -> dict[str, Any]:
+    """The sealed columns of a read and their digest (what the ledger's roots are built from)."""
+    row: dict[str, Any] = {
+        "id": read_id,
+        "payload": seal(key, json.dumps(payload, separators=(",", ":")).encode(), _aad(read_id, "payload")),
+        "plate_crop": seal(key, plate_crop, _aad(read_id, "plate_crop")),
+        "vehicle_crop": seal(key, vehicle_crop, _aad(read_id, "vehicle_crop")) if vehicle_crop is not None else None,
     }
+    row["row_digest"] = row_digest(row)
+    return row
+
+
+def row_digest(row: dict[str, Any]) -> bytes:
+    """SHA-256 over a stored read's id and ciphertexts: proves the row, byte for byte, without revealing it."""
+    h = hashlib.sha256(row["id"].encode())
+    for col in ("payload", "plate_crop", "vehicle_crop"):
+        h.update(len(row[col] or b"").to_bytes(4, "big"))
+        h.update(row[col] or b"")
+    return h.digest()
+
+
+def unseal_payload(row: Any, key: bytes) -> dict[str, Any]:
+    payload: dict[str, Any] = json.loads(unseal(key, row.payload, _aad(row.id, "payload")))
+    return payload
 
 
 def row_to_read(row: Any, key: bytes) -> Read:
-    p = json.loads(unseal(key, row.payload, _aad(row.id, "payload")))
+    p = unseal_payload(row, key)
     first_seen = row.first_seen
     if first_seen.tzinfo is None:  # SQLite returns naive datetimes; we store UTC only
         from datetime import UTC

@@ -7,11 +7,13 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
+from platewarden.domain.approvals import Step
 from platewarden.domain.hotlist import EntryStatus, HotlistEntry
 from platewarden.domain.plates import Region
+from platewarden.policy.model import Role
 from platewarden.store.cipher import seal, unseal
 from platewarden.store.keyring import KeyRing
-from platewarden.store.schema import hotlist_entries
+from platewarden.store.schema import approval_steps, hotlist_entries
 
 
 def _utc(dt: datetime) -> datetime:
@@ -27,7 +29,7 @@ class HotlistStore:
         return {"id": e.id, "plate": seal(self._key, e.plate.encode(), f"hotlist|{e.id}".encode()),
                 "region": e.region.value, "country": e.country, "reason": e.reason, "source": e.source,
                 "make": e.make, "colour": e.colour, "added_by": e.added_by, "added_at": e.added_at,
-                "expires_at": e.expires_at, "status": e.status.value}
+                "expires_at": e.expires_at, "status": e.status.value, "approved_by": e.approved_by}
 
     def add_many(self, entries: list[HotlistEntry]) -> None:
         """All or nothing: one transaction."""
@@ -41,11 +43,27 @@ class HotlistStore:
         return [HotlistEntry(
             id=r.id, plate=unseal(self._key, r.plate, f"hotlist|{r.id}".encode()).decode(), region=Region(r.region),
             country=r.country, reason=r.reason, source=r.source, make=r.make, colour=r.colour, added_by=r.added_by,
-            added_at=_utc(r.added_at), expires_at=_utc(r.expires_at), status=EntryStatus(r.status)) for r in rows]
+            added_at=_utc(r.added_at), expires_at=_utc(r.expires_at), status=EntryStatus(r.status),
+            approved_by=r.approved_by) for r in rows]
 
     def get(self, entry_id: str) -> HotlistEntry | None:
         return next((e for e in self.all() if e.id == entry_id), None)
 
-    def set_status(self, entry_id: str, status: EntryStatus) -> None:
+    def steps(self, entry_id: str) -> list[Step]:
+        with self._engine.connect() as conn:
+            return [Step(r.level, Role(r.role), r.decided_by, r.decision, r.reason, _utc(r.decided_at))
+                    for r in conn.execute(select(approval_steps).where(approval_steps.c.request_id == entry_id)
+                                          .order_by(approval_steps.c.level))]
+
+    def add_step(self, entry_id: str, step: Step) -> None:
         with self._engine.begin() as conn:
-            conn.execute(update(hotlist_entries).where(hotlist_entries.c.id == entry_id).values(status=status.value))
+            conn.execute(insert(approval_steps).values(request_id=entry_id, level=step.level, role=step.role.value,
+                                                       decided_by=step.decided_by, decision=step.decision,
+                                                       reason=step.reason, decided_at=step.decided_at))
+
+    def set_status(self, entry_id: str, status: EntryStatus, approved_by: str | None = None) -> None:
+        values: dict[str, Any] = {"status": status.value}
+        if approved_by is not None:
+            values["approved_by"] = approved_by
+        with self._engine.begin() as conn:
+            conn.execute(update(hotlist_entries).where(hotlist_entries.c.id == entry_id).values(**values))

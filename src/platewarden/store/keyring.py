@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from platewarden.store.cipher import fingerprint, new_key, seal, unseal
@@ -82,13 +82,17 @@ class KeyRing:
         with self._engine.connect() as conn:
             return [r.day for r in conn.execute(select(day_keys.c.day).order_by(day_keys.c.day))]
 
-    def destroy(self, day: date) -> tuple[str, str]:
-        """Delete the day's wrapped keys and forget them; returns their fingerprints for the receipt."""
-        keys = self.for_day(day, datetime.min, create=False)
-        with self._lock, self._engine.begin() as conn:
+    def destroy(self, day: date, conn: Connection) -> tuple[str, str]:
+        """Delete the day's wrapped keys (in the caller's transaction) and forget them; returns their fingerprints
+        for the destruction receipt."""
+        with conn.begin_nested():
+            row = conn.execute(select(day_keys).where(day_keys.c.day == day)).first()
+            if row is None:
+                raise KeyDestroyed(f"no key for {day}: destroyed or never created")
             conn.execute(delete(day_keys).where(day_keys.c.day == day))
+        with self._lock:
             self._cache.pop(day, None)
-        return keys.fingerprints
+        return row.data_key_fingerprint, row.index_key_fingerprint
 
     def derived(self, purpose: str) -> bytes:
         """A long-lived key for one purpose (e.g. hotlist plates), derived from the master key with HKDF."""

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, select
 
 from platewarden.domain.clock import Clock
 from platewarden.domain.reads import Read
+from platewarden.store.case_keys import CaseKeys
 from platewarden.store.cipher import blind_index
 from platewarden.store.codec import read_to_row, row_to_read
 from platewarden.store.dialect import conflict_insert
@@ -19,10 +20,11 @@ from platewarden.store.schema import read_counts, reads
 
 
 class ReadStore:
-    def __init__(self, engine: Engine, keyring: KeyRing, clock: Clock) -> None:
+    def __init__(self, engine: Engine, keyring: KeyRing, clock: Clock, case_keys: CaseKeys | None = None) -> None:
         self._engine = engine
         self._keys = keyring
         self._clock = clock
+        self._case_keys = case_keys
 
     def seal_rows(self, batch: Sequence[Read]) -> list[dict[str, Any]]:
         """Encrypt reads into rows (done before any database IO, so that a buffered row holds no plaintext)."""
@@ -77,6 +79,26 @@ class ReadStore:
                                                         reads.c.plate_index == blind_index(keys.index_key, plate)))
                 out.extend(row_to_read(r, keys.data_key) for r in rows if r.key_scope.startswith("day:"))
         return out
+
+    def scan_day(self, day: date) -> list[Read]:
+        """Every ordinary read of a day, decrypted (for a partial-plate search inside an authorization)."""
+        if day not in set(self._keys.existing_days()):
+            return []
+        keys = self._keys.for_day(day, self._clock.now(), create=False)
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(reads).where(reads.c.day == day, reads.c.key_scope == f"day:{day}"))
+            return [row_to_read(r, keys.data_key) for r in rows]
+
+    def held_for_case(self, case: str) -> list[Read]:
+        """Reads re-encrypted under a case's key by retention (readable only within that case)."""
+        if self._case_keys is None:
+            return []
+        key = self._case_keys.get(case)
+        if key is None:
+            return []
+        with self._engine.connect() as conn:
+            rows = list(conn.execute(select(reads).where(reads.c.key_scope == f"case:{case}")))
+        return [row_to_read(r, key) for r in rows]
 
     def get(self, read_id: str) -> Read | None:
         with self._engine.connect() as conn:

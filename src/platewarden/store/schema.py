@@ -58,6 +58,7 @@ reads = Table(
     Column("plate_crop", LargeBinary, nullable=False),  # sealed JPEG
     Column("vehicle_crop", LargeBinary),  # sealed JPEG or NULL
     Column("key_scope", String(80), nullable=False),  # "day:YYYY-MM-DD" or "case:<id>" after a hold
+    Column("row_digest", LargeBinary(32), nullable=False),  # SHA-256 of id and ciphertexts, for ledger roots
     Index("ix_reads_day_index", "day", "plate_index"),
 )
 
@@ -82,6 +83,7 @@ hotlist_entries = Table(
     Column("added_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("status", String(16), nullable=False),
+    Column("approved_by", String(120)),
 )
 
 alerts = Table(
@@ -147,4 +149,103 @@ ledger_state = Table(  # the compact tree after the last append (O(log n) hashes
     Column("size", Integer, nullable=False),
     Column("frontier", LargeBinary, nullable=False),
     Column("last_leaf", LargeBinary(32), nullable=False),
+)
+
+users = Table(
+    "users", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("username", String(80), nullable=False, unique=True),
+    Column("full_name", String(200), nullable=False),
+    Column("organisation", String(200), nullable=False),
+    Column("roles", String(200), nullable=False),  # comma-separated Role values
+    Column("password_hash", String(200), nullable=False),  # argon2id
+    Column("active", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("token_hash", LargeBinary(32), primary_key=True),  # SHA-256 of the token; the token is shown once
+    Column("user_id", String(36), ForeignKey("users.id"), nullable=False),
+    Column("label", String(120), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked", Boolean, nullable=False),
+)
+
+search_requests = Table(
+    "search_requests", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("case_number", String(80), nullable=False),
+    Column("offence", String(60), nullable=False),
+    Column("scope", LargeBinary, nullable=False),  # sealed JSON: plates or pattern, window, cameras/area, texts
+    Column("requested_by", String(36), ForeignKey("users.id"), nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("exigent", Boolean, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("valid_until", DateTime(timezone=True)),
+    Column("status_reason", Text),
+)
+
+approval_steps = Table(
+    "approval_steps", metadata,
+    Column("request_id", String(36), primary_key=True),
+    Column("level", Integer, primary_key=True),
+    Column("role", String(32), nullable=False),
+    Column("decided_by", String(36), ForeignKey("users.id"), nullable=False),
+    Column("decision", String(16), nullable=False),  # approved / rejected / reviewed
+    Column("reason", Text, nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+)
+
+search_log = Table(  # the access record (California SB 34 and more); the query itself is sealed
+    "search_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("user_id", String(36), nullable=False),
+    Column("organisation", String(200), nullable=False),
+    Column("request_id", String(36)),
+    Column("case_number", String(80)),
+    Column("purpose", Text, nullable=False),
+    Column("query", LargeBinary, nullable=False),  # sealed
+    Column("outcome", String(16), nullable=False),  # allowed / refused
+    Column("reason", Text, nullable=False),
+    Column("results", Integer, nullable=False),
+    Column("results_digest", String(64), nullable=False),
+)
+
+case_keys = Table(
+    "case_keys", metadata,
+    Column("case_number", String(80), primary_key=True),
+    Column("wrapped_key", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+holds = Table(
+    "holds", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("case_number", String(80), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("requested_by", String(36), nullable=False),
+    Column("approved_by", String(36), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("review_by", Date, nullable=False),
+    Column("released_at", DateTime(timezone=True)),
+)
+
+held_reads = Table(
+    "held_reads", metadata,
+    Column("hold_id", String(36), ForeignKey("holds.id"), primary_key=True),
+    Column("read_id", String(36), primary_key=True),
+)
+
+destroyed_days = Table(
+    "destroyed_days", metadata,
+    Column("day", Date, primary_key=True),
+    Column("destroyed_reads", Integer, nullable=False),
+    Column("kept_for_cases", Integer, nullable=False),
+    Column("root", LargeBinary(32), nullable=False),
+    Column("data_key_fingerprint", String(64), nullable=False),
+    Column("index_key_fingerprint", String(64), nullable=False),
+    Column("ledger_seq", Integer, nullable=False),
+    Column("destroyed_at", DateTime(timezone=True), nullable=False),
 )

@@ -47,6 +47,7 @@ def upgrade() -> None:
     sa.Column('added_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('approved_by', sa.String(length=120), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_hotlist_entries'))
     )
     op.create_table('read_counts',
@@ -64,6 +65,7 @@ def upgrade() -> None:
     sa.Column('plate_crop', sa.LargeBinary(), nullable=False),
     sa.Column('vehicle_crop', sa.LargeBinary(), nullable=True),
     sa.Column('key_scope', sa.String(length=80), nullable=False),
+    sa.Column('row_digest', sa.LargeBinary(length=32), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reads'))
     )
     with op.batch_alter_table('reads', schema=None) as batch_op:

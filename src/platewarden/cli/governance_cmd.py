@@ -1,0 +1,249 @@
+"""Accounts, searches under approval, holds and retention, from the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+
+import click
+
+from platewarden.cli.auth import current_user
+from platewarden.cli.common import platform
+from platewarden.domain.approvals import ApprovalRefused
+from platewarden.domain.plates import normalize_plate
+from platewarden.governance.accounts import AccountError
+from platewarden.governance.retention import HoldRefused
+from platewarden.governance.scope import Query, Scope, ScopeError
+from platewarden.governance.search import SearchRefused
+from platewarden.policy.model import Role
+
+
+def _when(value: str) -> datetime:
+    dt = datetime.fromisoformat(value)
+    if dt.tzinfo is None:
+        raise click.BadParameter(f"{value!r} needs a time zone, e.g. 2026-11-02T08:00:00+00:00")
+    return dt
+
+
+def _area(value: str | None) -> tuple[float, float, float, float] | None:
+    if not value:
+        return None
+    parts = [float(x) for x in value.split(",")]
+    if len(parts) != 4:
+        raise click.BadParameter("area is min_lat,min_lon,max_lat,max_lon")
+    return (parts[0], parts[1], parts[2], parts[3])
+
+
+@click.group("user")
+def user() -> None:
+    """Accounts (administrators only)."""
+
+
+@user.command("create")
+@click.argument("username")
+@click.option("--name", "full_name", required=True)
+@click.option("--org", "organisation", required=True)
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--bootstrap", is_flag=True, help="Create the very first account (an administrator).")
+@click.pass_context
+def user_create(ctx: click.Context, username: str, full_name: str, organisation: str, roles: tuple[str, ...],
+                bootstrap: bool) -> None:
+    password = click.prompt(f"password for {username}", hide_input=True, confirmation_prompt=True, err=True)
+    with platform(ctx, notify=False) as p:
+        actor = None if bootstrap else current_user(ctx, p)
+        try:
+            u = p.accounts.create(actor, username, full_name, organisation, {Role(r) for r in roles}, password)
+        except (AccountError, PermissionError, ValueError) as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"created {u.label} ({', '.join(sorted(roles))})")
+
+
+@user.command("token")
+@click.option("--label", default="cli", show_default=True)
+@click.pass_context
+def user_token(ctx: click.Context, label: str) -> None:
+    """Issue an API token for yourself (shown once; set it as PLATEWARDEN_TOKEN)."""
+    with platform(ctx, notify=False) as p:
+        click.echo(p.accounts.issue_token(current_user(ctx, p), label))
+
+
+@click.group("search")
+def search() -> None:
+    """Historical searches: apply, approve along the chain, run inside the authorization."""
+
+
+@search.command("apply")
+@click.option("--case", "case_number", required=True)
+@click.option("--offence", required=True)
+@click.option("--plate", "plates", multiple=True, help="Exact plate (repeatable).")
+@click.option("--pattern", help="Partial plate: '*' any run, '?' one character.")
+@click.option("--pattern-reason", help="Why only part of the plate is known (required with --pattern).")
+@click.option("--from", "time_from", required=True)
+@click.option("--to", "time_to", required=True)
+@click.option("--camera", "cameras", multiple=True)
+@click.option("--area", help="min_lat,min_lon,max_lat,max_lon")
+@click.option("--purpose", required=True)
+@click.option("--justification", required=True)
+@click.option("--exigent", is_flag=True, help="Exigent circumstances: runs at once, reviewed within hours.")
+@click.pass_context
+def search_apply(ctx: click.Context, case_number: str, offence: str, plates: tuple[str, ...], pattern: str | None,
+                 pattern_reason: str | None, time_from: str, time_to: str, cameras: tuple[str, ...],
+                 area: str | None, purpose: str, justification: str, exigent: bool) -> None:
+    scope = Scope(tuple(normalize_plate(x) for x in plates), pattern.upper() if pattern else None, pattern_reason,
+                  _when(time_from), _when(time_to), cameras, _area(area), purpose, justification)
+    with platform(ctx, notify=False) as p:
+        try:
+            req = p.searches.apply(current_user(ctx, p), case_number, offence, scope, exigent)
+        except (ApprovalRefused, ScopeError) as exc:
+            raise click.ClickException(f"refused (and ledgered): {exc}") from exc
+    click.echo(f"{req.id} {req.status.value}" + (f" until {req.valid_until:%Y-%m-%d %H:%M}" if req.valid_until
+                                                 else ""))
+
+
+def _decide(ctx: click.Context, action: str, request_id: str, reason: str, upheld: bool = True) -> None:
+    with platform(ctx, notify=False) as p:
+        u = current_user(ctx, p)
+        try:
+            if action == "approve":
+                req = p.searches.approve(request_id, u, reason)
+            elif action == "reject":
+                req = p.searches.reject(request_id, u, reason)
+            elif action == "revoke":
+                req = p.searches.revoke(request_id, u, reason)
+            else:
+                req = p.searches.review_exigent(request_id, u, upheld, reason)
+        except (ApprovalRefused, KeyError) as exc:
+            raise click.ClickException(f"refused (and ledgered): {exc}") from exc
+    click.echo(f"{req.id} {req.status.value}")
+
+
+@search.command("approve")
+@click.argument("request_id")
+@click.option("--reason", default="")
+@click.pass_context
+def search_approve(ctx: click.Context, request_id: str, reason: str) -> None:
+    _decide(ctx, "approve", request_id, reason)
+
+
+@search.command("reject")
+@click.argument("request_id")
+@click.option("--reason", required=True)
+@click.pass_context
+def search_reject(ctx: click.Context, request_id: str, reason: str) -> None:
+    _decide(ctx, "reject", request_id, reason)
+
+
+@search.command("revoke")
+@click.argument("request_id")
+@click.option("--reason", required=True)
+@click.pass_context
+def search_revoke(ctx: click.Context, request_id: str, reason: str) -> None:
+    _decide(ctx, "revoke", request_id, reason)
+
+
+@search.command("review")
+@click.argument("request_id")
+@click.option("--not-upheld", is_flag=True, help="The exigent use was not justified.")
+@click.option("--reason", required=True)
+@click.pass_context
+def search_review(ctx: click.Context, request_id: str, not_upheld: bool, reason: str) -> None:
+    """After-the-fact review of an exigent search (department head and prosecutor)."""
+    _decide(ctx, "review", request_id, reason, upheld=not not_upheld)
+
+
+@search.command("list")
+@click.pass_context
+def search_list(ctx: click.Context) -> None:
+    with platform(ctx, notify=False) as p:
+        u = current_user(ctx, p)
+        if not u.roles & {Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR, Role.AUDITOR}:
+            raise click.ClickException("search requests are seen by officers, approvers and auditors")
+        overdue = {r.id for r in p.searches.overdue_reviews()}
+        for r in p.searches.all():
+            steps = ", ".join(f"{s.role.value}:{s.decision}" for s in r.steps) or "-"
+            flag = "  REVIEW OVERDUE" if r.id in overdue else ""
+            click.echo(f"{r.id}  {r.status.value:<8} case {r.case_number} {r.offence} "
+                       f"{'EXIGENT ' if r.exigent else ''}steps [{steps}]{flag}")
+
+
+@search.command("run")
+@click.argument("request_id")
+@click.option("--plate")
+@click.option("--pattern")
+@click.option("--from", "time_from", required=True)
+@click.option("--to", "time_to", required=True)
+@click.option("--camera", "cameras", multiple=True)
+@click.option("--area")
+@click.pass_context
+def search_run(ctx: click.Context, request_id: str, plate: str | None, pattern: str | None, time_from: str,
+               time_to: str, cameras: tuple[str, ...], area: str | None) -> None:
+    """Run a search inside an active authorization (JSON lines of the matching reads)."""
+    q = Query(plate, pattern.upper() if pattern else None, _when(time_from), _when(time_to), cameras, _area(area))
+    with platform(ctx, notify=False) as p:
+        try:
+            res = p.searches.search(current_user(ctx, p), request_id, q)
+        except SearchRefused as exc:
+            click.echo(f"refused (and ledgered): {exc}", err=True)
+            sys.exit(1)
+    for r in res.reads:
+        click.echo(json.dumps({"read_id": r.id, "text": r.text, "camera_id": r.camera_id,
+                               "first_seen": r.first_seen.isoformat(), "latitude": r.latitude,
+                               "longitude": r.longitude, "confidence": round(r.confidence, 3)}))
+    click.echo(f"{len(res.reads)} reads (digest {res.digest[:16]}…, ledgered)", err=True)
+
+
+@click.group("hold")
+def hold() -> None:
+    """Legal holds: keep reads for a case past the ordinary limit."""
+
+
+@hold.command("place")
+@click.option("--case", "case_number", required=True)
+@click.option("--read", "read_ids", multiple=True, required=True)
+@click.option("--reason", required=True)
+@click.option("--requested-by", "requester_name", required=True, help="The officer who asked for the hold.")
+@click.pass_context
+def hold_place(ctx: click.Context, case_number: str, read_ids: tuple[str, ...], reason: str,
+               requester_name: str) -> None:
+    """Placed by the approving department head or prosecutor (you), on an officer's request."""
+    with platform(ctx, notify=False) as p:
+        try:
+            hid = p.retention.hold(p.accounts.by_username(requester_name), current_user(ctx, p), case_number,
+                                   list(read_ids), reason)
+        except (HoldRefused, AccountError) as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"hold {hid} placed")
+
+
+@click.group("retention")
+def retention() -> None:
+    """Destroy days past the limit, and prove it."""
+
+
+@retention.command("run")
+@click.pass_context
+def retention_run(ctx: click.Context) -> None:
+    with platform(ctx, notify=False) as p:
+        receipts = p.retention.run()
+    for r in receipts:
+        click.echo(f"{r.day}: destroyed {r.destroyed} reads, kept {r.kept_for_cases} for cases; root "
+                   f"{r.root.hex()[:16]}…, keys {r.data_key_fingerprint[:12]}…/{r.index_key_fingerprint[:12]}…, "
+                   f"ledger entry {r.ledger_seq}")
+    if not receipts:
+        click.echo("nothing past the limit")
+
+
+@retention.command("verify")
+@click.pass_context
+def retention_verify(ctx: click.Context) -> None:
+    """Exit 0 when no day past the limit keeps a key or ordinary rows and every destroyed day has its receipt."""
+    with platform(ctx, notify=False) as p:
+        rep = p.retention.verify()
+    for problem in rep.problems:
+        click.echo(f"VIOLATION {problem}")
+    click.echo(f"limit {rep.limit_days} days (before {rep.cutoff}); {rep.destroyed_days} days destroyed with "
+               f"receipts; {'compliant' if rep.ok else f'{len(rep.problems)} violation(s)'}")
+    click.echo("This proves what the store and the ledger hold; it cannot prove that no copy was made outside "
+               "the system (exports, backups).")
+    sys.exit(0 if rep.ok else 1)

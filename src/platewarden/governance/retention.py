@@ -1,0 +1,211 @@
+"""Retention with provable destruction (crypto-shredding).
+
+For each day past the policy's limit: reads that an approved hold keeps for a case are re-encrypted under the
+case's key; every other read of the day is deleted, alerts of the day lose their sealed text and crop, the day's
+data key and blind-index key are destroyed, and a destruction receipt (day, count, Merkle root of the destroyed
+rows' digests, key fingerprints) is appended to the ledger, all in one transaction.
+
+What this proves, and what it cannot: the ledger proves that destruction was ordered and recorded in an
+append-only, witnessed history, and ``verify`` proves that no key and no ordinary row of a day past the limit is
+left in this database. It cannot prove that nobody copied the data or the keys elsewhere before (an export, a
+backup, a screenshot): keep backups inside the retention window, and exports logged.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Engine, delete, func, insert, select, text, update
+
+from platewarden.domain.clock import Clock
+from platewarden.domain.users import User
+from platewarden.ledger.entries import Event, EventKind, digest
+from platewarden.ledger.log import Ledger
+from platewarden.ledger.merkle import leaf_hash, root_of
+from platewarden.policy.model import Policy, Role
+from platewarden.store.case_keys import CaseKeys
+from platewarden.store.cipher import unseal
+from platewarden.store.codec import seal_read, unseal_payload
+from platewarden.store.keyring import KeyRing
+from platewarden.store.schema import alerts, destroyed_days, held_reads, holds, read_counts, reads
+
+
+class HoldRefused(PermissionError):
+    pass
+
+
+@dataclass(frozen=True)
+class Receipt:
+    day: date
+    destroyed: int
+    kept_for_cases: int
+    root: bytes
+    data_key_fingerprint: str
+    index_key_fingerprint: str
+    ledger_seq: int
+
+
+@dataclass
+class RetentionReport:
+    limit_days: int
+    cutoff: date
+    destroyed_days: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class Retention:
+    def __init__(self, engine: Engine, keyring: KeyRing, case_keys: CaseKeys, ledger: Ledger, policy: Policy,
+                 clock: Clock) -> None:
+        self._engine = engine
+        self._keys = keyring
+        self._case_keys = case_keys
+        self._ledger = ledger
+        self._policy = policy
+        self._clock = clock
+
+    def cutoff(self, now: datetime) -> date:
+        """Days before this date are past the ordinary limit."""
+        return now.date() - timedelta(days=self._policy.retention.ordinary_days)
+
+    # --- holds ---
+
+    def hold(self, requester: User, approver: User, case: str, read_ids: list[str], reason: str) -> str:
+        """Keep reads for a case past the ordinary limit. Needs an approver (department head or prosecutor)
+        other than the requester; reviewed again after ``retention.hold_review_days``."""
+        now = self._clock.now()
+        if not (requester.roles & {Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR}):
+            raise HoldRefused("only an officer, department head or prosecutor requests a hold")
+        if approver.id == requester.id:
+            raise HoldRefused("nobody approves their own hold")
+        if not (approver.roles & {Role.DEPARTMENT_HEAD, Role.PROSECUTOR}):
+            raise HoldRefused("a hold is approved by a department head or a prosecutor")
+        if not case.strip() or not reason.strip() or not read_ids:
+            raise HoldRefused("a hold names a case, a reason and the reads it keeps")
+        with self._engine.connect() as conn:
+            found = set(conn.scalars(select(reads.c.id).where(reads.c.id.in_(read_ids))))
+        missing = set(read_ids) - found
+        if missing:
+            raise HoldRefused(f"{len(missing)} of the reads do not exist (destroyed already?)")
+        hold_id = str(uuid.uuid4())
+        review = now.date() + timedelta(days=self._policy.retention.hold_review_days)
+        with self._engine.begin() as conn:
+            conn.execute(insert(holds).values(id=hold_id, case_number=case, reason=reason, requested_by=requester.id,
+                                              approved_by=approver.id, created_at=now, review_by=review))
+            conn.execute(insert(held_reads), [{"hold_id": hold_id, "read_id": r} for r in read_ids])
+            self._ledger.append([Event(EventKind.HOLD, now, approver.label, {
+                "action": "place", "id": hold_id, "case": case, "reads": len(read_ids),
+                "requested_by": requester.label, "reason_digest": digest(reason),
+                "review_by": review.isoformat()})], conn=conn)
+        return hold_id
+
+    def release(self, user: User, hold_id: str, reason: str) -> None:
+        if not (user.roles & {Role.DEPARTMENT_HEAD, Role.PROSECUTOR}):
+            raise HoldRefused("a hold is released by a department head or a prosecutor")
+        now = self._clock.now()
+        with self._engine.begin() as conn:
+            if conn.execute(update(holds).where(holds.c.id == hold_id, holds.c.released_at.is_(None))
+                            .values(released_at=now)).rowcount != 1:
+                raise HoldRefused("no active hold with that id")
+            self._ledger.append([Event(EventKind.HOLD, now, user.label, {
+                "action": "release", "id": hold_id, "reason_digest": digest(reason)})], conn=conn)
+
+    def holds_due_for_review(self) -> list[tuple[str, str, date]]:
+        today = self._clock.now().date()
+        with self._engine.connect() as conn:
+            return [(r.id, r.case_number, r.review_by) for r in conn.execute(
+                select(holds).where(holds.c.released_at.is_(None), holds.c.review_by <= today))]
+
+    # --- destruction ---
+
+    def run(self) -> list[Receipt]:
+        """Destroy every day past the limit; returns the receipts."""
+        now = self._clock.now()
+        cutoff = self.cutoff(now)
+        receipts = [self.destroy_day(d) for d in self._keys.existing_days() if d < cutoff]
+        if receipts and self._engine.dialect.name == "sqlite":
+            with self._engine.connect() as conn:  # push freed pages out of the write-ahead log
+                conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        return receipts
+
+    def destroy_day(self, day: date) -> Receipt:
+        now = self._clock.now()
+        keys = self._keys.for_day(day, now, create=False)
+        scope = f"day:{day.isoformat()}"
+        with self._engine.begin() as conn:
+            held = list(conn.execute(
+                select(reads, holds.c.case_number).join(held_reads, held_reads.c.read_id == reads.c.id)
+                .join(holds, holds.c.id == held_reads.c.hold_id)
+                .where(reads.c.day == day, reads.c.key_scope == scope, holds.c.released_at.is_(None))))
+            kept: set[str] = set()
+            for row in held:
+                if row.id in kept:  # held by two cases: the first keeps it
+                    continue
+                case_key = self._case_keys.get_or_create(row.case_number, now, conn)
+                payload = unseal_payload(row, keys.data_key)
+                crop = unseal(keys.data_key, row.plate_crop, f"read|{row.id}|plate_crop".encode())
+                vehicle = (unseal(keys.data_key, row.vehicle_crop, f"read|{row.id}|vehicle_crop".encode())
+                           if row.vehicle_crop is not None else None)
+                sealed = seal_read(row.id, payload, crop, vehicle, case_key)
+                conn.execute(update(reads).where(reads.c.id == row.id).values(
+                    payload=sealed["payload"], plate_crop=sealed["plate_crop"], vehicle_crop=sealed["vehicle_crop"],
+                    row_digest=sealed["row_digest"], plate_index=bytes(16), key_scope=f"case:{row.case_number}"))
+                kept.add(row.id)
+            digests = [bytes(d) for d in conn.scalars(select(reads.c.row_digest)
+                                                      .where(reads.c.day == day, reads.c.key_scope == scope)
+                                                      .order_by(reads.c.id))]
+            root = root_of([leaf_hash(d) for d in digests])
+            conn.execute(delete(reads).where(reads.c.day == day, reads.c.key_scope == scope))
+            conn.execute(update(alerts).where(alerts.c.day == day).values(payload=b"", plate_crop=b""))
+            fp_data, fp_index = self._keys.destroy(day, conn)
+            [seq] = self._ledger.append([Event(EventKind.DESTRUCTION, now, "system", {
+                "day": day.isoformat(), "destroyed": len(digests), "kept_for_cases": len(kept), "root": root.hex(),
+                "data_key_fingerprint": fp_data, "index_key_fingerprint": fp_index,
+                "limit_days": self._policy.retention.ordinary_days})], conn=conn)
+            conn.execute(insert(destroyed_days).values(
+                day=day, destroyed_reads=len(digests), kept_for_cases=len(kept), root=root,
+                data_key_fingerprint=fp_data, index_key_fingerprint=fp_index, ledger_seq=seq, destroyed_at=now))
+        return Receipt(day, len(digests), len(kept), root, fp_data, fp_index, seq)
+
+    # --- proof ---
+
+    def verify(self) -> RetentionReport:
+        """From the store and the ledger: no day past the limit has a key or ordinary rows, and every destroyed
+        day has a receipt in the ledger that matches the store's record."""
+        now = self._clock.now()
+        cutoff = self.cutoff(now)
+        rep = RetentionReport(self._policy.retention.ordinary_days, cutoff)
+        for d in self._keys.existing_days():
+            if d < cutoff:
+                rep.problems.append(f"{d}: key still exists past the {rep.limit_days}-day limit")
+        with self._engine.connect() as conn:
+            for d, n in conn.execute(select(reads.c.day, func.count()).where(reads.c.day < cutoff,
+                                                                             reads.c.key_scope.like("day:%"))
+                                     .group_by(reads.c.day)):
+                rep.problems.append(f"{d}: {n} ordinary reads still stored past the limit")
+            receipts = {r.day: r for r in conn.execute(select(destroyed_days))}
+            seen_days = {r[0] for r in conn.execute(select(read_counts.c.day).distinct())}
+        ledgered: dict[str, dict[str, object]] = {}
+        for seq in range(self._ledger.size()):
+            e = self._ledger.entry(seq)
+            if e["kind"] == EventKind.DESTRUCTION.value:
+                body = e["body"]
+                assert isinstance(body, dict)
+                ledgered[str(body["day"])] = body | {"seq": seq}
+        for d, r in receipts.items():
+            body = ledgered.get(d.isoformat())
+            if body is None or body["seq"] != r.ledger_seq or body["root"] != bytes(r.root).hex():
+                rep.problems.append(f"{d}: destroyed, but its ledger receipt is missing or does not match")
+        for ds in ledgered:
+            if date.fromisoformat(ds) not in receipts:
+                rep.problems.append(f"{ds}: a ledger receipt exists but the store has no record of the destruction")
+        for d in sorted(seen_days):
+            if d < cutoff and d not in receipts and d not in set(self._keys.existing_days()):
+                rep.problems.append(f"{d}: reads were stored that day, but it has no destruction receipt")
+        rep.destroyed_days = len(receipts)
+        return rep

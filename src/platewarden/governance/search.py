@@ -1,0 +1,328 @@
+"""Historical searches: applied for by an officer, reviewed by a department head, approved by a prosecutor (the
+policy's chain), scoped to a case, plates, a time window and cameras or an area; or run at once on the exigent
+path and reviewed within hours. Every request, decision, search and refusal is ledgered; results are ledgered as a
+count and a digest, never as plates."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import Engine, insert, select, update
+
+from platewarden.domain.approvals import ApprovalRefused, Step, check_applicant, check_approver
+from platewarden.domain.clock import Clock
+from platewarden.domain.reads import Read
+from platewarden.domain.users import User
+from platewarden.governance.accounts import Accounts
+from platewarden.governance.scope import Query, Scope, ScopeError, matches, refusal
+from platewarden.ledger.entries import Event, EventKind, digest
+from platewarden.ledger.events import plate_ref
+from platewarden.ledger.log import Ledger
+from platewarden.policy.model import Policy, Role
+from platewarden.store.cipher import seal, unseal
+from platewarden.store.keyring import KeyRing
+from platewarden.store.reads import ReadStore
+from platewarden.store.schema import approval_steps, search_log, search_requests
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    EXIGENT = "exigent"  # running under the exigent path, review pending or done
+    REJECTED = "rejected"
+    REVOKED = "revoked"
+
+
+class SearchRefused(PermissionError):
+    """A search outside an active authorization; the refusal is ledgered."""
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    id: str
+    case_number: str
+    offence: str
+    scope: Scope
+    requested_by: str
+    requested_at: datetime
+    exigent: bool
+    status: Status
+    valid_until: datetime | None
+    status_reason: str | None
+    steps: tuple[Step, ...]
+
+    def active_at(self, now: datetime) -> bool:
+        return self.status in (Status.ACTIVE, Status.EXIGENT) and self.valid_until is not None and \
+            now < self.valid_until
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    request_id: str
+    reads: list[Read]
+    digest: str
+
+
+def _utc(dt: datetime | None) -> datetime | None:
+    from datetime import UTC
+
+    return None if dt is None else (dt if dt.tzinfo else dt.replace(tzinfo=UTC))
+
+
+class SearchGovernance:
+    def __init__(self, engine: Engine, keyring: KeyRing, reads: ReadStore, accounts: Accounts, ledger: Ledger,
+                 policy: Policy, clock: Clock) -> None:
+        self._engine = engine
+        self._scope_key = keyring.derived("search-scope")
+        self._ref_key = keyring.derived("ledger-plate-ref")
+        self._reads = reads
+        self._accounts = accounts
+        self._ledger = ledger
+        self._policy = policy
+        self._clock = clock
+
+    # --- requests and decisions ---
+
+    def apply(self, officer: User, case_number: str, offence: str, scope: Scope, exigent: bool = False
+              ) -> SearchRequest:
+        chain = self._policy.approvals.historical_search
+        now = self._clock.now()
+        try:
+            check_applicant(chain, officer)
+            if not case_number.strip():
+                raise ScopeError("a search belongs to a case: give its number")
+            if offence not in self._policy.search.offences:
+                raise ScopeError(f"offence {offence!r} is not one of the policy's categories")
+            if exigent and offence not in self._policy.exigent.categories:
+                allowed = ", ".join(self._policy.exigent.categories)
+                raise ScopeError(f"{offence!r} is not an exigent category ({allowed})")
+            scope.validate(timedelta(days=self._policy.search.max_window_days))
+        except (ApprovalRefused, ScopeError) as exc:
+            self._refused(officer, None, case_number, str(exc), now)
+            raise
+        rid = str(uuid.uuid4())
+        valid = now + timedelta(hours=self._policy.exigent.authorization_hours) if exigent else None
+        with self._engine.begin() as conn:
+            conn.execute(insert(search_requests).values(
+                id=rid, case_number=case_number, offence=offence,
+                scope=seal(self._scope_key, json.dumps(scope.to_json()).encode(), f"scope|{rid}".encode()),
+                requested_by=officer.id, requested_at=now, exigent=exigent,
+                status=(Status.EXIGENT if exigent else Status.PENDING).value, valid_until=valid))
+            self._ledger.append([Event(EventKind.SEARCH, now, officer.label, {
+                "action": "apply", "request_id": rid, "case": case_number, "offence": offence, "exigent": exigent,
+                "scope_digest": digest(json.dumps(scope.to_json(), sort_keys=True)),
+                "plate_refs": [plate_ref(self._ref_key, p) for p in scope.plates],
+                "pattern": scope.pattern is not None, "window_days": (scope.time_to - scope.time_from).days})],
+                conn=conn)
+        return self.get(rid)
+
+    def get(self, request_id: str) -> SearchRequest:
+        with self._engine.connect() as conn:
+            row = conn.execute(select(search_requests).where(search_requests.c.id == request_id)).first()
+            steps = list(conn.execute(select(approval_steps).where(approval_steps.c.request_id == request_id)
+                                      .order_by(approval_steps.c.level)))
+        if row is None:
+            raise KeyError(f"no search request {request_id}")
+        scope = Scope.from_json(json.loads(unseal(self._scope_key, row.scope, f"scope|{row.id}".encode())))
+        return SearchRequest(row.id, row.case_number, row.offence, scope, row.requested_by,
+                             _utc(row.requested_at), row.exigent, Status(row.status),  # type: ignore[arg-type]
+                             _utc(row.valid_until), row.status_reason,
+                             tuple(Step(s.level, Role(s.role), s.decided_by, s.decision, s.reason,
+                                        _utc(s.decided_at)) for s in steps))  # type: ignore[arg-type]
+
+    def all(self) -> list[SearchRequest]:
+        with self._engine.connect() as conn:
+            ids = [r.id for r in conn.execute(select(search_requests.c.id).order_by(search_requests.c.requested_at))]
+        return [self.get(i) for i in ids]
+
+    def _decide(self, request_id: str, user: User, approve: bool, reason: str) -> SearchRequest:
+        now = self._clock.now()
+        chain = self._policy.approvals.historical_search
+        try:
+            req = self.get(request_id)
+        except KeyError:
+            self._refused(user, request_id, None, "no such request", now)
+            raise
+        try:
+            if req.exigent:
+                raise ApprovalRefused("an exigent search is reviewed after the fact (review), not approved")
+            if req.status is not Status.PENDING:
+                raise ApprovalRefused(f"the request is {req.status.value}")
+            if not approve and not reason.strip():
+                raise ApprovalRefused("a rejection needs a reason")
+            level, role = check_approver(chain, list(req.steps), req.requested_by, user)
+        except ApprovalRefused as exc:
+            self._refused(user, request_id, req.case_number, str(exc), now)
+            raise
+        done = approve and level == len(chain) - 1
+        with self._engine.begin() as conn:
+            conn.execute(insert(approval_steps).values(request_id=request_id, level=level, role=role.value,
+                                                       decided_by=user.id,
+                                                       decision="approved" if approve else "rejected",
+                                                       reason=reason, decided_at=now))
+            if done or not approve:
+                conn.execute(update(search_requests).where(search_requests.c.id == request_id).values(
+                    status=(Status.ACTIVE if approve else Status.REJECTED).value, status_reason=reason or None,
+                    valid_until=now + timedelta(days=self._policy.search.valid_days) if approve else None))
+            self._ledger.append([Event(EventKind.APPROVAL if approve else EventKind.REJECTION, now, user.label, {
+                "request_id": request_id, "case": req.case_number, "level": level, "role": role.value,
+                "reason_digest": digest(reason), "authorization_complete": done})], conn=conn)
+        return self.get(request_id)
+
+    def approve(self, request_id: str, user: User, reason: str = "") -> SearchRequest:
+        return self._decide(request_id, user, True, reason)
+
+    def reject(self, request_id: str, user: User, reason: str) -> SearchRequest:
+        return self._decide(request_id, user, False, reason)
+
+    def revoke(self, request_id: str, user: User, reason: str) -> SearchRequest:
+        now = self._clock.now()
+        req = self.get(request_id)
+        try:
+            if not ({Role.DEPARTMENT_HEAD, Role.PROSECUTOR} & user.roles):
+                raise ApprovalRefused("only a department head or prosecutor revokes an authorization")
+            if not reason.strip():
+                raise ApprovalRefused("a revocation needs a reason")
+            if req.status not in (Status.ACTIVE, Status.EXIGENT, Status.PENDING):
+                raise ApprovalRefused(f"the request is {req.status.value}")
+        except ApprovalRefused as exc:
+            self._refused(user, request_id, req.case_number, str(exc), now)
+            raise
+        with self._engine.begin() as conn:
+            conn.execute(update(search_requests).where(search_requests.c.id == request_id).values(
+                status=Status.REVOKED.value, status_reason=reason, valid_until=now))
+            self._ledger.append([Event(EventKind.REVOCATION, now, user.label, {
+                "request_id": request_id, "case": req.case_number, "reason_digest": digest(reason)})], conn=conn)
+        return self.get(request_id)
+
+    def review_exigent(self, request_id: str, user: User, upheld: bool, reason: str) -> SearchRequest:
+        """Department head and prosecutor each review an exigent search after the fact (within the policy's hours)."""
+        now = self._clock.now()
+        req = self.get(request_id)
+        reviewers = self._policy.approvals.historical_search[1:]
+        try:
+            if not req.exigent:
+                raise ApprovalRefused("only exigent searches are reviewed after the fact")
+            if user.id == req.requested_by:
+                raise ApprovalRefused("nobody reviews their own request")
+            done_roles = {s.role for s in req.steps}
+            role = next((r for r in reviewers if r in user.roles and r not in done_roles), None)
+            if role is None:
+                raise ApprovalRefused("this person holds no reviewing role still awaited on this request")
+            if any(s.decided_by == user.id for s in req.steps):
+                raise ApprovalRefused("each review is by a different person")
+            if not reason.strip():
+                raise ApprovalRefused("a review states its reasons")
+        except ApprovalRefused as exc:
+            self._refused(user, request_id, req.case_number, str(exc), now)
+            raise
+        level = reviewers.index(role) + 1
+        with self._engine.begin() as conn:
+            conn.execute(insert(approval_steps).values(request_id=request_id, level=level, role=role.value,
+                                                       decided_by=user.id,
+                                                       decision="upheld" if upheld else "not_upheld", reason=reason,
+                                                       decided_at=now))
+            if not upheld:
+                conn.execute(update(search_requests).where(search_requests.c.id == request_id).values(
+                    status=Status.REVOKED.value, status_reason=f"exigent use not upheld: {reason}",
+                    valid_until=min(now, req.valid_until or now)))
+            late = now > req.requested_at + timedelta(hours=self._policy.exigent.review_within_hours)
+            self._ledger.append([Event(EventKind.EXIGENT_REVIEW, now, user.label, {
+                "request_id": request_id, "case": req.case_number, "role": role.value, "upheld": upheld,
+                "late": late, "reason_digest": digest(reason)})], conn=conn)
+        return self.get(request_id)
+
+    def overdue_reviews(self) -> list[SearchRequest]:
+        """Exigent searches whose after-the-fact reviews were not all done within the policy's hours."""
+        now = self._clock.now()
+        limit = timedelta(hours=self._policy.exigent.review_within_hours)
+        needed = set(self._policy.approvals.historical_search[1:])
+        out = []
+        for r in self.all():
+            if not r.exigent:
+                continue
+            on_time = {s.role for s in r.steps if s.decided_at <= r.requested_at + limit}
+            if not needed <= on_time and now > r.requested_at + limit:
+                out.append(r)
+        return out
+
+    # --- searching ---
+
+    def search(self, user: User, request_id: str, query: Query) -> SearchResult:
+        now = self._clock.now()
+        try:
+            req = self.get(request_id)
+        except KeyError:
+            self._refused(user, request_id, None, "no such request", now)
+            raise SearchRefused("no such search authorization") from None
+        why = None
+        if user.id != req.requested_by:
+            why = "only the applicant runs an authorized search"
+        elif not req.active_at(now):
+            why = f"no active authorization (status {req.status.value}" + \
+                  (", expired)" if req.valid_until and now >= req.valid_until else ")")
+        else:
+            why = refusal(req.scope, query)
+        if why is not None:
+            self._refused(user, request_id, req.case_number, why, now, query)
+            raise SearchRefused(why)
+        reads = self._run(req, query)
+        ids = sorted(r.id for r in reads)
+        result_digest = hashlib.sha256("\n".join(ids).encode()).hexdigest()
+        approvers = [self._accounts.get(s.decided_by).label for s in req.steps]
+        with self._engine.begin() as conn:
+            conn.execute(insert(search_log).values(
+                at=now, user_id=user.id, organisation=user.organisation, request_id=request_id,
+                case_number=req.case_number, purpose=req.scope.purpose, query=self._seal_query(query),
+                outcome="allowed", reason="", results=len(reads), results_digest=result_digest))
+            self._ledger.append([Event(EventKind.SEARCH, now, user.label, {
+                "action": "run", "request_id": request_id, "case": req.case_number, "results": len(reads),
+                "results_digest": result_digest, "query_ref": self._query_ref(query), "approvers": approvers,
+                "purpose_digest": digest(req.scope.purpose)})], conn=conn)
+        return SearchResult(request_id, reads, result_digest)
+
+    def _run(self, req: SearchRequest, q: Query) -> list[Read]:
+        days = [q.time_from.date() + timedelta(days=i) for i in range((q.time_to.date() - q.time_from.date()).days + 1)]
+        if q.plate is not None:
+            candidates = self._reads.find_by_plate(q.plate, days)
+        else:
+            candidates = [r for d in days for r in self._reads.scan_day(d)]
+        candidates += self._reads.held_for_case(req.case_number)
+        seen: set[str] = set()
+        out = []
+        for r in candidates:
+            if r.id not in seen and matches(q, r.text, r.camera_id, r.latitude, r.longitude, r.first_seen):
+                seen.add(r.id)
+                out.append(r)
+        return sorted(out, key=lambda r: r.first_seen)
+
+    def _query_ref(self, q: Query) -> str:
+        return plate_ref(self._ref_key, q.plate) if q.plate else digest(q.pattern or "")
+
+    def _seal_query(self, q: Query | None) -> bytes:
+        data = {} if q is None else {"plate": q.plate, "pattern": q.pattern, "from": q.time_from.isoformat(),
+                                     "to": q.time_to.isoformat(), "cameras": list(q.camera_ids),
+                                     "area": list(q.area) if q.area else None}
+        return seal(self._scope_key, json.dumps(data).encode(), b"search-log-query")
+
+    def _refused(self, user: User, request_id: str | None, case: str | None, why: str, now: datetime,
+                 query: Query | None = None) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(insert(search_log).values(
+                at=now, user_id=user.id, organisation=user.organisation, request_id=request_id, case_number=case,
+                purpose="", query=self._seal_query(query), outcome="refused", reason=why, results=0,
+                results_digest=""))
+            self._ledger.append([Event(EventKind.SEARCH_REFUSED, now, user.label, {
+                "request_id": request_id or "", "case": case or "", "reason": why,
+                "query_ref": self._query_ref(query) if query else ""})], conn=conn)
+
+    def access_records(self) -> list[dict[str, object]]:
+        """The access record: who, organisation, when, request, case, purpose, outcome, results (SB 34 and more)."""
+        with self._engine.connect() as conn:
+            return [dict(r._mapping) | {"query": None} for r in conn.execute(select(search_log)
+                                                                            .order_by(search_log.c.id))]
