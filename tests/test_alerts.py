@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from platewarden.alerts.service import HotlistImportError
-from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.alerts import Disposition
+from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.clock import ManualClock
 from platewarden.domain.observations import Alternative
 from platewarden.governance.alert_review import AlertReview

@@ -12,10 +12,10 @@ import pytest
 
 from platewarden.alerts.notify import DeliveringNotifier, MqttPublisher, WebhookRegistry
 from platewarden.domain.clock import ManualClock
+from platewarden.domain.users import User
 from platewarden.policy.model import NotificationPolicy
 from platewarden.runtime import Platform
 from tests.conftest import reachable
-from platewarden.domain.users import User
 from tests.factories import make_entry, make_read, people
 
 

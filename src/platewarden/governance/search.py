@@ -188,8 +188,8 @@ class SearchGovernance:
                 raise ApprovalRefused("only a department head or prosecutor revokes an authorization")
             if not reason.strip():
                 raise ApprovalRefused("a revocation needs a reason")
-            if req.status not in (Status.ACTIVE, Status.EXIGENT, Status.PENDING):
-                raise ApprovalRefused(f"the request is {req.status.value}")
+            if req.status is not Status.PENDING and not req.active_at(now):
+                raise ApprovalRefused(f"the request is {req.status.value} and not in force")
         except ApprovalRefused as exc:
             self._refused(user, request_id, req.case_number, str(exc), now)
             raise

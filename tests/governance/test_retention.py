@@ -1,0 +1,105 @@
+"""Retention over 31+ days with an injected clock: destroyed days leave no rows, no keys and no ciphertext in the
+database file; held reads survive, readable only within their case; every destruction has a ledger receipt."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, select
+
+from platewarden.domain.clock import ManualClock
+from platewarden.governance.retention import HoldRefused
+from platewarden.governance.scope import Query, Scope
+from platewarden.ledger.verify import verify_export
+from platewarden.runtime import Platform
+from platewarden.store.schema import day_keys, reads
+from tests.factories import CAMERA, activate, make_entry, make_read, people
+
+
+def authorize(p: Platform, who: dict, case: str, plate: str, start, end):  # type: ignore[no-untyped-def]
+    scope = Scope((plate,), None, None, start, end, (CAMERA.id,), None, "trace", "suspect vehicle")
+    req = p.searches.apply(who["officer"], case, "robbery", scope)
+    p.searches.approve(req.id, who["head"])
+    p.searches.approve(req.id, who["prosecutor"])
+    return req.id
+
+
+def test_thirty_five_days(platform: Platform, clock: ManualClock, tmp_path: Path) -> None:
+    p, who = platform, people(platform)
+    start = clock.now()
+    day_reads = [make_read(f"RT{d:02d}AA", start + timedelta(days=d, hours=1), n=d) for d in range(35)]
+    held = make_read("HELD01", start + timedelta(hours=5), n=100)
+    p.reads.ingest([*day_reads, held])
+    activate(p, make_entry("RT02AA", clock.now()), who)
+    clock.set(start + timedelta(days=2, hours=1))
+    alert = p.alerts.check(day_reads[2]).alert
+    assert alert is not None
+    with p.engine.connect() as conn:
+        old_ciphertext = bytes(conn.execute(select(reads.c.payload).where(reads.c.id == day_reads[1].id)).scalar_one())
+    with pytest.raises(HoldRefused):
+        p.retention.hold(who["officer"], who["officer"], "2026-CR-9", [held.id], "evidence")  # self-approval
+    with pytest.raises(HoldRefused):
+        p.retention.hold(who["officer"], who["operator"], "2026-CR-9", [held.id], "evidence")  # wrong role
+    p.retention.hold(who["officer"], who["head"], "2026-CR-9", [held.id], "evidence for trial")
+
+    clock.set(start + timedelta(days=35, hours=12))
+    receipts = p.retention.run()
+    assert [r.day for r in receipts] == [(start + timedelta(days=d)).date() for d in range(5)]
+    assert receipts[0].destroyed == 1 and receipts[0].kept_for_cases == 1  # day 0: the held read was kept
+    assert all(len(r.root) == 32 and r.data_key_fingerprint != r.index_key_fingerprint for r in receipts)
+    assert p.retention.run() == []  # idempotent
+    rep = p.retention.verify()
+    assert rep.ok, rep.problems
+    assert rep.destroyed_days == 5
+
+    # Nothing of a destroyed day is left: no row, no key, and not even its ciphertext in the database file.
+    with p.engine.connect() as conn:
+        days_left = {r[0] for r in conn.execute(select(day_keys.c.day))}
+        assert min(days_left) == (start + timedelta(days=5)).date()
+        ids = set(conn.scalars(select(reads.c.id)))
+    assert day_reads[1].id not in ids and held.id in ids
+    if p.engine.dialect.name == "sqlite":
+        p.engine.dispose()
+        raw = b"".join(f.read_bytes() for f in (tmp_path / "platewarden.db").parent.glob("platewarden.db*"))
+        assert old_ciphertext[:48] not in raw
+        assert b"RT01AA" not in raw and b"HELD01" not in raw
+    # The alert of a destroyed day keeps its statistics, not its personal data.
+    detail = p.alert_store.get(alert.id)
+    assert detail.alert.raw_text == "[destroyed]" and detail.plate_crop_jpeg == b""
+
+    # The held read: gone from ordinary access, found only inside its own case.
+    assert p.reads.get(held.id) is None
+    window = (start, start + timedelta(days=1))
+    rid = authorize(p, who, "2026-CR-9", "HELD01", *window)
+    found = p.searches.search(who["officer"], rid, Query("HELD01", None, *window, (CAMERA.id,)))
+    assert [r.id for r in found.reads] == [held.id]
+    other = authorize(p, who, "2026-CR-10", "HELD01", *window)
+    assert p.searches.search(who["officer"], other, Query("HELD01", None, *window, (CAMERA.id,))).reads == []
+
+    # The receipts are in the ledger, and the ledger verifies offline.
+    p.ledger.export(tmp_path / "exp")
+    assert verify_export(tmp_path / "exp").ok
+    kinds = [b'"kind":"destruction"' in e for e in p.ledger.entries()]
+    assert sum(kinds) == 5
+
+
+def test_verify_catches_violations(platform: Platform, clock: ManualClock) -> None:
+    p = platform
+    start = clock.now()
+    p.reads.ingest([make_read(f"VV{d:02d}AA", start + timedelta(days=d), n=d) for d in range(3)])
+    clock.set(start + timedelta(days=32))
+    rep = p.retention.verify()  # days 0 and 1 are past the limit but still there
+    assert not rep.ok and sum("key still exists" in x for x in rep.problems) == 2
+    assert any("ordinary reads still stored" in x for x in rep.problems)
+    # Someone deletes day 2's data behind the system's back, without a receipt:
+    with p.engine.begin() as conn:
+        conn.execute(delete(reads).where(reads.c.day == (start + timedelta(days=2)).date()))
+        conn.execute(delete(day_keys).where(day_keys.c.day == (start + timedelta(days=2)).date()))
+    p.keyring._cache.clear()
+    p.retention.run()
+    clock.set(start + timedelta(days=40))
+    rep = p.retention.verify()
+    assert [x for x in rep.problems if "no destruction receipt" in x] == \
+        [f"{(start + timedelta(days=2)).date()}: reads were stored that day, but it has no destruction receipt"]
