@@ -67,6 +67,19 @@ def degrade(img: np.ndarray, rng: random.Random, level: float = 1.0) -> np.ndarr
                     rng.uniform(0, 180), 0, 360, 1.0, -1)
         mask = cv2.GaussianBlur(mask, (0, 0), 6) * rng.uniform(0.3, 0.9)
         out = out + 255 * mask[..., None]
+    if rng.random() < 0.1 * level:  # partial occlusion at an edge (tow hook, bumper, bike rack): never a whole character
+        h, w = out.shape[:2]
+        side = rng.choice(["left", "right", "top", "bottom"])
+        colour = np.float32([rng.randint(0, 80)] * 3)
+        if side in ("left", "right"):
+            ow = int(w * rng.uniform(0.02, 0.06))
+            x0 = 0 if side == "left" else w - ow
+            out[:, x0: x0 + ow] = colour
+        else:
+            oh = int(h * rng.uniform(0.05, 0.15))
+            y0 = 0 if side == "top" else h - oh
+            x0 = rng.randint(0, max(1, w // 2))
+            out[y0: y0 + oh, x0: x0 + w // 3] = colour
     if rng.random() < 0.15 * level:  # shadow across
         x = rng.randint(0, out.shape[1])
         out[:, x:] *= rng.uniform(0.4, 0.8)
