@@ -8,13 +8,12 @@ import pytest
 from sqlalchemy import func, select
 
 from platewarden.alerts.service import HotlistImportError
-from platewarden.domain.alerts import Disposition
+from platewarden.domain.alerts import AlreadyDisposed, Disposition
 from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.clock import ManualClock
 from platewarden.domain.observations import Alternative
 from platewarden.governance.alert_review import AlertReview
 from platewarden.runtime import Platform
-from platewarden.store.alerts import AlreadyDisposed
 from platewarden.store.schema import hotlist_entries
 from tests.factories import activate, make_entry, make_read, people
 

@@ -12,7 +12,7 @@ import click
 from platewarden.alerts.service import HotlistImportError
 from platewarden.cli.auth import current_user
 from platewarden.cli.common import platform
-from platewarden.domain.alerts import Disposition
+from platewarden.domain.alerts import AlreadyDisposed, Disposition, UnknownAlert
 from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.cameras import Camera
 from platewarden.domain.hotlist import HotlistEntry
@@ -20,7 +20,6 @@ from platewarden.domain.plates import Region, normalize_plate
 from platewarden.governance.alert_review import AlertReview
 from platewarden.policy import PolicyError, load_policy
 from platewarden.policy.model import Role
-from platewarden.store.alerts import AlreadyDisposed, UnknownAlert
 
 
 @click.group("camera")

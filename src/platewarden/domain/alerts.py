@@ -15,6 +15,14 @@ class Disposition(StrEnum):
     DISMISSED = "dismissed"  # e.g. entry no longer relevant; the note says why
 
 
+class AlreadyDisposed(RuntimeError):
+    """A disposition is final: a second one for the same alert is refused."""
+
+
+class UnknownAlert(LookupError):
+    pass
+
+
 @dataclass(frozen=True)
 class Alert:
     id: str

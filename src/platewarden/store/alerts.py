@@ -10,19 +10,11 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select
 
-from platewarden.domain.alerts import Alert, Disposition, DispositionRecord
+from platewarden.domain.alerts import Alert, AlreadyDisposed, Disposition, DispositionRecord, UnknownAlert
 from platewarden.store.cipher import seal, unseal
 from platewarden.store.dialect import conflict_insert
 from platewarden.store.keyring import KeyDestroyed, KeyRing
 from platewarden.store.schema import alerts, dispositions
-
-
-class AlreadyDisposed(RuntimeError):
-    pass
-
-
-class UnknownAlert(LookupError):
-    pass
 
 
 @dataclass(frozen=True)
