@@ -67,7 +67,7 @@ def degrade(img: np.ndarray, rng: random.Random, level: float = 1.0) -> np.ndarr
                     rng.uniform(0, 180), 0, 360, 1.0, -1)
         mask = cv2.GaussianBlur(mask, (0, 0), 6) * rng.uniform(0.3, 0.9)
         out = out + 255 * mask[..., None]
-    if rng.random() < 0.1 * level:  # partial occlusion at an edge (tow hook, bumper, bike rack): never a whole character
+    if rng.random() < 0.1 * level:  # partial occlusion at an edge (tow hook, bumper, rack), never a whole character
         h, w = out.shape[:2]
         side = rng.choice(["left", "right", "top", "bottom"])
         colour = np.float32([rng.randint(0, 80)] * 3)

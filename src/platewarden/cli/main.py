@@ -15,6 +15,7 @@ from platewarden.cli.ledger_cmd import ledger
 from platewarden.cli.ops_cmd import alerts, camera, db_upgrade, hotlist, policy, webhook
 from platewarden.cli.recognize_cmd import recognize
 from platewarden.cli.report_cmd import report
+from platewarden.cli.serve_cmd import serve
 from platewarden.cli.watch_cmd import watch
 
 
@@ -33,6 +34,6 @@ def cli(ctx: click.Context, data_dir: Path | None, as_user: str | None, verbose:
 
 
 COMMANDS = (demo, recognize, watch, camera, hotlist, alerts, webhook, policy, db_upgrade, bench, report, ledger, user,
-            search, hold, retention)
+            search, hold, retention, serve)
 for command in COMMANDS:
     cli.add_command(command)

@@ -45,6 +45,13 @@ class AlertReview:
         self._p.ledger.append([events.alert_viewed(d.alert.id, user.label, now, "alert review") for d in details])
         return [AlertView(d, self._p.hotlist.get(d.alert.entry_id)) for d in details]
 
+    def open(self, user: User, alert_id: str, purpose: str = "alert review") -> AlertView:
+        """One alert with its crop and hotlist record; the look is ledgered."""
+        self._check(user)
+        d = self._p.alert_store.get(alert_id)
+        self._p.ledger.append([events.alert_viewed(alert_id, user.label, self._p.clock.now(), purpose)])
+        return AlertView(d, self._p.hotlist.get(d.alert.entry_id))
+
     def dispose(self, user: User, alert_id: str, disposition: Disposition, note: str) -> DispositionRecord:
         self._check(user)
         return self._p.alerts.dispose(alert_id, disposition, user.label, note)

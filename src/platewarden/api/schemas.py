@@ -1,0 +1,137 @@
+"""Request and response bodies (pydantic), separate from the domain types they carry."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from platewarden.domain.alerts import Disposition
+from platewarden.domain.plates import Region
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginIn(_In):
+    username: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class SessionOut(BaseModel):
+    username: str
+    roles: list[str]
+    csrf_token: str
+
+
+class AlertOut(BaseModel):
+    id: str
+    read_text: str
+    hotlist_plate: str
+    distance: float
+    region_verified: bool
+    camera_id: str
+    seen_at: datetime
+    confidence: float
+    disposition: str | None
+    hotlist_region: str | None
+    hotlist_reason: str | None
+    hotlist_make: str | None
+    hotlist_colour: str | None
+    hotlist_source: str | None
+    hotlist_added_at: datetime | None
+    crop_url: str
+
+
+class DispositionIn(_In):
+    disposition: Disposition
+    note: str = Field("", max_length=2000)
+
+
+class HotlistIn(_In):
+    plate: str = Field(min_length=2, max_length=16)
+    region: Region
+    country: str | None = Field(None, min_length=2, max_length=2)
+    reason: str = Field(min_length=1, max_length=500)
+    source: str = Field(min_length=1, max_length=200)
+    make: str | None = Field(None, max_length=80)
+    colour: str | None = Field(None, max_length=40)
+    expires_at: datetime
+
+
+class HotlistOut(BaseModel):
+    id: str
+    plate: str
+    region: str
+    reason: str
+    source: str
+    status: str
+    added_by: str
+    expires_at: datetime
+
+
+class ScopeIn(_In):
+    plates: list[str] = Field(default_factory=list, max_length=50)
+    pattern: str | None = Field(None, max_length=16)
+    pattern_reason: str | None = Field(None, max_length=1000)
+    time_from: datetime
+    time_to: datetime
+    camera_ids: list[str] = Field(default_factory=list, max_length=200)
+    area: tuple[float, float, float, float] | None = None
+    purpose: str = Field(min_length=1, max_length=1000)
+    justification: str = Field(min_length=1, max_length=4000)
+
+
+class SearchRequestIn(_In):
+    case_number: str = Field(min_length=1, max_length=80)
+    offence: str = Field(min_length=1, max_length=60)
+    scope: ScopeIn
+    exigent: bool = False
+
+
+class DecisionIn(_In):
+    reason: str = Field("", max_length=2000)
+
+
+class ReviewIn(_In):
+    upheld: bool
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class SearchRequestOut(BaseModel):
+    id: str
+    case_number: str
+    offence: str
+    status: str
+    exigent: bool
+    valid_until: datetime | None
+    steps: list[dict[str, str]]
+    review_overdue: bool
+
+
+class QueryIn(_In):
+    plate: str | None = Field(None, max_length=16)
+    pattern: str | None = Field(None, max_length=16)
+    time_from: datetime
+    time_to: datetime
+    camera_ids: list[str] = Field(default_factory=list, max_length=200)
+    area: tuple[float, float, float, float] | None = None
+
+
+class ReadOut(BaseModel):
+    id: str
+    text: str
+    region: str
+    confidence: float
+    camera_id: str
+    latitude: float
+    longitude: float
+    first_seen: datetime
+    last_seen: datetime
+
+
+class SearchResultOut(BaseModel):
+    request_id: str
+    results_digest: str
+    reads: list[ReadOut]
