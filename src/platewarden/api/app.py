@@ -6,12 +6,14 @@ import os
 import secrets
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import RedirectResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, generate_latest
 from starlette.middleware.sessions import SessionMiddleware
 
 from platewarden import __version__
 from platewarden.api.routes import router
 from platewarden.runtime import Platform
+from platewarden.web.pages import LoginRequired, pages
 
 
 def create_app(platform: Platform, session_secret: str | None = None, https_only: bool = True) -> FastAPI:
@@ -38,4 +40,10 @@ def create_app(platform: Platform, session_secret: str | None = None, https_only
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(router)
+    app.include_router(pages)
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, exc: LoginRequired) -> RedirectResponse:
+        return RedirectResponse("/login", status_code=303)
+
     return app

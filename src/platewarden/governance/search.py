@@ -20,7 +20,7 @@ from platewarden.domain.reads import Read
 from platewarden.domain.users import User
 from platewarden.governance.accounts import Accounts
 from platewarden.governance.scope import Query, Scope, ScopeError, matches, refusal
-from platewarden.ledger.entries import Event, EventKind, digest
+from platewarden.ledger.entries import Event, EventKind, PlaintextInLedger, digest
 from platewarden.ledger.events import plate_ref
 from platewarden.ledger.log import Ledger
 from platewarden.policy.model import Policy, Role
@@ -97,10 +97,10 @@ class SearchGovernance:
             if not case_number.strip():
                 raise ScopeError("a search belongs to a case: give its number")
             if offence not in self._policy.search.offences:
-                raise ScopeError(f"offence {offence!r} is not one of the policy's categories")
+                raise ScopeError("the offence is not one of the policy's categories")
             if exigent and offence not in self._policy.exigent.categories:
                 allowed = ", ".join(self._policy.exigent.categories)
-                raise ScopeError(f"{offence!r} is not an exigent category ({allowed})")
+                raise ScopeError(f"the offence is not an exigent category ({allowed})")
             scope.validate(timedelta(days=self._policy.search.max_window_days))
         except (ApprovalRefused, ScopeError) as exc:
             self._refused(officer, None, case_number, str(exc), now)
@@ -317,9 +317,14 @@ class SearchGovernance:
                 at=now, user_id=user.id, organisation=user.organisation, request_id=request_id, case_number=case,
                 purpose="", query=self._seal_query(query), outcome="refused", reason=why, results=0,
                 results_digest=""))
-            self._ledger.append([Event(EventKind.SEARCH_REFUSED, now, user.label, {
-                "request_id": request_id or "", "case": case or "", "reason": why,
-                "query_ref": self._query_ref(query) if query else ""})], conn=conn)
+            body = {"request_id": request_id or "", "case": case or "", "reason": why,
+                    "query_ref": self._query_ref(query) if query else ""}
+            try:
+                event = Event(EventKind.SEARCH_REFUSED, now, user.label, body)
+            except PlaintextInLedger:  # the reason echoes what was typed: keep its digest instead
+                event = Event(EventKind.SEARCH_REFUSED, now, user.label,
+                              {**body, "reason": "see reason_digest", "reason_digest": digest(why)})
+            self._ledger.append([event], conn=conn)
 
     def access_records(self) -> list[dict[str, object]]:
         """The access record: who, organisation, when, request, case, purpose, outcome, results (SB 34 and more)."""

@@ -41,7 +41,8 @@ class EventKind(StrEnum):
 _PLATE_LIKE = re.compile(r"\b(?=[A-Z0-9]*[0-9])(?=[A-Z0-9]*[A-Z])[A-Z0-9]{4,10}\b")
 _ALLOWED_KEYS_WITH_IDS = {"id", "read_id", "alert_id", "entry_id", "case", "root", "digest", "fingerprint",
                           "data_key_fingerprint", "index_key_fingerprint", "camera_id", "results_digest",
-                          "request_id", "authorization_id", "origin", "first_read_id", "cameras"}
+                          "request_id", "authorization_id", "origin", "first_read_id", "cameras",
+                          "requested_by", "approvers"}  # ids and user labels, never plates
 
 
 class PlaintextInLedger(ValueError):

@@ -81,6 +81,13 @@ class AlertStore:
             disps = {d.alert_id: d for d in conn.execute(select(dispositions))}
         return [self._detail(r, disps.get(r.id)) for r in rows if not (pending_only and r.id in disps)]
 
+    def count_pending(self) -> int:
+        from sqlalchemy import func
+
+        with self._engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(alerts).where(
+                ~alerts.c.id.in_(select(dispositions.c.alert_id)))).scalar_one())
+
     def dispose(self, record: DispositionRecord) -> None:
         with self._engine.begin() as conn:
             if conn.execute(select(alerts.c.id).where(alerts.c.id == record.alert_id)).first() is None:

@@ -1,0 +1,274 @@
+"""Server-rendered pages. Every page that shows personal data goes through governance, like the API."""
+
+from __future__ import annotations
+
+import json
+import math
+import secrets
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from platewarden.api.deps import get_platform
+from platewarden.audit.transparency import transparency
+from platewarden.domain.alerts import AlreadyDisposed, Disposition, UnknownAlert
+from platewarden.domain.approvals import ApprovalRefused, next_level
+from platewarden.domain.plates import normalize_plate
+from platewarden.domain.users import User
+from platewarden.governance.accounts import AuthError
+from platewarden.governance.alert_review import AlertReview
+from platewarden.governance.scope import Query, Scope, ScopeError
+from platewarden.governance.search import SearchRefused, SearchRequest, Status
+from platewarden.runtime import Platform
+from platewarden.web.svgmap import Sighting, camera_map
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+pages = APIRouter(include_in_schema=False)
+PlatformDep = Annotated[Platform, Depends(get_platform)]
+IMPOSSIBLE_KMH = 250.0
+
+
+class LoginRequired(Exception):
+    pass
+
+
+def page_user(request: Request, p: PlatformDep) -> User:
+    uid = request.session.get("user_id")
+    if not uid:
+        raise LoginRequired
+    return p.accounts.get(uid)
+
+
+UserDep = Annotated[User, Depends(page_user)]
+
+
+def check_csrf(request: Request, token: str) -> None:
+    if not token or not secrets.compare_digest(token, request.session.get("csrf", "")):
+        raise HTTPException(403, "missing or wrong CSRF token")
+
+
+def render(request: Request, name: str, user: User | None, **ctx: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, {
+        "user": user, "roles": ", ".join(sorted(r.value for r in user.roles)) if user else "",
+        "csrf": request.session.get("csrf", ""), "title": ctx.pop("title", "platewarden"),
+        "flash": request.session.pop("flash", None), **ctx})
+
+
+def back(url: str, request: Request, flash: str | None = None) -> RedirectResponse:
+    if flash:
+        request.session["flash"] = flash
+    return RedirectResponse(url, status_code=303)
+
+
+@pages.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> HTMLResponse:
+    return render(request, "login.html", None, title="Sign in")
+
+
+@pages.post("/login")
+def login(request: Request, p: PlatformDep, username: Annotated[str, Form()],
+          password: Annotated[str, Form()]) -> Response:
+    try:
+        user = p.accounts.authenticate(username, password)
+    except AuthError:
+        return back("/login", request, "Wrong username or password.")
+    request.session.clear()
+    request.session.update({"user_id": user.id, "csrf": uuid.uuid4().hex})
+    return back("/", request)
+
+
+@pages.post("/logout")
+def logout(request: Request, csrf: Annotated[str, Form()]) -> Response:
+    check_csrf(request, csrf)
+    request.session.clear()
+    return back("/login", request)
+
+
+def _inbox(p: Platform, user: User) -> list[SearchRequest]:
+    chain = p.policy.approvals.historical_search
+    out = []
+    for r in p.searches.all():
+        if r.requested_by == user.id or any(s.decided_by == user.id for s in r.steps):
+            continue
+        if r.status is Status.PENDING:
+            level = next_level(chain, list(r.steps))
+            if level is not None and chain[level] in user.roles:
+                out.append(r)
+        elif r.exigent and r.status is Status.EXIGENT:
+            done = {s.role for s in r.steps}
+            if any(role in user.roles and role not in done for role in chain[1:]):
+                out.append(r)
+    return out
+
+
+@pages.get("/", response_class=HTMLResponse)
+def home(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
+    pending = p.alert_store.count_pending()  # a count: nothing is decrypted
+    return render(request, "home.html", user, title="Home", pending_alerts=pending, inbox=len(_inbox(p, user)))
+
+
+@pages.get("/alerts", response_class=HTMLResponse)
+def alerts_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
+    try:
+        views = AlertReview(p).pending(user)
+    except PermissionError as exc:
+        raise HTTPException(403, str(exc)) from exc
+    return render(request, "alerts.html", user, title="Alerts", views=views, now=p.clock.now())
+
+
+@pages.get("/alerts/{alert_id}/crop.jpg")
+def alert_crop(alert_id: str, user: UserDep, p: PlatformDep) -> Response:
+    try:
+        view = AlertReview(p).open(user, alert_id, "crop shown")
+    except PermissionError as exc:
+        raise HTTPException(403, str(exc)) from exc
+    except UnknownAlert as exc:
+        raise HTTPException(404, str(exc)) from exc
+    return Response(view.detail.plate_crop_jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+
+
+@pages.post("/alerts/{alert_id}/disposition")
+def alert_dispose(alert_id: str, request: Request, user: UserDep, p: PlatformDep, csrf: Annotated[str, Form()],
+                  disposition: Annotated[Disposition, Form()], note: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request, csrf)
+    try:
+        AlertReview(p).dispose(user, alert_id, disposition, note)
+    except (ValueError, PermissionError, UnknownAlert, AlreadyDisposed) as exc:
+        return back("/alerts", request, f"Not recorded: {exc}")
+    return back("/alerts", request, f"Recorded: {disposition.value}.")
+
+
+@pages.get("/approvals", response_class=HTMLResponse)
+def approvals_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
+    return render(request, "approvals.html", user, title="Approvals", requests=_inbox(p, user))
+
+
+@pages.post("/approvals/{request_id}")
+def approvals_decide(request_id: str, request: Request, user: UserDep, p: PlatformDep, csrf: Annotated[str, Form()],
+                     action: Annotated[str, Form()], reason: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request, csrf)
+    try:
+        if action == "approve":
+            p.searches.approve(request_id, user, reason)
+        elif action == "reject":
+            p.searches.reject(request_id, user, reason)
+        elif action in ("uphold", "not_upheld"):
+            p.searches.review_exigent(request_id, user, action == "uphold", reason)
+        else:
+            raise HTTPException(422, "unknown action")
+    except (ApprovalRefused, KeyError) as exc:
+        return back("/approvals", request, f"Refused (and recorded): {exc}")
+    return back("/approvals", request, "Decision recorded.")
+
+
+@pages.get("/searches", response_class=HTMLResponse)
+def searches_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
+    approver = bool(user.roles & {*p.policy.approvals.historical_search[1:]})
+    mine = [r for r in p.searches.all() if r.requested_by == user.id or approver]
+    return render(request, "searches.html", user, title="Searches", requests=mine,
+                  overdue={r.id for r in p.searches.overdue_reviews()})
+
+
+@pages.get("/searches/new", response_class=HTMLResponse)
+def search_new_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
+    return render(request, "search_new.html", user, title="New search", offences=p.policy.search.offences)
+
+
+def _utc(value: str) -> datetime:
+    dt = datetime.fromisoformat(value)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+@pages.post("/searches/new")
+def search_apply(request: Request, user: UserDep, p: PlatformDep, csrf: Annotated[str, Form()],
+                 case_number: Annotated[str, Form()], offence: Annotated[str, Form()],
+                 time_from: Annotated[str, Form()], time_to: Annotated[str, Form()],
+                 purpose: Annotated[str, Form()], justification: Annotated[str, Form()],
+                 plates: Annotated[str, Form()] = "", pattern: Annotated[str, Form()] = "",
+                 pattern_reason: Annotated[str, Form()] = "", cameras: Annotated[str, Form()] = "",
+                 exigent: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request, csrf)
+    try:
+        scope = Scope(tuple(normalize_plate(x) for x in plates.split(",") if x.strip()),
+                      pattern.strip().upper() or None, pattern_reason.strip() or None, _utc(time_from),
+                      _utc(time_to), tuple(c.strip() for c in cameras.split(",") if c.strip()), None, purpose,
+                      justification)
+        req = p.searches.apply(user, case_number, offence, scope, exigent=bool(exigent))
+    except (ScopeError, ApprovalRefused, ValueError) as exc:
+        return back("/searches/new", request, f"Refused (and recorded): {exc}")
+    return back(f"/searches/{req.id}", request, f"Request {req.status.value}.")
+
+
+def _haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    la1, lo1, la2, lo2 = map(math.radians, (*a, *b))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+def _detail(request: Request, user: User, p: Platform, request_id: str, results: Any = None, digest: str = "",
+            map_svg: str = "") -> HTMLResponse:
+    try:
+        r = p.searches.get(request_id)
+    except KeyError as exc:
+        raise HTTPException(404, "no such search request") from exc
+    if r.requested_by != user.id and not user.roles & {*p.policy.approvals.historical_search[1:]}:
+        raise HTTPException(403, "not your request")
+    return render(request, "search_detail.html", user, title="Search", r=r, results=results, digest=digest,
+                  map=map_svg)
+
+
+@pages.get("/searches/{request_id}", response_class=HTMLResponse)
+def search_detail(request_id: str, request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
+    return _detail(request, user, p, request_id)
+
+
+@pages.post("/searches/{request_id}/run", response_class=HTMLResponse)
+def search_run(request_id: str, request: Request, user: UserDep, p: PlatformDep, csrf: Annotated[str, Form()],
+               plate: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request, csrf)
+    try:
+        r = p.searches.get(request_id)
+        q = Query(plate or None, None if plate else r.scope.pattern, r.scope.time_from, r.scope.time_to,
+                  r.scope.camera_ids, r.scope.area)
+        res = p.searches.search(user, request_id, q)
+    except (SearchRefused, KeyError) as exc:
+        return back(f"/searches/{request_id}", request, f"Refused (and recorded): {exc}")
+    rows, prev = [], None
+    for read in res.reads:
+        speed = "—"
+        if prev is not None:
+            km = _haversine_km((prev.latitude, prev.longitude), (read.latitude, read.longitude))
+            hours = max((read.first_seen - prev.last_seen).total_seconds() / 3600, 1e-6)
+            kmh = km / hours
+            speed = f"{kmh:.0f} km/h" + (" — IMPOSSIBLE TRAVEL: cloned plate or misread?" if kmh > IMPOSSIBLE_KMH
+                                         else "")
+        rows.append({"read": read, "speed": speed})
+        prev = read
+    svg = camera_map(p.cameras.all(), [Sighting(x.camera_id, x.latitude, x.longitude,
+                                                f"{x.first_seen:%H:%M:%S} {x.camera_id}") for x in res.reads])
+    return _detail(request, user, p, request_id, rows, res.digest, svg)
+
+
+@pages.get("/ledger", response_class=HTMLResponse)
+def ledger_page(request: Request, user: UserDep, p: PlatformDep, proof: int | None = None) -> HTMLResponse:
+    size = p.ledger.size()
+    entries = [(i, p.ledger.entry(i)) for i in range(max(0, size - 100), size)][::-1]
+    pr = p.ledger.prove(proof) if proof is not None and 0 <= proof < size else None
+    return render(request, "ledger.html", user, title="Ledger", entries=entries, note=p.ledger.latest_note(),
+                  proof=pr, proof_json=json.dumps(pr.to_json(), indent=2) if pr else "")
+
+
+@pages.get("/public", response_class=HTMLResponse)
+def public_page(request: Request, p: PlatformDep) -> HTMLResponse:
+    t = transparency(p, p.clock.now())
+    user = None
+    if request.session.get("user_id"):
+        user = p.accounts.get(request.session["user_id"])
+    return render(request, "public.html", user, title="Transparency", t=t, map=camera_map(p.cameras.all()),
+                  policy_yaml=yaml.safe_dump(t["policy"], sort_keys=False))

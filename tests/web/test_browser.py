@@ -1,0 +1,151 @@
+"""The console in a real headless Chromium (Debian's, driven by Playwright): the three-level search flow, an alert
+marked as misread, and a public portal without plates, crops or names. Screenshots are kept for a person to look at
+(PLATEWARDEN_SCREENSHOTS=DIR)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from platewarden.api import create_app
+from platewarden.domain.cameras import Camera
+from platewarden.domain.clock import ManualClock
+from platewarden.runtime import Platform
+from tests.factories import PASSWORD, activate, make_entry, make_read, people
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+CAMS = [Camera("cam-north", "North gate", 52.380, 4.890, 0.0, "main"),
+        Camera("cam-south", "South bridge", 52.360, 4.900, 180.0, "main")]
+
+
+@pytest.fixture
+def server(platform: Platform, clock: ManualClock) -> Iterator[tuple[str, Platform, dict, ManualClock]]:  # type: ignore[type-arg]
+    import uvicorn
+
+    who = people(platform)
+    for c in CAMS:
+        platform.cameras.register(c, who["head"].label)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = uvicorn.Config(create_app(platform, session_secret="browser-test", https_only=False),
+                            host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    t = threading.Thread(target=srv.run, daemon=True)
+    t.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", platform, who, clock
+    srv.should_exit = True
+    t.join(timeout=5)
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    folder = os.environ.get("PLATEWARDEN_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def sign_in(browser, base: str, username: str):  # type: ignore[no-untyped-def]
+    page = browser.new_context().new_page()
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    return page
+
+
+def test_three_level_search_in_the_browser(server, browser) -> None:  # type: ignore[no-untyped-def]
+    base, p, _, clock = server
+    t0 = clock.now()
+    p.reads.ingest([make_read("KX7204", t0 + timedelta(hours=1), CAMS[0], n=1),
+                    make_read("KX7204", t0 + timedelta(hours=1, seconds=30), CAMS[1], n=2),
+                    make_read("QQ1234", t0 + timedelta(hours=1), CAMS[0], n=3)])
+    officer = sign_in(browser, base, "officer")
+    officer.goto(f"{base}/searches/new")
+    officer.fill("input[name=case_number]", "2026-CR-77")
+    officer.select_option("select[name=offence]", "robbery")
+    officer.fill("input[name=plates]", "KX7204")
+    officer.fill("input[name=time_from]", t0.strftime("%Y-%m-%dT%H:%M"))
+    officer.fill("input[name=time_to]", (t0 + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
+    officer.fill("input[name=cameras]", "cam-north,cam-south")
+    officer.fill("input[name=purpose]", "trace the getaway car")
+    officer.fill("textarea[name=justification]", "witness saw the car leave the bank")
+    shot(officer, "01-search-form")
+    officer.click("button[type=submit]")
+    assert "pending" in officer.inner_text(".status")
+    for approver in ("head", "prosecutor"):
+        page = sign_in(browser, base, approver)
+        page.goto(f"{base}/approvals")
+        assert "2026-CR-77" in page.content()
+        shot(page, f"02-approvals-{approver}")
+        page.click("button[value=approve]")
+        assert "Decision recorded" in page.content()
+    officer.reload()
+    assert "active" in officer.inner_text(".status")
+    officer.click("text=Run inside this authorization")
+    rows = officer.locator("tr.result")
+    assert rows.count() == 2
+    assert "IMPOSSIBLE TRAVEL" in officer.content()  # 2.2 km in 29 s: a cloned plate or a misread
+    assert officer.locator("svg.map circle").count() >= 4
+    shot(officer, "03-search-results")
+    assert "QQ1234" not in officer.content()
+
+
+def test_operator_marks_alert_as_misread(server, browser) -> None:  # type: ignore[no-untyped-def]
+    base, p, who, clock = server
+    activate(p, make_entry("5SOW350", clock.now()), who)
+    read = make_read("5SOW350", clock.now(), CAMS[0])
+    p.reads.ingest([read])
+    alert = p.alerts.check(read).alert
+    assert alert is not None
+    page = sign_in(browser, base, "operator")
+    page.goto(f"{base}/alerts")
+    card = page.locator(f"#alert-{alert.id}")
+    assert "stolen vehicle" in card.inner_text() and "Toyota" in card.inner_text()
+    assert page.locator(f"#alert-{alert.id} img.crop").evaluate("i => i.naturalWidth") > 0  # the crop loaded
+    shot(page, "04-alert-queue")
+    page.fill(f"#alert-{alert.id} input[name=note]", "crop shows 5SOW850")
+    page.click(f"#alert-{alert.id} button[value=misread]")
+    assert "Recorded: misread" in page.content()
+    assert p.alert_store.disposition_counts() == {"misread": 1}
+
+
+def test_public_portal_shows_no_personal_data(server, browser) -> None:  # type: ignore[no-untyped-def]
+    base, p, who, clock = server
+    activate(p, make_entry("5SOW350", clock.now()), who)
+    read = make_read("5SOW350", clock.now(), CAMS[0])
+    p.reads.ingest([read])
+    p.alerts.check(read)
+    page = browser.new_context().new_page()
+    page.goto(f"{base}/public")
+    html = page.content()
+    shot(page, "05-public-portal")
+    assert "North gate" in html and page.locator("svg.map circle").count() == 2
+    assert page.inner_text("#reads") == "1"
+    assert "5SOW350" not in html and "<img" not in html
+    assert all(u.full_name not in html and u.label not in html for u in who.values())
