@@ -80,7 +80,7 @@ def sign_in(browser, base: str, username: str):  # type: ignore[no-untyped-def]
 
 
 def test_three_level_search_in_the_browser(server, browser) -> None:  # type: ignore[no-untyped-def]
-    base, p, _, clock = server
+    base, p, who, clock = server
     t0 = clock.now()
     p.reads.ingest([make_read("KX7204", t0 + timedelta(hours=1), CAMS[0], n=1),
                     make_read("KX7204", t0 + timedelta(hours=1, seconds=30), CAMS[1], n=2),
@@ -114,6 +114,14 @@ def test_three_level_search_in_the_browser(server, browser) -> None:  # type: ig
     assert officer.locator("svg.map circle").count() >= 4
     shot(officer, "03-search-results")
     assert "QQ1234" not in officer.content()
+    head = sign_in(browser, base, "head")
+    read_id = p.searches.search(who["officer"], p.searches.all()[0].id, __import__(
+        "platewarden.governance.scope", fromlist=["Query"]).Query("KX7204", None, t0, t0 + timedelta(days=1),
+                                                                 ("cam-north",))).reads[0].id
+    p.retention.hold(who["officer"], who["head"], "2026-CR-77", [read_id], "evidence for trial")
+    head.goto(f"{base}/cases")
+    assert "2026-CR-77" in head.content() and "evidence for trial" in head.content()
+    shot(head, "06-cases")
 
 
 def test_operator_marks_alert_as_misread(server, browser) -> None:  # type: ignore[no-untyped-def]

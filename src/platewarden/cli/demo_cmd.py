@@ -113,5 +113,7 @@ def demo(ctx: click.Context) -> None:
         click.echo("\nWhere the data lives:")
         click.echo(f"   database    {p.settings.effective_database_url}")
         click.echo(f"   master key  {data / 'master.key'} (mode 0600; or PLATEWARDEN_MASTER_KEY)")
-        click.echo("Next: platewarden --as demo.operator alerts list    then    platewarden --as demo.operator "
-                   "alerts dispose ID correct")
+        click.echo("Next: platewarden serve --insecure-cookies   then open http://127.0.0.1:8000/login as "
+                   "demo.operator (alert queue), demo.officer / demo.head / demo.prosecutor (searches), or "
+                   "http://127.0.0.1:8000/public (no login)")
+        click.echo("  or on the command line: platewarden --as demo.operator alerts list")

@@ -115,6 +115,16 @@ class Retention:
             self._ledger.append([Event(EventKind.HOLD, now, user.label, {
                 "action": "release", "id": hold_id, "reason_digest": digest(reason)})], conn=conn)
 
+    def holds(self) -> list[dict[str, object]]:
+        """Every hold with its case, reason, count of reads kept and review date (no personal data)."""
+        today = self._clock.now().date()
+        with self._engine.connect() as conn:
+            counts: dict[str, int] = {r[0]: int(r[1]) for r in conn.execute(
+                select(held_reads.c.hold_id, func.count()).group_by(held_reads.c.hold_id))}
+            return [dict(r._mapping) | {"reads": counts.get(r.id, 0), "review_due": r.review_by <= today
+                                        and r.released_at is None}
+                    for r in conn.execute(select(holds).order_by(holds.c.created_at))]
+
     def holds_due_for_review(self) -> list[tuple[str, str, date]]:
         today = self._clock.now().date()
         with self._engine.connect() as conn:

@@ -25,6 +25,7 @@ from platewarden.governance.accounts import AuthError
 from platewarden.governance.alert_review import AlertReview
 from platewarden.governance.scope import Query, Scope, ScopeError
 from platewarden.governance.search import SearchRefused, SearchRequest, Status
+from platewarden.policy.model import Role
 from platewarden.runtime import Platform
 from platewarden.web.svgmap import Sighting, camera_map
 
@@ -253,6 +254,15 @@ def search_run(request_id: str, request: Request, user: UserDep, p: PlatformDep,
     svg = camera_map(p.cameras.all(), [Sighting(x.camera_id, x.latitude, x.longitude,
                                                 f"{x.first_seen:%H:%M:%S} {x.camera_id}") for x in res.reads])
     return _detail(request, user, p, request_id, rows, res.digest, svg)
+
+
+@pages.get("/cases", response_class=HTMLResponse)
+def cases_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
+    if not user.roles & {Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR, Role.AUDITOR}:
+        raise HTTPException(403, "cases are seen by officers, approvers and auditors")
+    counts = sorted(p.reads.counts_by_camera().items(), reverse=True)[:50]
+    return render(request, "cases.html", user, title="Cases", holds=p.retention.holds(), counts=counts,
+                  retention_days=p.policy.retention.ordinary_days)
 
 
 @pages.get("/ledger", response_class=HTMLResponse)
