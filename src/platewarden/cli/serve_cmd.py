@@ -11,13 +11,22 @@ from platewarden.cli.common import platform
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--insecure-cookies", is_flag=True, help="Allow session cookies over plain HTTP (local testing only).")
+@click.option("--checkpoint-minutes", type=float, default=10.0, show_default=True,
+              help="Sign a ledger checkpoint this often.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, insecure_cookies: bool) -> None:
-    """Serve the REST API (OpenAPI at /docs), /healthz and /metrics."""
+def serve(ctx: click.Context, host: str, port: int, insecure_cookies: bool, checkpoint_minutes: float) -> None:
+    """Serve the console and REST API (OpenAPI at /docs), /healthz and /metrics; sign checkpoints on a schedule
+    and run retention daily."""
     import uvicorn
 
     from platewarden.api import create_app
+    from platewarden.scheduler import Scheduler
 
     with platform(ctx) as p:
-        click.echo(f"platewarden API on http://{host}:{port} (data: {p.settings.effective_database_url})")
-        uvicorn.run(create_app(p, https_only=not insecure_cookies), host=host, port=port, log_level="info")
+        click.echo(f"platewarden on http://{host}:{port} (data: {p.settings.effective_database_url})")
+        scheduler = Scheduler(p, checkpoint_seconds=checkpoint_minutes * 60)
+        scheduler.start()
+        try:
+            uvicorn.run(create_app(p, https_only=not insecure_cookies), host=host, port=port, log_level="info")
+        finally:
+            scheduler.stop()

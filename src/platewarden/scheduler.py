@@ -1,0 +1,60 @@
+"""Background duties of a running server: sign a ledger checkpoint on a schedule and destroy days past the
+retention limit once a day. Each duty's failure is logged and retried at the next tick, never fatal."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+
+from platewarden.runtime import Platform
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Scheduler:
+    platform: Platform
+    checkpoint_seconds: float = 600.0
+    retention_seconds: float = 86_400.0
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+    checkpoints: int = 0
+    retention_runs: int = 0
+
+    def tick(self, now_s: float, last: dict[str, float]) -> None:
+        """Run whatever is due at ``now_s`` (seconds on a monotonic clock)."""
+        if now_s - last.get("checkpoint", -1e18) >= self.checkpoint_seconds:
+            try:
+                self.platform.ledger.checkpoint()
+                self.checkpoints += 1
+                last["checkpoint"] = now_s
+            except Exception:  # logged and retried next tick
+                log.exception("scheduled ledger checkpoint failed")
+        if now_s - last.get("retention", -1e18) >= self.retention_seconds:
+            try:
+                receipts = self.platform.retention.run()
+                self.retention_runs += 1
+                last["retention"] = now_s
+                for r in receipts:
+                    log.info("retention destroyed %s: %d reads, receipt at ledger entry %d", r.day, r.destroyed,
+                             r.ledger_seq)
+            except Exception:
+                log.exception("scheduled retention run failed")
+
+    def start(self) -> None:
+        import time
+
+        def loop() -> None:
+            last: dict[str, float] = {}
+            while not self._stop.is_set():
+                self.tick(time.monotonic(), last)
+                self._stop.wait(min(self.checkpoint_seconds, 60.0))
+
+        self._thread = threading.Thread(target=loop, name="platewarden-scheduler", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
