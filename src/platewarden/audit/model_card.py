@@ -105,9 +105,9 @@ def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any]
         "5. Grammar ranking: readings (the best and its alternatives) are ranked by confidence x weight, where the "
         "weight is 1 for a reading that fits the region's grammar and 0.6 otherwise. Grammars never add or change "
         f"a character. EU country formats known: {', '.join(EU_COUNTRY_GRAMMARS)} (FR and IT share one: no country).",
-        "6. Region: Chinese province character → cn; a blue strip on the plate's left → eu; a long plate (≥ 3:1) → "
-        "br when it fits Brazil's format and no EU country format, else eu; otherwise us when it fits 2–8 letters "
-        "and digits; else unknown. `--region` overrides.",
+        "6. Region, only on strong evidence: a Chinese province character → cn; a blue strip on the plate's left → "
+        "eu (country when exactly one country format fits); Brazil's Mercosul format (a letter in fifth place) → "
+        "br; otherwise unknown, and a hotlist match is shown as \"region not verified\". `--region` overrides.",
         "7. Overall confidence = text confidence x √(detector score). Readings shorter than "
         f"{cfg.min_plate_length} characters are dropped.",
         "8. Alerts (not part of the model, but where its errors land): a hotlist match needs the policy's agreement "

@@ -24,6 +24,7 @@ EU_COUNTRY_GRAMMARS: dict[str, re.Pattern[str]] = {
 }
 EU_GENERIC = re.compile(r"^(?=.*[0-9])(?=.*[A-Z])[A-Z0-9]{4,9}$")
 BR_GRAMMAR = re.compile(r"^[A-Z]{3}[0-9][A-Z0-9][0-9]{2}$")
+MERCOSUL = re.compile(r"^[A-Z]{3}[0-9][A-Z][0-9]{2}$")
 CN_GRAMMAR = re.compile(rf"^[{CN_PROVINCES}][A-Z][A-Z0-9]{{5,6}}$")
 US_GRAMMAR = re.compile(r"^[A-Z0-9]{2,8}$")
 
@@ -54,7 +55,10 @@ def fits(text: str, region: Region) -> bool:
 
 
 def guess_region(text: str, aspect: float, eu_strip: bool, forced: Region | None = None) -> RegionGuess:
-    """Region from the text and two visual cues: the plate's aspect ratio and a blue EU strip on its left."""
+    """Region only on strong evidence: a Chinese province character, a blue EU strip, or Brazil's Mercosul format
+    (a letter in fifth place, found nowhere else). Otherwise UNKNOWN: a hotlist match is then shown to the operator
+    as "region not verified". The plate's aspect ratio is not used: detector boxes are too rough for it."""
+    del aspect
     if forced is not None and forced is not Region.UNKNOWN:
         country = eu_country(text) if forced is Region.EU else ("BR" if forced is Region.BR else
                                                                 ("CN" if forced is Region.CN else None))
@@ -63,13 +67,9 @@ def guess_region(text: str, aspect: float, eu_strip: bool, forced: Region | None
         return RegionGuess(Region.CN, "CN", fits(text, Region.CN))
     if eu_strip:
         return RegionGuess(Region.EU, eu_country(text), fits(text, Region.EU))
-    if aspect >= 3.0:  # long single-row plates: Europe or Brazil
-        if BR_GRAMMAR.match(text) and not eu_country(text):
-            return RegionGuess(Region.BR, "BR", True)
-        return RegionGuess(Region.EU, eu_country(text), fits(text, Region.EU))
-    if US_GRAMMAR.match(text):
-        return RegionGuess(Region.US, None, True)
-    return RegionGuess(Region.UNKNOWN, None, False)
+    if MERCOSUL.match(text):
+        return RegionGuess(Region.BR, "BR", True)
+    return RegionGuess(Region.UNKNOWN, None, bool(text))
 
 
 def grammar_weight(text: str, region: Region) -> float:
