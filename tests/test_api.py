@@ -103,3 +103,15 @@ def test_session_cookie_needs_csrf(api: tuple[TestClient, dict, Platform], clock
     assert client.get("/api/hotlist/pending").status_code == 200  # safe method: cookie alone is enough
     client.delete("/api/session", headers={"X-CSRF-Token": csrf})
     assert client.get("/api/hotlist/pending").status_code == 401
+
+
+def test_control_characters_are_refused(api: tuple[TestClient, dict, Platform], clock: ManualClock) -> None:  # type: ignore[type-arg]
+    client, who, p = api
+    t0 = clock.now()
+    body = {"case_number": "2026\x00CR", "offence": "robbery", "scope": {
+        "plates": ["KX7204"], "time_from": t0.isoformat(), "time_to": (t0 + timedelta(days=1)).isoformat(),
+        "camera_ids": ["cam-1"], "purpose": "p", "justification": "j"}}
+    assert client.post("/api/searches", json=body, headers=bearer(p, who["officer"])).status_code == 422
+    assert client.post("/api/session", json={"username": "a\x00", "password": "x"}).status_code == 422
+    assert client.get("/api/alerts/not-a-uuid/crop.jpg", headers=bearer(p, who["operator"])).status_code == 422
+    assert p.searches.all() == []

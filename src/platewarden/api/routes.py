@@ -86,9 +86,9 @@ def list_alerts(user: CurrentUser, p: PlatformDep, pending: bool = True) -> list
 
 @router.get("/api/alerts/{alert_id}/crop.jpg", response_class=Response, tags=["alerts"],
             responses={200: {"content": {"image/jpeg": {}}}})
-def alert_crop(alert_id: str, user: CurrentUser, p: PlatformDep) -> Response:
+def alert_crop(alert_id: uuid.UUID, user: CurrentUser, p: PlatformDep) -> Response:
     try:
-        view = AlertReview(p).open(user, alert_id, "crop shown")
+        view = AlertReview(p).open(user, str(alert_id), "crop shown")
     except PermissionError as exc:
         raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
     except UnknownAlert as exc:
@@ -97,9 +97,9 @@ def alert_crop(alert_id: str, user: CurrentUser, p: PlatformDep) -> Response:
 
 
 @router.post("/api/alerts/{alert_id}/disposition", status_code=204, tags=["alerts"])
-def dispose(alert_id: str, body: DispositionIn, user: CurrentUser, p: PlatformDep) -> Response:
+def dispose(alert_id: uuid.UUID, body: DispositionIn, user: CurrentUser, p: PlatformDep) -> Response:
     try:
-        AlertReview(p).dispose(user, alert_id, body.disposition, body.note)
+        AlertReview(p).dispose(user, str(alert_id), body.disposition, body.note)
     except PermissionError as exc:
         raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
     except UnknownAlert as exc:
@@ -133,9 +133,9 @@ def pending_entries(user: CurrentUser, p: PlatformDep) -> list[HotlistOut]:
 
 
 @router.post("/api/hotlist/{entry_id}/approve", response_model=HotlistOut, tags=["hotlist"])
-def approve_entry(entry_id: str, user: CurrentUser, p: PlatformDep) -> HotlistOut:
+def approve_entry(entry_id: uuid.UUID, user: CurrentUser, p: PlatformDep) -> HotlistOut:
     try:
-        return _hotlist_out(p.hotlist.approve(entry_id, user))
+        return _hotlist_out(p.hotlist.approve(str(entry_id), user))
     except ApprovalRefused as exc:
         raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
 
@@ -169,17 +169,17 @@ def list_searches(user: CurrentUser, p: PlatformDep) -> list[SearchRequestOut]:
     return [_request_out(r, overdue) for r in p.searches.all()]
 
 
-def _decision(p: PlatformDep, action: str, request_id: str, user: CurrentUser, reason: str,
+def _decision(p: PlatformDep, action: str, request_id: uuid.UUID, user: CurrentUser, reason: str,
               upheld: bool = True) -> SearchRequestOut:
     try:
         if action == "approve":
-            req = p.searches.approve(request_id, user, reason)
+            req = p.searches.approve(str(request_id), user, reason)
         elif action == "reject":
-            req = p.searches.reject(request_id, user, reason)
+            req = p.searches.reject(str(request_id), user, reason)
         elif action == "revoke":
-            req = p.searches.revoke(request_id, user, reason)
+            req = p.searches.revoke(str(request_id), user, reason)
         else:
-            req = p.searches.review_exigent(request_id, user, upheld, reason)
+            req = p.searches.review_exigent(str(request_id), user, upheld, reason)
     except KeyError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such search request") from exc
     except ApprovalRefused as exc:
@@ -188,31 +188,31 @@ def _decision(p: PlatformDep, action: str, request_id: str, user: CurrentUser, r
 
 
 @router.post("/api/searches/{request_id}/approve", response_model=SearchRequestOut, tags=["searches"])
-def approve_search(request_id: str, body: DecisionIn, user: CurrentUser, p: PlatformDep) -> SearchRequestOut:
+def approve_search(request_id: uuid.UUID, body: DecisionIn, user: CurrentUser, p: PlatformDep) -> SearchRequestOut:
     return _decision(p, "approve", request_id, user, body.reason)
 
 
 @router.post("/api/searches/{request_id}/reject", response_model=SearchRequestOut, tags=["searches"])
-def reject_search(request_id: str, body: DecisionIn, user: CurrentUser, p: PlatformDep) -> SearchRequestOut:
+def reject_search(request_id: uuid.UUID, body: DecisionIn, user: CurrentUser, p: PlatformDep) -> SearchRequestOut:
     return _decision(p, "reject", request_id, user, body.reason)
 
 
 @router.post("/api/searches/{request_id}/revoke", response_model=SearchRequestOut, tags=["searches"])
-def revoke_search(request_id: str, body: DecisionIn, user: CurrentUser, p: PlatformDep) -> SearchRequestOut:
+def revoke_search(request_id: uuid.UUID, body: DecisionIn, user: CurrentUser, p: PlatformDep) -> SearchRequestOut:
     return _decision(p, "revoke", request_id, user, body.reason)
 
 
 @router.post("/api/searches/{request_id}/review", response_model=SearchRequestOut, tags=["searches"])
-def review_search(request_id: str, body: ReviewIn, user: CurrentUser, p: PlatformDep) -> SearchRequestOut:
+def review_search(request_id: uuid.UUID, body: ReviewIn, user: CurrentUser, p: PlatformDep) -> SearchRequestOut:
     return _decision(p, "review", request_id, user, body.reason, body.upheld)
 
 
 @router.post("/api/searches/{request_id}/run", response_model=SearchResultOut, tags=["searches"])
-def run_search(request_id: str, body: QueryIn, user: CurrentUser, p: PlatformDep) -> SearchResultOut:
+def run_search(request_id: uuid.UUID, body: QueryIn, user: CurrentUser, p: PlatformDep) -> SearchResultOut:
     q = Query(body.plate, body.pattern.upper() if body.pattern else None, body.time_from, body.time_to,
               tuple(body.camera_ids), body.area)
     try:
-        res = p.searches.search(user, request_id, q)
+        res = p.searches.search(user, str(request_id), q)
     except SearchRefused as exc:
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"refused and ledgered: {exc}") from exc
     return SearchResultOut(request_id=res.request_id, results_digest=res.digest, reads=[ReadOut(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from platewarden.domain.alerts import Disposition
 from platewarden.domain.plates import Region
@@ -12,6 +12,22 @@ from platewarden.domain.plates import Region
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_control_characters(cls, data: object) -> object:
+        """NUL and other control characters have no place in any field (and PostgreSQL refuses NUL)."""
+        def check(v: object) -> None:
+            if isinstance(v, str) and any(ord(c) < 32 and c not in "\t\n\r" for c in v):
+                raise ValueError("control characters are not allowed")
+            if isinstance(v, dict):
+                for x in v.values():
+                    check(x)
+            elif isinstance(v, list | tuple):
+                for x in v:
+                    check(x)
+        check(data)
+        return data
 
 
 class LoginIn(_In):

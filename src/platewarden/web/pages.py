@@ -49,9 +49,13 @@ def page_user(request: Request, p: PlatformDep) -> User:
 UserDep = Annotated[User, Depends(page_user)]
 
 
-def check_csrf(request: Request, token: str) -> None:
+def check_csrf(request: Request, token: str, *fields: str) -> None:
+    """The form's CSRF token must match the session's; no field may carry control characters (PostgreSQL refuses
+    NUL, and nothing a person types needs them)."""
     if not token or not secrets.compare_digest(token, request.session.get("csrf", "")):
         raise HTTPException(403, "missing or wrong CSRF token")
+    if any(ord(c) < 32 and c not in "\t\n\r" for f in fields for c in f):
+        raise HTTPException(422, "control characters are not allowed")
 
 
 def render(request: Request, name: str, user: User | None, **ctx: Any) -> HTMLResponse:
@@ -75,6 +79,8 @@ def login_page(request: Request) -> HTMLResponse:
 @pages.post("/login")
 def login(request: Request, p: PlatformDep, username: Annotated[str, Form()],
           password: Annotated[str, Form()]) -> Response:
+    if any(ord(c) < 32 for c in username + password):
+        raise HTTPException(422, "control characters are not allowed")
     try:
         user = p.accounts.authenticate(username, password)
     except AuthError:
@@ -137,7 +143,7 @@ def alert_crop(alert_id: str, user: UserDep, p: PlatformDep) -> Response:
 @pages.post("/alerts/{alert_id}/disposition")
 def alert_dispose(alert_id: str, request: Request, user: UserDep, p: PlatformDep, csrf: Annotated[str, Form()],
                   disposition: Annotated[Disposition, Form()], note: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, csrf)
+    check_csrf(request, csrf, alert_id, note)
     try:
         AlertReview(p).dispose(user, alert_id, disposition, note)
     except (ValueError, PermissionError, UnknownAlert, AlreadyDisposed) as exc:
@@ -153,7 +159,7 @@ def approvals_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLRespo
 @pages.post("/approvals/{request_id}")
 def approvals_decide(request_id: str, request: Request, user: UserDep, p: PlatformDep, csrf: Annotated[str, Form()],
                      action: Annotated[str, Form()], reason: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, csrf)
+    check_csrf(request, csrf, request_id, action, reason)
     try:
         if action == "approve":
             p.searches.approve(request_id, user, reason)
@@ -194,7 +200,8 @@ def search_apply(request: Request, user: UserDep, p: PlatformDep, csrf: Annotate
                  plates: Annotated[str, Form()] = "", pattern: Annotated[str, Form()] = "",
                  pattern_reason: Annotated[str, Form()] = "", cameras: Annotated[str, Form()] = "",
                  exigent: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, csrf)
+    check_csrf(request, csrf, case_number, offence, time_from, time_to, purpose, justification, plates, pattern,
+               pattern_reason, cameras)
     try:
         scope = Scope(tuple(normalize_plate(x) for x in plates.split(",") if x.strip()),
                       pattern.strip().upper() or None, pattern_reason.strip() or None, _utc(time_from),
@@ -232,7 +239,7 @@ def search_detail(request_id: str, request: Request, user: UserDep, p: PlatformD
 @pages.post("/searches/{request_id}/run", response_class=HTMLResponse)
 def search_run(request_id: str, request: Request, user: UserDep, p: PlatformDep, csrf: Annotated[str, Form()],
                plate: Annotated[str, Form()] = "") -> Response:
-    check_csrf(request, csrf)
+    check_csrf(request, csrf, request_id, plate)
     try:
         r = p.searches.get(request_id)
         q = Query(plate or None, None if plate else r.scope.pattern, r.scope.time_from, r.scope.time_to,
