@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
@@ -32,6 +33,7 @@ from platewarden.governance.accounts import AccountError, AuthError
 from platewarden.governance.alert_review import AlertReview, AlertView
 from platewarden.governance.scope import Query, Scope, ScopeError
 from platewarden.governance.search import SearchRefused, SearchRequest
+from platewarden.investigation.trajectory import trajectory
 from platewarden.policy.model import Role
 
 router = APIRouter()
@@ -215,10 +217,13 @@ def run_search(request_id: uuid.UUID, body: QueryIn, user: CurrentUser, p: Platf
         res = p.searches.search(user, str(request_id), q)
     except SearchRefused as exc:
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"refused and ledgered: {exc}") from exc
+    traj = trajectory(res.reads)
     return SearchResultOut(request_id=res.request_id, results_digest=res.digest, reads=[ReadOut(
         id=r.id, text=r.text, region=r.region.value, confidence=r.confidence, camera_id=r.camera_id,
-        latitude=r.latitude, longitude=r.longitude, first_seen=r.first_seen, last_seen=r.last_seen)
-        for r in res.reads])
+        latitude=r.latitude, longitude=r.longitude, first_seen=r.first_seen, last_seen=r.last_seen,
+        kmh_from_previous=None if i == 0 or traj.legs[i - 1].kmh is None or not math.isfinite(
+            traj.legs[i - 1].kmh or 0) else round(traj.legs[i - 1].kmh or 0, 1),
+        impossible_travel=i > 0 and traj.legs[i - 1].impossible) for i, r in enumerate(traj.reads)])
 
 
 @router.get("/api/ledger/checkpoint", response_class=PlainTextResponse, tags=["ledger"])

@@ -145,6 +145,8 @@ class ReadOut(BaseModel):
     longitude: float
     first_seen: datetime
     last_seen: datetime
+    kmh_from_previous: float | None = Field(None, description="Speed needed since the previous sighting.")
+    impossible_travel: bool = Field(False, description="Faster than a road vehicle: a cloned plate or a misread.")
 
 
 class SearchResultOut(BaseModel):

@@ -25,6 +25,7 @@ from platewarden.governance.accounts import AuthError
 from platewarden.governance.alert_review import AlertReview
 from platewarden.governance.scope import Query, Scope, ScopeError
 from platewarden.governance.search import SearchRefused, SearchRequest, Status
+from platewarden.investigation.trajectory import trajectory
 from platewarden.policy.model import Role
 from platewarden.runtime import Platform
 from platewarden.web.svgmap import Sighting, camera_map
@@ -32,7 +33,6 @@ from platewarden.web.svgmap import Sighting, camera_map
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 pages = APIRouter(include_in_schema=False)
 PlatformDep = Annotated[Platform, Depends(get_platform)]
-IMPOSSIBLE_KMH = 250.0
 
 
 class LoginRequired(Exception):
@@ -213,12 +213,6 @@ def search_apply(request: Request, user: UserDep, p: PlatformDep, csrf: Annotate
     return back(f"/searches/{req.id}", request, f"Request {req.status.value}.")
 
 
-def _haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    la1, lo1, la2, lo2 = map(math.radians, (*a, *b))
-    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(h))
-
-
 def _detail(request: Request, user: User, p: Platform, request_id: str, results: Any = None, digest: str = "",
             map_svg: str = "") -> HTMLResponse:
     try:
@@ -247,17 +241,15 @@ def search_run(request_id: str, request: Request, user: UserDep, p: PlatformDep,
         res = p.searches.search(user, request_id, q)
     except (SearchRefused, KeyError) as exc:
         return back(f"/searches/{request_id}", request, f"Refused (and recorded): {exc}")
-    rows, prev = [], None
-    for read in res.reads:
-        speed = "—"
-        if prev is not None:
-            km = _haversine_km((prev.latitude, prev.longitude), (read.latitude, read.longitude))
-            hours = max((read.first_seen - prev.last_seen).total_seconds() / 3600, 1e-6)
-            kmh = km / hours
-            speed = f"{kmh:.0f} km/h" + (" — IMPOSSIBLE TRAVEL: cloned plate or misread?" if kmh > IMPOSSIBLE_KMH
-                                         else "")
+    traj = trajectory(res.reads)
+    rows = []
+    for i, read in enumerate(traj.reads):
+        leg = traj.legs[i - 1] if i else None
+        speed = "—" if leg is None or leg.kmh is None else (
+            f"{leg.kmh:.0f} km/h" if math.isfinite(leg.kmh) else "same moment, another place")
+        if leg is not None and leg.impossible:
+            speed += " — IMPOSSIBLE TRAVEL: cloned plate or misread?"
         rows.append({"read": read, "speed": speed})
-        prev = read
     svg = camera_map(p.cameras.all(), [Sighting(x.camera_id, x.latitude, x.longitude,
                                                 f"{x.first_seen:%H:%M:%S} {x.camera_id}") for x in res.reads])
     return _detail(request, user, p, request_id, rows, res.digest, svg)

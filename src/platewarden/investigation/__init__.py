@@ -1,0 +1,1 @@
+"""Investigation: a vehicle's movements as an evidence chain, and checks that flag cloned plates and misreads."""
