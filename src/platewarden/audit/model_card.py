@@ -16,7 +16,7 @@ from platewarden.evaluation.conditions import evaluate_conditions
 from platewarden.evaluation.labels import LabelledPlate
 from platewarden.recognition.grammar import EU_COUNTRY_GRAMMARS
 from platewarden.recognition.models import model_info
-from platewarden.recognition.pipeline import TWO_ROW_MAX_ASPECT, Recognizer, RecognizerConfig
+from platewarden.recognition.pipeline import TWO_ROW_MAX_ASPECT, Recognizer, RecognizerConfig, calibrated_threshold
 
 
 def _ccpd_heldout(data: Path) -> list[LabelledPlate]:
@@ -92,8 +92,9 @@ def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any]
         "",
         "## Decision logic",
         "",
-        f"1. Detection: heat-map peaks (3 x 3 local maxima) with score ≥ {cfg.detection_threshold} (policy "
-        "`recognition.detection_threshold`); overlapping boxes (IoU > 0.4) keep the stronger one.",
+        f"1. Detection: heat-map peaks (3 x 3 local maxima) with score ≥ {calibrated_threshold()}, the threshold "
+        "chosen on our own validation split by `training/detector/calibrate.py` (policy "
+        "`recognition.detection_threshold` overrides); overlapping boxes (IoU > 0.4) keep the stronger one.",
         "2. Rectification: when the predicted corners form a plausible convex quadrilateral (area 0.4–1.3 x the box), "
         "the plate is warped to a rectangle with a 5 % / 8 % margin; otherwise the box is cut with that margin.",
         f"3. Two rows: a plate squarer than {TWO_ROW_MAX_ASPECT}:1 is also read with its two rows laid side by side "
@@ -109,7 +110,7 @@ def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any]
         "eu (country when exactly one country format fits); Brazil's Mercosul format (a letter in fifth place) → "
         "br; otherwise unknown, and a hotlist match is shown as \"region not verified\". `--region` overrides.",
         "7. Overall confidence = text confidence x √(detector score). Readings shorter than "
-        f"{cfg.min_plate_length} characters are dropped.",
+        f"{cfg.min_plate_length} characters or less confident than {cfg.min_confidence} are dropped (never stored).",
         "8. Alerts (not part of the model, but where its errors land): a hotlist match needs the policy's agreement "
         "across frames, tolerates look-alike characters (O/0/D/Q, I/1, B/8, S/5, Z/2) at a bounded cost, and is "
         "never acted on before a person compares the crop with the hotlist record.",

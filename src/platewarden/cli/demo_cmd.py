@@ -81,7 +81,8 @@ def demo(ctx: click.Context) -> None:
                    f"(and the clip also shows 5SOW750, one real character away: it must NOT alert)")
         rp = p.policy.recognition
         recognizer = Recognizer(RecognizerConfig(detection_threshold=rp.detection_threshold,
-                                                 min_plate_length=rp.min_plate_length))
+                                                 min_plate_length=rp.min_plate_length,
+                                                 min_confidence=rp.min_confidence))
         fuser = Fuser(DEMO_CAMERA, rp.fusion_gap_seconds, rp.fusion_similarity)
         writer = p.read_writer("demo")
         reads: list[Read] = []

@@ -30,7 +30,8 @@ def watch(ctx: click.Context, source: str, camera_id: str, start: str | None) ->
         except UnknownCamera as exc:
             raise click.ClickException(str(exc)) from exc
         rp = p.policy.recognition
-        pipe = LivePipeline(Recognizer(RecognizerConfig(rp.detection_threshold, rp.min_plate_length)),
+        pipe = LivePipeline(Recognizer(RecognizerConfig(rp.detection_threshold, rp.min_plate_length,
+                                                                rp.min_confidence)),
                             Fuser(camera, rp.fusion_gap_seconds, rp.fusion_similarity),
                             p.read_writer(camera_id),
                             p.alerts,

@@ -103,9 +103,13 @@ class NotificationPolicy(_Strict):
 
 
 class RecognitionPolicy(_Strict):
-    detection_threshold: float = Field(0.35, ge=0.01, le=0.99, description="Detector score below which a "
-                                                                           "candidate is not a plate.")
+    detection_threshold: float | None = Field(None, ge=0.01, le=0.99, description="Detector score below which a "
+                                                                                  "candidate is not a plate; unset "
+                                                                                  "uses the shipped model's "
+                                                                                  "calibrated threshold.")
     min_plate_length: int = Field(3, ge=1, le=10, description="Readings shorter than this are discarded.")
+    min_confidence: float = Field(0.1, ge=0, le=1, description="Readings less confident than this are noise: never "
+                                                               "reported or stored (minimum necessary).")
     fusion_gap_seconds: float = Field(2.0, gt=0, le=60, description="A vehicle unseen for this long ends its read.")
     fusion_similarity: float = Field(0.6, ge=0, le=1, description="Text similarity for two observations to be the "
                                                                   "same vehicle.")

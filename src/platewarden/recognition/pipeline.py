@@ -11,16 +11,26 @@ from platewarden.domain.plates import Region
 from platewarden.recognition.detector import Detection, PlateDetector
 from platewarden.recognition.grammar import grammar_weight, guess_region
 from platewarden.recognition.layout import find_row_split, join_rows
+from platewarden.recognition.models import model_info
 from platewarden.recognition.ocr import OcrResult, PlateReader
 from platewarden.recognition.rectify import crop_plate, has_eu_strip
 
 TWO_ROW_MAX_ASPECT = 2.6  # plates squarer than this may hold two rows
 
 
+def calibrated_threshold() -> float:
+    """The detector threshold chosen on our own validation split (training/detector/calibrate.py)."""
+    try:
+        return float(model_info()["detector"]["calibration"]["threshold"])
+    except (KeyError, TypeError, ValueError):
+        return 0.35
+
+
 @dataclass(frozen=True)
 class RecognizerConfig:
-    detection_threshold: float = 0.35
+    detection_threshold: float | None = None  # None: the model's calibrated threshold
     min_plate_length: int = 3
+    min_confidence: float = 0.1  # below this a "plate" is noise: not reported, never stored
     input_width: int = 640
     threads: int = 1
 
@@ -31,8 +41,8 @@ class Recognizer:
     def __init__(self, config: RecognizerConfig | None = None, region: Region | None = None) -> None:
         self.config = config or RecognizerConfig()
         self.region = region
-        self._detector = PlateDetector(self.config.input_width, self.config.detection_threshold,
-                                       threads=self.config.threads)
+        threshold = self.config.detection_threshold or calibrated_threshold()
+        self._detector = PlateDetector(self.config.input_width, threshold, threads=self.config.threads)
         self._reader = PlateReader(self.config.threads)
 
     def recognize(self, image: np.ndarray) -> list[PlateObservation]:
@@ -70,7 +80,7 @@ class Recognizer:
         ranked = sorted(readings, key=lambda r: -r[1] * grammar_weight(
             r[0], guess_region(r[0], aspect, strip, self.region).region))
         text, conf, _ = ranked[0]
-        if len(text) < self.config.min_plate_length:
+        if len(text) < self.config.min_plate_length or conf * det.score ** 0.5 < self.config.min_confidence:
             return None
         chars = tuple(CharConfidence(ch, cc) for ch, cc in zip(res.text, res.char_confidences, strict=True))
         if text != res.text:  # an alternative won: its swapped positions carry the runner-up's share
