@@ -71,7 +71,12 @@ def decode(logprobs: np.ndarray, max_alternatives: int = 5) -> OcrResult:
                 s = "".join(alt)
                 if s != text:
                     cands[s] = max(cands.get(s, 0.0), score)
-    alts = tuple(sorted(cands.items(), key=lambda kv: -kv[1])[:max_alternatives])
+    # A province character read on a non-Chinese plate (EU stars, a state logo) is a symbol, not a character: offer
+    # the reading without it (a deletion, never an invented character); grammar ranking decides.
+    latin = [(c, p) for c, p in zip(chars, confs, strict=True) if c.isascii()]
+    if len(latin) != len(chars) and len(latin) >= 3:
+        cands["".join(c for c, _ in latin)] = float(np.prod([p for _, p in latin]))
+    alts = tuple(sorted(((t, c) for t, c in cands.items() if t != text), key=lambda kv: -kv[1])[:max_alternatives])
     return OcrResult(text, tuple(confs), alts)
 
 

@@ -83,9 +83,11 @@ class Recognizer:
         if len(text) < self.config.min_plate_length or conf * det.score ** 0.5 < self.config.min_confidence:
             return None
         chars = tuple(CharConfidence(ch, cc) for ch, cc in zip(res.text, res.char_confidences, strict=True))
-        if text != res.text:  # an alternative won: its swapped positions carry the runner-up's share
+        if text != res.text and len(text) == len(res.text):  # a swap won: swapped positions get the runner-up's share
             chars = tuple(CharConfidence(ch, c.confidence if ch == c.char else 1 - c.confidence)
                           for ch, c in zip(text, chars, strict=True))
+        elif text != res.text:  # a symbol was dropped: keep the remaining characters' own confidences
+            chars = tuple(c for c in chars if c.char.isascii())
         guess = guess_region(text, aspect, strip, self.region)
         alternatives = tuple(Alternative(t, float(c)) for t, c, _ in ranked[1:6] if t != text)
         x, y, w, h = det.box
