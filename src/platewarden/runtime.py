@@ -38,6 +38,7 @@ class Platform:
     clock: Clock
     engine: Engine
     keyring: KeyRing
+    case_keys: CaseKeys
     ledger: Ledger
     reads: ReadStore
     cameras: CameraRegistry
@@ -68,7 +69,8 @@ class Platform:
         case_keys = CaseKeys(engine, master)
         reads = ReadStore(engine, keyring, clock, case_keys)
         accounts = Accounts(engine, clock, ledger)
-        return cls(settings=settings, policy=policy, clock=clock, engine=engine, keyring=keyring, ledger=ledger,
+        return cls(settings=settings, policy=policy, clock=clock, engine=engine, keyring=keyring,
+                   case_keys=case_keys, ledger=ledger,
                    reads=reads, cameras=CameraRegistry(engine, clock, ledger), accounts=accounts,
                    searches=SearchGovernance(engine, keyring, reads, accounts, ledger, policy, clock),
                    retention=Retention(engine, keyring, case_keys, ledger, policy, clock),

@@ -17,13 +17,13 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Engine, delete, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
 
 from platewarden.domain.clock import Clock
 from platewarden.domain.users import User
 from platewarden.ledger.entries import Event, EventKind, digest
 from platewarden.ledger.log import Ledger
-from platewarden.ledger.merkle import leaf_hash, root_of
+from platewarden.ledger.merkle import inclusion_proof, leaf_hash, root_of
 from platewarden.policy.model import Policy, Role
 from platewarden.store.case_keys import CaseKeys
 from platewarden.store.cipher import unseal
@@ -34,6 +34,16 @@ from platewarden.store.schema import alerts, destroyed_days, held_reads, holds, 
 
 class HoldRefused(PermissionError):
     pass
+
+
+def batch_path(conn: Connection, batch_seq: int | None, pos: int | None) -> bytes | None:
+    """A read's Merkle path inside its ledgered batch (hashes concatenated), computed while the batch still
+    exists: kept with a held read so its evidence survives the destruction of the rest of its day."""
+    if batch_seq is None or pos is None:
+        return None
+    leaves = [leaf_hash(bytes(d)) for d in conn.scalars(select(reads.c.row_digest).where(reads.c.batch_seq == batch_seq)
+                                                          .order_by(reads.c.batch_pos))]
+    return b"".join(inclusion_proof(pos, leaves))
 
 
 @dataclass(frozen=True)
@@ -164,7 +174,8 @@ class Retention:
                 sealed = seal_read(row.id, payload, crop, vehicle, case_key)
                 conn.execute(update(reads).where(reads.c.id == row.id).values(
                     payload=sealed["payload"], plate_crop=sealed["plate_crop"], vehicle_crop=sealed["vehicle_crop"],
-                    row_digest=sealed["row_digest"], plate_index=bytes(16), key_scope=f"case:{row.case_number}"))
+                    row_digest=sealed["row_digest"], plate_index=bytes(16), key_scope=f"case:{row.case_number}",
+                    batch_proof=batch_path(conn, row.batch_seq, row.batch_pos)))
                 kept.add(row.id)
             digests = [bytes(d) for d in conn.scalars(select(reads.c.row_digest)
                                                       .where(reads.c.day == day, reads.c.key_scope == scope)

@@ -34,6 +34,7 @@ class EventKind(StrEnum):
     ACCOUNT_CHANGE = "account_change"
     EXIGENT_REVIEW = "exigent_review"
     REVOCATION = "revocation"
+    EVIDENCE_EXPORT = "evidence_export"
 
 
 # Values that look like a plate (letters and digits mixed, 4-10 long) are refused in free-text fields: a ledger

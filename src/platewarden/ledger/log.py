@@ -68,6 +68,11 @@ class Ledger:
     def public_key(self) -> Verifier:
         return self._signer.verifier
 
+    def sign(self, data: bytes) -> bytes:
+        """The log key's Ed25519 signature over ``data`` (evidence manifests): verifiable with the same public key
+        as the checkpoints."""
+        return self._signer.private.sign(data)
+
     def append(self, events: Sequence[Event], conn: Connection | None = None) -> list[int]:
         """Append events in order, atomically; returns their sequence numbers.
 

@@ -18,5 +18,6 @@ class ReadBatchRecorder:
         self._ledger = ledger
         self._clock = clock
 
-    def __call__(self, conn: Connection, rows: list[dict[str, Any]], cameras: list[str]) -> None:
-        self._ledger.append([events.read_batch(rows, cameras, self._clock.now())], conn=conn)
+    def __call__(self, conn: Connection, rows: list[dict[str, Any]], cameras: list[str]) -> int:
+        [seq] = self._ledger.append([events.read_batch(rows, cameras, self._clock.now())], conn=conn)
+        return seq

@@ -53,7 +53,8 @@ def _decode(line: str) -> tuple[dict[str, Any], str]:
 class BufferedReadWriter:
     def __init__(self, store: ReadStore, spool: Path, retry_seconds: float = 1.0,
                  monotonic: Callable[[], float] = time.monotonic,
-                 on_insert: Callable[[Connection, list[dict[str, Any]], list[str]], None] | None = None) -> None:
+                 on_insert: Callable[[Connection, list[dict[str, Any]], list[str]], int | None] | None = None
+                 ) -> None:
         self._store = store
         self._on_insert = on_insert
         self._spool = spool

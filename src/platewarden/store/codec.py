@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +20,7 @@ def _aad(read_id: str, column: str) -> bytes:
 
 
 def read_to_row(read: Read, keys: DayKeys, key_scope: str) -> dict[str, Any]:
-    payload = {
+    payload = {"salt": os.urandom(16).hex(),
         "text": read.text, "region": read.region.value, "country": read.country, "confidence": read.confidence,
         "chars": [[c.char, c.confidence] for c in read.chars],
         "alternatives": [[a.text, a.confidence] for a in read.alternatives],
@@ -33,24 +34,37 @@ def read_to_row(read: Read, keys: DayKeys, key_scope: str) -> dict[str, Any]:
 
 def seal_read(read_id: str, payload: dict[str, Any], plate_crop: bytes, vehicle_crop: bytes | None,
               key: bytes) -> dict[str, Any]:
-    """The sealed columns of a read and their digest (what the ledger's roots are built from)."""
+    """The sealed columns of a read and its commitment (what the ledger's roots are built from)."""
     row: dict[str, Any] = {
         "id": read_id,
         "payload": seal(key, json.dumps(payload, separators=(",", ":")).encode(), _aad(read_id, "payload")),
         "plate_crop": seal(key, plate_crop, _aad(read_id, "plate_crop")),
         "vehicle_crop": seal(key, vehicle_crop, _aad(read_id, "vehicle_crop")) if vehicle_crop is not None else None,
     }
-    row["row_digest"] = row_digest(row)
+    row["row_digest"] = commitment(read_id, payload, plate_crop, vehicle_crop)[1]
     return row
 
 
-def row_digest(row: dict[str, Any]) -> bytes:
-    """SHA-256 over a stored read's id and ciphertexts: proves the row, byte for byte, without revealing it."""
-    h = hashlib.sha256(row["id"].encode())
-    for col in ("payload", "plate_crop", "vehicle_crop"):
-        h.update(len(row[col] or b"").to_bytes(4, "big"))
-        h.update(row[col] or b"")
-    return h.digest()
+COMMITMENT_TAG = b"platewarden-read-v1\x00"
+
+
+def committed_bytes(read_id: str, payload: dict[str, Any], plate_crop: bytes, vehicle_crop: bytes | None) -> bytes:
+    """The exact bytes a read's commitment covers: its fields (without the salt) and its crops' SHA-256, as JSON
+    with sorted keys. An evidence package ships these bytes, so a verifier hashes them without re-serialising."""
+    fields = {k: v for k, v in payload.items() if k != "salt"}
+    doc = {"id": read_id, "read": fields, "plate_crop_sha256": hashlib.sha256(plate_crop).hexdigest(),
+           "vehicle_crop_sha256": hashlib.sha256(vehicle_crop).hexdigest() if vehicle_crop is not None else None}
+    return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
+
+
+def commitment(read_id: str, payload: dict[str, Any], plate_crop: bytes, vehicle_crop: bytes | None
+               ) -> tuple[bytes, bytes]:
+    """(committed bytes, SHA-256(tag || salt || committed bytes)): a hiding, binding commitment to the read's
+    content. The random salt (sealed with the read) stops anyone from testing guesses of a plate against the
+    ledger; revealing it with the content (an evidence package) lets anyone check the content was ingested as is,
+    even after the read was re-encrypted for a case."""
+    data = committed_bytes(read_id, payload, plate_crop, vehicle_crop)
+    return data, hashlib.sha256(COMMITMENT_TAG + bytes.fromhex(payload["salt"]) + data).digest()
 
 
 def unseal_payload(row: Any, key: bytes) -> dict[str, Any]:

@@ -32,11 +32,13 @@ class ReadStore:
         return [read_to_row(r, self._keys.for_day(r.day, now), f"day:{r.day.isoformat()}") for r in batch]
 
     def insert_rows(self, rows: Sequence[dict[str, Any]], cameras: Sequence[str],
-                    on_insert: Callable[[Connection, list[dict[str, Any]], list[str]], None] | None = None) -> int:
+                    on_insert: Callable[[Connection, list[dict[str, Any]], list[str]], int | None] | None = None
+                    ) -> int:
         """Insert sealed rows; rows whose id already exists are skipped. Returns how many were new.
 
-        ``on_insert`` runs in the same transaction with the new rows (the ledger uses it, so that reads and their
-        ledger entry commit together).
+        ``on_insert`` runs in the same transaction, once per day among the new rows (the ledger uses it, so that
+        reads and their batch entry commit together, and a batch never spans two retention days); the sequence
+        number it returns is stored with each row, with the row's position in the batch.
         """
         if not rows:
             return 0
@@ -50,10 +52,12 @@ class ReadStore:
                 if r["id"] not in existing:
                     existing.add(r["id"])
                     fresh.append(r)
-            if fresh:
-                conn.execute(stmt, fresh)
-            if fresh and on_insert is not None:
-                on_insert(conn, fresh, [by_id[r["id"]] for r in fresh])
+            for day in sorted({r["day"] for r in fresh}):
+                group = [dict(r) for r in fresh if r["day"] == day]
+                seq = on_insert(conn, group, [by_id[r["id"]] for r in group]) if on_insert is not None else None
+                for pos, r in enumerate(group):
+                    r.update(batch_seq=seq, batch_pos=pos if seq is not None else None)
+                conn.execute(stmt, group)
             counts = Counter((r["day"], by_id[r["id"]]) for r in fresh)
             for (day, cam), n in counts.items():
                 up = conflict_insert(self._engine, read_counts).values(day=day, camera_id=cam, reads=n)
@@ -62,7 +66,7 @@ class ReadStore:
         return len(fresh)
 
     def ingest(self, batch: Sequence[Read],
-               on_insert: Callable[[Connection, list[dict[str, Any]], list[str]], None] | None = None) -> int:
+               on_insert: Callable[[Connection, list[dict[str, Any]], list[str]], int | None] | None = None) -> int:
         return self.insert_rows(self.seal_rows(batch), [r.camera_id for r in batch], on_insert)
 
     # --- lookups: called by the governance layer, which authorises and logs them ---

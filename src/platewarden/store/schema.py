@@ -58,7 +58,10 @@ reads = Table(
     Column("plate_crop", LargeBinary, nullable=False),  # sealed JPEG
     Column("vehicle_crop", LargeBinary),  # sealed JPEG or NULL
     Column("key_scope", String(80), nullable=False),  # "day:YYYY-MM-DD" or "case:<id>" after a hold
-    Column("row_digest", LargeBinary(32), nullable=False),  # SHA-256 of id and ciphertexts, for ledger roots
+    Column("row_digest", LargeBinary(32), nullable=False),  # salted commitment to the content (store/codec.py)
+    Column("batch_seq", Integer),  # the ledger entry of the batch that stored it
+    Column("batch_pos", Integer),  # its leaf position in that batch's Merkle root
+    Column("batch_proof", LargeBinary),  # its path in the batch, kept when the rest of the batch is destroyed
     Index("ix_reads_day_index", "day", "plate_index"),
 )
 

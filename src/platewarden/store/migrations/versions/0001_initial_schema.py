@@ -66,6 +66,9 @@ def upgrade() -> None:
     sa.Column('vehicle_crop', sa.LargeBinary(), nullable=True),
     sa.Column('key_scope', sa.String(length=80), nullable=False),
     sa.Column('row_digest', sa.LargeBinary(length=32), nullable=False),
+    sa.Column('batch_seq', sa.Integer(), nullable=True),
+    sa.Column('batch_pos', sa.Integer(), nullable=True),
+    sa.Column('batch_proof', sa.LargeBinary(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reads'))
     )
     with op.batch_alter_table('reads', schema=None) as batch_op:

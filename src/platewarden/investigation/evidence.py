@@ -1,0 +1,188 @@
+"""Evidence packages a court can verify offline.
+
+An export holds, for each read a case keeps (its holds): the committed bytes of the read and its salt, the plate
+and vehicle crops, the read's Merkle path inside its ledgered batch, the batch's ledger entry with its inclusion
+proof, and the signed checkpoint the proofs lead to. A manifest lists every file's SHA-256 and is signed with the
+log's key. ``verify`` needs only the zip and the log's public key: it detects any changed, added or removed file,
+and proves each read is, byte for byte, what was ingested and ledgered.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from platewarden.domain.users import User
+from platewarden.ledger.entries import Event, EventKind, digest
+from platewarden.ledger.merkle import ProofError, inclusion_proof, leaf_hash, root_from_inclusion
+from platewarden.ledger.notes import NoteError, SignedNote, Verifier, verify_log_signature
+from platewarden.policy.model import Role
+from platewarden.runtime import Platform
+from platewarden.store.cipher import unseal
+from platewarden.store.codec import COMMITMENT_TAG, commitment, unseal_payload
+from platewarden.store.schema import held_reads, holds, reads
+
+EXPORTERS = frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR})
+
+
+class EvidenceError(ValueError):
+    pass
+
+
+def _unpack(blob: bytes) -> list[bytes]:
+    return [blob[i: i + 32] for i in range(0, len(blob), 32)]
+
+
+def export_case(p: Platform, user: User, case: str, out: Path) -> int:
+    """Write the case's evidence package to ``out`` (a zip); returns the number of reads. Ledgered."""
+    if not user.roles & EXPORTERS:
+        raise PermissionError("evidence is exported by an officer, department head or prosecutor")
+    with p.engine.connect() as conn:
+        rows = list(conn.execute(select(reads).join(held_reads, held_reads.c.read_id == reads.c.id)
+                                 .join(holds, holds.c.id == held_reads.c.hold_id)
+                                 .where(holds.c.case_number == case, holds.c.released_at.is_(None))))
+        batches: dict[int, list[bytes]] = {}
+        for r in rows:
+            if r.batch_seq is not None and r.batch_seq not in batches:
+                batches[r.batch_seq] = [leaf_hash(bytes(d)) for d in conn.scalars(
+                    select(reads.c.row_digest).where(reads.c.batch_seq == r.batch_seq).order_by(reads.c.batch_pos))]
+    if not rows:
+        raise EvidenceError(f"case {case!r} holds no reads")
+    note = p.ledger.checkpoint()
+    files: dict[str, bytes] = {}
+    seen: set[str] = set()
+    for r in rows:
+        if r.id in seen:
+            continue
+        seen.add(r.id)
+        key = _key_for(p, r, case)
+        payload = unseal_payload(r, key)
+        crop = unseal(key, r.plate_crop, f"read|{r.id}|plate_crop".encode())
+        vehicle = unseal(key, r.vehicle_crop, f"read|{r.id}|vehicle_crop".encode()) if r.vehicle_crop else None
+        data, commit = commitment(r.id, payload, crop, vehicle)
+        if commit != bytes(r.row_digest):
+            raise EvidenceError(f"read {r.id}: stored commitment does not match its content")
+        if r.batch_seq is None:
+            raise EvidenceError(f"read {r.id} was stored without a ledgered batch")
+        leaves = batches.get(r.batch_seq, [])
+        path = _unpack(r.batch_proof) if r.batch_proof else inclusion_proof(r.batch_pos, leaves)
+        size = int(p.ledger.entry(r.batch_seq)["body"]["count"])  # type: ignore[index]
+        ledger_proof = p.ledger.prove(r.batch_seq)
+        files[f"reads/{r.id}.json"] = data
+        files[f"crops/{r.id}.jpg"] = crop
+        if vehicle is not None:
+            files[f"vehicles/{r.id}.jpg"] = vehicle
+        files[f"ledger/{r.batch_seq}.json"] = p.ledger.entries(r.batch_seq, r.batch_seq + 1)[0]
+        files[f"proofs/{r.id}.json"] = json.dumps({
+            "salt": payload["salt"], "commitment": commit.hex(), "batch_seq": r.batch_seq,
+            "batch_position": r.batch_pos, "batch_size": size, "batch_path": [h.hex() for h in path],
+            "ledger_tree_size": ledger_proof.size, "ledger_path": [h.hex() for h in ledger_proof.proof]},
+            indent=1).encode()
+    files["checkpoint.note"] = p.ledger.latest_note().encode()
+    files["log.vkey"] = (p.ledger.public_key.encode() + "\n").encode()
+    manifest = json.dumps({"case": case, "created_at": p.clock.now().isoformat(), "created_by": user.label,
+                           "reads": len(seen), "files": {n: hashlib.sha256(b).hexdigest()
+                                                         for n, b in sorted(files.items())}},
+                          indent=1, sort_keys=True).encode()
+    sig = p.ledger.sign(manifest)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in sorted(files.items()):
+            z.writestr(name, data)
+        z.writestr("manifest.json", manifest)
+        z.writestr("manifest.sig", base64.b64encode(sig) + b"\n")
+    p.ledger.append([Event(EventKind.EVIDENCE_EXPORT, p.clock.now(), user.label, {
+        "case": case, "reads": len(seen), "manifest_digest": digest(manifest), "checkpoint_size": int(
+            note.text.split("\n")[1])})])
+    return len(seen)
+
+
+def _key_for(p: Platform, row: Any, case: str) -> bytes:
+    if row.key_scope.startswith("case:"):
+        key = p.case_keys.get(row.key_scope[5:])
+        if key is None:
+            raise EvidenceError(f"no key for {row.key_scope}")
+        return key
+    return p.keyring.for_day(row.day, p.clock.now(), create=False).data_key
+
+
+@dataclass
+class EvidenceReport:
+    ok: bool
+    reads: int = 0
+    case: str = ""
+    problems: list[str] = field(default_factory=list)
+
+
+def verify_package(data: bytes, log_key: Verifier) -> EvidenceReport:
+    """Offline: signature, completeness, and every read's path to the signed checkpoint."""
+    rep = EvidenceReport(ok=False)
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+        names = set(z.namelist())
+        manifest = z.read("manifest.json")
+        sig = base64.b64decode(z.read("manifest.sig").strip())
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        rep.problems.append(f"not a complete evidence package: {exc}")
+        return rep
+    if not log_key.verify(manifest, sig):
+        rep.problems.append("the manifest's signature does not verify with this key (changed or forged)")
+        return rep
+    m = json.loads(manifest)
+    rep.case = m["case"]
+    listed = set(m["files"])
+    for extra in sorted(names - listed - {"manifest.json", "manifest.sig"}):
+        rep.problems.append(f"added file: {extra}")
+    for missing in sorted(listed - names):
+        rep.problems.append(f"removed file: {missing}")
+    for name in sorted(listed & names):
+        if hashlib.sha256(z.read(name)).hexdigest() != m["files"][name]:
+            rep.problems.append(f"changed file: {name}")
+    if rep.problems:
+        return rep
+    try:
+        cp = verify_log_signature(SignedNote.parse(z.read("checkpoint.note").decode()), log_key)
+    except NoteError as exc:
+        rep.problems.append(f"checkpoint: {exc}")
+        return rep
+    for name in sorted(n for n in listed if n.startswith("proofs/")):
+        rid = name[len("proofs/"):-len(".json")]
+        pr = json.loads(z.read(name))
+        committed = z.read(f"reads/{rid}.json")
+        doc = json.loads(committed)
+        commit = hashlib.sha256(COMMITMENT_TAG + bytes.fromhex(pr["salt"]) + committed).digest()
+        if commit.hex() != pr["commitment"]:
+            rep.problems.append(f"read {rid}: content does not match its commitment")
+            continue
+        if hashlib.sha256(z.read(f"crops/{rid}.jpg")).hexdigest() != doc["plate_crop_sha256"]:
+            rep.problems.append(f"read {rid}: plate crop is not the one ingested")
+        if doc["vehicle_crop_sha256"] and hashlib.sha256(z.read(f"vehicles/{rid}.jpg")).hexdigest() != \
+                doc["vehicle_crop_sha256"]:
+            rep.problems.append(f"read {rid}: vehicle crop is not the one ingested")
+        entry = z.read(f"ledger/{pr['batch_seq']}.json")
+        try:
+            root = root_from_inclusion(pr["batch_position"], pr["batch_size"], leaf_hash(commit),
+                                       [bytes.fromhex(h) for h in pr["batch_path"]])
+            if json.loads(entry)["body"]["root"] != root.hex():
+                raise ProofError("batch root differs from the ledgered one")
+            if pr["ledger_tree_size"] != cp.size:
+                raise ProofError("ledger proof is not for the package's checkpoint")
+            if root_from_inclusion(pr["batch_seq"], cp.size, leaf_hash(entry),
+                                   [bytes.fromhex(h) for h in pr["ledger_path"]]) != cp.root:
+                raise ProofError("ledger entry is not in the signed checkpoint")
+        except (ProofError, KeyError) as exc:
+            rep.problems.append(f"read {rid}: {exc}")
+            continue
+        rep.reads += 1
+    rep.ok = not rep.problems and rep.reads == m["reads"]
+    if rep.reads != m["reads"] and not rep.problems:
+        rep.problems.append("the manifest's read count does not match the reads proven")
+    return rep
