@@ -14,6 +14,7 @@ from platewarden.alerts.service import AlertService, HotlistService
 from platewarden.config import Settings
 from platewarden.domain.clock import Clock, SystemClock
 from platewarden.governance.accounts import Accounts
+from platewarden.governance.redress import Redress
 from platewarden.governance.retention import Retention
 from platewarden.governance.search import SearchGovernance
 from platewarden.ledger.keys import load_or_create_signer
@@ -49,6 +50,7 @@ class Platform:
     accounts: Accounts
     searches: SearchGovernance
     retention: Retention
+    redress: Redress
     notifier: DeliveringNotifier | None = field(default=None)
 
     @classmethod
@@ -74,6 +76,7 @@ class Platform:
                    reads=reads, cameras=CameraRegistry(engine, clock, ledger), accounts=accounts,
                    searches=SearchGovernance(engine, keyring, reads, accounts, ledger, policy, clock),
                    retention=Retention(engine, keyring, case_keys, ledger, policy, clock),
+                   redress=Redress(engine, keyring, alert_store, hotlist, ledger, policy, clock),
                    hotlist=hotlist, alert_store=alert_store,
                    alerts=AlertService(hotlist, alert_store, policy.alerts, clock, ledger, notifier),
                    webhooks=webhooks, notifier=notifier)

@@ -3,6 +3,7 @@ an alert (stored sealed with its crop) and a notification; a person records the 
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass, replace
 
@@ -39,6 +40,7 @@ class HotlistService:
         self._ref_key = plate_ref_key
         self._chain = chain
         self._cache: list[HotlistEntry] | None = None
+        self._cached_at = 0.0
 
     def propose(self, entry: HotlistEntry, proposer: User) -> HotlistEntry:
         """A new entry, pending until approved along the policy's chain (default officer → department head)."""
@@ -81,11 +83,19 @@ class HotlistService:
     def pending(self) -> list[HotlistEntry]:
         return [e for e in self._store.all() if e.status is EntryStatus.PENDING]
 
+    CACHE_SECONDS = 5.0  # another process's change (approval, suppression) is seen within this delay
+
     def active(self) -> list[HotlistEntry]:
-        if self._cache is None:
+        if self._cache is None or time.monotonic() - self._cached_at > self.CACHE_SECONDS:
             self._cache = self._store.all()
+            self._cached_at = time.monotonic()
         now = self._clock.now()
         return [e for e in self._cache if e.is_active(now)]
+
+    def suppress(self, entry_id: str) -> None:
+        """Stop an entry from alerting (redress found it at fault); kept for the record."""
+        self._store.set_status(entry_id, EntryStatus.SUPPRESSED)
+        self._cache = None
 
     def get(self, entry_id: str) -> HotlistEntry | None:
         return self._store.get(entry_id)

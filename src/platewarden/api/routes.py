@@ -11,6 +11,8 @@ from fastapi.responses import PlainTextResponse
 from platewarden.api.deps import CurrentUser, PlatformDep, require
 from platewarden.api.schemas import (
     AlertOut,
+    ComplaintIn,
+    ComplaintOut,
     DecisionIn,
     DispositionIn,
     HotlistIn,
@@ -18,6 +20,7 @@ from platewarden.api.schemas import (
     LoginIn,
     QueryIn,
     ReadOut,
+    RedressDecisionIn,
     ReviewIn,
     SearchRequestIn,
     SearchRequestOut,
@@ -29,6 +32,7 @@ from platewarden.domain.alerts import AlreadyDisposed, UnknownAlert
 from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.hotlist import HotlistEntry
 from platewarden.domain.plates import normalize_plate
+from platewarden.domain.redress import Complaint, ComplaintDetails, LiableParty, RedressError
 from platewarden.governance.accounts import AccountError, AuthError
 from platewarden.governance.alert_review import AlertReview, AlertView
 from platewarden.governance.scope import Query, Scope, ScopeError
@@ -224,6 +228,71 @@ def run_search(request_id: uuid.UUID, body: QueryIn, user: CurrentUser, p: Platf
         kmh_from_previous=None if i == 0 or traj.legs[i - 1].kmh is None or not math.isfinite(
             traj.legs[i - 1].kmh or 0) else round(traj.legs[i - 1].kmh or 0, 1),
         impossible_travel=i > 0 and traj.legs[i - 1].impossible) for i, r in enumerate(traj.reads)])
+
+
+@router.post("/api/public/complaints", status_code=201, tags=["public"])
+def file_complaint(body: ComplaintIn, p: PlatformDep) -> dict[str, str]:
+    """Anyone who believes they were misidentified files a complaint (no account needed)."""
+    try:
+        ref = p.redress.file(ComplaintDetails(body.plate, body.date, body.place, body.what_happened, body.contact))
+    except RedressError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return {"reference": ref, "state": "received"}
+
+
+def _complaint_out(c: Complaint) -> ComplaintOut:
+    return ComplaintOut(id=c.id, state=c.state.value, received_at=c.received_at, plate=c.details.plate,
+                        date=c.details.date, place=c.details.place, what_happened=c.details.what_happened,
+                        linked_alerts=list(c.linked_alerts), compensation=c.compensation.amount if c.compensation
+                        else None, liable=c.compensation.liable.value if c.compensation else None,
+                        suppressed_entry=c.suppressed_entry)
+
+
+@router.get("/api/complaints", response_model=list[ComplaintOut], tags=["redress"])
+def list_complaints(user: CurrentUser, p: PlatformDep) -> list[ComplaintOut]:
+    try:
+        return [_complaint_out(c) for c in p.redress.all(user)]
+    except PermissionError as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+
+
+@router.post("/api/complaints/{complaint_id}/review", response_model=ComplaintOut, tags=["redress"])
+def review_complaint(complaint_id: uuid.UUID, user: CurrentUser, p: PlatformDep) -> ComplaintOut:
+    try:
+        return _complaint_out(p.redress.start_review(user, str(complaint_id)))
+    except PermissionError as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+    except KeyError as exc:
+        raise HTTPException(404, "no such complaint") from exc
+    except RedressError as exc:
+        raise HTTPException(409, str(exc)) from exc
+
+
+@router.get("/api/complaints/{complaint_id}/alerts", tags=["redress"])
+def complaint_alerts(complaint_id: uuid.UUID, user: CurrentUser, p: PlatformDep) -> list[str]:
+    try:
+        return p.redress.matching_alerts(user, str(complaint_id))
+    except PermissionError as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+    except KeyError as exc:
+        raise HTTPException(404, "no such complaint") from exc
+    except RedressError as exc:
+        raise HTTPException(409, str(exc)) from exc
+
+
+@router.post("/api/complaints/{complaint_id}/decision", response_model=ComplaintOut, tags=["redress"])
+def decide_complaint(complaint_id: uuid.UUID, body: RedressDecisionIn, user: CurrentUser,
+                     p: PlatformDep) -> ComplaintOut:
+    try:
+        return _complaint_out(p.redress.decide(
+            user, str(complaint_id), body.upheld, body.reason, body.linked_alerts, body.compensation,
+            LiableParty(body.liable) if body.liable else None, body.compensation_reason, body.suppress_entry))
+    except PermissionError as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+    except KeyError as exc:
+        raise HTTPException(404, "no such complaint") from exc
+    except (RedressError, UnknownAlert) as exc:
+        raise HTTPException(409, str(exc)) from exc
 
 
 @router.get("/api/ledger/checkpoint", response_class=PlainTextResponse, tags=["ledger"])

@@ -153,3 +153,35 @@ class SearchResultOut(BaseModel):
     request_id: str
     results_digest: str
     reads: list[ReadOut]
+
+
+class ComplaintIn(_In):
+    plate: str = Field(min_length=1, max_length=16)
+    date: str = Field(min_length=1, max_length=40)
+    place: str = Field(min_length=1, max_length=300)
+    what_happened: str = Field(min_length=1, max_length=5000)
+    contact: str = Field(min_length=1, max_length=300)
+
+
+class RedressDecisionIn(_In):
+    upheld: bool
+    reason: str = Field(min_length=1, max_length=5000)
+    linked_alerts: list[str] = Field(default_factory=list, max_length=100)
+    compensation: float | None = Field(None, ge=0, le=10_000_000)
+    liable: str | None = Field(None, pattern="^(operator|supplier)$")
+    compensation_reason: str = Field("", max_length=2000)
+    suppress_entry: bool = False
+
+
+class ComplaintOut(BaseModel):
+    id: str
+    state: str
+    received_at: datetime
+    plate: str
+    date: str
+    place: str
+    what_happened: str
+    linked_alerts: list[str]
+    compensation: float | None
+    liable: str | None
+    suppressed_entry: str | None

@@ -34,6 +34,7 @@ def transparency(p: Platform, now: datetime, days: int = 30) -> dict[str, Any]:
         "misread_rate": round(disp.get("misread", 0) / judged, 4) if judged else None,
         "wrong_region_rate": round(disp.get("wrong_region", 0) / judged, 4) if judged else None,
         "retention_days": p.policy.retention.ordinary_days,
+        "redress": p.redress.statistics(),
         "search_approval_chain": [r.value for r in p.policy.approvals.historical_search],
         "latest_checkpoint": p.ledger.latest_note() if cps else None,
         "policy": p.policy.model_dump(mode="json"),

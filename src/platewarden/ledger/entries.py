@@ -35,6 +35,7 @@ class EventKind(StrEnum):
     EXIGENT_REVIEW = "exigent_review"
     REVOCATION = "revocation"
     EVIDENCE_EXPORT = "evidence_export"
+    REDRESS = "redress"
 
 
 # Values that look like a plate (letters and digits mixed, 4-10 long) are refused in free-text fields: a ledger

@@ -95,6 +95,13 @@ class AlertPolicy(_Strict):
                                                                     "raise an alert.")
 
 
+class RedressPolicy(_Strict):
+    default_liable: str = Field("operator", pattern="^(operator|supplier)$",
+                                description="Who bears compensation unless the review states otherwise; the seed "
+                                            "(§4.2) puts the main liability on the user of the technology.")
+    currency: str = Field("EUR", min_length=3, max_length=3, description="Currency of compensation amounts.")
+
+
 class NotificationPolicy(_Strict):
     max_attempts: int = Field(5, ge=1, le=20, description="Delivery attempts per notification before giving up.")
     backoff_seconds: float = Field(0.5, gt=0, le=60, description="First retry delay; doubles each attempt.")
@@ -126,6 +133,7 @@ class Policy(_Strict):
     deployment: DeploymentPolicy = Field(default_factory=DeploymentPolicy, description="Camera deployment rules.")
     alerts: AlertPolicy = Field(default_factory=AlertPolicy, description="When a read raises a hotlist alert.")
     notifications: NotificationPolicy = Field(default_factory=NotificationPolicy, description="Alert delivery.")
+    redress: RedressPolicy = Field(default_factory=RedressPolicy, description="Complaints of misidentification.")
     recognition: RecognitionPolicy = Field(default_factory=RecognitionPolicy, description="Recognition thresholds.")
 
     @model_validator(mode="after")

@@ -252,3 +252,20 @@ destroyed_days = Table(
     Column("ledger_seq", Integer, nullable=False),
     Column("destroyed_at", DateTime(timezone=True), nullable=False),
 )
+
+complaints = Table(
+    "complaints", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("details", LargeBinary, nullable=False),  # sealed JSON: plate, date, place, what happened, contact
+    Column("reviewer", String(200)),
+    Column("decision_reason", Text),
+    Column("linked_alerts", Text, nullable=False),  # JSON list of alert ids
+    Column("compensation_amount", Float),
+    Column("compensation_currency", String(3)),
+    Column("liable_party", String(16)),
+    Column("compensation_reason", Text),
+    Column("suppressed_entry", String(36)),
+    Column("decided_at", DateTime(timezone=True)),
+)

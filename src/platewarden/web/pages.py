@@ -20,6 +20,7 @@ from platewarden.audit.transparency import transparency
 from platewarden.domain.alerts import AlreadyDisposed, Disposition, UnknownAlert
 from platewarden.domain.approvals import ApprovalRefused, next_level
 from platewarden.domain.plates import normalize_plate
+from platewarden.domain.redress import ComplaintDetails, RedressError
 from platewarden.domain.users import User
 from platewarden.governance.accounts import AuthError
 from platewarden.governance.alert_review import AlertReview
@@ -271,6 +272,24 @@ def ledger_page(request: Request, user: UserDep, p: PlatformDep, proof: int | No
     pr = p.ledger.prove(proof) if proof is not None and 0 <= proof < size else None
     return render(request, "ledger.html", user, title="Ledger", entries=entries, note=p.ledger.latest_note(),
                   proof=pr, proof_json=json.dumps(pr.to_json(), indent=2) if pr else "")
+
+
+@pages.get("/public/complaint", response_class=HTMLResponse)
+def complaint_page(request: Request, reference: str | None = None) -> HTMLResponse:
+    request.session.setdefault("csrf", uuid.uuid4().hex)  # anonymous forms are CSRF-protected too
+    return render(request, "complaint.html", None, title="Complaint", reference=reference)
+
+
+@pages.post("/public/complaint")
+def complaint_file(request: Request, p: PlatformDep, csrf: Annotated[str, Form()], plate: Annotated[str, Form()],
+                   date: Annotated[str, Form()], place: Annotated[str, Form()],
+                   what_happened: Annotated[str, Form()], contact: Annotated[str, Form()]) -> Response:
+    check_csrf(request, csrf, plate, date, place, what_happened, contact)
+    try:
+        ref = p.redress.file(ComplaintDetails(plate, date, place, what_happened, contact))
+    except RedressError as exc:
+        return back("/public/complaint", request, str(exc))
+    return RedirectResponse(f"/public/complaint?reference={ref}", status_code=303)
 
 
 @pages.get("/public", response_class=HTMLResponse)

@@ -1,0 +1,158 @@
+"""The redress path: anyone files a complaint (no account needed); an officer or department head reviews it,
+links it to the alerts it concerns through a ledgered lookup, and decides; an upheld complaint records
+compensation (liable party per policy, with reasons), may suppress the hotlist entry at fault, and feeds the
+published misidentification figures."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, func, insert, select, update
+
+from platewarden.alerts.matching import weighted_distance
+from platewarden.alerts.service import HotlistService
+from platewarden.domain.clock import Clock
+from platewarden.domain.plates import normalize_plate
+from platewarden.domain.redress import (
+    Compensation,
+    Complaint,
+    ComplaintDetails,
+    ComplaintState,
+    LiableParty,
+    RedressError,
+    check_transition,
+)
+from platewarden.domain.users import User
+from platewarden.ledger.entries import Event, EventKind, digest
+from platewarden.ledger.log import Ledger
+from platewarden.policy.model import Policy, Role
+from platewarden.store.alerts import AlertStore
+from platewarden.store.cipher import seal, unseal
+from platewarden.store.keyring import KeyRing
+from platewarden.store.schema import alerts, complaints
+
+REVIEWERS = frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD})
+
+
+def _utc(dt: datetime | None) -> datetime | None:
+    return None if dt is None else (dt if dt.tzinfo else dt.replace(tzinfo=UTC))
+
+
+class Redress:
+    def __init__(self, engine: Engine, keyring: KeyRing, alerts_store: AlertStore, hotlist: HotlistService,
+                 ledger: Ledger, policy: Policy, clock: Clock) -> None:
+        self._engine = engine
+        self._key = keyring.derived("redress")
+        self._alerts = alerts_store
+        self._hotlist = hotlist
+        self._ledger = ledger
+        self._policy = policy
+        self._clock = clock
+
+    def file(self, details: ComplaintDetails) -> str:
+        """A complaint from the public. Returns its reference (give it to the complainant)."""
+        cid = str(uuid.uuid4())
+        now = self._clock.now()
+        sealed = seal(self._key, json.dumps(asdict(details)).encode(), f"complaint|{cid}".encode())
+        with self._engine.begin() as conn:
+            conn.execute(insert(complaints).values(id=cid, received_at=now, state=ComplaintState.RECEIVED.value,
+                                                   details=sealed, linked_alerts="[]"))
+            self._ledger.append([Event(EventKind.REDRESS, now, "public", {
+                "action": "filed", "id": cid, "state": ComplaintState.RECEIVED.value})], conn=conn)
+        return cid
+
+    def get(self, complaint_id: str) -> Complaint:
+        with self._engine.connect() as conn:
+            r = conn.execute(select(complaints).where(complaints.c.id == complaint_id)).first()
+        if r is None:
+            raise KeyError(f"no complaint {complaint_id}")
+        d = json.loads(unseal(self._key, r.details, f"complaint|{r.id}".encode()))
+        comp = None if r.compensation_amount is None else Compensation(
+            r.compensation_amount, r.compensation_currency, LiableParty(r.liable_party), r.compensation_reason)
+        return Complaint(r.id, _utc(r.received_at), ComplaintState(r.state), ComplaintDetails(**d),  # type: ignore[arg-type]
+                         r.reviewer, r.decision_reason, tuple(json.loads(r.linked_alerts)), comp, r.suppressed_entry)
+
+    def all(self, user: User) -> list[Complaint]:
+        self._check(user)
+        with self._engine.connect() as conn:
+            ids = list(conn.scalars(select(complaints.c.id).order_by(complaints.c.received_at)))
+        return [self.get(i) for i in ids]
+
+    def _check(self, user: User) -> None:
+        if not user.roles & REVIEWERS:
+            raise PermissionError("complaints are reviewed by officers and department heads")
+
+    def start_review(self, user: User, complaint_id: str) -> Complaint:
+        self._check(user)
+        c = self.get(complaint_id)
+        check_transition(c.state, ComplaintState.UNDER_REVIEW)
+        now = self._clock.now()
+        with self._engine.begin() as conn:
+            conn.execute(update(complaints).where(complaints.c.id == complaint_id).values(
+                state=ComplaintState.UNDER_REVIEW.value, reviewer=user.label))
+            self._ledger.append([Event(EventKind.REDRESS, now, user.label, {
+                "action": "review", "id": complaint_id, "state": ComplaintState.UNDER_REVIEW.value})], conn=conn)
+        return self.get(complaint_id)
+
+    def matching_alerts(self, user: User, complaint_id: str) -> list[str]:
+        """Alerts on the complaint's plate (look-alikes included), found through a ledgered lookup."""
+        self._check(user)
+        c = self.get(complaint_id)
+        if c.state is not ComplaintState.UNDER_REVIEW:
+            raise RedressError("look up alerts while the complaint is under review")
+        plate = normalize_plate(c.details.plate)
+        found = [d.alert.id for d in self._alerts.list() if d.alert.raw_text != "[destroyed]" and
+                 weighted_distance(plate, normalize_plate(d.alert.raw_text), 0.25)[0] <= 1.0]
+        self._ledger.append([Event(EventKind.REDRESS, self._clock.now(), user.label, {
+            "action": "lookup", "id": complaint_id, "alerts_found": len(found)})])
+        return found
+
+    def decide(self, user: User, complaint_id: str, upheld: bool, reason: str, linked_alerts: list[str],
+               compensation: float | None = None, liable: LiableParty | None = None,
+               compensation_reason: str = "", suppress_entry: bool = False) -> Complaint:
+        self._check(user)
+        c = self.get(complaint_id)
+        new = ComplaintState.UPHELD if upheld else ComplaintState.REJECTED
+        check_transition(c.state, new)
+        if not reason.strip():
+            raise RedressError("a decision states its reasons")
+        with self._engine.connect() as conn:
+            known = set(conn.scalars(select(alerts.c.id).where(alerts.c.id.in_(linked_alerts))))
+        if set(linked_alerts) - known:
+            raise RedressError("linked alerts must exist")
+        comp = None
+        if upheld and compensation is not None:
+            comp = Compensation(compensation, self._policy.redress.currency,
+                                liable or LiableParty(self._policy.redress.default_liable),
+                                compensation_reason or reason)
+        suppressed = None
+        if upheld and suppress_entry:
+            entries = {self._alerts.get(a).alert.entry_id for a in linked_alerts}
+            if len(entries) != 1:
+                raise RedressError("to suppress a hotlist entry, link the alerts of exactly one entry")
+            suppressed = entries.pop()
+            self._hotlist.suppress(suppressed)
+        now = self._clock.now()
+        with self._engine.begin() as conn:
+            conn.execute(update(complaints).where(complaints.c.id == complaint_id).values(
+                state=new.value, decision_reason=reason, linked_alerts=json.dumps(sorted(linked_alerts)),
+                compensation_amount=comp.amount if comp else None,
+                compensation_currency=comp.currency if comp else None,
+                liable_party=comp.liable.value if comp else None, compensation_reason=comp.reason if comp else None,
+                suppressed_entry=suppressed, decided_at=now))
+            self._ledger.append([Event(EventKind.REDRESS, now, user.label, {
+                "action": "decide", "id": complaint_id, "state": new.value, "reason_digest": digest(reason),
+                "alerts": len(linked_alerts), "compensation": comp.amount if comp else 0,
+                "liable": comp.liable.value if comp else "", "entry_id": suppressed or ""})], conn=conn)
+        return self.get(complaint_id)
+
+    def statistics(self) -> dict[str, object]:
+        """For the public portal: counts by state and compensation paid, nothing personal."""
+        with self._engine.connect() as conn:
+            by_state = {r[0]: int(r[1]) for r in conn.execute(select(complaints.c.state, func.count())
+                                                              .group_by(complaints.c.state))}
+            total = conn.execute(select(func.coalesce(func.sum(complaints.c.compensation_amount), 0))).scalar_one()
+        return {"complaints": by_state, "compensation_total": float(total), "currency": self._policy.redress.currency}
