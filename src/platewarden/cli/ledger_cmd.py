@@ -82,11 +82,12 @@ def export(ctx: click.Context, folder: Path) -> None:
 @click.option("--trusted", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A checkpoint you trusted before: the export must not roll back from it.")
 @click.option("--quorum", type=int, default=0, help="Cosignatures required on the latest checkpoint.")
-def verify(folder: Path, trusted: Path | None, quorum: int) -> None:
+@click.option("--strict", is_flag=True, help="Also check that every entry is in canonical form (RFC 8785).")
+def verify(folder: Path, trusted: Path | None, quorum: int, strict: bool) -> None:
     """Verify an export offline: exit 0 with a summary if intact, 1 and the first bad entry otherwise."""
     from platewarden.ledger.verify import verify_export
 
-    res = verify_export(folder, trusted.read_text() if trusted else None, quorum)
+    res = verify_export(folder, trusted.read_text() if trusted else None, quorum, strict)
     click.echo(res.summary())
     sys.exit(0 if res.ok else 1)
 

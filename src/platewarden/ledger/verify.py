@@ -49,7 +49,7 @@ class VerifyResult:
 
 
 def verify_log(entries: list[bytes], notes: list[str], log_key: Verifier, witnesses: list[Verifier],
-               trusted: Checkpoint | None = None, quorum: int = 0) -> VerifyResult:
+               trusted: Checkpoint | None = None, quorum: int = 0, strict: bool = False) -> VerifyResult:
     res = VerifyResult(ok=False, entries=len(entries))
     parsed: list[tuple[Checkpoint, SignedNote]] = []
     for i, text in enumerate(notes):
@@ -76,7 +76,7 @@ def verify_log(entries: list[bytes], notes: list[str], log_key: Verifier, witnes
             return res
     for seq, data in enumerate(entries):
         try:
-            obj = decode_entry(data)
+            obj = decode_entry(data, strict)
         except ValueError as exc:
             res.problem, res.first_bad_entry = f"entry {seq} is not a valid entry: {exc}", seq
             return res
@@ -128,7 +128,8 @@ def verify_log(entries: list[bytes], notes: list[str], log_key: Verifier, witnes
     return res
 
 
-def verify_export(folder: Path, trusted_note: str | None = None, quorum: int = 0) -> VerifyResult:
+def verify_export(folder: Path, trusted_note: str | None = None, quorum: int = 0, strict: bool = False
+                  ) -> VerifyResult:
     try:
         log_key = Verifier.decode((folder / "keys" / "log.vkey").read_text())
         raw = (folder / "entries.jsonl").read_bytes()
@@ -145,4 +146,4 @@ def verify_export(folder: Path, trusted_note: str | None = None, quorum: int = 0
             trusted = verify_log_signature(SignedNote.parse(trusted_note), log_key)
         except NoteError as exc:
             return VerifyResult(ok=False, problem=f"the trusted checkpoint does not verify: {exc}")
-    return verify_log(entries, notes, log_key, witnesses, trusted, quorum)
+    return verify_log(entries, notes, log_key, witnesses, trusted, quorum, strict)
