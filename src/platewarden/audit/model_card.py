@@ -104,7 +104,9 @@ def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any]
         "emitted it; a reading's text confidence is the product of its characters' confidences. Up to 5 alternatives "
         "swap one or two characters for their runner-up at the same frame.",
         "5. Grammar ranking: readings (the best and its alternatives) are ranked by confidence x weight, where the "
-        "weight is 1 for a reading that fits the region's grammar and 0.6 otherwise. Grammars never add or change "
+        "weight is 1 for a reading that fits its recognised region's grammar, 0.8 when the region is unknown and 0.6 "
+        "for a reading that breaks its region's format (a province character kept on a plate without a Chinese "
+        "format, say). Grammars never add or change "
         f"a character. EU country formats known: {', '.join(EU_COUNTRY_GRAMMARS)} (FR and IT share one: no country).",
         "6. Region, only on strong evidence: a Chinese province character → cn; a blue strip on the plate's left → "
         "eu (country when exactly one country format fits); Brazil's Mercosul format (a letter in fifth place) → "

@@ -73,5 +73,8 @@ def guess_region(text: str, aspect: float, eu_strip: bool, forced: Region | None
 
 
 def grammar_weight(text: str, region: Region) -> float:
-    """Ranking weight: 1 for a well-formed reading of the region, 0.6 otherwise."""
+    """Ranking weight: 1 for a well-formed reading of a recognised region, 0.8 when the region is unknown (nothing
+    to check it against), 0.6 for a reading that breaks its region's format."""
+    if region is Region.UNKNOWN:
+        return 0.8
     return 1.0 if fits(text, region) else 0.6

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from platewarden.recognition.alphabet import ALPHABET
+from platewarden.recognition.grammar import CN_GRAMMAR
 from platewarden.recognition.layout import to_ocr_input
 from platewarden.recognition.models import session
 
@@ -74,7 +75,7 @@ def decode(logprobs: np.ndarray, max_alternatives: int = 5) -> OcrResult:
     # A province character read on a non-Chinese plate (EU stars, a state logo) is a symbol, not a character: offer
     # the reading without it (a deletion, never an invented character); grammar ranking decides.
     latin = [(c, p) for c, p in zip(chars, confs, strict=True) if c.isascii()]
-    if len(latin) != len(chars) and len(latin) >= 3:
+    if len(latin) != len(chars) and len(latin) >= 3 and not CN_GRAMMAR.match(text):
         cands["".join(c for c, _ in latin)] = float(np.prod([p for _, p in latin]))
     alts = tuple(sorted(((t, c) for t, c in cands.items() if t != text), key=lambda kv: -kv[1])[:max_alternatives])
     return OcrResult(text, tuple(confs), alts)

@@ -22,10 +22,11 @@ def crop_plate(image: np.ndarray, det: Detection, margin_x: float = 0.05, margin
     if _plausible(corners, det.box):
         c = corners.mean(axis=0)
         grown = c + (corners - c) * np.array([1 + 2 * margin_x, 1 + 2 * margin_y], np.float32)
-        width = float((np.linalg.norm(corners[1] - corners[0]) + np.linalg.norm(corners[2] - corners[3])) / 2)
-        height = float((np.linalg.norm(corners[3] - corners[0]) + np.linalg.norm(corners[2] - corners[1])) / 2)
-        out_w = max(8, round(width * (1 + 2 * margin_x)))
-        out_h = max(4, round(height * (1 + 2 * margin_y)))
+        # no margin where the frame ends (a tight crop): never invent border pixels
+        grown = np.clip(grown, 0, np.array([image.shape[1] - 1, image.shape[0] - 1], np.float32))
+        width = float((np.linalg.norm(grown[1] - grown[0]) + np.linalg.norm(grown[2] - grown[3])) / 2)
+        height = float((np.linalg.norm(grown[3] - grown[0]) + np.linalg.norm(grown[2] - grown[1])) / 2)
+        out_w, out_h = max(8, round(width)), max(4, round(height))
         dst = np.array([[0, 0], [out_w, 0], [out_w, out_h], [0, out_h]], np.float32)
         M = cv2.getPerspectiveTransform(grown.astype(np.float32), dst)
         return cv2.warpPerspective(image, M, (out_w, out_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)

@@ -26,6 +26,8 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten, not left in free pages
+    cur.execute("PRAGMA cache_size=-65536")  # 64 MiB page cache
+    cur.execute("PRAGMA temp_store=MEMORY")
     cur.close()
 
 
