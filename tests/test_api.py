@@ -84,7 +84,7 @@ def test_alert_review_and_public_portal(api: tuple[TestClient, dict, Platform], 
     assert all(u.id not in text for u in who.values())
     assert set(data) == {"agency", "period_days", "as_of", "cameras", "reads", "hotlist_hits", "searches_run",
                          "searches_refused", "dispositions", "misread_rate", "wrong_region_rate", "retention_days",
-                         "search_approval_chain", "latest_checkpoint", "policy"}
+                         "search_approval_chain", "latest_checkpoint", "policy", "redress"}
     assert client.get("/healthz").json() == {"status": "ok"}
     assert "platewarden_ledger_entries" in client.get("/metrics").text
 
