@@ -16,6 +16,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from pgtemp import temporary_database  # type: ignore[import-not-found]
 from sqlalchemy import insert
 
 from platewarden.config import Settings
@@ -91,18 +92,9 @@ def main() -> None:
         print("SQLite")
         run(f"sqlite:///{tmp}/g.db", Path(tmp), a.reads)
     try:
-        import psycopg
-
-        name = f"pw_bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(a.postgres, autocommit=True) as c:
-            c.execute(f'CREATE DATABASE "{name}"')
-        try:
-            with tempfile.TemporaryDirectory() as tmp:
-                print("PostgreSQL")
-                run(a.postgres.rsplit("/", 1)[0] + "/" + name, Path(tmp), a.reads)
-        finally:
-            with psycopg.connect(a.postgres, autocommit=True) as c:
-                c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        with temporary_database(a.postgres) as pg_url, tempfile.TemporaryDirectory() as tmp:
+            print("PostgreSQL")
+            run(pg_url, Path(tmp), a.reads)
     except Exception as exc:
         print(f"PostgreSQL skipped: {exc}")
 

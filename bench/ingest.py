@@ -14,6 +14,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from pgtemp import temporary_database  # type: ignore[import-not-found]
+
 from platewarden.config import Settings
 from platewarden.domain.clock import ManualClock
 from platewarden.domain.observations import CharConfidence
@@ -57,19 +59,9 @@ def main() -> None:
         rate = run(f"sqlite:///{tmp}/bench.db", Path(tmp), a.reads, a.batch)
         print(f"SQLite      {rate:10,.0f} reads/s  ({a.reads:,} reads, batches of {a.batch})")
     try:
-        import psycopg
-
-        name = f"pw_bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(a.postgres, autocommit=True) as c:
-            c.execute(f'CREATE DATABASE "{name}"')
-        try:
-            with tempfile.TemporaryDirectory() as tmp:
-                url = a.postgres.rsplit("/", 1)[0] + "/" + name
-                rate = run(url, Path(tmp), a.reads, a.batch)
-                print(f"PostgreSQL  {rate:10,.0f} reads/s  ({a.reads:,} reads, batches of {a.batch})")
-        finally:
-            with psycopg.connect(a.postgres, autocommit=True) as c:
-                c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        with temporary_database(a.postgres) as pg_url, tempfile.TemporaryDirectory() as tmp:
+            rate = run(pg_url, Path(tmp), a.reads, a.batch)
+            print(f"PostgreSQL  {rate:10,.0f} reads/s  ({a.reads:,} reads, batches of {a.batch})")
     except Exception as exc:  # PostgreSQL absent: say so
         print(f"PostgreSQL  skipped: {exc}")
 

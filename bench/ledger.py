@@ -11,6 +11,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from pgtemp import temporary_database  # type: ignore[import-not-found]
+
 from platewarden.config import Settings
 from platewarden.domain.clock import ManualClock
 from platewarden.ledger.entries import Event, EventKind, digest, encode_entry
@@ -49,16 +51,8 @@ def main() -> None:
     a = ap.parse_args()
     print(f"appends/s, SQLite      {appends('', a.appends):10,.0f}  (batches of 1000)")
     try:
-        import psycopg
-
-        name = f"pw_bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(a.postgres, autocommit=True) as c:
-            c.execute(f'CREATE DATABASE "{name}"')
-        try:
-            print(f"appends/s, PostgreSQL  {appends(a.postgres.rsplit('/', 1)[0] + '/' + name, a.appends):10,.0f}")
-        finally:
-            with psycopg.connect(a.postgres, autocommit=True) as c:
-                c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        with temporary_database(a.postgres) as pg_url:
+            print(f"appends/s, PostgreSQL  {appends(pg_url, a.appends):10,.0f}")
     except Exception as exc:
         print(f"appends/s, PostgreSQL  skipped: {exc}")
 
