@@ -103,3 +103,28 @@ def test_verify_catches_violations(platform: Platform, clock: ManualClock) -> No
     rep = p.retention.verify()
     assert [x for x in rep.problems if "no destruction receipt" in x] == \
         [f"{(start + timedelta(days=2)).date()}: reads were stored that day, but it has no destruction receipt"]
+
+
+def test_hold_cli(clock: ManualClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from platewarden.cli.main import cli
+    from platewarden.config import Settings
+
+    p = Platform.open(Settings(data_dir=tmp_path / "data"), clock=clock, notify=False)
+    who = people(p)
+    read = make_read("HLD999", clock.now())
+    p.reads.ingest([read])
+    hid = p.retention.hold(who["officer"], who["head"], "2026-CR-8", [read.id], "evidence")
+    officer, head = p.accounts.issue_token(who["officer"], "t"), p.accounts.issue_token(who["head"], "t")
+    p.close()
+    base = ["--data-dir", str(tmp_path / "data")]
+    run = CliRunner()
+    monkeypatch.setenv("PLATEWARDEN_TOKEN", officer)
+    listed = run.invoke(cli, [*base, "hold", "list"])
+    assert listed.exit_code == 0 and "2026-CR-8" in listed.output and "active" in listed.output
+    refused = run.invoke(cli, [*base, "hold", "release", hid, "--reason", "done"])
+    assert refused.exit_code != 0 and "department head or a prosecutor" in refused.output
+    monkeypatch.setenv("PLATEWARDEN_TOKEN", head)
+    assert run.invoke(cli, [*base, "hold", "release", hid, "--reason", "case closed"]).exit_code == 0
+    assert "released" in run.invoke(cli, [*base, "hold", "list"]).output

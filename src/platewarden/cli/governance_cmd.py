@@ -216,6 +216,33 @@ def hold_place(ctx: click.Context, case_number: str, read_ids: tuple[str, ...], 
     click.echo(f"hold {hid} placed")
 
 
+@hold.command("release")
+@click.argument("hold_id")
+@click.option("--reason", required=True)
+@click.pass_context
+def hold_release(ctx: click.Context, hold_id: str, reason: str) -> None:
+    """Release a hold (department head or prosecutor): its reads fall back under ordinary retention."""
+    with platform(ctx, notify=False) as p:
+        try:
+            p.retention.release(current_user(ctx, p), hold_id, reason)
+        except HoldRefused as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"hold {hold_id} released")
+
+
+@hold.command("list")
+@click.pass_context
+def hold_list(ctx: click.Context) -> None:
+    """Holds with their case, reads kept and review date (REVIEW DUE when past it)."""
+    with platform(ctx, notify=False) as p:
+        u = current_user(ctx, p)
+        if not u.roles & {Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR, Role.AUDITOR}:
+            raise click.ClickException("holds are seen by officers, approvers and auditors")
+        for h in p.retention.holds():
+            state = "released" if h["released_at"] else ("REVIEW DUE" if h["review_due"] else "active")
+            click.echo(f"{h['id']}  case {h['case_number']}  {h['reads']} reads  review by {h['review_by']}  {state}")
+
+
 @click.group("retention")
 def retention() -> None:
     """Destroy days past the limit, and prove it."""
