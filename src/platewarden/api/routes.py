@@ -314,7 +314,7 @@ def ledger_entries(user: CurrentUser, p: PlatformDep, start: int = 0, limit: int
     require(user, Role.AUDITOR, Role.PROSECUTOR, Role.DEPARTMENT_HEAD, Role.ETHICS_BOARD)
     if start < 0 or not 1 <= limit <= 1000:
         raise HTTPException(422, "start ≥ 0 and 1 ≤ limit ≤ 1000")
-    return [p.ledger.entry(i) for i in range(start, min(p.ledger.size(), start + limit))]
+    return [e for _, e in p.ledger.parsed(start, start + limit)]
 
 
 @router.get("/api/public/transparency", tags=["public"])

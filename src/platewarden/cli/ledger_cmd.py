@@ -32,8 +32,7 @@ def show(ctx: click.Context, last: int) -> None:
     """The latest entries and the latest checkpoint with its cosignatures."""
     with platform(ctx, notify=False) as p:
         size = p.ledger.size()
-        for seq in range(max(0, size - last), size):
-            e = p.ledger.entry(seq)
+        for seq, e in p.ledger.parsed(max(0, size - last)):
             click.echo(f"{seq:>8}  {e['at']}  {e['kind']:<18} {e['actor']:<20} {json.dumps(e['body'])[:80]}")
         click.echo("\n" + p.ledger.latest_note(), nl=False)
 

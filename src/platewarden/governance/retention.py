@@ -211,13 +211,8 @@ class Retention:
                 rep.problems.append(f"{d}: {n} ordinary reads still stored past the limit")
             receipts = {r.day: r for r in conn.execute(select(destroyed_days))}
             seen_days = {r[0] for r in conn.execute(select(read_counts.c.day).distinct())}
-        ledgered: dict[str, dict[str, object]] = {}
-        for seq in range(self._ledger.size()):
-            e = self._ledger.entry(seq)
-            if e["kind"] == EventKind.DESTRUCTION.value:
-                body = e["body"]
-                assert isinstance(body, dict)
-                ledgered[str(body["day"])] = body | {"seq": seq}
+        ledgered = {str(e["body"]["day"]): e["body"] | {"seq": seq} for seq, e in self._ledger.parsed()
+                    if e["kind"] == EventKind.DESTRUCTION.value}
         for d, r in receipts.items():
             body = ledgered.get(d.isoformat())
             if body is None or body["seq"] != r.ledger_seq or body["root"] != bytes(r.root).hex():
@@ -225,8 +220,9 @@ class Retention:
         for ds in ledgered:
             if date.fromisoformat(ds) not in receipts:
                 rep.problems.append(f"{ds}: a ledger receipt exists but the store has no record of the destruction")
+        keyed = set(self._keys.existing_days())
         for d in sorted(seen_days):
-            if d < cutoff and d not in receipts and d not in set(self._keys.existing_days()):
+            if d < cutoff and d not in receipts and d not in keyed:
                 rep.problems.append(f"{d}: reads were stored that day, but it has no destruction receipt")
         rep.destroyed_days = len(receipts)
         return rep

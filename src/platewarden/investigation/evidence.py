@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from platewarden.domain.users import User
 from platewarden.ledger.entries import Event, EventKind, digest
+from platewarden.ledger.log import InclusionProof
 from platewarden.ledger.merkle import ProofError, inclusion_proof, leaf_hash, root_from_inclusion
 from platewarden.ledger.notes import NoteError, SignedNote, Verifier, verify_log_signature
 from platewarden.policy.model import Role
@@ -59,6 +60,7 @@ def export_case(p: Platform, user: User, case: str, out: Path) -> int:
     note = p.ledger.checkpoint()
     files: dict[str, bytes] = {}
     seen: set[str] = set()
+    proofs: dict[int, tuple[int, InclusionProof]] = {}
     for r in rows:
         if r.id in seen:
             continue
@@ -74,8 +76,10 @@ def export_case(p: Platform, user: User, case: str, out: Path) -> int:
             raise EvidenceError(f"read {r.id} was stored without a ledgered batch")
         leaves = batches.get(r.batch_seq, [])
         path = _unpack(r.batch_proof) if r.batch_proof else inclusion_proof(r.batch_pos, leaves)
-        size = int(p.ledger.entry(r.batch_seq)["body"]["count"])  # type: ignore[index]
-        ledger_proof = p.ledger.prove(r.batch_seq)
+        if r.batch_seq not in proofs:  # each proof reads the whole ledger: once per batch, not per read
+            proofs[r.batch_seq] = (int(p.ledger.entry(r.batch_seq)["body"]["count"]),  # type: ignore[index]
+                                   p.ledger.prove(r.batch_seq))
+        size, ledger_proof = proofs[r.batch_seq]
         files[f"reads/{r.id}.json"] = data
         files[f"crops/{r.id}.jpg"] = crop
         if vehicle is not None:

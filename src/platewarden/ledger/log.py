@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
@@ -128,6 +129,10 @@ class Ledger:
             q = q.where(ledger_entries.c.seq < stop)
         with self._engine.connect() as conn:
             return [bytes(r[0]) for r in conn.execute(q)]
+
+    def parsed(self, start: int = 0, stop: int | None = None) -> list[tuple[int, dict[str, Any]]]:
+        """(seq, entry) for a range, in one query."""
+        return [(start + i, json.loads(e)) for i, e in enumerate(self.entries(start, stop))]
 
     def entry(self, seq: int) -> dict[str, object]:
         with self._engine.connect() as conn:

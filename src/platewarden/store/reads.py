@@ -74,8 +74,9 @@ class ReadStore:
     def find_by_plate(self, plate: str, days: Iterable[date]) -> list[Read]:
         out: list[Read] = []
         now = self._clock.now()
+        keyed = set(self._keys.existing_days())
         for day in days:
-            if day not in set(self._keys.existing_days()):
+            if day not in keyed:
                 continue
             keys = self._keys.for_day(day, now, create=False)
             with self._engine.connect() as conn:

@@ -268,7 +268,7 @@ def cases_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
 @pages.get("/ledger", response_class=HTMLResponse)
 def ledger_page(request: Request, user: UserDep, p: PlatformDep, proof: int | None = None) -> HTMLResponse:
     size = p.ledger.size()
-    entries = [(i, p.ledger.entry(i)) for i in range(max(0, size - 100), size)][::-1]
+    entries = p.ledger.parsed(max(0, size - 100))[::-1]
     pr = p.ledger.prove(proof) if proof is not None and 0 <= proof < size else None
     return render(request, "ledger.html", user, title="Ledger", entries=entries, note=p.ledger.latest_note(),
                   proof=pr, proof_json=json.dumps(pr.to_json(), indent=2) if pr else "")
