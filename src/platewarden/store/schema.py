@@ -36,6 +36,55 @@ cameras = Table(
     Column("heading_deg", Float),
     Column("road_segment", String(200)),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # the registry holds approved cameras only: "approved" or "decommissioned"
+    Column("status", String(16), nullable=False, server_default="approved"),
+    Column("approved_via", String(200), nullable=False, server_default="legacy"),  # proposal:<id> / import:<ref>
+)
+
+road_segments = Table(  # public: the unit of the density rule
+    "road_segments", metadata,
+    Column("id", String(200), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("length_km", Float, nullable=False),
+    Column("area", String(120), nullable=False),  # the district it lies in (bias report)
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+camera_proposals = Table(  # public: a deployment is decided with the public
+    "camera_proposals", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("camera_id", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("latitude", Float, nullable=False),
+    Column("longitude", Float, nullable=False),
+    Column("heading_deg", Float),
+    Column("road_segment", String(200), ForeignKey("road_segments.id"), nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("justification", Text, nullable=False),
+    Column("proposed_by", String(36), ForeignKey("users.id"), nullable=False),
+    Column("proposed_at", DateTime(timezone=True), nullable=False),
+    Column("comment_until", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False),  # open / approved / rejected / withdrawn
+    Column("decision_reason", Text),
+    Column("density_exception", Text),  # reasons recorded for approving beyond the density limit
+    Column("decided_at", DateTime(timezone=True)),
+)
+
+camera_comments = Table(
+    "camera_comments", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("proposal_id", String(36), ForeignKey("camera_proposals.id"), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("author", String(120), nullable=False),  # as the commenter chose to sign; may be "anonymous"
+    Column("text", Text, nullable=False),
+)
+
+read_refusals = Table(  # reads offered by a camera that is not approved: counted here, each attempt ledgered
+    "read_refusals", metadata,
+    Column("day", Date, primary_key=True),
+    Column("camera_id", String(64), primary_key=True),
+    Column("reason", String(32), primary_key=True),
+    Column("count", Integer, nullable=False),
 )
 
 day_keys = Table(
@@ -187,6 +236,7 @@ search_requests = Table(
     Column("status", String(16), nullable=False),
     Column("valid_until", DateTime(timezone=True)),
     Column("status_reason", Text),
+    Column("agreement_id", String(36)),  # a shared query made for a partner agency under this agreement
 )
 
 approval_steps = Table(
@@ -268,4 +318,54 @@ complaints = Table(
     Column("compensation_reason", Text),
     Column("suppressed_entry", String(36)),
     Column("decided_at", DateTime(timezone=True)),
+)
+
+zones = Table(  # zone watch (seed 2.2): public designation, approved like a search plus the ethics board
+    "zones", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("polygon", Text, nullable=False),  # JSON [[lat, lon], ...]
+    Column("justification", Text, nullable=False),
+    Column("min_sightings", Integer, nullable=False),
+    Column("window_hours", Float, nullable=False),
+    Column("requested_by", String(36), ForeignKey("users.id"), nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False),  # pending / active / rejected / expired / revoked
+    Column("status_reason", Text),
+    Column("wrapped_key", LargeBinary),  # the zone's presence key; destroyed (NULL) when the zone ends
+)
+
+zone_sightings = Table(  # presence tokens: HMAC of the plate under the zone's key, never the plate
+    "zone_sightings", metadata,
+    Column("zone_id", String(36), ForeignKey("zones.id"), primary_key=True),
+    Column("read_id", String(36), primary_key=True),
+    Column("token", LargeBinary(16), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_zone_sightings_token", "zone_id", "token", "at"),
+)
+
+zone_alerts = Table(
+    "zone_alerts", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("zone_id", String(36), ForeignKey("zones.id"), nullable=False),
+    Column("token", LargeBinary(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sightings", Integer, nullable=False),
+    Column("payload", LargeBinary, nullable=False),  # sealed: the plate and the read ids, revealed on alert only
+)
+
+sharing_agreements = Table(  # cross-border sharing (seed 5)
+    "sharing_agreements", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("partner", String(200), nullable=False),
+    Column("jurisdiction", String(80), nullable=False),
+    Column("purposes", Text, nullable=False),  # JSON list of offence categories
+    Column("retention_days", Integer, nullable=False),
+    Column("valid_until", DateTime(timezone=True), nullable=False),
+    Column("partner_key", Text, nullable=False),  # the partner's ledger verifier key (name+id+key)
+    Column("requested_by", String(36), ForeignKey("users.id"), nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False),  # pending / active / rejected / ended
+    Column("status_reason", Text),
 )
