@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from platewarden.domain.cameras import Camera
+from platewarden.domain.deployment import RoadSegment
 from platewarden.domain.hotlist import HotlistEntry
 from platewarden.domain.observations import Alternative, Box, CharConfidence, PlateObservation
 from platewarden.domain.plates import Region
@@ -70,6 +71,16 @@ def people(platform: Platform) -> dict[str, User]:
         if name != "admin":
             out[name] = platform.accounts.create(out["admin"], name, name.title(), "City Police", roles, PASSWORD)
     return out
+
+
+def approve_camera(platform: Platform, camera: Camera, who: dict[str, User], length_km: float = 2.0,
+                   area: str = "centre") -> None:
+    """A camera on a recorded road segment, registered by the ethics board citing an earlier public decision (the
+    full propose / comment / decide path has its own tests in tests/governance/test_deployment.py)."""
+    segment = camera.road_segment or "unnamed"
+    if segment not in {s.id for s in platform.deployments.segments()}:
+        platform.deployments.add_segment(RoadSegment(segment, segment.title(), length_km, area), who["head"])
+    platform.deployments.import_existing(camera, "council resolution 2026-17", who["ethics"])
 
 
 def activate(platform: Platform, entry: HotlistEntry, who: dict[str, User]) -> HotlistEntry:

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from platewarden.api import create_app
 from platewarden.domain.clock import ManualClock
 from platewarden.runtime import Platform
-from tests.factories import CAMERA, PASSWORD, activate, make_entry, make_read, people
+from tests.factories import CAMERA, PASSWORD, activate, approve_camera, make_entry, make_read, people
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def bearer(p: Platform, user) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 def test_three_level_search_flow(api: tuple[TestClient, dict, Platform], clock: ManualClock) -> None:  # type: ignore[type-arg]
     client, who, p = api
-    p.cameras.register(CAMERA, who["head"].label)
+    approve_camera(p, CAMERA, who)
     t0 = clock.now()
     p.reads.ingest([make_read("KX7204", t0 + timedelta(hours=1), n=1), make_read("ZZ1111", t0, n=2)])
     body = {"case_number": "2026-CR-5", "offence": "robbery", "scope": {
@@ -56,7 +56,7 @@ def test_three_level_search_flow(api: tuple[TestClient, dict, Platform], clock: 
 
 def test_alert_review_and_public_portal(api: tuple[TestClient, dict, Platform], clock: ManualClock) -> None:  # type: ignore[type-arg]
     client, who, p = api
-    p.cameras.register(CAMERA, who["head"].label)
+    approve_camera(p, CAMERA, who)
     activate(p, make_entry("5SOW350", clock.now()), who)
     read = make_read("5SOW350", clock.now())
     p.reads.ingest([read])

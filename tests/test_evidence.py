@@ -14,7 +14,7 @@ from platewarden.domain.clock import ManualClock
 from platewarden.investigation.evidence import EvidenceError, export_case, verify_package
 from platewarden.ledger.notes import Signer
 from platewarden.runtime import Platform
-from tests.factories import make_read, people
+from tests.factories import CAMERA, approve_camera, make_read, people
 
 
 def rezip(data: bytes, change) -> bytes:  # type: ignore[no-untyped-def]
@@ -31,6 +31,7 @@ def rezip(data: bytes, change) -> bytes:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def package(platform: Platform, clock: ManualClock, tmp_path: Path) -> tuple[bytes, Platform, list[str]]:
     who = people(platform)
+    approve_camera(platform, CAMERA, who)
     writer = platform.read_writer("ev")
     reads = [make_read(f"EV{i:04d}", clock.now() + timedelta(minutes=i), n=i) for i in range(6)]
     writer.write(reads)

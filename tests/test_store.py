@@ -20,7 +20,6 @@ from tests.factories import CAMERA, make_read
 
 
 def test_ingest_round_trip_and_idempotent(platform: Platform, clock: ManualClock) -> None:
-    platform.cameras.register(CAMERA, "admin.alice")
     batch = [make_read(f"ABC{i:03d}", clock.now() + timedelta(seconds=i), n=i) for i in range(50)]
     assert platform.reads.ingest(batch) == 50
     assert platform.reads.ingest(batch) == 0  # a retry never duplicates

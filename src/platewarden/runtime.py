@@ -14,6 +14,7 @@ from platewarden.alerts.service import AlertService, HotlistService
 from platewarden.config import Settings
 from platewarden.domain.clock import Clock, SystemClock
 from platewarden.governance.accounts import Accounts
+from platewarden.governance.deployment import DeploymentReview, filter_admitted
 from platewarden.governance.redress import Redress
 from platewarden.governance.retention import Retention
 from platewarden.governance.search import SearchGovernance
@@ -51,6 +52,7 @@ class Platform:
     searches: SearchGovernance
     retention: Retention
     redress: Redress
+    deployments: DeploymentReview
     notifier: DeliveringNotifier | None = field(default=None)
 
     @classmethod
@@ -59,7 +61,7 @@ class Platform:
         clock = clock or SystemClock()
         policy = load_policy(settings.policy_file)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = open_database(settings.effective_database_url)
+        engine = open_database(settings.effective_database_url, settings.db_pool_size, settings.db_max_overflow)
         master = load_or_create_master_key(settings.data_dir / "master.key")
         keyring = KeyRing(engine, master)
         ledger = Ledger(engine, load_or_create_signer(settings.data_dir, policy.agency), clock)
@@ -73,18 +75,21 @@ class Platform:
         accounts = Accounts(engine, clock, ledger)
         return cls(settings=settings, policy=policy, clock=clock, engine=engine, keyring=keyring,
                    case_keys=case_keys, ledger=ledger,
-                   reads=reads, cameras=CameraRegistry(engine, clock, ledger), accounts=accounts,
+                   reads=reads, cameras=CameraRegistry(engine), accounts=accounts,
                    searches=SearchGovernance(engine, keyring, reads, accounts, ledger, policy, clock),
-                   retention=Retention(engine, keyring, case_keys, ledger, policy, clock),
+                   retention=Retention(engine, keyring, case_keys, ledger, policy, clock, reads.partitions),
+                   deployments=DeploymentReview(engine, ledger, policy, clock),
                    redress=Redress(engine, keyring, alert_store, hotlist, ledger, policy, clock),
                    hotlist=hotlist, alert_store=alert_store,
                    alerts=AlertService(hotlist, alert_store, policy.alerts, clock, ledger, notifier),
                    webhooks=webhooks, notifier=notifier)
 
     def read_writer(self, spool_name: str) -> BufferedReadWriter:
-        """A durable writer whose batches are ledgered in the same transaction as the reads."""
+        """A durable writer whose batches are ledgered in the same transaction as the reads, and which refuses
+        (counts and ledgers) reads from cameras that are not approved."""
         return BufferedReadWriter(self.reads, self.settings.data_dir / "spool" / f"{spool_name}.jsonl",
-                                  on_insert=ReadBatchRecorder(self.ledger, self.clock))
+                                  on_insert=ReadBatchRecorder(self.ledger, self.clock),
+                                  admit=lambda cams: filter_admitted(self.deployments, cams, f"writer:{spool_name}"))
 
     def close(self) -> None:
         if self.notifier is not None:

@@ -60,6 +60,9 @@ def test_no_plaintext_plates_in_entries(platform: Platform, clock: ManualClock) 
 
 
 def test_read_batch_committed_with_reads(platform: Platform, clock: ManualClock, tmp_path: Path) -> None:
+    from tests.factories import CAMERA, approve_camera, people
+
+    approve_camera(platform, CAMERA, people(platform))
     writer = platform.read_writer("t")
     reads = [make_read(f"RB{i:04d}", clock.now(), n=i) for i in range(7)]
     writer.write(reads)

@@ -18,7 +18,7 @@ from platewarden.api import create_app
 from platewarden.domain.cameras import Camera
 from platewarden.domain.clock import ManualClock
 from platewarden.runtime import Platform
-from tests.factories import PASSWORD, activate, make_entry, make_read, people
+from tests.factories import PASSWORD, activate, approve_camera, make_entry, make_read, people
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
@@ -32,7 +32,7 @@ def server(platform: Platform, clock: ManualClock) -> Iterator[tuple[str, Platfo
 
     who = people(platform)
     for c in CAMS:
-        platform.cameras.register(c, who["head"].label)
+        approve_camera(platform, c, who)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

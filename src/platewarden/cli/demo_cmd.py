@@ -11,6 +11,7 @@ import click
 from platewarden.cli.common import platform
 from platewarden.domain.alerts import Alert
 from platewarden.domain.cameras import Camera
+from platewarden.domain.deployment import RoadSegment
 from platewarden.domain.hotlist import HotlistEntry
 from platewarden.domain.plates import Region, normalize_plate
 from platewarden.domain.reads import Read
@@ -31,10 +32,11 @@ DEMO_CAMERA = Camera("demo-cam-1", "Demo street, northbound", 52.3702, 4.8952, 0
 
 
 DEMO_ROLES = {"demo.officer": Role.OFFICER, "demo.head": Role.DEPARTMENT_HEAD, "demo.operator": Role.OPERATOR,
-              "demo.prosecutor": Role.PROSECUTOR, "demo.auditor": Role.AUDITOR}
+              "demo.prosecutor": Role.PROSECUTOR, "demo.auditor": Role.AUDITOR, "demo.ethics": Role.ETHICS_BOARD}
+DEMO_SEGMENT = RoadSegment("demo-street", "Demo street", 1.2, "demo district")
 
 
-def demo_people(p: Platform) -> tuple[User, User, list[tuple[str, str]]]:
+def demo_people(p: Platform) -> tuple[dict[str, User], list[tuple[str, str]]]:
     """The demo's accounts: created once, with random passwords printed once (never fixed passwords)."""
     created: list[tuple[str, str]] = []
     admin = None
@@ -55,7 +57,7 @@ def demo_people(p: Platform) -> tuple[User, User, list[tuple[str, str]]]:
             people[username] = p.accounts.create(admin, username, username.replace(".", " ").title(),
                                                  "Demo City Police", {role}, password)
             created.append((username, password))
-    return people["demo.officer"], people["demo.head"], created
+    return people, created
 
 
 @click.command("demo")
@@ -68,8 +70,12 @@ def demo(ctx: click.Context) -> None:
         scene = StreetScene(DEMO_PLATES)
         video = scene.write_video(data / "demo" / "street.avi")
         click.echo(f"1. generated a {scene.total_frames}-frame synthetic street clip: {video}")
-        officer, head, created = demo_people(p)
-        p.cameras.register(DEMO_CAMERA, head.label)
+        people, created = demo_people(p)
+        officer, head = people["demo.officer"], people["demo.head"]
+        if DEMO_CAMERA.id not in p.deployments.approved_ids():
+            p.deployments.add_segment(DEMO_SEGMENT, head)
+            p.deployments.import_existing(DEMO_CAMERA, "demo: a synthetic camera, no real deployment",
+                                          people["demo.ethics"])
         now = p.clock.now()
         if not any(e.plate == HOTLIST_PLATE and e.is_active(now) for e in p.hotlist.active()):
             entry = p.hotlist.propose(HotlistEntry(
@@ -77,7 +83,8 @@ def demo(ctx: click.Context) -> None:
                 reason="stolen vehicle (demo entry)", source="demo hotlist", make="sedan", colour=None,
                 added_by=officer.label, added_at=now, expires_at=now + timedelta(days=7)), officer)
             p.hotlist.approve(entry.id, head)
-        click.echo(f"2. camera {DEMO_CAMERA.id} registered; demo hotlist holds {HOTLIST_PLATE} "
+        click.echo(f"2. camera {DEMO_CAMERA.id} in the public registry (recorded by the ethics board); "
+                   f"demo hotlist holds {HOTLIST_PLATE} "
                    f"(and the clip also shows 5SOW750, one real character away: it must NOT alert)")
         rp = p.policy.recognition
         recognizer = Recognizer(RecognizerConfig(detection_threshold=rp.detection_threshold,

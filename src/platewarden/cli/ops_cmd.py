@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,11 +16,11 @@ from platewarden.cli.common import platform
 from platewarden.domain.alerts import AlreadyDisposed, Disposition, UnknownAlert
 from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.cameras import Camera
+from platewarden.domain.deployment import DeploymentRefused, ProposalStatus, RoadSegment
 from platewarden.domain.hotlist import HotlistEntry
 from platewarden.domain.plates import Region, normalize_plate
 from platewarden.governance.alert_review import AlertReview
 from platewarden.policy import PolicyError, load_policy
-from platewarden.policy.model import Role
 
 
 @click.group("camera")
@@ -27,35 +28,152 @@ def camera() -> None:
     """The camera registry."""
 
 
-@camera.command("add")
-@click.argument("camera_id")
-@click.option("--name", required=True)
-@click.option("--lat", type=float, required=True)
-@click.option("--lon", type=float, required=True)
-@click.option("--heading", type=float)
-@click.option("--segment", help="Road segment id (for the density rule).")
-@click.pass_context
-def camera_add(ctx: click.Context, camera_id: str, name: str, lat: float, lon: float, heading: float | None,
-               segment: str | None) -> None:
-    """Register (or update) a camera."""
+def _camera(camera_id: str, name: str, lat: float, lon: float, heading: float | None, segment: str) -> Camera:
     try:
-        cam = Camera(camera_id, name, lat, lon, heading, segment)
+        return Camera(camera_id, name, lat, lon, heading, segment)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+_camera_options = [
+    click.option("--name", required=True, help="Where it stands, as the public will read it."),
+    click.option("--lat", type=float, required=True),
+    click.option("--lon", type=float, required=True),
+    click.option("--heading", type=float, help="Direction it faces, degrees from north."),
+    click.option("--segment", required=True, help="Road segment id (platewarden camera segment)."),
+]
+
+
+def camera_options(f: Callable[..., None]) -> Callable[..., None]:
+    for option in reversed(_camera_options):
+        f = option(f)
+    return f
+
+
+_REFUSED = (ApprovalRefused, DeploymentRefused, KeyError)
+
+
+@camera.command("segment")
+@click.argument("segment_id")
+@click.option("--name", required=True)
+@click.option("--length-km", type=float, required=True, help="Length of the segment (density = cameras / km).")
+@click.option("--area", required=True, help="District or neighbourhood the segment lies in (bias report).")
+@click.pass_context
+def camera_segment(ctx: click.Context, segment_id: str, name: str, length_km: float, area: str) -> None:
+    """Record (or correct) a road segment, the unit of the density rule."""
+    try:
+        segment = RoadSegment(segment_id, name, length_km, area)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
     with platform(ctx, notify=False) as p:
-        user = current_user(ctx, p)
-        if not user.roles & {Role.ADMINISTRATOR, Role.DEPARTMENT_HEAD}:
-            raise click.ClickException("cameras are registered by an administrator or a department head")
-        p.cameras.register(cam, user.label)
-    click.echo(f"camera {camera_id} registered")
+        try:
+            p.deployments.add_segment(segment, current_user(ctx, p))
+        except _REFUSED as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"road segment {segment_id}: {length_km:g} km in {area}")
+
+
+@camera.command("propose")
+@click.argument("camera_id")
+@camera_options
+@click.option("--purpose", required=True, help="What the camera is for.")
+@click.option("--justification", required=True, help="Why here and why a camera.")
+@click.pass_context
+def camera_propose(ctx: click.Context, camera_id: str, name: str, lat: float, lon: float, heading: float | None,
+                   segment: str, purpose: str, justification: str) -> None:
+    """Propose a camera: it opens the public comment period; its reads are refused until it is approved."""
+    cam = _camera(camera_id, name, lat, lon, heading, segment)
+    with platform(ctx, notify=False) as p:
+        try:
+            proposal = p.deployments.propose(current_user(ctx, p), cam, purpose, justification)
+        except _REFUSED as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"proposal {proposal.id}: public comment until {proposal.comment_until:%Y-%m-%d %H:%M %Z}")
+
+
+@camera.command("comment")
+@click.argument("proposal_id")
+@click.option("--author", default="anonymous", show_default=True)
+@click.option("--text", required=True)
+@click.pass_context
+def camera_comment(ctx: click.Context, proposal_id: str, author: str, text: str) -> None:
+    """Record a public comment on a proposal (anyone; the public form does the same)."""
+    with platform(ctx, notify=False) as p:
+        try:
+            p.deployments.comment(proposal_id, author, text)
+        except _REFUSED as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo("comment recorded")
+
+
+@camera.command("decide")
+@click.argument("proposal_id")
+@click.argument("decision", type=click.Choice(["approve", "reject"]))
+@click.option("--reason", required=True)
+@click.option("--density-exception", help="Reasons for approving beyond the density limit (recorded, public).")
+@click.pass_context
+def camera_decide(ctx: click.Context, proposal_id: str, decision: str, reason: str,
+                  density_exception: str | None) -> None:
+    """Decide a proposal at your level of the chain (after the comment period)."""
+    with platform(ctx, notify=False) as p:
+        try:
+            proposal = p.deployments.decide(proposal_id, current_user(ctx, p), decision == "approve", reason,
+                                            density_exception)
+        except _REFUSED as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"proposal {proposal_id}: {proposal.status.value}")
+
+
+@camera.command("import")
+@click.argument("camera_id")
+@camera_options
+@click.option("--decision-ref", required=True, help="The earlier public decision that approved this camera.")
+@click.option("--density-exception", help="Reasons, where the camera is beyond the density limit.")
+@click.pass_context
+def camera_import(ctx: click.Context, camera_id: str, name: str, lat: float, lon: float, heading: float | None,
+                  segment: str, decision_ref: str, density_exception: str | None) -> None:
+    """Record a camera approved before platewarden (ethics board only; listed as an import in the reports)."""
+    cam = _camera(camera_id, name, lat, lon, heading, segment)
+    with platform(ctx, notify=False) as p:
+        try:
+            p.deployments.import_existing(cam, decision_ref, current_user(ctx, p), density_exception)
+        except _REFUSED as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"camera {camera_id} recorded from {decision_ref}")
+
+
+@camera.command("decommission")
+@click.argument("camera_id")
+@click.option("--reason", required=True)
+@click.pass_context
+def camera_decommission(ctx: click.Context, camera_id: str, reason: str) -> None:
+    """Take a camera out of service: its reads are refused from now on."""
+    with platform(ctx, notify=False) as p:
+        try:
+            p.deployments.decommission(camera_id, current_user(ctx, p), reason)
+        except _REFUSED as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"camera {camera_id} decommissioned")
 
 
 @camera.command("list")
 @click.pass_context
 def camera_list(ctx: click.Context) -> None:
+    """The public registry, open proposals, density per segment and refused reads."""
     with platform(ctx, notify=False) as p:
-        for c in p.cameras.all():
-            click.echo(f"{c.id:<16} {c.latitude:10.5f} {c.longitude:10.5f} {c.road_segment or '-':<16} {c.name}")
+        for r in p.deployments.registry():
+            c = r.camera
+            click.echo(f"{c.id:<16} {r.status:<15} {c.latitude:10.5f} {c.longitude:10.5f} "
+                       f"{c.road_segment or '-':<14} {c.name}  [{r.approved_via}]")
+        for prop in p.deployments.proposals(ProposalStatus.OPEN):
+            click.echo(f"proposed {prop.camera.id:<16} comments until {prop.comment_until:%Y-%m-%d} "
+                       f"({len(prop.comments)} comments)  id {prop.id}")
+        for d in p.deployments.densities():
+            flag = "  OVER LIMIT" if d.over else ""
+            click.echo(f"segment {d.segment.id:<14} {d.cameras} cameras / {d.segment.length_km:g} km = "
+                       f"{d.per_km:.2f}/km (limit {d.limit_per_km:g}){flag}")
+        for day, cam, why, n in p.deployments.refusals():
+            click.echo(f"refused {day} {cam}: {n} reads ({why})")
 
 
 @click.group("hotlist")

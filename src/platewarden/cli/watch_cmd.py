@@ -9,6 +9,7 @@ import click
 
 from platewarden.cli.common import platform
 from platewarden.fusion.fuser import Fuser
+from platewarden.governance.deployment import UnapprovedCamera
 from platewarden.pipeline.live import LivePipeline, PipelineStats
 from platewarden.recognition.pipeline import Recognizer, RecognizerConfig
 from platewarden.sources.files import FolderWatcher
@@ -26,8 +27,9 @@ def watch(ctx: click.Context, source: str, camera_id: str, start: str | None) ->
     folder watched for new images)."""
     with platform(ctx) as p:
         try:
+            p.deployments.admit(camera_id, count=0, source="watch")
             camera = p.cameras.get(camera_id)
-        except UnknownCamera as exc:
+        except (UnapprovedCamera, UnknownCamera) as exc:
             raise click.ClickException(str(exc)) from exc
         rp = p.policy.recognition
         pipe = LivePipeline(Recognizer(RecognizerConfig(rp.detection_threshold, rp.min_plate_length,

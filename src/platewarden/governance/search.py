@@ -20,7 +20,7 @@ from platewarden.domain.reads import Read
 from platewarden.domain.users import User
 from platewarden.governance.accounts import Accounts
 from platewarden.governance.scope import Query, Scope, ScopeError, matches, refusal
-from platewarden.ledger.entries import Event, EventKind, PlaintextInLedger, digest
+from platewarden.ledger.entries import Event, EventKind, digest, with_reason
 from platewarden.ledger.events import plate_ref
 from platewarden.ledger.log import Ledger
 from platewarden.policy.model import Policy, Role
@@ -317,14 +317,10 @@ class SearchGovernance:
                 at=now, user_id=user.id, organisation=user.organisation, request_id=request_id, case_number=case,
                 purpose="", query=self._seal_query(query), outcome="refused", reason=why, results=0,
                 results_digest=""))
-            body = {"request_id": request_id or "", "case": case or "", "reason": why,
+            body = {"request_id": request_id or "", "case": case or "",
                     "query_ref": self._query_ref(query) if query else ""}
-            try:
-                event = Event(EventKind.SEARCH_REFUSED, now, user.label, body)
-            except PlaintextInLedger:  # the reason echoes what was typed: keep its digest instead
-                event = Event(EventKind.SEARCH_REFUSED, now, user.label,
-                              {**body, "reason": "see reason_digest", "reason_digest": digest(why)})
-            self._ledger.append([event], conn=conn)
+            self._ledger.append([Event(EventKind.SEARCH_REFUSED, now, user.label, with_reason(body, why))],
+                                conn=conn)
 
     def access_records(self) -> list[dict[str, object]]:
         """The access record: who, organisation, when, request, case, purpose, outcome, results (SB 34 and more)."""

@@ -36,6 +36,10 @@ class EventKind(StrEnum):
     REVOCATION = "revocation"
     EVIDENCE_EXPORT = "evidence_export"
     REDRESS = "redress"
+    READ_REFUSED = "read_refused"  # reads offered by a camera that is not approved
+    ZONE_WATCH = "zone_watch"
+    ZONE_ALERT = "zone_alert"
+    SHARING = "sharing"
 
 
 # Values that look like a plate (letters and digits mixed, 4-10 long) are refused in free-text fields: a ledger
@@ -44,7 +48,8 @@ _PLATE_LIKE = re.compile(r"\b(?=[A-Z0-9]*[0-9])(?=[A-Z0-9]*[A-Z])[A-Z0-9]{4,10}\
 _ALLOWED_KEYS_WITH_IDS = {"id", "read_id", "alert_id", "entry_id", "case", "root", "digest", "fingerprint",
                           "data_key_fingerprint", "index_key_fingerprint", "camera_id", "results_digest",
                           "request_id", "authorization_id", "origin", "first_read_id", "cameras",
-                          "requested_by", "approvers"}  # ids and user labels, never plates
+                          "requested_by", "approvers", "proposal_id", "zone_id", "agreement_id",
+                          "segment", "partner"}  # ids and user labels, never plates
 
 
 class PlaintextInLedger(ValueError):
@@ -54,6 +59,16 @@ class PlaintextInLedger(ValueError):
 def digest(value: str | bytes) -> str:
     """SHA-256 hex of a value: how the ledger refers to personal data without holding it."""
     return hashlib.sha256(value.encode() if isinstance(value, str) else value).hexdigest()
+
+
+def with_reason(body: dict[str, Any], why: str) -> dict[str, Any]:
+    """``body`` plus a readable reason, or only the reason's digest where the reason echoes what someone typed and
+    that looks like a plate (a ledger entry outlives the data it describes)."""
+    try:
+        _check_no_plates(why, "reason")
+    except PlaintextInLedger:
+        return {**body, "reason": "see reason_digest", "reason_digest": digest(why)}
+    return {**body, "reason": why}
 
 
 def _check_no_plates(obj: Any, key: str = "") -> None:

@@ -10,7 +10,6 @@ from datetime import date, datetime
 from typing import Any
 
 from platewarden.domain.alerts import Alert, DispositionRecord
-from platewarden.domain.cameras import Camera
 from platewarden.domain.hotlist import HotlistEntry
 from platewarden.ledger.entries import Event, EventKind, digest
 from platewarden.ledger.merkle import leaf_hash, root_of
@@ -50,9 +49,3 @@ def alert_viewed(alert_id: str, actor: str, at: datetime, purpose: str) -> Event
 def alert_disposed(record: DispositionRecord) -> Event:
     return Event(EventKind.ALERT_DISPOSITION, record.at, record.by, {
         "alert_id": record.alert_id, "disposition": record.disposition.value, "note_digest": digest(record.note)})
-
-
-def camera_registered(camera: Camera, at: datetime, actor: str) -> Event:
-    return Event(EventKind.CAMERA_DEPLOYMENT, at, actor, {
-        "action": "register", "camera_id": camera.id, "latitude": camera.latitude, "longitude": camera.longitude,
-        "road_segment": camera.road_segment or ""})

@@ -53,9 +53,11 @@ def _decode(line: str) -> tuple[dict[str, Any], str]:
 class BufferedReadWriter:
     def __init__(self, store: ReadStore, spool: Path, retry_seconds: float = 1.0,
                  monotonic: Callable[[], float] = time.monotonic,
-                 on_insert: Callable[[Connection, list[dict[str, Any]], list[str]], int | None] | None = None
-                 ) -> None:
+                 on_insert: Callable[[Connection, list[dict[str, Any]], list[str]], int | None] | None = None,
+                 admit: Callable[[list[str]], list[bool]] | None = None) -> None:
         self._store = store
+        self._admit = admit
+        self.refused = 0
         self._on_insert = on_insert
         self._spool = spool
         self._retry = retry_seconds
@@ -77,7 +79,14 @@ class BufferedReadWriter:
             return sum(1 for line in f if line.strip())
 
     def write(self, batch: list[Read]) -> list[Read]:
-        """Seal and store ``batch``; returns the reads now durably in the database (spooled ones come later)."""
+        """Seal and store ``batch``; returns the reads now durably in the database (spooled ones come later).
+        Reads from cameras the gate refuses are dropped here, before sealing: they were never lawfully collected."""
+        if self._admit is not None and batch:
+            allowed = self._admit([r.camera_id for r in batch])
+            self.refused += allowed.count(False)
+            batch = [r for r, ok in zip(batch, allowed, strict=True) if ok]
+            if not batch:
+                return self.retry()
         rows = self._store.seal_rows(batch)
         cams = [r.camera_id for r in batch]
         if self._spool.exists() or self._now() < self._next_try:
