@@ -11,8 +11,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from starlette.middleware.sessions import SessionMiddleware
 
 from platewarden import __version__
+from platewarden.api.deployment import deployment_router
 from platewarden.api.routes import router
 from platewarden.runtime import Platform
+from platewarden.web.deployment_pages import deployment_pages
 from platewarden.web.pages import LoginRequired, pages
 
 
@@ -40,7 +42,9 @@ def create_app(platform: Platform, session_secret: str | None = None, https_only
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     app.include_router(router)
+    app.include_router(deployment_router)
     app.include_router(pages)
+    app.include_router(deployment_pages)
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired) -> RedirectResponse:

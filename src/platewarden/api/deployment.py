@@ -1,0 +1,186 @@
+"""Deployment review over HTTP: the public registry and comment form (no account), and the governed steps
+(segments, proposals, decisions, decommissioning) for the roles the policy names."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from platewarden.api.deps import CurrentUser, PlatformDep
+from platewarden.domain.approvals import ApprovalRefused
+from platewarden.domain.cameras import Camera
+from platewarden.domain.deployment import CameraProposal, DeploymentRefused, RoadSegment
+
+deployment_router = APIRouter(tags=["deployment"])
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SegmentIn(_In):
+    id: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    length_km: Annotated[float, Field(gt=0, le=1000)]
+    area: Annotated[str, Field(min_length=1, max_length=120)]
+
+
+class ProposalIn(_In):
+    camera_id: Annotated[str, Field(min_length=1, max_length=64)]
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    latitude: Annotated[float, Field(ge=-90, le=90)]
+    longitude: Annotated[float, Field(ge=-180, le=180)]
+    heading_deg: Annotated[float | None, Field(ge=0, lt=360)] = None
+    road_segment: Annotated[str, Field(min_length=1, max_length=200)]
+    purpose: Annotated[str, Field(min_length=1, max_length=2000)]
+    justification: Annotated[str, Field(min_length=1, max_length=5000)]
+
+
+class CommentIn(_In):
+    author: Annotated[str, Field(max_length=120)] = ""
+    text: Annotated[str, Field(min_length=1, max_length=5000)]
+
+
+class DeploymentDecisionIn(_In):
+    approve: bool
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    density_exception: Annotated[str | None, Field(max_length=2000)] = None
+
+
+class DecommissionIn(_In):
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class CommentOut(BaseModel):
+    at: datetime
+    author: str
+    text: str
+
+
+class ProposalOut(BaseModel):
+    id: str
+    camera_id: str
+    name: str
+    latitude: float
+    longitude: float
+    road_segment: str | None
+    purpose: str
+    justification: str
+    proposed_at: datetime
+    comment_until: datetime
+    status: str
+    decision_reason: str | None
+    density_exception: str | None
+    comments: list[CommentOut]
+
+
+class RegisteredOut(BaseModel):
+    id: str
+    name: str
+    latitude: float
+    longitude: float
+    road_segment: str | None
+    status: str
+    approved_via: str
+
+
+class DensityOut(BaseModel):
+    segment: str
+    area: str
+    length_km: float
+    cameras: int
+    per_km: float
+    limit_per_km: float
+    over_limit: bool
+
+
+class RegistryOut(BaseModel):
+    cameras: list[RegisteredOut]
+    proposals: list[ProposalOut]
+    densities: list[DensityOut]
+    refused_reads: int
+
+
+def _proposal_out(pr: CameraProposal) -> ProposalOut:
+    c = pr.camera
+    return ProposalOut(id=pr.id, camera_id=c.id, name=c.name, latitude=c.latitude, longitude=c.longitude,
+                       road_segment=c.road_segment, purpose=pr.purpose, justification=pr.justification,
+                       proposed_at=pr.proposed_at, comment_until=pr.comment_until, status=pr.status.value,
+                       decision_reason=pr.decision_reason, density_exception=pr.density_exception,
+                       comments=[CommentOut(at=m.at, author=m.author, text=m.text) for m in pr.comments])
+
+
+def _refused(exc: Exception) -> HTTPException:
+    if isinstance(exc, ApprovalRefused):
+        return HTTPException(status.HTTP_403_FORBIDDEN, str(exc))
+    if isinstance(exc, KeyError):
+        return HTTPException(status.HTTP_404_NOT_FOUND, str(exc).strip("'\""))
+    return HTTPException(status.HTTP_409_CONFLICT, str(exc))
+
+
+@deployment_router.get("/api/public/cameras", response_model=RegistryOut, tags=["public"])
+def public_registry(p: PlatformDep) -> RegistryOut:
+    """The public camera registry: where cameras stand and by which decision, proposals with their comments,
+    cameras per km per road segment against the limit, and how many reads were refused from unapproved cameras."""
+    review = p.deployments
+    return RegistryOut(
+        cameras=[RegisteredOut(id=r.camera.id, name=r.camera.name, latitude=r.camera.latitude,
+                               longitude=r.camera.longitude, road_segment=r.camera.road_segment, status=r.status,
+                               approved_via=r.approved_via) for r in review.registry()],
+        proposals=[_proposal_out(pr) for pr in review.proposals()],
+        densities=[DensityOut(segment=d.segment.id, area=d.segment.area, length_km=d.segment.length_km,
+                              cameras=d.cameras, per_km=round(d.per_km, 3), limit_per_km=d.limit_per_km,
+                              over_limit=d.over) for d in review.densities()],
+        refused_reads=sum(n for *_, n in review.refusals()))
+
+
+@deployment_router.post("/api/public/proposals/{proposal_id}/comments", status_code=201, tags=["public"])
+def public_comment(proposal_id: uuid.UUID, body: CommentIn, p: PlatformDep) -> dict[str, str]:
+    """Anyone comments on an open proposal during the comment period."""
+    try:
+        p.deployments.comment(str(proposal_id), body.author, body.text)
+    except (DeploymentRefused, KeyError) as exc:
+        raise _refused(exc) from exc
+    return {"status": "recorded"}
+
+
+@deployment_router.post("/api/cameras/segments", status_code=201)
+def add_segment(body: SegmentIn, user: CurrentUser, p: PlatformDep) -> dict[str, str]:
+    try:
+        p.deployments.add_segment(RoadSegment(body.id, body.name, body.length_km, body.area), user)
+    except (ValueError, ApprovalRefused) as exc:
+        raise (_refused(exc) if isinstance(exc, ApprovalRefused) else HTTPException(422, str(exc))) from exc
+    return {"id": body.id}
+
+
+@deployment_router.post("/api/cameras/proposals", response_model=ProposalOut, status_code=201)
+def propose(body: ProposalIn, user: CurrentUser, p: PlatformDep) -> ProposalOut:
+    try:
+        cam = Camera(body.camera_id, body.name, body.latitude, body.longitude, body.heading_deg, body.road_segment)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    try:
+        return _proposal_out(p.deployments.propose(user, cam, body.purpose, body.justification))
+    except (ApprovalRefused, DeploymentRefused) as exc:
+        raise _refused(exc) from exc
+
+
+@deployment_router.post("/api/cameras/proposals/{proposal_id}/decision", response_model=ProposalOut)
+def decide(proposal_id: uuid.UUID, body: DeploymentDecisionIn, user: CurrentUser, p: PlatformDep) -> ProposalOut:
+    try:
+        return _proposal_out(p.deployments.decide(str(proposal_id), user, body.approve, body.reason,
+                                                  body.density_exception))
+    except (ApprovalRefused, DeploymentRefused, KeyError) as exc:
+        raise _refused(exc) from exc
+
+
+@deployment_router.post("/api/cameras/{camera_id}/decommission", status_code=204)
+def decommission(camera_id: str, body: DecommissionIn, user: CurrentUser, p: PlatformDep) -> None:
+    try:
+        p.deployments.decommission(camera_id, user, body.reason)
+    except (ApprovalRefused, DeploymentRefused) as exc:
+        raise _refused(exc) from exc

@@ -1,0 +1,63 @@
+"""Deployment review over HTTP: the governed steps with bearer tokens, the public registry and comment form."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+
+from platewarden.api import create_app
+from platewarden.domain.clock import ManualClock
+from platewarden.runtime import Platform
+from tests.factories import people
+
+
+def test_deployment_over_http(platform: Platform, clock: ManualClock) -> None:
+    p, who = platform, people(platform)
+    client = TestClient(create_app(p, session_secret="s", https_only=False))
+
+    def auth(name: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {p.accounts.issue_token(who[name], 't')}"}
+
+    seg = {"id": "harbour-rd", "name": "Harbour Road", "length_km": 0.5, "area": "harbour"}
+    assert client.post("/api/cameras/segments", json=seg, headers=auth("officer")).status_code == 403
+    assert client.post("/api/cameras/segments", json={**seg, "length_km": 0}, headers=auth("head")).status_code \
+        == 422
+    assert client.post("/api/cameras/segments", json=seg, headers=auth("head")).status_code == 201
+    body = {"camera_id": "harbour-1", "name": "Harbour Road east", "latitude": 52.4, "longitude": 4.9,
+            "road_segment": "harbour-rd", "purpose": "cargo theft at the port gate",
+            "justification": "forty reported cargo thefts in 2026 at this gate"}
+    assert client.post("/api/cameras/proposals", json={**body, "extra": 1}, headers=auth("head")).status_code \
+        == 422
+    assert client.post("/api/cameras/proposals", json=body, headers=auth("officer")).status_code == 403
+    r = client.post("/api/cameras/proposals", json=body, headers=auth("head"))
+    assert r.status_code == 201, r.text
+    pid = r.json()["id"]
+
+    page = client.get("/public/cameras")
+    assert page.status_code == 200 and "cargo theft at the port gate" in page.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    posted = client.post(f"/public/cameras/{pid}/comment", data={"csrf": csrf, "author": "Port worker",
+                                                                 "text": "Please cover the second gate too."})
+    assert posted.status_code == 200 and "your comment is recorded" in posted.text
+    assert client.post(f"/public/cameras/{pid}/comment", data={"csrf": "wrong", "text": "x"}).status_code == 403
+    assert client.post(f"/api/public/proposals/{pid}/comments", json={"text": "Against it."}).status_code == 201
+
+    decision = {"approve": True, "reason": "the comments support the port deployment"}
+    early = client.post(f"/api/cameras/proposals/{pid}/decision", json=decision, headers=auth("ethics"))
+    assert early.status_code == 409 and "comment period" in early.json()["detail"]
+    clock.advance(timedelta(days=31))
+    assert client.post(f"/api/public/proposals/{pid}/comments", json={"text": "late"}).status_code == 409
+    r = client.post(f"/api/cameras/proposals/{pid}/decision", json=decision, headers=auth("ethics"))
+    assert r.status_code == 200 and r.json()["status"] == "approved"
+    reg = client.get("/api/public/cameras").json()
+    assert [c["id"] for c in reg["cameras"]] == ["harbour-1"]
+    assert reg["densities"] == [{"segment": "harbour-rd", "area": "harbour", "length_km": 0.5, "cameras": 1,
+                                 "per_km": 2.0, "limit_per_km": 2.0, "over_limit": False}]
+    assert [c["author"] for c in reg["proposals"][0]["comments"]] == ["Port worker", "anonymous"]
+    assert client.post("/api/cameras/harbour-1/decommission", json={"reason": "pilot over"},
+                       headers=auth("operator")).status_code == 403
+    assert client.post("/api/cameras/harbour-1/decommission", json={"reason": "the pilot is over, council vote"},
+                       headers=auth("ethics")).status_code == 204
+    assert client.get("/api/public/cameras").json()["cameras"][0]["status"] == "decommissioned"
