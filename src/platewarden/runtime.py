@@ -18,6 +18,7 @@ from platewarden.governance.deployment import DeploymentReview, filter_admitted
 from platewarden.governance.redress import Redress
 from platewarden.governance.retention import Retention
 from platewarden.governance.search import SearchGovernance
+from platewarden.governance.zones import ZoneWatch
 from platewarden.ledger.keys import load_or_create_signer
 from platewarden.ledger.log import Ledger
 from platewarden.ledger.recorder import ReadBatchRecorder
@@ -53,6 +54,7 @@ class Platform:
     retention: Retention
     redress: Redress
     deployments: DeploymentReview
+    zones: ZoneWatch
     notifier: DeliveringNotifier | None = field(default=None)
 
     @classmethod
@@ -79,6 +81,7 @@ class Platform:
                    searches=SearchGovernance(engine, keyring, reads, accounts, ledger, policy, clock),
                    retention=Retention(engine, keyring, case_keys, ledger, policy, clock, reads.partitions),
                    deployments=DeploymentReview(engine, ledger, policy, clock),
+                   zones=ZoneWatch(engine, keyring, ledger, policy, clock),
                    redress=Redress(engine, keyring, alert_store, hotlist, ledger, policy, clock),
                    hotlist=hotlist, alert_store=alert_store,
                    alerts=AlertService(hotlist, alert_store, policy.alerts, clock, ledger, notifier),

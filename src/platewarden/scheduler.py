@@ -36,6 +36,8 @@ class Scheduler:
                 receipts = self.platform.retention.run()
                 self.retention_runs += 1
                 last["retention"] = now_s
+                for zone_id in self.platform.zones.expire():
+                    log.info("zone %s expired: its key and presence tokens were destroyed", zone_id)
                 for r in receipts:
                     log.info("retention destroyed %s: %d reads, receipt at ledger entry %d", r.day, r.destroyed,
                              r.ledger_seq)

@@ -95,7 +95,7 @@ def demo(ctx: click.Context) -> None:
         reads: list[Read] = []
         alerts: list[tuple[Alert, Read]] = []
         pipe = LivePipeline(recognizer, fuser, writer, p.alerts, on_read=reads.append,
-                            on_alert=lambda a, r: alerts.append((a, r)))
+                            on_alert=lambda a, r: alerts.append((a, r)), zones=p.zones)
         source = VideoFileSource(video, DEMO_CAMERA.id, now)
         with click.progressbar(source.frames(), length=scene.total_frames, label="3. recognising",
                                show_pos=True) as frames:

@@ -38,7 +38,10 @@ def watch(ctx: click.Context, source: str, camera_id: str, start: str | None) ->
                             p.read_writer(camera_id),
                             p.alerts,
                             on_alert=lambda a, r: click.echo(f"\nALERT {a.id}: read {a.raw_text} ~ hotlist "
-                                                             f"{a.hotlist_plate} — confirm before acting"))
+                                                             f"{a.hotlist_plate} — confirm before acting"),
+                            zones=p.zones,
+                            on_zone_alert=lambda z: click.echo(f"\nZONE ALERT {z.id}: {z.sightings} sightings in "
+                                                               f"zone {z.zone_id} (platewarden zone alerts)"))
         try:
             if Path(source).is_dir():
                 frames = FolderWatcher(Path(source), camera_id, p.clock).frames()

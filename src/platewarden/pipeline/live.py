@@ -14,6 +14,7 @@ from platewarden.domain.alerts import Alert
 from platewarden.domain.observations import PlateObservation
 from platewarden.domain.reads import Read
 from platewarden.fusion.fuser import Fuser, TimedObservation
+from platewarden.governance.zones import ZoneAlert, ZoneWatch
 from platewarden.pipeline.writer import BufferedReadWriter
 from platewarden.recognition.pipeline import Recognizer
 from platewarden.sources.base import Frame
@@ -25,6 +26,7 @@ class PipelineStats:
     observations: int = 0
     reads: int = 0
     alerts: int = 0
+    zone_alerts: int = 0
     started: float = field(default_factory=time.monotonic)
 
     @property
@@ -47,7 +49,10 @@ def vehicle_crop(image: np.ndarray, obs: PlateObservation, max_width: int = 320)
 class LivePipeline:
     def __init__(self, recognizer: Recognizer, fuser: Fuser, writer: BufferedReadWriter, alerts: AlertService,
                  on_read: Callable[[Read], None] | None = None,
-                 on_alert: Callable[[Alert, Read], None] | None = None) -> None:
+                 on_alert: Callable[[Alert, Read], None] | None = None, zones: ZoneWatch | None = None,
+                 on_zone_alert: Callable[[ZoneAlert], None] | None = None) -> None:
+        self.zones = zones
+        self.on_zone_alert = on_zone_alert
         self.recognizer = recognizer
         self.fuser = fuser
         self.writer = writer
@@ -78,6 +83,10 @@ class LivePipeline:
                 self.stats.alerts += 1
                 if self.on_alert:
                     self.on_alert(decision.alert, r)
+            for zone_alert in self.zones.observe(r) if self.zones is not None else []:
+                self.stats.zone_alerts += 1
+                if self.on_zone_alert:
+                    self.on_zone_alert(zone_alert)
 
     def run(self, frames: Iterable[Frame], on_frame: Callable[[PipelineStats], None] | None = None) -> PipelineStats:
         for f in frames:

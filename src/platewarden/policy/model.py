@@ -80,6 +80,15 @@ class DeploymentPolicy(_Strict):
                                                                    "camera proposal.")
 
 
+class ZoneWatchPolicy(_Strict):
+    min_sightings_floor: int = Field(3, ge=2, le=100, description="The fewest sightings within the window that "
+                                                                  "may raise a frequent-presence alert.")
+    max_window_hours: float = Field(168, gt=0, le=24 * 90, description="The longest window over which sightings "
+                                                                       "are counted.")
+    max_days: int = Field(90, ge=1, le=365, description="A zone expires within this many days; a new designation "
+                                                        "is approved again.")
+
+
 class AlertPolicy(_Strict):
     max_distance: float = Field(0.5, ge=0, le=3, description="Largest edit distance between a read and a hotlist "
                                                               "plate that still raises an alert; a look-alike "
@@ -122,6 +131,15 @@ class RecognitionPolicy(_Strict):
                                                                   "same vehicle.")
 
 
+class AuditPolicy(_Strict):
+    bias_ratio_threshold: float = Field(2.0, gt=1, le=100, description="The compliance report flags an area whose "
+                                                                       "alert rate or misread rate is more than this "
+                                                                       "many times the city-wide rate.")
+    bias_min_events: int = Field(5, ge=1, le=10000, description="An area's rate is compared only when it rests on at "
+                                                                "least this many alerts (or judged alerts, for the "
+                                                                "misread rate): fewer are noise, not evidence.")
+
+
 class Policy(_Strict):
     """Everything an agency decides, in one place. Changing it is itself an approved, ledgered act."""
 
@@ -132,9 +150,11 @@ class Policy(_Strict):
     search: SearchPolicy = Field(default_factory=SearchPolicy, description="Historical searches of stored reads.")
     deployment: DeploymentPolicy = Field(default_factory=DeploymentPolicy, description="Camera deployment rules.")
     alerts: AlertPolicy = Field(default_factory=AlertPolicy, description="When a read raises a hotlist alert.")
+    zones: ZoneWatchPolicy = Field(default_factory=ZoneWatchPolicy, description="Frequent-presence zone watch.")
     notifications: NotificationPolicy = Field(default_factory=NotificationPolicy, description="Alert delivery.")
     redress: RedressPolicy = Field(default_factory=RedressPolicy, description="Complaints of misidentification.")
     recognition: RecognitionPolicy = Field(default_factory=RecognitionPolicy, description="Recognition thresholds.")
+    audit: AuditPolicy = Field(default_factory=AuditPolicy, description="What the compliance report flags.")
 
     @model_validator(mode="after")
     def _separation_of_duties(self) -> Policy:
