@@ -18,6 +18,7 @@ from platewarden.governance.deployment import DeploymentReview, filter_admitted
 from platewarden.governance.redress import Redress
 from platewarden.governance.retention import Retention
 from platewarden.governance.search import SearchGovernance
+from platewarden.governance.sharing import Sharing
 from platewarden.governance.zones import ZoneWatch
 from platewarden.ledger.keys import load_or_create_signer
 from platewarden.ledger.log import Ledger
@@ -55,6 +56,7 @@ class Platform:
     redress: Redress
     deployments: DeploymentReview
     zones: ZoneWatch
+    sharing: Sharing
     notifier: DeliveringNotifier | None = field(default=None)
 
     @classmethod
@@ -75,10 +77,11 @@ class Platform:
         case_keys = CaseKeys(engine, master)
         reads = ReadStore(engine, keyring, clock, case_keys)
         accounts = Accounts(engine, clock, ledger)
+        searches = SearchGovernance(engine, keyring, reads, accounts, ledger, policy, clock)
         return cls(settings=settings, policy=policy, clock=clock, engine=engine, keyring=keyring,
                    case_keys=case_keys, ledger=ledger,
                    reads=reads, cameras=CameraRegistry(engine), accounts=accounts,
-                   searches=SearchGovernance(engine, keyring, reads, accounts, ledger, policy, clock),
+                   searches=searches, sharing=Sharing(engine, searches, ledger, policy, clock),
                    retention=Retention(engine, keyring, case_keys, ledger, policy, clock, reads.partitions),
                    deployments=DeploymentReview(engine, ledger, policy, clock),
                    zones=ZoneWatch(engine, keyring, ledger, policy, clock),

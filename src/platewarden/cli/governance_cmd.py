@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime
+from pathlib import Path
 
 import click
 
@@ -12,6 +13,7 @@ from platewarden.cli.auth import current_user
 from platewarden.cli.common import platform
 from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.plates import normalize_plate
+from platewarden.domain.sharing import SharingRefused
 from platewarden.governance.accounts import AccountError
 from platewarden.governance.retention import HoldRefused
 from platewarden.governance.scope import Query, Scope, ScopeError
@@ -86,16 +88,20 @@ def search() -> None:
 @click.option("--purpose", required=True)
 @click.option("--justification", required=True)
 @click.option("--exigent", is_flag=True, help="Exigent circumstances: runs at once, reviewed within hours.")
+@click.option("--agreement", help="A partner agency's question under this sharing agreement (platewarden share).")
 @click.pass_context
 def search_apply(ctx: click.Context, case_number: str, offence: str, plates: tuple[str, ...], pattern: str | None,
                  pattern_reason: str | None, time_from: str, time_to: str, cameras: tuple[str, ...],
-                 area: str | None, purpose: str, justification: str, exigent: bool) -> None:
+                 area: str | None, purpose: str, justification: str, exigent: bool, agreement: str | None) -> None:
     scope = Scope(tuple(normalize_plate(x) for x in plates), pattern.upper() if pattern else None, pattern_reason,
                   _when(time_from), _when(time_to), cameras, _area(area), purpose, justification)
     with platform(ctx, notify=False) as p:
         try:
-            req = p.searches.apply(current_user(ctx, p), case_number, offence, scope, exigent)
-        except (ApprovalRefused, ScopeError) as exc:
+            if agreement and exigent:
+                raise ScopeError("a shared query is never exigent")
+            req = (p.sharing.apply(current_user(ctx, p), agreement, case_number, offence, scope) if agreement
+                   else p.searches.apply(current_user(ctx, p), case_number, offence, scope, exigent))
+        except (ApprovalRefused, ScopeError, SharingRefused) as exc:
             raise click.ClickException(f"refused (and ledgered): {exc}") from exc
     click.echo(f"{req.id} {req.status.value}" + (f" until {req.valid_until:%Y-%m-%d %H:%M}" if req.valid_until
                                                  else ""))
@@ -175,15 +181,21 @@ def search_list(ctx: click.Context) -> None:
 @click.option("--to", "time_to", required=True)
 @click.option("--camera", "cameras", multiple=True)
 @click.option("--area")
+@click.option("--share-to", type=click.Path(dir_okay=False, path_type=Path),
+              help="A shared query: write the signed package for the partner agency here.")
 @click.pass_context
 def search_run(ctx: click.Context, request_id: str, plate: str | None, pattern: str | None, time_from: str,
-               time_to: str, cameras: tuple[str, ...], area: str | None) -> None:
+               time_to: str, cameras: tuple[str, ...], area: str | None, share_to: Path | None) -> None:
     """Run a search inside an active authorization (JSON lines of the matching reads)."""
     q = Query(plate, pattern.upper() if pattern else None, _when(time_from), _when(time_to), cameras, _area(area))
     with platform(ctx, notify=False) as p:
         try:
+            if share_to is not None:
+                share_to.write_bytes(p.sharing.send(current_user(ctx, p), request_id, q))
+                click.echo(f"signed share package written to {share_to} (sent and ledgered)")
+                return
             res = p.searches.search(current_user(ctx, p), request_id, q)
-        except SearchRefused as exc:
+        except (SearchRefused, SharingRefused) as exc:
             click.echo(f"refused (and ledgered): {exc}", err=True)
             sys.exit(1)
     for r in res.reads:

@@ -25,6 +25,14 @@ def checkpoint(ctx: click.Context) -> None:
         click.echo(p.ledger.checkpoint().render(), nl=False)
 
 
+@ledger.command("key")
+@click.pass_context
+def key(ctx: click.Context) -> None:
+    """The log's public verifier key: for courts (evidence verify), witnesses and sharing partners."""
+    with platform(ctx, notify=False) as p:
+        click.echo(p.ledger.public_key.encode())
+
+
 @ledger.command("show")
 @click.option("--last", type=int, default=20, show_default=True)
 @click.pass_context

@@ -17,7 +17,9 @@ from platewarden.cli.ops_cmd import alerts, camera, db_upgrade, hotlist, policy,
 from platewarden.cli.recognize_cmd import recognize
 from platewarden.cli.report_cmd import report
 from platewarden.cli.serve_cmd import serve
+from platewarden.cli.share_cmd import share
 from platewarden.cli.watch_cmd import watch
+from platewarden.cli.zone_cmd import zone
 
 
 @click.group()
@@ -35,6 +37,6 @@ def cli(ctx: click.Context, data_dir: Path | None, as_user: str | None, verbose:
 
 
 COMMANDS = (demo, recognize, watch, camera, hotlist, alerts, webhook, policy, db_upgrade, bench, report, ledger, user,
-            search, hold, retention, serve, evidence)
+            search, hold, retention, serve, evidence, zone, share)
 for command in COMMANDS:
     cli.add_command(command)

@@ -55,6 +55,7 @@ class SearchRequest:
     valid_until: datetime | None
     status_reason: str | None
     steps: tuple[Step, ...]
+    agreement_id: str | None = None  # a shared query for a partner agency (governance/sharing.py)
 
     def active_at(self, now: datetime) -> bool:
         return self.status in (Status.ACTIVE, Status.EXIGENT) and self.valid_until is not None and \
@@ -88,8 +89,10 @@ class SearchGovernance:
 
     # --- requests and decisions ---
 
-    def apply(self, officer: User, case_number: str, offence: str, scope: Scope, exigent: bool = False
-              ) -> SearchRequest:
+    def apply(self, officer: User, case_number: str, offence: str, scope: Scope, exigent: bool = False,
+              agreement_id: str | None = None) -> SearchRequest:
+        """Apply for a search; ``agreement_id`` marks a shared query, whose agreement the sharing service has
+        checked (governance/sharing.py is the only caller that sets it)."""
         chain = self._policy.approvals.historical_search
         now = self._clock.now()
         try:
@@ -112,12 +115,14 @@ class SearchGovernance:
                 id=rid, case_number=case_number, offence=offence,
                 scope=seal(self._scope_key, json.dumps(scope.to_json()).encode(), f"scope|{rid}".encode()),
                 requested_by=officer.id, requested_at=now, exigent=exigent,
-                status=(Status.EXIGENT if exigent else Status.PENDING).value, valid_until=valid))
+                status=(Status.EXIGENT if exigent else Status.PENDING).value, valid_until=valid,
+                agreement_id=agreement_id))
             self._ledger.append([Event(EventKind.SEARCH, now, officer.label, {
                 "action": "apply", "request_id": rid, "case": case_number, "offence": offence, "exigent": exigent,
                 "scope_digest": digest(json.dumps(scope.to_json(), sort_keys=True)),
                 "plate_refs": [plate_ref(self._ref_key, p) for p in scope.plates],
-                "pattern": scope.pattern is not None, "window_days": (scope.time_to - scope.time_from).days})],
+                "pattern": scope.pattern is not None, "window_days": (scope.time_to - scope.time_from).days,
+                **({"agreement_id": agreement_id} if agreement_id else {})})],
                 conn=conn)
         return self.get(rid)
 
@@ -133,7 +138,8 @@ class SearchGovernance:
                              _utc(row.requested_at), row.exigent, Status(row.status),  # type: ignore[arg-type]
                              _utc(row.valid_until), row.status_reason,
                              tuple(Step(s.level, Role(s.role), s.decided_by, s.decision, s.reason,
-                                        _utc(s.decided_at)) for s in steps))  # type: ignore[arg-type]
+                                        _utc(s.decided_at)) for s in steps),  # type: ignore[arg-type]
+                             row.agreement_id)
 
     def all(self) -> list[SearchRequest]:
         with self._engine.connect() as conn:

@@ -41,6 +41,9 @@ class ApprovalChains(_Strict):
                                    description="Who designates and approves a watched zone.")
     camera_deployment: list[Role] = Field(default=[Role.DEPARTMENT_HEAD, Role.ETHICS_BOARD],
                                           description="Who proposes and who decides a camera deployment.")
+    sharing_agreement: list[Role] = Field(default=[Role.DEPARTMENT_HEAD, Role.PROSECUTOR],
+                                          description="Who proposes and who approves an agreement to share reads "
+                                                      "with another agency.")
     policy_change: list[Role] = Field(default=[Role.ADMINISTRATOR, Role.DEPARTMENT_HEAD, Role.ETHICS_BOARD],
                                       description="Who proposes and who approves a change of this policy.")
 
@@ -87,6 +90,15 @@ class ZoneWatchPolicy(_Strict):
                                                                        "are counted.")
     max_days: int = Field(90, ge=1, le=365, description="A zone expires within this many days; a new designation "
                                                         "is approved again.")
+
+
+class SharingPolicy(_Strict):
+    forbidden_jurisdictions: list[str] = Field(default=[], description="Jurisdictions (ISO country or subdivision "
+                                                                        "codes) no read is ever shared with.")
+    max_partner_retention_days: int = Field(30, ge=1, le=3650, description="The longest a partner may keep reads "
+                                                                           "shared with it.")
+    max_agreement_days: int = Field(365, ge=1, le=3650, description="The longest an agreement runs before it is "
+                                                                    "approved again.")
 
 
 class AlertPolicy(_Strict):
@@ -151,6 +163,7 @@ class Policy(_Strict):
     deployment: DeploymentPolicy = Field(default_factory=DeploymentPolicy, description="Camera deployment rules.")
     alerts: AlertPolicy = Field(default_factory=AlertPolicy, description="When a read raises a hotlist alert.")
     zones: ZoneWatchPolicy = Field(default_factory=ZoneWatchPolicy, description="Frequent-presence zone watch.")
+    sharing: SharingPolicy = Field(default_factory=SharingPolicy, description="Sharing with other agencies.")
     notifications: NotificationPolicy = Field(default_factory=NotificationPolicy, description="Alert delivery.")
     redress: RedressPolicy = Field(default_factory=RedressPolicy, description="Complaints of misidentification.")
     recognition: RecognitionPolicy = Field(default_factory=RecognitionPolicy, description="Recognition thresholds.")

@@ -1,0 +1,102 @@
+"""``platewarden share``: agreements with other agencies, and receiving their signed share packages.
+
+A shared query itself is ``platewarden search apply --agreement ID`` (approved like any search) and
+``platewarden search run ID --share-to FILE``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from platewarden.cli.auth import current_user
+from platewarden.cli.common import platform
+from platewarden.domain.approvals import ApprovalRefused
+from platewarden.domain.sharing import SharingRefused
+
+_REFUSED = (ApprovalRefused, SharingRefused, KeyError)
+
+
+@click.group("share")
+def share() -> None:
+    """Cross-border sharing agreements and packages."""
+
+
+@share.command("propose")
+@click.option("--partner", required=True, help="The other agency.")
+@click.option("--jurisdiction", required=True, help="ISO country or subdivision code, e.g. DE or US-CA.")
+@click.option("--purpose", "purposes", multiple=True, required=True, help="Offence category (repeatable).")
+@click.option("--retention-days", type=int, required=True, help="How long the partner may keep shared reads.")
+@click.option("--until", required=True, help="When the agreement ends (ISO 8601 with zone).")
+@click.option("--partner-key", required=True, help="The partner's ledger verifier key (platewarden ledger key).")
+@click.pass_context
+def share_propose(ctx: click.Context, partner: str, jurisdiction: str, purposes: tuple[str, ...],
+                  retention_days: int, until: str, partner_key: str) -> None:
+    try:
+        valid_until = datetime.fromisoformat(until)
+        if valid_until.tzinfo is None:
+            raise ValueError("give the end with its time zone")
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    with platform(ctx, notify=False) as p:
+        try:
+            ag = p.sharing.propose(current_user(ctx, p), partner, jurisdiction, list(purposes), retention_days,
+                                   valid_until, partner_key)
+        except _REFUSED as exc:
+            raise click.ClickException(f"refused (and ledgered): {exc}") from exc
+    click.echo(f"agreement {ag.id} proposed: pending approval")
+
+
+@share.command("decide")
+@click.argument("agreement_id")
+@click.argument("decision", type=click.Choice(["approve", "reject"]))
+@click.option("--reason", required=True)
+@click.pass_context
+def share_decide(ctx: click.Context, agreement_id: str, decision: str, reason: str) -> None:
+    with platform(ctx, notify=False) as p:
+        try:
+            ag = p.sharing.decide(agreement_id, current_user(ctx, p), decision == "approve", reason)
+        except _REFUSED as exc:
+            raise click.ClickException(f"refused (and ledgered): {exc}") from exc
+    click.echo(f"agreement {agreement_id}: {ag.status.value}")
+
+
+@share.command("end")
+@click.argument("agreement_id")
+@click.option("--reason", required=True)
+@click.pass_context
+def share_end(ctx: click.Context, agreement_id: str, reason: str) -> None:
+    with platform(ctx, notify=False) as p:
+        try:
+            p.sharing.end(agreement_id, current_user(ctx, p), reason)
+        except _REFUSED as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"agreement {agreement_id} ended")
+
+
+@share.command("list")
+@click.pass_context
+def share_list(ctx: click.Context) -> None:
+    with platform(ctx, notify=False) as p:
+        for a in p.sharing.all():
+            click.echo(f"{a.id}  {a.status.value:<8} {a.partner} ({a.jurisdiction})  purposes "
+                       f"{', '.join(a.purposes)}  keep ≤ {a.retention_days} d  until {a.valid_until:%Y-%m-%d}")
+
+
+@share.command("receive")
+@click.argument("package", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def share_receive(ctx: click.Context, package: Path) -> None:
+    """Check a partner's package (signature, ledger proof, agreement) and ledger its receipt; prints the reads."""
+    with platform(ctx, notify=False) as p:
+        try:
+            got = p.sharing.receive(current_user(ctx, p), package.read_bytes())
+        except _REFUSED as exc:
+            raise click.ClickException(f"refused (and ledgered): {exc}") from exc
+    for r in got.reads:
+        click.echo(json.dumps({k: v for k, v in r.items() if k != "plate_crop_jpeg"}))
+    click.echo(f"{len(got.reads)} reads for case {got.case} from {got.sender}; delete by "
+               f"{got.delete_by:%Y-%m-%d} (receipt ledgered)", err=True)

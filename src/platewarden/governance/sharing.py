@@ -1,0 +1,272 @@
+"""Cross-border sharing: agreements (proposed by a department head, approved per the policy's chain), shared
+queries approved like any search, and signed share packages that both sides ledger.
+
+Sending: ``send`` runs the approved shared query, ledgers a SHARING "sent" entry (counts and digests only), and
+returns a package signed with our log key that carries the reads, the agreement's terms (purpose, delete-by date),
+and an inclusion proof of that ledger entry under a signed checkpoint — so the partner holds proof that we ledgered
+the disclosure. Receiving: ``receive`` checks the package against the sender's key named in our own agreement with
+it and the proof, then ledgers a SHARING "received" entry on our side. The policy can forbid jurisdictions; that is
+checked at every step, so a later policy change stops sharing at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+
+from platewarden.domain.approvals import ApprovalRefused, Step, check_applicant, check_approver, next_level
+from platewarden.domain.clock import Clock
+from platewarden.domain.sharing import (
+    AgreementStatus,
+    SharingAgreement,
+    SharingRefused,
+    check_agreement,
+    check_jurisdiction,
+    check_shared_query,
+    normalize_jurisdiction,
+)
+from platewarden.domain.users import User
+from platewarden.governance.scope import Query, Scope
+from platewarden.governance.search import SearchGovernance, SearchRequest
+from platewarden.ledger.entries import Event, EventKind, digest, with_reason
+from platewarden.ledger.log import Ledger
+from platewarden.ledger.merkle import ProofError, leaf_hash, root_from_inclusion
+from platewarden.ledger.notes import NoteError, SignedNote, Verifier, verify_log_signature
+from platewarden.policy.model import Policy, Role
+from platewarden.store.schema import approval_steps, sharing_agreements
+
+FORMAT = "platewarden-share/1"
+
+
+@dataclass(frozen=True)
+class ReceivedShare:
+    agreement_id: str
+    sender: str
+    case: str
+    offence: str
+    delete_by: datetime
+    reads: list[dict[str, Any]]
+
+
+def _utc(dt: datetime) -> datetime:
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def _canonical(doc: dict[str, Any]) -> bytes:
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class Sharing:
+    def __init__(self, engine: Engine, searches: SearchGovernance, ledger: Ledger, policy: Policy,
+                 clock: Clock) -> None:
+        self._engine = engine
+        self._searches = searches
+        self._ledger = ledger
+        self._policy = policy
+        self._clock = clock
+
+    @property
+    def chain(self) -> list[Role]:
+        return self._policy.approvals.sharing_agreement
+
+    # --- agreements ---
+
+    def propose(self, head: User, partner: str, jurisdiction: str, purposes: list[str], retention_days: int,
+                valid_until: datetime, partner_key: str) -> SharingAgreement:
+        now = self._clock.now()
+        sp = self._policy.sharing
+        try:
+            check_applicant(self.chain, head)
+            check_agreement(partner, jurisdiction, purposes, retention_days, valid_until, now,
+                            self._policy.search.offences, sp.forbidden_jurisdictions, sp.max_partner_retention_days,
+                            sp.max_agreement_days)
+            key = Verifier.decode(partner_key)
+        except NoteError as exc:
+            self._refused(head, None, f"partner key: {exc}")
+            raise SharingRefused(f"partner key: {exc}") from exc
+        except (ApprovalRefused, SharingRefused) as exc:
+            self._refused(head, None, str(exc))
+            raise
+        aid = str(uuid.uuid4())
+        with self._engine.begin() as conn:
+            conn.execute(insert(sharing_agreements).values(
+                id=aid, partner=partner.strip(), jurisdiction=normalize_jurisdiction(jurisdiction),
+                purposes=json.dumps(sorted(set(purposes))), retention_days=retention_days, valid_until=valid_until,
+                partner_key=key.encode(), requested_by=head.id, requested_at=now,
+                status=AgreementStatus.PENDING.value))
+            self._ledger.append([Event(EventKind.SHARING, now, head.label, {
+                "action": "propose", "agreement_id": aid, "partner": partner.strip(),
+                "jurisdiction": normalize_jurisdiction(jurisdiction), "purposes": sorted(set(purposes)),
+                "retention_days": retention_days, "valid_until": valid_until.isoformat(),
+                "partner_key_digest": digest(key.encode())})], conn=conn)
+        return self.get(aid)
+
+    def decide(self, agreement_id: str, approver: User, approve: bool, reason: str) -> SharingAgreement:
+        now = self._clock.now()
+        ag = self.get(agreement_id)
+        try:
+            if ag.status is not AgreementStatus.PENDING:
+                raise ApprovalRefused(f"agreement is {ag.status.value}, not pending")
+            level, role = check_approver(self.chain, list(ag.steps), ag.requested_by, approver)
+            if approve:
+                check_jurisdiction(ag.jurisdiction, self._policy.sharing.forbidden_jurisdictions)
+        except (ApprovalRefused, SharingRefused) as exc:
+            self._refused(approver, agreement_id, str(exc))
+            raise
+        decision = "approved" if approve else "rejected"
+        complete = approve and next_level(self.chain, [*ag.steps, Step(level, role, approver.id, decision, reason,
+                                                                        now)]) is None
+        with self._engine.begin() as conn:
+            conn.execute(insert(approval_steps).values(request_id=agreement_id, level=level, role=role.value,
+                                                       decided_by=approver.id, decision=decision,
+                                                       reason=reason.strip(), decided_at=now))
+            if not approve or complete:
+                status = AgreementStatus.ACTIVE if approve else AgreementStatus.REJECTED
+                conn.execute(update(sharing_agreements).where(sharing_agreements.c.id == agreement_id)
+                             .values(status=status.value, status_reason=reason.strip()))
+            self._ledger.append([Event(EventKind.SHARING, now, approver.label, {
+                "action": decision, "agreement_id": agreement_id, "level": level, "role": role.value,
+                "active": complete, "reason_digest": digest(reason)})], conn=conn)
+        return self.get(agreement_id)
+
+    def end(self, agreement_id: str, user: User, reason: str) -> None:
+        if not user.roles & set(self.chain):
+            raise ApprovalRefused("an agreement is ended by someone of its approval chain")
+        now = self._clock.now()
+        with self._engine.begin() as conn:
+            n = conn.execute(update(sharing_agreements).where(
+                sharing_agreements.c.id == agreement_id, sharing_agreements.c.status.in_(["pending", "active"]))
+                .values(status=AgreementStatus.ENDED.value, status_reason=reason.strip())).rowcount
+            if not n:
+                raise SharingRefused("no pending or active agreement with that id")
+            self._ledger.append([Event(EventKind.SHARING, now, user.label, {
+                "action": "end", "agreement_id": agreement_id, "reason_digest": digest(reason)})], conn=conn)
+
+    def get(self, agreement_id: str) -> SharingAgreement:
+        found = [a for a in self.all() if a.id == agreement_id]
+        if not found:
+            raise KeyError(f"no sharing agreement {agreement_id}")
+        return found[0]
+
+    def all(self) -> list[SharingAgreement]:
+        with self._engine.connect() as conn:
+            rows = list(conn.execute(select(sharing_agreements).order_by(sharing_agreements.c.requested_at)))
+            ids = [r.id for r in rows]
+            steps: dict[str, list[Step]] = {i: [] for i in ids}
+            if ids:
+                for s in conn.execute(select(approval_steps).where(approval_steps.c.request_id.in_(ids))
+                                      .order_by(approval_steps.c.level)):
+                    steps[s.request_id].append(Step(s.level, Role(s.role), s.decided_by, s.decision, s.reason,
+                                                    _utc(s.decided_at)))
+        return [SharingAgreement(r.id, r.partner, r.jurisdiction, tuple(json.loads(r.purposes)), r.retention_days,
+                                 _utc(r.valid_until), r.partner_key, r.requested_by, _utc(r.requested_at),
+                                 AgreementStatus(r.status), r.status_reason, tuple(steps[r.id])) for r in rows]
+
+    # --- shared queries ---
+
+    def apply(self, officer: User, agreement_id: str, case_number: str, offence: str, scope: Scope
+              ) -> SearchRequest:
+        """A partner's question, applied for by one of our officers and approved like any search."""
+        try:
+            check_shared_query(self.get(agreement_id), offence, self._clock.now(),
+                               self._policy.sharing.forbidden_jurisdictions)
+        except (SharingRefused, KeyError) as exc:
+            self._refused(officer, agreement_id, str(exc).strip("'\""))
+            raise SharingRefused(str(exc).strip("'\"")) from exc
+        return self._searches.apply(officer, case_number, offence, scope, agreement_id=agreement_id)
+
+    def send(self, officer: User, request_id: str, query: Query) -> bytes:
+        """Run the approved shared query and return the signed package for the partner; ledgered here."""
+        now = self._clock.now()
+        req = self._searches.get(request_id)
+        if req.agreement_id is None:
+            raise SharingRefused("this search was not applied for as a shared query")
+        ag = self.get(req.agreement_id)
+        try:
+            check_shared_query(ag, req.offence, now, self._policy.sharing.forbidden_jurisdictions)
+        except SharingRefused as exc:
+            self._refused(officer, ag.id, str(exc))
+            raise
+        result = self._searches.search(officer, request_id, query)
+        reads = [{"id": r.id, "text": r.text, "region": r.region.value, "confidence": round(r.confidence, 4),
+                  "camera_id": r.camera_id, "latitude": r.latitude, "longitude": r.longitude,
+                  "first_seen": r.first_seen.isoformat(), "last_seen": r.last_seen.isoformat(),
+                  "plate_crop_jpeg": base64.b64encode(r.plate_crop_jpeg).decode()} for r in result.reads]
+        delete_by = now + timedelta(days=ag.retention_days)
+        seq = self._ledger.append([Event(EventKind.SHARING, now, officer.label, {
+            "action": "sent", "agreement_id": ag.id, "request_id": request_id, "case": req.case_number,
+            "partner": ag.partner, "jurisdiction": ag.jurisdiction, "results": len(reads),
+            "results_digest": result.digest, "delete_by": delete_by.isoformat()})])[0]
+        self._ledger.checkpoint()
+        proof = self._ledger.prove(seq)
+        doc = {"format": FORMAT, "sender": self._ledger.origin, "sender_key": self._ledger.public_key.encode(),
+               "partner": ag.partner, "jurisdiction": ag.jurisdiction, "case": req.case_number,
+               "offence": req.offence, "purpose": req.scope.purpose, "delete_by": delete_by.isoformat(),
+               "reads": reads, "ledger": {"seq": seq, "entry": self._ledger.entries(seq, seq + 1)[0].decode(),
+                                          "tree_size": proof.size, "proof": [h.hex() for h in proof.proof],
+                                          "checkpoint": proof.checkpoint}}
+        signature = base64.b64encode(self._ledger.sign(_canonical(doc))).decode()
+        return _canonical({"package": doc, "signature": signature})
+
+    def receive(self, user: User, package: bytes) -> ReceivedShare:
+        """Check a partner's package (signature with the key our agreement names, the proof that the sender
+        ledgered it) and ledger its receipt here."""
+        now = self._clock.now()
+        if not user.roles & {Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR}:
+            raise ApprovalRefused("shared reads are received by an officer, department head or prosecutor")
+        try:
+            outer = json.loads(package)
+            doc, sig = outer["package"], base64.b64decode(outer["signature"], validate=True)
+            if doc.get("format") != FORMAT:
+                raise SharingRefused(f"not a {FORMAT} package")
+            agreement = self._agreement_for_key(doc["sender_key"], now)
+            key = Verifier.decode(agreement.partner_key)
+            if not key.verify(_canonical(doc), sig):
+                raise SharingRefused("the package's signature does not verify with the partner's key")
+            check_shared_query(agreement, doc["offence"], now, self._policy.sharing.forbidden_jurisdictions)
+            self._check_ledger_proof(doc["ledger"], key)
+            sent = json.loads(doc["ledger"]["entry"])["body"]
+            ids = sorted(r["id"] for r in doc["reads"])
+            if sent.get("action") != "sent" or sent.get("results") != len(ids) or \
+                    sent.get("results_digest") != hashlib.sha256("\n".join(ids).encode()).hexdigest():
+                raise SharingRefused("the reads are not the ones the sender ledgered")
+        except (ValueError, KeyError, TypeError, NoteError, ProofError) as exc:
+            self._refused(user, None, f"malformed share package: {exc}")
+            raise SharingRefused(f"malformed share package: {exc}") from exc
+        except SharingRefused as exc:
+            self._refused(user, None, str(exc))
+            raise
+        delete_by = min(_utc(datetime.fromisoformat(doc["delete_by"])),
+                        now + timedelta(days=agreement.retention_days))
+        self._ledger.append([Event(EventKind.SHARING, now, user.label, {
+            "action": "received", "agreement_id": agreement.id, "partner": agreement.partner,
+            "case": doc["case"], "results": len(ids), "package_digest": digest(package),
+            "sender_entry": doc["ledger"]["seq"], "delete_by": delete_by.isoformat()})])
+        return ReceivedShare(agreement.id, doc["sender"], doc["case"], doc["offence"], delete_by, doc["reads"])
+
+    def _agreement_for_key(self, sender_key: str, now: datetime) -> SharingAgreement:
+        for ag in self.all():
+            if ag.partner_key == sender_key and ag.active_at(now):
+                return ag
+        raise SharingRefused("no active agreement with the agency that signed this package")
+
+    @staticmethod
+    def _check_ledger_proof(ledger: dict[str, Any], key: Verifier) -> None:
+        cp = verify_log_signature(SignedNote.parse(ledger["checkpoint"]), key)
+        if ledger["tree_size"] != cp.size:
+            raise ProofError("the proof is not for the package's checkpoint")
+        root = root_from_inclusion(ledger["seq"], cp.size, leaf_hash(ledger["entry"].encode()),
+                                   [bytes.fromhex(h) for h in ledger["proof"]])
+        if root != cp.root:
+            raise ProofError("the sender's ledger entry is not in its signed checkpoint")
+
+    def _refused(self, user: User, agreement_id: str | None, why: str) -> None:
+        self._ledger.append([Event(EventKind.SHARING, self._clock.now(), user.label, with_reason(
+            {"action": "refused", "agreement_id": agreement_id or ""}, why))])
