@@ -61,3 +61,35 @@ def test_deployment_over_http(platform: Platform, clock: ManualClock) -> None:
     assert client.post("/api/cameras/harbour-1/decommission", json={"reason": "the pilot is over, council vote"},
                        headers=auth("ethics")).status_code == 204
     assert client.get("/api/public/cameras").json()["cameras"][0]["status"] == "decommissioned"
+
+
+def test_zones_over_http(platform: Platform, clock: ManualClock) -> None:
+    from platewarden.domain.cameras import Camera
+    from tests.factories import approve_camera, make_read
+
+    p, who = platform, people(platform)
+    client = TestClient(create_app(p, session_secret="s", https_only=False))
+
+    def auth(name: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {p.accounts.issue_token(who[name], 't')}"}
+
+    approve_camera(p, Camera("sq-1", "Square", 52.37, 4.89, 0.0, "square"), who)
+    body = {"name": "Market square", "polygon": [[52.36, 4.88], [52.36, 4.90], [52.38, 4.90], [52.38, 4.88]],
+            "justification": "burglary reports tripled in 2026 around the market square", "min_sightings": 3,
+            "window_hours": 24, "expires_at": (clock.now() + timedelta(days=30)).isoformat()}
+    assert client.post("/api/zones", json={**body, "min_sightings": 1}, headers=auth("officer")).status_code == 422
+    assert client.post("/api/zones", json=body, headers=auth("operator")).status_code == 403
+    zid = client.post("/api/zones", json=body, headers=auth("officer")).json()["id"]
+    for name in ("head", "prosecutor", "ethics"):
+        r = client.post(f"/api/zones/{zid}/decision", json={"approve": True, "reason": "proportionate"},
+                        headers=auth(name))
+        assert r.status_code == 200, r.text
+    assert r.json()["status"] == "active"
+    for i in range(3):
+        p.zones.observe(make_read("AB1234", clock.now() + timedelta(hours=i), n=i))
+    public = client.get("/api/public/zones").json()
+    assert [(z["cameras"], z["sightings"], z["alerts"]) for z in public] == [(1, 3, 1)]
+    assert "AB1234" not in client.get("/api/public/zones").text
+    assert client.get("/api/zones/alerts?purpose=check", headers=auth("auditor")).status_code == 403
+    shown = client.get("/api/zones/alerts?purpose=respond to alert", headers=auth("operator")).json()
+    assert [(a["plate"], a["sightings"]) for a in shown] == [("AB1234", 3)]

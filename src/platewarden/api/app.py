@@ -13,6 +13,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from platewarden import __version__
 from platewarden.api.deployment import deployment_router
 from platewarden.api.routes import router
+from platewarden.api.zones import zones_router
 from platewarden.runtime import Platform
 from platewarden.web.deployment_pages import deployment_pages
 from platewarden.web.pages import LoginRequired, pages
@@ -43,6 +44,7 @@ def create_app(platform: Platform, session_secret: str | None = None, https_only
 
     app.include_router(router)
     app.include_router(deployment_router)
+    app.include_router(zones_router)
     app.include_router(pages)
     app.include_router(deployment_pages)
 

@@ -1,0 +1,108 @@
+"""Zone watch over HTTP: zones and their figures are public; designation and decisions follow the policy's chain;
+alerts (with plates) are for operators and officers, and each viewing is ledgered."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from platewarden.api.deps import CurrentUser, PlatformDep
+from platewarden.domain.approvals import ApprovalRefused
+from platewarden.domain.zones import Zone, ZoneError
+
+zones_router = APIRouter(tags=["zones"])
+
+
+class ZoneIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    polygon: Annotated[list[tuple[float, float]], Field(min_length=3, max_length=200)]
+    justification: Annotated[str, Field(min_length=1, max_length=5000)]
+    min_sightings: Annotated[int, Field(ge=1, le=1000)]
+    window_hours: Annotated[float, Field(gt=0, le=24 * 365)]
+    expires_at: datetime
+
+
+class ZoneDecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    approve: bool
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class ZoneOut(BaseModel):
+    id: str
+    name: str
+    polygon: list[tuple[float, float]]
+    min_sightings: int
+    window_hours: float
+    expires_at: datetime
+    status: str
+    approvals: int
+
+
+class ZoneFiguresOut(ZoneOut):
+    cameras: int
+    area_km2: float
+    cameras_per_km2: float
+    sightings: int
+    alerts: int
+
+
+class ZoneAlertOut(BaseModel):
+    id: str
+    zone_id: str
+    created_at: datetime
+    sightings: int
+    plate: str
+    read_ids: list[str]
+
+
+def _out(z: Zone) -> dict[str, object]:
+    return {"id": z.id, "name": z.name, "polygon": list(z.polygon), "min_sightings": z.min_sightings,
+            "window_hours": z.window.total_seconds() / 3600, "expires_at": z.expires_at, "status": z.status.value,
+            "approvals": sum(s.decision == "approved" for s in z.steps)}
+
+
+@zones_router.get("/api/public/zones", response_model=list[ZoneFiguresOut], tags=["public"])
+def public_zones(p: PlatformDep) -> list[ZoneFiguresOut]:
+    """Every zone with its camera density and alert count (no plates)."""
+    return [ZoneFiguresOut(**_out(s.zone), cameras=s.cameras, area_km2=round(s.area_km2, 4),  # type: ignore[arg-type]
+                           cameras_per_km2=round(s.cameras_per_km2, 3), sightings=s.sightings, alerts=s.alerts)
+            for s in p.zones.stats()]
+
+
+@zones_router.post("/api/zones", response_model=ZoneOut, status_code=201)
+def designate(body: ZoneIn, user: CurrentUser, p: PlatformDep) -> ZoneOut:
+    try:
+        z = p.zones.designate(user, body.name, list(body.polygon), body.justification, body.min_sightings,
+                              body.window_hours, body.expires_at)
+    except ApprovalRefused as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+    except ZoneError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return ZoneOut(**_out(z))  # type: ignore[arg-type]
+
+
+@zones_router.post("/api/zones/{zone_id}/decision", response_model=ZoneOut)
+def decide(zone_id: uuid.UUID, body: ZoneDecisionIn, user: CurrentUser, p: PlatformDep) -> ZoneOut:
+    try:
+        z = p.zones.decide(str(zone_id), user, body.approve, body.reason)
+    except KeyError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such zone") from exc
+    except ApprovalRefused as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+    return ZoneOut(**_out(z))  # type: ignore[arg-type]
+
+
+@zones_router.get("/api/zones/alerts", response_model=list[ZoneAlertOut])
+def zone_alerts(purpose: str, user: CurrentUser, p: PlatformDep) -> list[ZoneAlertOut]:
+    try:
+        shown = p.zones.alerts(user, purpose)
+    except ApprovalRefused as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+    return [ZoneAlertOut(id=a.id, zone_id=a.zone_id, created_at=a.created_at, sightings=a.sightings, plate=a.plate,
+                         read_ids=list(a.read_ids)) for a in shown]
