@@ -34,9 +34,9 @@ from platewarden.domain.users import User
 from platewarden.ledger.entries import Event, EventKind, digest, with_reason
 from platewarden.ledger.log import Ledger
 from platewarden.policy.model import Policy, Role
+from platewarden.store.approval_steps import load_steps, record_step
 from platewarden.store.dialect import conflict_insert
 from platewarden.store.schema import (
-    approval_steps,
     camera_comments,
     camera_proposals,
     cameras,
@@ -180,9 +180,7 @@ class DeploymentReview:
         decision = "approved" if approve else "rejected"
         exception = density_exception.strip() if (final and density.over and density_exception) else None
         with self._engine.begin() as conn:
-            conn.execute(insert(approval_steps).values(
-                request_id=proposal_id, level=level, role=role.value, decided_by=approver.id, decision=decision,
-                reason=reason.strip(), decided_at=now))
+            record_step(conn, proposal_id, Step(level, role, approver.id, decision, reason.strip(), now))
             body: dict[str, object] = {"action": decision, "proposal_id": proposal_id,
                                        "camera_id": proposal.camera.id, "level": level, "role": role.value,
                                        "reason_digest": digest(reason)}
@@ -292,13 +290,9 @@ class DeploymentReview:
         with self._engine.connect() as conn:
             rows = list(conn.execute(q))
             ids = [r.id for r in rows]
-            steps: dict[str, list[Step]] = {i: [] for i in ids}
+            steps = load_steps(conn, ids)
             comments: dict[str, list[Comment]] = {i: [] for i in ids}
             if ids:
-                for s in conn.execute(select(approval_steps).where(approval_steps.c.request_id.in_(ids))
-                                      .order_by(approval_steps.c.level)):
-                    steps[s.request_id].append(Step(s.level, Role(s.role), s.decided_by, s.decision, s.reason,
-                                                    _utc(s.decided_at)))
                 for c in conn.execute(select(camera_comments).where(camera_comments.c.proposal_id.in_(ids))
                                       .order_by(camera_comments.c.id)):
                     comments[c.proposal_id].append(Comment(_utc(c.at), c.author, c.text))

@@ -24,6 +24,7 @@ from platewarden.ledger.entries import Event, EventKind, digest, with_reason
 from platewarden.ledger.events import plate_ref
 from platewarden.ledger.log import Ledger
 from platewarden.policy.model import Policy, Role
+from platewarden.store.approval_steps import load_steps
 from platewarden.store.cipher import seal, unseal
 from platewarden.store.keyring import KeyRing
 from platewarden.store.reads import ReadStore
@@ -129,17 +130,14 @@ class SearchGovernance:
     def get(self, request_id: str) -> SearchRequest:
         with self._engine.connect() as conn:
             row = conn.execute(select(search_requests).where(search_requests.c.id == request_id)).first()
-            steps = list(conn.execute(select(approval_steps).where(approval_steps.c.request_id == request_id)
-                                      .order_by(approval_steps.c.level)))
+            steps = load_steps(conn, [request_id])[request_id]
         if row is None:
             raise KeyError(f"no search request {request_id}")
         scope = Scope.from_json(json.loads(unseal(self._scope_key, row.scope, f"scope|{row.id}".encode())))
         return SearchRequest(row.id, row.case_number, row.offence, scope, row.requested_by,
                              _utc(row.requested_at), row.exigent, Status(row.status),  # type: ignore[arg-type]
                              _utc(row.valid_until), row.status_reason,
-                             tuple(Step(s.level, Role(s.role), s.decided_by, s.decision, s.reason,
-                                        _utc(s.decided_at)) for s in steps),  # type: ignore[arg-type]
-                             row.agreement_id)
+                             tuple(steps), row.agreement_id)
 
     def all(self) -> list[SearchRequest]:
         with self._engine.connect() as conn:

@@ -40,7 +40,8 @@ from platewarden.ledger.log import Ledger
 from platewarden.ledger.merkle import ProofError, leaf_hash, root_from_inclusion
 from platewarden.ledger.notes import NoteError, SignedNote, Verifier, verify_log_signature
 from platewarden.policy.model import Policy, Role
-from platewarden.store.schema import approval_steps, sharing_agreements
+from platewarden.store.approval_steps import load_steps, record_step
+from platewarden.store.schema import sharing_agreements
 
 FORMAT = "platewarden-share/1"
 
@@ -120,13 +121,11 @@ class Sharing:
         except (ApprovalRefused, SharingRefused) as exc:
             self._refused(approver, agreement_id, str(exc))
             raise
-        decision = "approved" if approve else "rejected"
-        complete = approve and next_level(self.chain, [*ag.steps, Step(level, role, approver.id, decision, reason,
-                                                                        now)]) is None
+        step = Step(level, role, approver.id, "approved" if approve else "rejected", reason.strip(), now)
+        decision = step.decision
+        complete = approve and next_level(self.chain, [*ag.steps, step]) is None
         with self._engine.begin() as conn:
-            conn.execute(insert(approval_steps).values(request_id=agreement_id, level=level, role=role.value,
-                                                       decided_by=approver.id, decision=decision,
-                                                       reason=reason.strip(), decided_at=now))
+            record_step(conn, agreement_id, step)
             if not approve or complete:
                 status = AgreementStatus.ACTIVE if approve else AgreementStatus.REJECTED
                 conn.execute(update(sharing_agreements).where(sharing_agreements.c.id == agreement_id)
@@ -159,12 +158,7 @@ class Sharing:
         with self._engine.connect() as conn:
             rows = list(conn.execute(select(sharing_agreements).order_by(sharing_agreements.c.requested_at)))
             ids = [r.id for r in rows]
-            steps: dict[str, list[Step]] = {i: [] for i in ids}
-            if ids:
-                for s in conn.execute(select(approval_steps).where(approval_steps.c.request_id.in_(ids))
-                                      .order_by(approval_steps.c.level)):
-                    steps[s.request_id].append(Step(s.level, Role(s.role), s.decided_by, s.decision, s.reason,
-                                                    _utc(s.decided_at)))
+            steps = load_steps(conn, ids)
         return [SharingAgreement(r.id, r.partner, r.jurisdiction, tuple(json.loads(r.purposes)), r.retention_days,
                                  _utc(r.valid_until), r.partner_key, r.requested_by, _utc(r.requested_at),
                                  AgreementStatus(r.status), r.status_reason, tuple(steps[r.id])) for r in rows]

@@ -29,10 +29,11 @@ from platewarden.domain.zones import Zone, ZoneError, ZoneStatus, area_km2, chec
 from platewarden.ledger.entries import Event, EventKind, digest, with_reason
 from platewarden.ledger.log import Ledger
 from platewarden.policy.model import Policy, Role
+from platewarden.store.approval_steps import load_steps, record_step
 from platewarden.store.cipher import seal, unseal
 from platewarden.store.dialect import conflict_insert
 from platewarden.store.keyring import KeyRing
-from platewarden.store.schema import approval_steps, cameras, zone_alerts, zone_sightings, zones
+from platewarden.store.schema import cameras, zone_alerts, zone_sightings, zones
 
 VIEWERS = frozenset({Role.OPERATOR, Role.OFFICER})
 
@@ -129,9 +130,7 @@ class ZoneWatch:
         step = Step(level, role, approver.id, "approved" if approve else "rejected", reason.strip(), now)
         complete = approve and next_level(self.chain, [*zone.steps, step]) is None
         with self._engine.begin() as conn:
-            conn.execute(insert(approval_steps).values(
-                request_id=zone_id, level=level, role=role.value, decided_by=approver.id, decision=step.decision,
-                reason=step.reason, decided_at=now))
+            record_step(conn, zone_id, step)
             if not approve:
                 conn.execute(update(zones).where(zones.c.id == zone_id).values(
                     status=ZoneStatus.REJECTED.value, status_reason=reason.strip()))
@@ -191,12 +190,7 @@ class ZoneWatch:
         with self._engine.connect() as conn:
             rows = list(conn.execute(q))
             ids = [r.id for r in rows]
-            steps: dict[str, list[Step]] = {i: [] for i in ids}
-            if ids:
-                for s in conn.execute(select(approval_steps).where(approval_steps.c.request_id.in_(ids))
-                                      .order_by(approval_steps.c.level)):
-                    steps[s.request_id].append(Step(s.level, Role(s.role), s.decided_by, s.decision, s.reason,
-                                                    _utc(s.decided_at)))
+            steps = load_steps(conn, ids)
         return [Zone(r.id, r.name, tuple((float(a), float(b)) for a, b in json.loads(r.polygon)), r.justification,
                      r.min_sightings, timedelta(hours=r.window_hours), r.requested_by, _utc(r.requested_at),
                      _utc(r.expires_at), ZoneStatus(r.status), r.status_reason, tuple(steps[r.id])) for r in rows]
