@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -25,3 +26,93 @@ def model_card(data: Path, out: Path, per_condition: int) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(build_model_card(data if data.is_dir() else None, per_condition), encoding="utf-8")
     click.echo(f"wrote {out}")
+
+
+@report.command("compliance")
+@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), help="First day of the period (YYYY-MM-DD).")
+@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), help="Last day of the period (inclusive).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("compliance-report"),
+              show_default=True, help="Folder for the HTML, the PDF and the findings (JSON).")
+@click.option("--snapshot", "snapshot_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the snapshot (aggregates, no personal data) for an outside auditor.")
+@click.option("--input", "snapshot_in", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Assess this snapshot instead of the database: needs no keys and no database.")
+@click.option("--policy", "policy_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Assess against this policy file instead of the policy recorded in the snapshot.")
+@click.option("--population", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV of area,population: cameras and reads per 1,000 residents.")
+@click.option("--fail-on", type=click.Choice(["critical", "warning", "notice", "never"]), default="never",
+              show_default=True, help="Exit with status 1 when a finding this serious (or worse) is made.")
+@click.pass_context
+def compliance(ctx: click.Context, first: datetime | None, last: datetime | None, out: Path,
+               snapshot_out: Path | None, snapshot_in: Path | None, policy_file: Path | None,
+               population: Path | None, fail_on: str) -> None:
+    """Assess compliance over a period: retention, authorization, ledger, alerts, hotlist, deployment, bias,
+    zones and redress. Writes an HTML report and a PDF."""
+    import hashlib
+
+    from platewarden.audit.compliance.assess import Severity
+    from platewarden.audit.compliance.gather import PeriodError, gather
+    from platewarden.audit.compliance.population import PopulationError, parse_population
+    from platewarden.audit.compliance.report import snapshot_bytes, write_report
+    from platewarden.audit.compliance.snapshot import Snapshot, SnapshotError
+    from platewarden.cli.common import platform
+    from platewarden.policy import PolicyError, load_policy
+
+    try:
+        policy = load_policy(policy_file) if policy_file else None
+        pop = parse_population(population.read_text(encoding="utf-8")) if population else None
+    except (PolicyError, PopulationError, OSError, UnicodeDecodeError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if snapshot_in is not None:
+        if first or last:
+            raise click.UsageError("--from/--to come from the snapshot: give either --input or --from/--to")
+        try:
+            snap = Snapshot.load(snapshot_in)
+        except SnapshotError as exc:
+            raise click.ClickException(str(exc)) from exc
+        digest = hashlib.sha256(snapshot_in.read_bytes()).hexdigest()
+    else:
+        if first is None or last is None:
+            raise click.UsageError("give the period with --from and --to (or a snapshot with --input)")
+        with platform(ctx, notify=False) as p:
+            try:
+                snap = gather(p, first.date(), last.date())
+            except PeriodError as exc:
+                raise click.BadParameter(str(exc), param_hint="--to") from exc
+        data = snapshot_bytes(snap)
+        digest = hashlib.sha256(data).hexdigest()
+        if snapshot_out is not None:
+            snapshot_out.parent.mkdir(parents=True, exist_ok=True)
+            snapshot_out.write_bytes(data)
+            click.echo(f"wrote {snapshot_out} (snapshot, sha256 {digest})")
+    written = write_report(snap, out, digest, policy, pop)
+    ass = written.assessment
+    click.echo(f"wrote {written.html}, {written.pdf} ({written.pages} pages), {written.findings}")
+    click.echo(f"{ass.count(Severity.CRITICAL)} critical, {ass.count(Severity.WARNING)} warnings, "
+               f"{ass.count(Severity.NOTICE)} notices")
+    for f in ass.findings:
+        click.echo(f"  [{f.severity.value}] {f.section}: {f.title}" + (f" ({len(f.items)})" if f.items else ""))
+    if fail_on != "never":
+        worst = list(Severity)[: list(Severity).index(Severity(fail_on)) + 1]
+        if any(f.severity in worst for f in ass.findings):
+            ctx.exit(1)
+
+
+@report.command("annual")
+@click.option("--year", type=click.IntRange(2000, 2200), required=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True)
+@click.pass_context
+def annual(ctx: click.Context, year: int, out: Path) -> None:
+    """The public annual report (aggregates only): an HTML page and its figures as JSON."""
+    import json
+
+    from platewarden.audit.annual import annual_figures, render_annual
+    from platewarden.cli.common import platform
+
+    with platform(ctx, notify=False) as p:
+        figures = annual_figures(p, year)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"annual-report-{year}.html").write_text(render_annual(figures), encoding="utf-8")
+    (out / f"annual-report-{year}.json").write_text(json.dumps(figures, indent=1, default=str), encoding="utf-8")
+    click.echo(f"wrote {out / f'annual-report-{year}.html'} and .json")

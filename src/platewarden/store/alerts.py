@@ -81,6 +81,21 @@ class AlertStore:
             disps = {d.alert_id: d for d in conn.execute(select(dispositions))}
         return [self._detail(r, disps.get(r.id)) for r in rows if not (pending_only and r.id in disps)]
 
+    def cameras_between(self, start: datetime, end: datetime) -> dict[str, str | None]:
+        """Alert id -> the camera that raised it, for alerts created in [start, end): what the bias report counts
+        per area. None where the alert's day has been destroyed (its camera went with it). Returns no plate."""
+        with self._engine.connect() as conn:
+            rows = list(conn.execute(select(alerts.c.id, alerts.c.day, alerts.c.payload).where(
+                alerts.c.created_at >= start, alerts.c.created_at < end)))
+        out: dict[str, str | None] = {}
+        for row in rows:
+            try:
+                k = self._keys.for_day(row.day, datetime.now(UTC), create=False).data_key
+                out[row.id] = json.loads(unseal(k, row.payload, f"alert|{row.id}|payload".encode()))["camera_id"]
+            except KeyDestroyed:
+                out[row.id] = None
+        return out
+
     def count_pending(self) -> int:
         from sqlalchemy import func
 

@@ -300,3 +300,14 @@ def public_page(request: Request, p: PlatformDep) -> HTMLResponse:
         user = p.accounts.get(request.session["user_id"])
     return render(request, "public.html", user, title="Transparency", t=t, map=camera_map(p.cameras.all()),
                   policy_yaml=yaml.safe_dump(t["policy"], sort_keys=False))
+
+
+@pages.get("/public/annual-report", response_class=HTMLResponse)
+def annual_report_page(p: PlatformDep, year: int | None = None) -> HTMLResponse:
+    """The public annual report (aggregates only), the same figures as ``platewarden report annual``."""
+    from platewarden.audit.annual import annual_figures, render_annual
+
+    year = year or p.clock.now().year
+    if not 2000 <= year <= p.clock.now().year:
+        raise HTTPException(422, f"no annual report for {year}")
+    return HTMLResponse(render_annual(annual_figures(p, year)))

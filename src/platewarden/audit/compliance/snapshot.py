@@ -1,0 +1,246 @@
+"""The compliance snapshot: what the assessment needs, and nothing personal.
+
+Gathering (which needs the database and the keys) and assessing (which needs neither) meet here, in a plain,
+versioned JSON document. An agency exports it; an outside auditor re-runs the assessment on it with
+``platewarden report compliance --input``. It holds counts, dates, ids of requests, entries, cameras and proposals
+(all of which the ledger or the public portal already name) — never a plate, a crop, a read's place or a person.
+Strict models (extra fields refused) so that a hand-edited or truncated export fails loudly instead of being
+half-read.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from platewarden.policy.model import Policy
+
+FORMAT: Literal["platewarden-compliance-snapshot/1"] = "platewarden-compliance-snapshot/1"
+
+
+class SnapshotError(ValueError):
+    """A snapshot that cannot be read or does not follow the format; the message says where."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- retention ---
+
+class ReceiptInfo(_Model):
+    destroyed_reads: int
+    kept_for_cases: int
+    destroyed_at: datetime
+    ledger_seq: int
+    ledger_matches: bool  # the ledger entry at ledger_seq is this day's destruction receipt with the same root
+
+
+class DayRetention(_Model):
+    day: date
+    reads_counted: int  # from read_counts: reads stored that day (the count outlives the reads)
+    ordinary_stored: int  # ordinary reads of the day still in the store (not kept for a case)
+    key_exists: bool
+    receipt: ReceiptInfo | None
+
+
+class RetentionSection(_Model):
+    days: list[DayRetention]  # every day of the period with reads, a key, stored reads or a receipt
+    ledger_receipts_without_record: list[date]  # destruction receipts in the ledger the store has no record of
+
+
+# --- authorization ---
+
+class StepInfo(_Model):
+    level: int
+    role: str
+    decision: str
+    decided_at: datetime
+
+
+class RequestInfo(_Model):
+    id: str
+    offence: str
+    exigent: bool
+    status: str
+    requested_at: datetime
+    steps: list[StepInfo]
+
+
+class SearchRun(_Model):
+    log_id: int
+    at: datetime
+    request_id: str | None
+    results: int
+
+
+class AuthorizationSection(_Model):
+    requests: list[RequestInfo]  # made in the period, or searched under in the period
+    searches: list[SearchRun]  # searches run (outcome "allowed") in the period
+    refused: int
+    refused_by_organisation: dict[str, int]
+
+
+# --- ledger ---
+
+class CheckpointInfo(_Model):
+    size: int
+    root: str
+    created_at: datetime
+    cosigners: list[str]
+
+
+class LedgerSection(_Model):
+    verified: bool  # False when the snapshot was taken without re-verifying the ledger (public annual figures)
+    ok: bool
+    problem: str
+    first_bad_entry: int | None
+    entries: int
+    checkpoints: int
+    uncovered: int  # entries newer than the latest checkpoint
+    latest: CheckpointInfo | None
+    latest_witnessed: CheckpointInfo | None
+    entries_in_period: dict[str, int]  # ledger entries of the period by kind
+
+
+# --- alerts and hotlist ---
+
+class AlertsSection(_Model):
+    raised: int
+    dispositions: dict[str, int]
+    undisposed: int
+    hours_to_disposition: list[float]
+
+
+class EntryInfo(_Model):
+    id: str
+    status: str
+    has_source: bool
+    has_reason: bool
+    approved: bool
+    added_at: datetime
+    expires_at: datetime
+
+
+class HotlistSection(_Model):
+    entries: list[EntryInfo]  # every entry (the hotlist's state as of the snapshot)
+
+
+# --- deployment ---
+
+class ExceptionInfo(_Model):
+    proposal_id: str
+    camera_id: str
+    decided_at: datetime | None
+    reason: str
+
+
+class SegmentInfo(_Model):
+    id: str
+    name: str
+    area: str
+    length_km: float
+    cameras: list[str]  # approved cameras on the segment
+    exceptions: list[ExceptionInfo]  # approved proposals on the segment with a recorded density exception
+
+
+class ProposalInfo(_Model):
+    id: str
+    camera_id: str
+    road_segment: str
+    status: str
+    proposed_at: datetime
+    decided_at: datetime | None
+    density_exception: str | None
+
+
+class DeploymentSection(_Model):
+    segments: list[SegmentInfo]
+    cameras_without_segment: list[str]  # approved cameras on no known road segment: outside the density rule
+    proposals: list[ProposalInfo]  # proposed or decided in the period
+    refusals_by_reason: dict[str, int]  # reads refused from cameras that are not approved, in the period
+    refusals_by_camera: dict[str, int]
+
+
+# --- bias, zones, redress ---
+
+class AreaInfo(_Model):
+    area: str
+    length_km: float
+    cameras: int
+    reads: int
+    alerts: int
+    judged: int  # alerts with a disposition
+    misreads: int
+    wrong_region: int
+    searches: int  # searches run whose authorized scope names a camera (or an area around a camera) here
+
+
+class BiasSection(_Model):
+    areas: list[AreaInfo]
+    reads_without_area: int
+    alerts_without_area: int  # camera on no segment, or the alert's day destroyed before the count was taken
+    searches_without_area: int
+
+
+class ZoneInfo(_Model):
+    id: str
+    name: str
+    status: str
+    area_km2: float
+    cameras: int
+    sightings: int
+    alerts: int
+
+
+class CompensationInfo(_Model):
+    liable: str
+    currency: str
+    complaints: int
+    total: float
+
+
+class RedressSection(_Model):
+    by_state: dict[str, int]
+    compensation: list[CompensationInfo]
+    suppressed_entries: int
+    days_to_decision: list[float]
+
+
+class Snapshot(_Model):
+    format: Literal["platewarden-compliance-snapshot/1"] = FORMAT
+    agency: str
+    generated_at: datetime
+    period_from: date
+    period_to: date
+    software_version: str
+    policy: Policy
+    retention: RetentionSection
+    authorization: AuthorizationSection
+    ledger: LedgerSection
+    alerts: AlertsSection
+    hotlist: HotlistSection
+    deployment: DeploymentSection
+    bias: BiasSection
+    zones: list[ZoneInfo]
+    redress: RedressSection
+
+    def to_json(self) -> str:
+        return self.model_dump_json(indent=1)
+
+    @classmethod
+    def load(cls, path: Path) -> Snapshot:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SnapshotError(f"{path}: cannot read the snapshot: {exc}") from exc
+        try:
+            return cls.model_validate_json(text)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+            raise SnapshotError(f"{path}: not a {FORMAT} document: {where}: {first['msg']} "
+                                f"({exc.error_count()} problem(s))") from exc
