@@ -3,8 +3,10 @@ no database), its errors (nothing written), and the public annual report (page a
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
@@ -57,3 +59,17 @@ def test_public_annual_report_has_aggregates_only(platform: Platform, clock: Man
     assert 'href="/public/annual-report?year=2026"' in client.get("/public").text
     for secret in (HOT, "SEP20", "AB00", "someone@example.org", "2026-CR-", "officer2", "Head2"):
         assert secret not in page and secret not in served.text and secret not in str(figures)
+
+
+def test_gathering_a_snapshot_is_ledgered(platform: Platform, clock: ManualClock, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    build(platform, clock, tmp_path)
+    monkeypatch.setenv("PLATEWARDEN_DATA_DIR", str(platform.settings.data_dir))
+    monkeypatch.setenv("PLATEWARDEN_DATABASE_URL", platform.settings.effective_database_url)
+    before = platform.ledger.size()
+    r = CliRunner().invoke(cli, ["report", "compliance", "--from", str(FIRST), "--to", str(LAST),
+                                 "--out", str(tmp_path / "live"), "--snapshot", str(tmp_path / "s.json")])
+    assert r.exit_code == 0, r.output
+    entries = [e for _, e in platform.ledger.parsed(before)]
+    assert [e["kind"] for e in entries] == ["report"]
+    assert entries[0]["body"]["snapshot_sha256"] == hashlib.sha256((tmp_path / "s.json").read_bytes()).hexdigest()

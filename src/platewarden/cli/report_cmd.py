@@ -57,6 +57,7 @@ def compliance(ctx: click.Context, first: datetime | None, last: datetime | None
     from platewarden.audit.compliance.report import snapshot_bytes, write_report
     from platewarden.audit.compliance.snapshot import Snapshot, SnapshotError
     from platewarden.cli.common import platform
+    from platewarden.ledger.entries import Event, EventKind
     from platewarden.policy import PolicyError, load_policy
 
     try:
@@ -80,8 +81,12 @@ def compliance(ctx: click.Context, first: datetime | None, last: datetime | None
                 snap = gather(p, first.date(), last.date())
             except PeriodError as exc:
                 raise click.BadParameter(str(exc), param_hint="--to") from exc
-        data = snapshot_bytes(snap)
-        digest = hashlib.sha256(data).hexdigest()
+            data = snapshot_bytes(snap)
+            digest = hashlib.sha256(data).hexdigest()
+            # gathering decrypts sealed alert and search data to count them: the act itself is ledgered
+            p.ledger.append([Event(EventKind.REPORT, p.clock.now(), "system", {
+                "action": "compliance_snapshot", "from": str(snap.period_from), "to": str(snap.period_to),
+                "snapshot_sha256": digest})])
         if snapshot_out is not None:
             snapshot_out.parent.mkdir(parents=True, exist_ok=True)
             snapshot_out.write_bytes(data)

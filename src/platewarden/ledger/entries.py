@@ -40,6 +40,7 @@ class EventKind(StrEnum):
     ZONE_WATCH = "zone_watch"
     ZONE_ALERT = "zone_alert"
     SHARING = "sharing"
+    REPORT = "report"  # a compliance snapshot was gathered (its digest)
 
 
 # Values that look like a plate (letters and digits mixed, 4-10 long) are refused in free-text fields: a ledger
