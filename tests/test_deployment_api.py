@@ -93,3 +93,39 @@ def test_zones_over_http(platform: Platform, clock: ManualClock) -> None:
     assert client.get("/api/zones/alerts?purpose=check", headers=auth("auditor")).status_code == 403
     shown = client.get("/api/zones/alerts?purpose=respond to alert", headers=auth("operator")).json()
     assert [(a["plate"], a["sightings"]) for a in shown] == [("AB1234", 3)]
+
+
+def test_console_inbox_decides_cameras_and_zones(platform: Platform, clock: ManualClock) -> None:
+    from platewarden.domain.cameras import Camera
+    from platewarden.domain.deployment import RoadSegment
+    from tests.factories import PASSWORD
+
+    p, who = platform, people(platform)
+    p.deployments.add_segment(RoadSegment("quay", "Quay", 1.0, "harbour"), who["head"])
+    prop = p.deployments.propose(who["head"], Camera("quay-1", "Quay", 52.4, 4.9, None, "quay"),
+                                 "cargo theft at the quay", "forty cargo thefts reported here in 2026")
+    zone = p.zones.designate(who["officer"], "Quay zone", [(52.39, 4.89), (52.39, 4.91), (52.41, 4.91)],
+                             "cargo thefts concentrate on the quay, see case files 2026-Q-1 to 40", 3, 24,
+                             clock.now() + timedelta(days=20))
+    client = TestClient(create_app(p, session_secret="s", https_only=False))
+
+    def login(name: str) -> str:
+        client.post("/login", data={"username": name, "password": PASSWORD})
+        page = client.get("/approvals")
+        return page.text
+
+    inbox = login("ethics")
+    assert f"camera-{prop.id}" not in inbox  # comment period still running
+    assert f"zone-{zone.id}" not in inbox  # the department head decides first
+    head = login("head")
+    assert f"zone-{zone.id}" in head and f"camera-{prop.id}" not in head  # the head proposed the camera
+    csrf = re.search(r'name="csrf" value="([^"]+)"', head).group(1)  # type: ignore[union-attr]
+    r = client.post(f"/approvals/zone/{zone.id}", data={"csrf": csrf, "action": "approve", "reason": "justified"})
+    assert "Decision recorded" in r.text and p.zones.get(zone.id).steps[0].decided_by == who["head"].id
+    clock.advance(timedelta(days=31))
+    ethics = login("ethics")
+    assert f"camera-{prop.id}" in ethics and f"zone-{zone.id}" not in ethics  # the zone waits for the prosecutor
+    csrf = re.search(r'name="csrf" value="([^"]+)"', ethics).group(1)  # type: ignore[union-attr]
+    r = client.post(f"/approvals/camera/{prop.id}", data={"csrf": csrf, "action": "approve",
+                                                          "reason": "no objections during the comment period"})
+    assert "Decision recorded" in r.text and "quay-1" in p.deployments.approved_ids()

@@ -54,3 +54,12 @@ def check_approver(chain: list[Role], steps: list[Step], applicant_id: str, appr
     if any(s.decided_by == approver.id for s in steps):
         raise ApprovalRefused("each level is decided by a different person")
     return level, role
+
+
+def awaits(chain: list[Role], steps: list[Step], applicant_id: str, user: User) -> bool:
+    """Whether ``user`` may decide the next level now (what an approvals inbox shows)."""
+    try:
+        check_approver(chain, steps, applicant_id, user)
+    except ApprovalRefused:
+        return False
+    return True

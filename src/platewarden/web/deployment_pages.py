@@ -9,8 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
-from platewarden.domain.deployment import DeploymentRefused
-from platewarden.web.pages import PlatformDep, back, check_csrf, render
+from platewarden.domain.approvals import ApprovalRefused, awaits
+from platewarden.domain.deployment import CameraProposal, DeploymentRefused, ProposalStatus
+from platewarden.domain.users import User
+from platewarden.domain.zones import Zone, ZoneStatus
+from platewarden.runtime import Platform
+from platewarden.web.pages import PlatformDep, UserDep, back, check_csrf, render
 from platewarden.web.svgmap import camera_map
 
 deployment_pages = APIRouter(include_in_schema=False)
@@ -37,3 +41,36 @@ def registry_comment(proposal_id: str, request: Request, p: PlatformDep, csrf: A
     except (DeploymentRefused, KeyError) as exc:
         return back("/public/cameras", request, str(exc).strip("'\""))
     return back("/public/cameras", request, "Thank you: your comment is recorded and published.")
+
+
+def deployment_inbox(p: Platform, user: User) -> dict[str, list[CameraProposal] | list[Zone]]:
+    """Camera proposals whose comment period is over and zones awaiting this person's level."""
+    now = p.clock.now()
+    proposals = [pr for pr in p.deployments.proposals(ProposalStatus.OPEN) if now >= pr.comment_until
+                 and awaits(p.deployments.chain, list(pr.steps), pr.proposed_by, user)]
+    zones = [z for z in p.zones.all() if z.status is ZoneStatus.PENDING
+             and awaits(p.zones.chain, list(z.steps), z.requested_by, user)]
+    return {"proposals": proposals, "zones": zones}
+
+
+@deployment_pages.post("/approvals/camera/{proposal_id}")
+def decide_camera(proposal_id: str, request: Request, user: UserDep, p: PlatformDep, csrf: Annotated[str, Form()],
+                  action: Annotated[str, Form()], reason: Annotated[str, Form()] = "",
+                  density_exception: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request, csrf, action, reason, density_exception)
+    try:
+        p.deployments.decide(proposal_id, user, action == "approve", reason, density_exception or None)
+    except (ApprovalRefused, DeploymentRefused, KeyError) as exc:
+        return back("/approvals", request, f"Refused (and recorded): {exc}")
+    return back("/approvals", request, "Decision recorded.")
+
+
+@deployment_pages.post("/approvals/zone/{zone_id}")
+def decide_zone(zone_id: str, request: Request, user: UserDep, p: PlatformDep, csrf: Annotated[str, Form()],
+                action: Annotated[str, Form()], reason: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request, csrf, action, reason)
+    try:
+        p.zones.decide(zone_id, user, action == "approve", reason)
+    except (ApprovalRefused, KeyError) as exc:
+        return back("/approvals", request, f"Refused (and recorded): {exc}")
+    return back("/approvals", request, "Decision recorded.")

@@ -154,7 +154,10 @@ def alert_dispose(alert_id: str, request: Request, user: UserDep, p: PlatformDep
 
 @pages.get("/approvals", response_class=HTMLResponse)
 def approvals_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
-    return render(request, "approvals.html", user, title="Approvals", requests=_inbox(p, user))
+    from platewarden.web.deployment_pages import deployment_inbox
+
+    return render(request, "approvals.html", user, title="Approvals", requests=_inbox(p, user),
+                  **deployment_inbox(p, user))
 
 
 @pages.post("/approvals/{request_id}")
