@@ -16,6 +16,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from machine import print_header  # type: ignore[import-not-found]
 from pgtemp import temporary_database  # type: ignore[import-not-found]
 from sqlalchemy import insert
 
@@ -34,12 +35,13 @@ def fill_day(p: Platform, n: int) -> None:
     keys = p.keyring.for_day(T0.date(), T0)
     blob = os.urandom(200)
     batch = 20_000
+    p.reads.partitions.ensure([T0.date()])  # PostgreSQL: the day's partition
     with p.engine.begin() as conn:
         for start in range(0, n, batch):
             conn.execute(insert(reads), [{
                 "id": str(uuid.UUID(int=i)), "day": T0.date(), "first_seen": T0 + timedelta(milliseconds=i),
                 "plate_index": blind_index(keys.index_key, f"P{i % 50_000:06d}"), "payload": blob,
-                "plate_crop": blob, "vehicle_crop": None, "key_scope": f"day:{T0.date()}",
+                "plate_crop": blob, "vehicle_crop": None, "key_scope": f"day:{T0.date()}", "purge_day": T0.date(),
                 "row_digest": i.to_bytes(32, "big")} for i in range(start, min(n, start + batch))])
         conn.execute(insert(read_counts).values(day=T0.date(), camera_id="bench", reads=n))
 
@@ -88,6 +90,7 @@ def main() -> None:
     ap.add_argument("--reads", type=int, default=1_000_000)
     ap.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
     a = ap.parse_args()
+    print_header()
     with tempfile.TemporaryDirectory() as tmp:
         print("SQLite")
         run(f"sqlite:///{tmp}/g.db", Path(tmp), a.reads)

@@ -11,6 +11,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from machine import print_header  # type: ignore[import-not-found]
 from pgtemp import temporary_database  # type: ignore[import-not-found]
 
 from platewarden.config import Settings
@@ -49,6 +50,7 @@ def main() -> None:
     ap.add_argument("--verify", type=int, default=1_000_000)
     ap.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
     a = ap.parse_args()
+    print_header()
     print(f"appends/s, SQLite      {appends('', a.appends):10,.0f}  (batches of 1000)")
     try:
         with temporary_database(a.postgres) as pg_url:

@@ -13,11 +13,15 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from machine import print_header  # type: ignore[import-not-found]
+
 from platewarden.config import Settings
 from platewarden.domain.cameras import Camera
 from platewarden.domain.clock import ManualClock
+from platewarden.domain.deployment import RoadSegment
 from platewarden.fusion.fuser import Fuser
 from platewarden.pipeline.live import LivePipeline
+from platewarden.policy.model import Role
 from platewarden.recognition.pipeline import Recognizer, RecognizerConfig
 from platewarden.runtime import Platform
 from platewarden.sources.video import VideoFileSource
@@ -29,6 +33,7 @@ def main() -> None:
     ap.add_argument("--cars", type=int, default=6)
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args()
+    print_header()
     plates = [("8ABC234", "us"), ("B 21 GSB", "ro"), ("KX 7204", "us"), ("AB-123-CD", "fr"), ("5SOW350", "us"),
               ("MH 12 DE 1433", "eu")][: a.cars]
     with tempfile.TemporaryDirectory() as tmp:
@@ -38,6 +43,11 @@ def main() -> None:
         p = Platform.open(Settings(data_dir=Path(tmp), database_url=f"sqlite:///{tmp}/w.db"),
                           clock=ManualClock(start), notify=False)
         cam = Camera("bench-cam", "bench", 52.0, 4.0, 0.0, "bench")
+        admin = p.accounts.create(None, "bench.admin", "Bench", "Bench", {Role.ADMINISTRATOR}, "bench password 1")
+        head = p.accounts.create(admin, "bench.head", "Bench", "Bench", {Role.DEPARTMENT_HEAD}, "bench password 1")
+        board = p.accounts.create(admin, "bench.board", "Bench", "Bench", {Role.ETHICS_BOARD}, "bench password 1")
+        p.deployments.add_segment(RoadSegment("bench", "Bench road", 1.0, "bench"), head)
+        p.deployments.import_existing(cam, "benchmark camera, no real deployment", board)
         pipe = LivePipeline(Recognizer(RecognizerConfig(threads=a.threads)), Fuser(cam), p.read_writer("bench"),
                             p.alerts)
         frames = list(VideoFileSource(video, cam.id, start).frames())

@@ -24,6 +24,10 @@ class Settings(BaseModel):
     database_url: str | None = Field(None, description="SQLAlchemy URL; SQLite in data_dir when unset. "
                                                        "PostgreSQL: postgresql://user@host/db")
     policy_file: Path | None = Field(None, description="The policy YAML; built-in defaults when unset.")
+    db_pool_size: int = Field(5, ge=1, le=500, description="PostgreSQL connections each process keeps open "
+                                                           "(PLATEWARDEN_DB_POOL_SIZE).")
+    db_max_overflow: int = Field(10, ge=0, le=500, description="Extra PostgreSQL connections a process may open "
+                                                               "under a burst (PLATEWARDEN_DB_MAX_OVERFLOW).")
 
     @field_validator("database_url")
     @classmethod
@@ -46,5 +50,9 @@ class Settings(BaseModel):
             values["database_url"] = env["PLATEWARDEN_DATABASE_URL"]
         if env.get("PLATEWARDEN_POLICY"):
             values["policy_file"] = Path(env["PLATEWARDEN_POLICY"])
+        if env.get("PLATEWARDEN_DB_POOL_SIZE"):
+            values["db_pool_size"] = env["PLATEWARDEN_DB_POOL_SIZE"]
+        if env.get("PLATEWARDEN_DB_MAX_OVERFLOW"):
+            values["db_max_overflow"] = env["PLATEWARDEN_DB_MAX_OVERFLOW"]
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls.model_validate(values)

@@ -10,6 +10,7 @@ import click
 from platewarden import __version__
 from platewarden.cli.bench_cmd import bench
 from platewarden.cli.demo_cmd import demo
+from platewarden.cli.edge_cmd import edge, ingest
 from platewarden.cli.evidence_cmd import evidence
 from platewarden.cli.governance_cmd import hold, retention, search, user
 from platewarden.cli.ledger_cmd import ledger
@@ -37,6 +38,6 @@ def cli(ctx: click.Context, data_dir: Path | None, as_user: str | None, verbose:
 
 
 COMMANDS = (demo, recognize, watch, camera, hotlist, alerts, webhook, policy, db_upgrade, bench, report, ledger, user,
-            search, hold, retention, serve, evidence, zone, share)
+            search, hold, retention, serve, evidence, zone, share, edge, ingest)
 for command in COMMANDS:
     cli.add_command(command)

@@ -9,6 +9,11 @@ What this proves, and what it cannot: the ledger proves that destruction was ord
 append-only, witnessed history, and ``verify`` proves that no key and no ordinary row of a day past the limit is
 left in this database. It cannot prove that nobody copied the data or the keys elsewhere before (an export, a
 backup, a screenshot): keep backups inside the retention window, and exports logged.
+
+On PostgreSQL the day's rows live in their own partition (store/partitions.py): held reads are moved out of it
+(their ``purge_day`` becomes HELD_PURGE_DAY) and the partition is dropped, which removes its files at once instead
+of leaving deleted tuples for a vacuum. The transaction first takes the table lock the drop needs, so that it
+queues behind running ingest transactions instead of deadlocking with them.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from platewarden.store.case_keys import CaseKeys
 from platewarden.store.cipher import unseal
 from platewarden.store.codec import seal_read, unseal_payload
 from platewarden.store.keyring import KeyRing
+from platewarden.store.partitions import HELD_PURGE_DAY, DayPartitions
 from platewarden.store.schema import alerts, destroyed_days, held_reads, holds, read_counts, reads
 
 
@@ -36,14 +42,16 @@ class HoldRefused(PermissionError):
     pass
 
 
-def batch_path(conn: Connection, batch_seq: int | None, pos: int | None) -> bytes | None:
+def batch_path(conn: Connection, batch_seq: int | None, pos: int | None, day: date | None = None) -> bytes | None:
     """A read's Merkle path inside its ledgered batch (hashes concatenated), computed while the batch still
-    exists: kept with a held read so its evidence survives the destruction of the rest of its day."""
+    exists: kept with a held read so its evidence survives the destruction of the rest of its day. With ``day``
+    (a batch never spans two days) only that day's rows and the held ones are looked at."""
     if batch_seq is None or pos is None:
         return None
-    leaves = [leaf_hash(bytes(d)) for d in conn.scalars(select(reads.c.row_digest).where(reads.c.batch_seq == batch_seq)
-                                                          .order_by(reads.c.batch_pos))]
-    return b"".join(inclusion_proof(pos, leaves))
+    q = select(reads.c.row_digest).where(reads.c.batch_seq == batch_seq).order_by(reads.c.batch_pos)
+    if day is not None:
+        q = q.where(reads.c.purge_day.in_([day, HELD_PURGE_DAY]))
+    return b"".join(inclusion_proof(pos, [leaf_hash(bytes(d)) for d in conn.scalars(q)]))
 
 
 @dataclass(frozen=True)
@@ -71,8 +79,9 @@ class RetentionReport:
 
 class Retention:
     def __init__(self, engine: Engine, keyring: KeyRing, case_keys: CaseKeys, ledger: Ledger, policy: Policy,
-                 clock: Clock) -> None:
+                 clock: Clock, partitions: DayPartitions | None = None) -> None:
         self._engine = engine
+        self._partitions = partitions or DayPartitions(engine)
         self._keys = keyring
         self._case_keys = case_keys
         self._ledger = ledger
@@ -158,10 +167,13 @@ class Retention:
         keys = self._keys.for_day(day, now, create=False)
         scope = f"day:{day.isoformat()}"
         with self._engine.begin() as conn:
+            if self._partitions.enabled:  # the lock DROP TABLE needs, taken before any other
+                conn.execute(text("LOCK TABLE reads IN ACCESS EXCLUSIVE MODE"))
             held = list(conn.execute(
                 select(reads, holds.c.case_number).join(held_reads, held_reads.c.read_id == reads.c.id)
                 .join(holds, holds.c.id == held_reads.c.hold_id)
-                .where(reads.c.day == day, reads.c.key_scope == scope, holds.c.released_at.is_(None))))
+                .where(reads.c.purge_day == day, reads.c.day == day, reads.c.key_scope == scope,
+                       holds.c.released_at.is_(None))))
             kept: set[str] = set()
             for row in held:
                 if row.id in kept:  # held by two cases: the first keeps it
@@ -172,16 +184,18 @@ class Retention:
                 vehicle = (unseal(keys.data_key, row.vehicle_crop, f"read|{row.id}|vehicle_crop".encode())
                            if row.vehicle_crop is not None else None)
                 sealed = seal_read(row.id, payload, crop, vehicle, case_key)
-                conn.execute(update(reads).where(reads.c.id == row.id).values(
+                conn.execute(update(reads).where(reads.c.id == row.id, reads.c.purge_day == day).values(
                     payload=sealed["payload"], plate_crop=sealed["plate_crop"], vehicle_crop=sealed["vehicle_crop"],
                     row_digest=sealed["row_digest"], plate_index=bytes(16), key_scope=f"case:{row.case_number}",
-                    batch_proof=batch_path(conn, row.batch_seq, row.batch_pos)))
+                    batch_proof=batch_path(conn, row.batch_seq, row.batch_pos, day), purge_day=HELD_PURGE_DAY))
                 kept.add(row.id)
             digests = [bytes(d) for d in conn.scalars(select(reads.c.row_digest)
-                                                      .where(reads.c.day == day, reads.c.key_scope == scope)
+                                                      .where(reads.c.purge_day == day, reads.c.day == day,
+                                                             reads.c.key_scope == scope)
                                                       .order_by(reads.c.id))]
             root = root_of([leaf_hash(d) for d in digests])
-            conn.execute(delete(reads).where(reads.c.day == day, reads.c.key_scope == scope))
+            if not self._partitions.drop(conn, day):
+                conn.execute(delete(reads).where(reads.c.day == day, reads.c.key_scope == scope))
             conn.execute(update(alerts).where(alerts.c.day == day).values(payload=b"", plate_crop=b""))
             fp_data, fp_index = self._keys.destroy(day, conn)
             [seq] = self._ledger.append([Event(EventKind.DESTRUCTION, now, "system", {

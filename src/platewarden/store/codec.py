@@ -28,8 +28,8 @@ def read_to_row(read: Read, keys: DayKeys, key_scope: str) -> dict[str, Any]:
         "last_seen": read.last_seen.isoformat(), "observations": read.observations, "agreeing": read.agreeing,
     }
     return seal_read(read.id, payload, read.plate_crop_jpeg, read.vehicle_crop_jpeg, keys.data_key) | {
-        "day": read.day, "first_seen": read.first_seen, "plate_index": blind_index(keys.index_key, read.text),
-        "key_scope": key_scope}
+        "day": read.day, "purge_day": read.day, "first_seen": read.first_seen,
+        "plate_index": blind_index(keys.index_key, read.text), "key_scope": key_scope}
 
 
 def seal_read(read_id: str, payload: dict[str, Any], plate_crop: bytes, vehicle_crop: bytes | None,

@@ -31,10 +31,17 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, pool_size: int = 5, max_overflow: int = 10) -> Engine:
+    """An engine with a connection pool: on PostgreSQL ``pool_size`` connections stay open (plus ``max_overflow``
+    under bursts), are checked before use (a restarted server is survived) and recycled after 30 minutes (a
+    firewall or pooler that drops idle connections is survived); a caller waits at most 30 s for a free one."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    engine = create_engine(url, pool_pre_ping=True, future=True)
+    if url.startswith("postgresql"):
+        engine = create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow,
+                               pool_recycle=1800, pool_timeout=30, pool_use_lifo=True)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -58,7 +65,7 @@ def upgrade(engine: Engine) -> None:
         raise DatabaseError(f"cannot prepare the database at {engine.url.render_as_string()}: {exc}") from exc
 
 
-def open_database(url: str) -> Engine:
-    engine = make_engine(url)
+def open_database(url: str, pool_size: int = 5, max_overflow: int = 10) -> Engine:
+    engine = make_engine(url, pool_size, max_overflow)
     upgrade(engine)
     return engine

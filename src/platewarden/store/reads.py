@@ -1,4 +1,8 @@
-"""The read store: sealed, blind-indexed, idempotent ingestion; lookups for the governance layer only."""
+"""The read store: sealed, blind-indexed, idempotent ingestion; lookups for the governance layer only.
+
+On PostgreSQL ``reads`` is partitioned by ``purge_day`` (store/partitions.py): every lookup names the partition key
+so that the planner prunes to the days it needs, and the day's partition is created before the first insert.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select
+from sqlalchemy.exc import IntegrityError
 
 from platewarden.domain.clock import Clock
 from platewarden.domain.reads import Read
@@ -16,6 +21,7 @@ from platewarden.store.cipher import blind_index
 from platewarden.store.codec import read_to_row, row_to_read
 from platewarden.store.dialect import conflict_insert
 from platewarden.store.keyring import KeyRing
+from platewarden.store.partitions import HELD_PURGE_DAY, DayPartitions, is_missing_partition
 from platewarden.store.schema import read_counts, reads
 
 
@@ -25,6 +31,10 @@ class ReadStore:
         self._keys = keyring
         self._clock = clock
         self._case_keys = case_keys
+        self.partitions = DayPartitions(engine)
+        # PostgreSQL's primary key includes the partition key; a read's purge_day is a function of its id
+        # (its first-seen day), so (id, purge_day) is as unique as the id itself.
+        self._conflict = ["id", "purge_day"] if self.partitions.enabled else ["id"]
 
     def seal_rows(self, batch: Sequence[Read]) -> list[dict[str, Any]]:
         """Encrypt reads into rows (done before any database IO, so that a buffered row holds no plaintext)."""
@@ -42,11 +52,28 @@ class ReadStore:
         """
         if not rows:
             return 0
-        stmt = conflict_insert(self._engine, reads).on_conflict_do_nothing(index_elements=["id"])
+        for r in rows:  # rows spooled before purge_day existed
+            r.setdefault("purge_day", r["day"])
+        days = {r["purge_day"] for r in rows}
+        self.partitions.ensure(days)
+        try:
+            return self._insert(rows, cameras, days, on_insert)
+        except IntegrityError as exc:
+            if not is_missing_partition(exc):
+                raise
+            self.partitions.forget(days)  # dropped by another process since we cached it
+            self.partitions.ensure(days)
+            return self._insert(rows, cameras, days, on_insert)
+
+    def _insert(self, rows: Sequence[dict[str, Any]], cameras: Sequence[str], days: set[date],
+                on_insert: Callable[[Connection, list[dict[str, Any]], list[str]], int | None] | None) -> int:
+        stmt = conflict_insert(self._engine, reads).on_conflict_do_nothing(index_elements=self._conflict)
         by_id = {r["id"]: cam for r, cam in zip(rows, cameras, strict=True)}
         with self._engine.begin() as conn:
-            # Ids already stored are left out (a retry); ON CONFLICT covers a concurrent writer in between.
-            existing = set(conn.scalars(select(reads.c.id).where(reads.c.id.in_(list(by_id)))))
+            # Ids already stored are left out (a retry, also of a read a case holds since); ON CONFLICT covers a
+            # concurrent writer in between. Naming the partitions lets PostgreSQL probe only those.
+            existing = set(conn.scalars(select(reads.c.id).where(
+                reads.c.id.in_(list(by_id)), reads.c.purge_day.in_([*days, HELD_PURGE_DAY]))))
             fresh = []
             for r in rows:
                 if r["id"] not in existing:
@@ -72,18 +99,21 @@ class ReadStore:
     # --- lookups: called by the governance layer, which authorises and logs them ---
 
     def find_by_plate(self, plate: str, days: Iterable[date]) -> list[Read]:
-        out: list[Read] = []
+        """The plate's ordinary reads on ``days``: one query for the whole window (each day has its own blind
+        index of the plate), pruned to the days' partitions and served by the (plate_index, first_seen) index."""
         now = self._clock.now()
         keyed = set(self._keys.existing_days())
-        for day in days:
-            if day not in keyed:
-                continue
-            keys = self._keys.for_day(day, now, create=False)
-            with self._engine.connect() as conn:
-                rows = conn.execute(select(reads).where(reads.c.day == day,
-                                                        reads.c.plate_index == blind_index(keys.index_key, plate)))
-                out.extend(row_to_read(r, keys.data_key) for r in rows if r.key_scope.startswith("day:"))
-        return out
+        by_day = {d: self._keys.for_day(d, now, create=False) for d in set(days) if d in keyed}
+        if not by_day:
+            return []
+        wanted = {(d, blind_index(k.index_key, plate)) for d, k in by_day.items()}
+        with self._engine.connect() as conn:
+            # purge_day prunes PostgreSQL's partitions; day lets SQLite use its (day, plate_index) index
+            rows = list(conn.execute(select(reads).where(
+                reads.c.purge_day.in_(list(by_day)), reads.c.day.in_(list(by_day)),
+                reads.c.plate_index.in_([x for _, x in wanted]))))
+        return [row_to_read(r, by_day[r.day].data_key) for r in sorted(rows, key=lambda r: r.first_seen)
+                if (r.day, bytes(r.plate_index)) in wanted and r.key_scope.startswith("day:")]
 
     def scan_day(self, day: date) -> list[Read]:
         """Every ordinary read of a day, decrypted (for a partial-plate search inside an authorization)."""
@@ -91,7 +121,8 @@ class ReadStore:
             return []
         keys = self._keys.for_day(day, self._clock.now(), create=False)
         with self._engine.connect() as conn:
-            rows = conn.execute(select(reads).where(reads.c.day == day, reads.c.key_scope == f"day:{day}"))
+            rows = conn.execute(select(reads).where(reads.c.purge_day == day, reads.c.day == day,
+                                                    reads.c.key_scope == f"day:{day}"))
             return [row_to_read(r, keys.data_key) for r in rows]
 
     def held_for_case(self, case: str) -> list[Read]:
@@ -102,7 +133,8 @@ class ReadStore:
         if key is None:
             return []
         with self._engine.connect() as conn:
-            rows = list(conn.execute(select(reads).where(reads.c.key_scope == f"case:{case}")))
+            rows = list(conn.execute(select(reads).where(reads.c.purge_day == HELD_PURGE_DAY,
+                                                         reads.c.key_scope == f"case:{case}")))
         return [row_to_read(r, key) for r in rows]
 
     def get(self, read_id: str) -> Read | None:

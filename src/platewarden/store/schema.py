@@ -111,6 +111,9 @@ reads = Table(
     Column("batch_seq", Integer),  # the ledger entry of the batch that stored it
     Column("batch_pos", Integer),  # its leaf position in that batch's Merkle root
     Column("batch_proof", LargeBinary),  # its path in the batch, kept when the rest of the batch is destroyed
+    # The day whose destruction removes the row: its own day, or HELD_PURGE_DAY once a case keeps it. On
+    # PostgreSQL the table is partitioned by it (migration 0006), so destroying a day drops a partition.
+    Column("purge_day", Date, nullable=False),
     Index("ix_reads_day_index", "day", "plate_index"),
 )
 

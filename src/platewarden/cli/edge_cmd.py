@@ -1,0 +1,131 @@
+"""``platewarden edge`` (recognition at the camera, reads published over MQTT) and ``platewarden ingest`` (the
+central consumer). Thin: the work is in platewarden.edge."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from platewarden.cli.common import platform, settings_from
+from platewarden.domain.cameras import Camera
+from platewarden.domain.clock import SystemClock
+from platewarden.edge.broker import Broker, BrokerUrlError
+from platewarden.edge.consumer import MqttIngest
+from platewarden.edge.ingest import ReadIngest
+from platewarden.edge.message import CAMERA_ID, MAX_MESSAGE_BYTES
+from platewarden.edge.outbox import Outbox
+from platewarden.edge.pipeline import EdgePipeline, EdgeStats
+from platewarden.edge.publisher import EdgePublisher
+from platewarden.fusion.fuser import Fuser
+from platewarden.policy import PolicyError, load_policy
+from platewarden.recognition.pipeline import Recognizer, RecognizerConfig
+from platewarden.sources.files import FolderWatcher
+from platewarden.sources.video import SourceError, open_source
+from platewarden.store.master_key import MasterKeyError, load_or_create_master_key
+
+
+def _broker(url: str) -> Broker:
+    try:
+        return Broker.parse(url)
+    except BrokerUrlError as exc:
+        raise click.BadParameter(str(exc), param_hint="broker") from exc
+
+
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+
+    def handler(_sig: int, _frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+    return stop
+
+
+@click.command("edge")
+@click.argument("source")
+@click.option("--camera", "camera_id", required=True, help="The camera's id in the central registry.")
+@click.option("--broker", "broker_url", required=True, help="mqtt://HOST[:PORT] or mqtts://[USER@]HOST[:PORT]; "
+              "password from PLATEWARDEN_MQTT_PASSWORD, private CA from PLATEWARDEN_MQTT_CA.")
+@click.option("--start", help="For video files: the wall-clock time of the first frame (ISO 8601 with zone).")
+@click.option("--drain-seconds", default=30.0, show_default=True,
+              help="At the end of the source, wait this long for the central store to confirm what is left (it "
+                   "stays in the outbox either way and is sent on the next start).")
+@click.pass_context
+def edge(ctx: click.Context, source: str, camera_id: str, broker_url: str, start: str | None,
+         drain_seconds: float) -> None:
+    """Recognise plates on SOURCE next to the camera and publish the reads (QoS 1) from a local, encrypted outbox
+    that keeps each read until the central store confirms it."""
+    if not CAMERA_ID.match(camera_id):
+        raise click.BadParameter("use 1-64 letters, digits, '.', '_' or '-'", param_hint="--camera")
+    broker = _broker(broker_url)
+    settings = settings_from(ctx)
+    try:
+        policy = load_policy(settings.policy_file)
+        key = load_or_create_master_key(settings.data_dir / "edge" / "edge.key", environ={})
+    except (PolicyError, MasterKeyError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    clock = SystemClock()
+    try:
+        if Path(source).is_dir():
+            frames = FolderWatcher(Path(source), camera_id, clock).frames()
+        else:
+            frames = open_source(source, camera_id, clock,
+                                 start=datetime.fromisoformat(start) if start else None).frames()
+    except (SourceError, NotADirectoryError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    outbox = Outbox(settings.data_dir / "edge" / f"outbox-{camera_id}.db", key)
+    publisher = EdgePublisher(broker, outbox, f"platewarden-edge-{camera_id}", camera_id)
+    rp = policy.recognition
+    # The position is the central registry's business: reads leave the edge without one.
+    here = Camera(camera_id, camera_id, 0.0, 0.0, None, None)
+    pipe = EdgePipeline(Recognizer(RecognizerConfig(rp.detection_threshold, rp.min_plate_length, rp.min_confidence)),
+                        Fuser(here, rp.fusion_gap_seconds, rp.fusion_similarity), outbox, publisher, clock)
+
+    def status(s: EdgeStats) -> None:
+        click.echo(f"\r{s.frames} frames  {s.fps:5.1f} frames/s  {s.reads} reads  {s.waiting} waiting  "
+                   f"{'connected' if publisher.connected else 'broker unreachable'}", nl=False)
+
+    try:
+        try:
+            stats = pipe.run(frames, on_frame=status)
+        except KeyboardInterrupt:
+            stats = pipe.stats
+        left = publisher.drain(drain_seconds)
+        click.echo(f"\ndone: {stats.frames} frames, {stats.reads} reads, {publisher.confirmed} confirmed by the "
+                   f"central store, {left} waiting in the outbox")
+    finally:
+        publisher.close()
+        outbox.close()
+
+
+@click.command("ingest")
+@click.argument("broker_url", metavar="BROKER")
+@click.option("--group", default="platewarden", show_default=True,
+              help="Workers with the same group share the reads (MQTT shared subscription).")
+@click.option("--client-id", help="A stable id per worker (default: platewarden-ingest-HOSTNAME): unacknowledged "
+                                  "reads wait for it across restarts.")
+@click.option("--batch", "batch_size", default=500, show_default=True, help="Reads per transaction at most.")
+@click.option("--max-bytes", default=MAX_MESSAGE_BYTES, show_default=True, help="Larger messages are refused.")
+@click.option("--exit-when-idle", type=float, help="Stop after this many seconds without a message.")
+@click.pass_context
+def ingest(ctx: click.Context, broker_url: str, group: str, client_id: str | None, batch_size: int,
+           max_bytes: int, exit_when_idle: float | None) -> None:
+    """Consume reads published by edge cameras on BROKER into the central store, idempotently; acknowledge each
+    batch only after it is committed. Bad messages are refused, counted and logged."""
+    broker = _broker(broker_url)
+    stop = _stop_on_signals()
+    with platform(ctx) as p:
+        worker = MqttIngest(ReadIngest(p, max_bytes), broker, client_id or f"platewarden-ingest-{socket.gethostname()}",
+                            group, batch_size)
+        try:
+            worker.run(stop, exit_when_idle)
+        finally:
+            worker.close()
+        click.echo(worker.ingest.stats.line())
