@@ -18,11 +18,11 @@ def test_operator_witness_auditor(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert made.exit_code == 0, made.output
     token = run.invoke(cli, [*base, "--as", "admin.alice", "user", "token"], input="a long enough password\n")
     monkeypatch.setenv("PLATEWARDEN_TOKEN", token.stdout.strip().splitlines()[-1])
-    cam = run.invoke(cli, [*base, "camera", "add", "cam-9", "--name", "Elm St", "--lat", "52.1", "--lon", "4.3",
-                           "--segment", "elm"])
-    assert cam.exit_code == 0, cam.output
+    seg = run.invoke(cli, [*base, "camera", "segment", "elm", "--name", "Elm St", "--length-km", "1.375", "--area",
+                           "west"])
+    assert seg.exit_code == 0, seg.output
     cp = run.invoke(cli, [*base, "ledger", "checkpoint"])
-    assert cp.exit_code == 0 and "\n2\n" in cp.output  # the account and the camera
+    assert cp.exit_code == 0 and "\n2\n" in cp.output  # the account and the road segment
     (tmp_path / "cp.note").write_text(cp.output)
     out = run.invoke(cli, [*base, "ledger", "export", str(tmp_path / "exp")])
     assert out.exit_code == 0
@@ -38,8 +38,8 @@ def test_operator_witness_auditor(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
                              wkey.stdout.strip()])
     assert added.exit_code == 0, added.output
     # more acts, a new checkpoint, and a consistency proof for the witness
-    assert run.invoke(cli, [*base, "camera", "add", "cam-10", "--name", "Oak", "--lat", "52.2", "--lon",
-                            "4.3"]).exit_code == 0
+    assert run.invoke(cli, [*base, "camera", "segment", "oak", "--name", "Oak Ave", "--length-km", "2",
+                            "--area", "east"]).exit_code == 0
     cp2 = run.invoke(cli, [*base, "ledger", "checkpoint"]).output
     (tmp_path / "cp2.note").write_text(cp2)
     assert run.invoke(cli, [*args[:2], str(tmp_path / "cp2.note"), *args[3:]]).exit_code == 1  # no proof: refused
@@ -56,6 +56,8 @@ def test_operator_witness_auditor(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     proof = run.invoke(cli, [*base, "ledger", "prove", "0"])
     assert proof.exit_code == 0 and '"leaf_hash"' in proof.output
     entries = exp / "entries.jsonl"
-    entries.write_bytes(entries.read_bytes().replace(b"52.1", b"52.9"))  # move the camera in history
+    tampered = entries.read_bytes().replace(b'"length_km":1.375', b'"length_km":1.875')  # rewrite history
+    assert tampered != entries.read_bytes()
+    entries.write_bytes(tampered)
     bad = run.invoke(cli, ["ledger", "verify", str(exp)])
     assert bad.exit_code == 1 and "first bad entry: 1" in bad.output
