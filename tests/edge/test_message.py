@@ -13,6 +13,7 @@ from platewarden.domain.clock import ManualClock
 from platewarden.edge.broker import Broker, BrokerUrlError
 from platewarden.edge.message import MessageRefused, decode, encode, to_read, topic_for
 from platewarden.edge.outbox import Outbox
+from platewarden.runtime import Platform
 from tests.factories import CAMERA, make_read
 
 
@@ -92,3 +93,27 @@ def test_outbox_is_sealed_and_survives_a_restart(tmp_path: Path, clock: ManualCl
 
     with pytest.raises(InvalidTag):
         Outbox(tmp_path / "o.db", bytes(32)).peek(1, set())  # another key reads nothing
+
+
+def test_central_ingest_raises_hotlist_and_zone_alerts_once(platform: Platform, clock: ManualClock) -> None:
+    """Edge reads are checked centrally: a hotlist hit and a frequent-presence zone alert, neither twice when the
+    same messages are delivered again."""
+    from platewarden.edge.ingest import ReadIngest
+    from tests.factories import activate, approve_camera, make_entry, people
+
+    p, who = platform, people(platform)
+    approve_camera(p, CAMERA, who)
+    activate(p, make_entry("HOT123", clock.now()), who)
+    zone = p.zones.designate(who["officer"], "Square", [(52.36, 4.88), (52.36, 4.90), (52.38, 4.90), (52.38, 4.88)],
+                             "burglaries tripled around the square in 2026, case files 1-40", 3, 24,
+                             clock.now() + timedelta(days=10))
+    for name in ("head", "prosecutor", "ethics"):
+        p.zones.decide(zone.id, who[name], True, "proportionate")
+    reads = [make_read("HOT123", clock.now() - timedelta(hours=h), n=h) for h in range(3)]
+    messages = [(topic_for(CAMERA.id), encode(r, clock.now())) for r in reads]
+    ingest = ReadIngest(p)
+    ingest.handle(messages)
+    ingest.handle(messages)  # redelivered
+    assert p.reads.count() == 3
+    assert p.alert_store.count_pending() == 3  # one alert per read, none twice
+    assert [(a.plate, a.sightings) for a in p.zones.alerts(who["operator"], "respond")] == [("HOT123", 3)]

@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from training.detector.data import Compositor, Scene, load_scenes, make_sample
+from training.detector.from_onnx import freeze_batchnorm, load_from_onnx
 from training.detector.model import PlateDetector
 
 log = logging.getLogger("train-detector")
@@ -114,6 +115,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--init", type=Path)
+    ap.add_argument("--init-onnx", type=Path, help="Fine-tune the weights of a shipped detector.onnx (BatchNorm "
+                                                   "kept frozen: the export folded it into the convolutions).")
     a = ap.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
@@ -128,6 +131,12 @@ def main() -> None:
     model = PlateDetector()
     if a.init:
         model.load_state_dict(torch.load(a.init, map_location="cpu"))
+    frozen_bn = a.init_onnx is not None
+    if a.init_onnx:
+        model = load_from_onnx(a.init_onnx)
+        model.train()
+        rec, fpi = evaluate(model, val)
+        log.info("initial weights from %s: recall@0.5 %.4f false positives/image %.3f", a.init_onnx, rec, fpi)
     log.info("parameters: %d", sum(p.numel() for p in model.parameters()))
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=a.steps, pct_start=0.05)
@@ -142,6 +151,8 @@ def main() -> None:
             xs.append(x)
             ts.append(t)
             ws.append(w)
+        if frozen_bn:
+            freeze_batchnorm(model)
         out = model(torch.from_numpy(np.stack(xs)))
         loss = loss_fn(out, torch.from_numpy(np.stack(ts)), torch.from_numpy(np.stack(ws)))
         opt.zero_grad()

@@ -107,8 +107,9 @@ class ReadIngest:
             self.stats.stored += new
             self.stats.duplicates += len(messages) - sum(refusals.values()) - new - \
                 (len(good) - sum(allowed))
-            for r in batch:  # idempotent: a redelivered read does not raise its alert twice
+            for r in batch:  # idempotent: a redelivered read raises no second alert, leaves no second sighting
                 self._p.alerts.check(r)
+                self._p.zones.observe(r)
         stored: dict[str, list[str]] = {}
         for r in batch:
             stored.setdefault(r.camera_id, []).append(r.id)
