@@ -11,7 +11,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
@@ -57,10 +57,6 @@ class RegisteredCamera:
     status: str
     approved_via: str
     since: datetime
-
-
-def _utc(dt: datetime) -> datetime:
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 class DeploymentReview:
@@ -295,19 +291,19 @@ class DeploymentReview:
             if ids:
                 for c in conn.execute(select(camera_comments).where(camera_comments.c.proposal_id.in_(ids))
                                       .order_by(camera_comments.c.id)):
-                    comments[c.proposal_id].append(Comment(_utc(c.at), c.author, c.text))
+                    comments[c.proposal_id].append(Comment(c.at, c.author, c.text))
         return [CameraProposal(
             id=r.id, camera=Camera(r.camera_id, r.name, r.latitude, r.longitude, r.heading_deg, r.road_segment),
             purpose=r.purpose, justification=r.justification, proposed_by=r.proposed_by,
-            proposed_at=_utc(r.proposed_at), comment_until=_utc(r.comment_until), status=ProposalStatus(r.status),
+            proposed_at=r.proposed_at, comment_until=r.comment_until, status=ProposalStatus(r.status),
             decision_reason=r.decision_reason, density_exception=r.density_exception,
-            decided_at=None if r.decided_at is None else _utc(r.decided_at), steps=tuple(steps[r.id]),
+            decided_at=None if r.decided_at is None else r.decided_at, steps=tuple(steps[r.id]),
             comments=tuple(comments[r.id])) for r in rows]
 
     def registry(self) -> list[RegisteredCamera]:
         with self._engine.connect() as conn:
             return [RegisteredCamera(Camera(r.id, r.name, r.latitude, r.longitude, r.heading_deg, r.road_segment),
-                                     r.status, r.approved_via, _utc(r.created_at))
+                                     r.status, r.approved_via, r.created_at)
                     for r in conn.execute(select(cameras).order_by(cameras.c.id))]
 
     def densities(self) -> list[Density]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import asdict
-from datetime import UTC, datetime
 
 from sqlalchemy import Engine, func, insert, select, update
 
@@ -35,10 +34,6 @@ from platewarden.store.keyring import KeyRing
 from platewarden.store.schema import alerts, complaints
 
 REVIEWERS = frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD})
-
-
-def _utc(dt: datetime | None) -> datetime | None:
-    return None if dt is None else (dt if dt.tzinfo else dt.replace(tzinfo=UTC))
 
 
 class Redress:
@@ -72,7 +67,7 @@ class Redress:
         d = json.loads(unseal(self._key, r.details, f"complaint|{r.id}".encode()))
         comp = None if r.compensation_amount is None else Compensation(
             r.compensation_amount, r.compensation_currency, LiableParty(r.liable_party), r.compensation_reason)
-        return Complaint(r.id, _utc(r.received_at), ComplaintState(r.state), ComplaintDetails(**d),  # type: ignore[arg-type]
+        return Complaint(r.id, r.received_at, ComplaintState(r.state), ComplaintDetails(**d),  # type: ignore[arg-type]
                          r.reviewer, r.decision_reason, tuple(json.loads(r.linked_alerts)), comp, r.suppressed_entry)
 
     def all(self, user: User) -> list[Complaint]:

@@ -24,11 +24,11 @@ from platewarden.ledger.entries import Event, EventKind, digest, with_reason
 from platewarden.ledger.events import plate_ref
 from platewarden.ledger.log import Ledger
 from platewarden.policy.model import Policy, Role
-from platewarden.store.approval_steps import load_steps
+from platewarden.store.approval_steps import load_steps, record_step
 from platewarden.store.cipher import seal, unseal
 from platewarden.store.keyring import KeyRing
 from platewarden.store.reads import ReadStore
-from platewarden.store.schema import approval_steps, search_log, search_requests
+from platewarden.store.schema import search_log, search_requests
 
 
 class Status(StrEnum):
@@ -68,12 +68,6 @@ class SearchResult:
     request_id: str
     reads: list[Read]
     digest: str
-
-
-def _utc(dt: datetime | None) -> datetime | None:
-    from datetime import UTC
-
-    return None if dt is None else (dt if dt.tzinfo else dt.replace(tzinfo=UTC))
 
 
 class SearchGovernance:
@@ -135,8 +129,8 @@ class SearchGovernance:
             raise KeyError(f"no search request {request_id}")
         scope = Scope.from_json(json.loads(unseal(self._scope_key, row.scope, f"scope|{row.id}".encode())))
         return SearchRequest(row.id, row.case_number, row.offence, scope, row.requested_by,
-                             _utc(row.requested_at), row.exigent, Status(row.status),  # type: ignore[arg-type]
-                             _utc(row.valid_until), row.status_reason,
+                             row.requested_at, row.exigent, Status(row.status),  # type: ignore[arg-type]
+                             row.valid_until, row.status_reason,
                              tuple(steps), row.agreement_id)
 
     def all(self) -> list[SearchRequest]:
@@ -165,10 +159,8 @@ class SearchGovernance:
             raise
         done = approve and level == len(chain) - 1
         with self._engine.begin() as conn:
-            conn.execute(insert(approval_steps).values(request_id=request_id, level=level, role=role.value,
-                                                       decided_by=user.id,
-                                                       decision="approved" if approve else "rejected",
-                                                       reason=reason, decided_at=now))
+            record_step(conn, request_id, Step(level, role, user.id, "approved" if approve else "rejected", reason,
+                                               now))
             if done or not approve:
                 conn.execute(update(search_requests).where(search_requests.c.id == request_id).values(
                     status=(Status.ACTIVE if approve else Status.REJECTED).value, status_reason=reason or None,
@@ -227,10 +219,8 @@ class SearchGovernance:
             raise
         level = reviewers.index(role) + 1
         with self._engine.begin() as conn:
-            conn.execute(insert(approval_steps).values(request_id=request_id, level=level, role=role.value,
-                                                       decided_by=user.id,
-                                                       decision="upheld" if upheld else "not_upheld", reason=reason,
-                                                       decided_at=now))
+            record_step(conn, request_id, Step(level, role, user.id, "upheld" if upheld else "not_upheld", reason,
+                                               now))
             if not upheld:
                 conn.execute(update(search_requests).where(search_requests.c.id == request_id).values(
                     status=Status.REVOKED.value, status_reason=f"exigent use not upheld: {reason}",

@@ -16,7 +16,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
@@ -54,10 +54,6 @@ class ReceivedShare:
     offence: str
     delete_by: datetime
     reads: list[dict[str, Any]]
-
-
-def _utc(dt: datetime) -> datetime:
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def _canonical(doc: dict[str, Any]) -> bytes:
@@ -160,7 +156,7 @@ class Sharing:
             ids = [r.id for r in rows]
             steps = load_steps(conn, ids)
         return [SharingAgreement(r.id, r.partner, r.jurisdiction, tuple(json.loads(r.purposes)), r.retention_days,
-                                 _utc(r.valid_until), r.partner_key, r.requested_by, _utc(r.requested_at),
+                                 r.valid_until, r.partner_key, r.requested_by, r.requested_at,
                                  AgreementStatus(r.status), r.status_reason, tuple(steps[r.id])) for r in rows]
 
     # --- shared queries ---
@@ -228,6 +224,9 @@ class Sharing:
             self._check_ledger_proof(doc["ledger"], key)
             sent = json.loads(doc["ledger"]["entry"])["body"]
             ids = sorted(r["id"] for r in doc["reads"])
+            sent_delete_by = datetime.fromisoformat(doc["delete_by"])
+            if sent_delete_by.tzinfo is None:
+                raise ValueError("delete_by has no time zone")
             if sent.get("action") != "sent" or sent.get("results") != len(ids) or \
                     sent.get("results_digest") != hashlib.sha256("\n".join(ids).encode()).hexdigest():
                 raise SharingRefused("the reads are not the ones the sender ledgered")
@@ -237,8 +236,7 @@ class Sharing:
         except SharingRefused as exc:
             self._refused(user, None, str(exc))
             raise
-        delete_by = min(_utc(datetime.fromisoformat(doc["delete_by"])),
-                        now + timedelta(days=agreement.retention_days))
+        delete_by = min(sent_delete_by, now + timedelta(days=agreement.retention_days))
         self._ledger.append([Event(EventKind.SHARING, now, user.label, {
             "action": "received", "agreement_id": agreement.id, "partner": agreement.partner,
             "case": doc["case"], "results": len(ids), "package_digest": digest(package),

@@ -17,7 +17,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, func, insert, select, update
 
@@ -67,10 +67,6 @@ class ZoneStats:
     @property
     def alerts_per_1000_sightings(self) -> float | None:
         return 1000 * self.alerts / self.sightings if self.sightings else None
-
-
-def _utc(dt: datetime) -> datetime:
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 class ZoneWatch:
@@ -192,8 +188,8 @@ class ZoneWatch:
             ids = [r.id for r in rows]
             steps = load_steps(conn, ids)
         return [Zone(r.id, r.name, tuple((float(a), float(b)) for a, b in json.loads(r.polygon)), r.justification,
-                     r.min_sightings, timedelta(hours=r.window_hours), r.requested_by, _utc(r.requested_at),
-                     _utc(r.expires_at), ZoneStatus(r.status), r.status_reason, tuple(steps[r.id])) for r in rows]
+                     r.min_sightings, timedelta(hours=r.window_hours), r.requested_by, r.requested_at,
+                     r.expires_at, ZoneStatus(r.status), r.status_reason, tuple(steps[r.id])) for r in rows]
 
     # --- watching ---
 
@@ -265,7 +261,7 @@ class ZoneWatch:
         out = []
         for r in rows:
             data = json.loads(unseal(self._alert_key, r.payload, f"zone-alert|{r.id}".encode()))
-            out.append(ZoneAlert(r.id, r.zone_id, _utc(r.created_at), r.sightings, data["plate"],
+            out.append(ZoneAlert(r.id, r.zone_id, r.created_at, r.sightings, data["plate"],
                                  tuple(data["read_ids"])))
         self._ledger.append([Event(EventKind.ZONE_ALERT, now, user.label, {
             "action": "viewed", "alert_ids": [a.id for a in out], "purpose_digest": digest(purpose)})])

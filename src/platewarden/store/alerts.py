@@ -28,10 +28,6 @@ class AlertDetail:
     disposition: DispositionRecord | None
 
 
-def _utc(dt: datetime) -> datetime:
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
-
-
 class AlertStore:
     def __init__(self, engine: Engine, keyring: KeyRing) -> None:
         self._engine = engine
@@ -62,9 +58,9 @@ class AlertStore:
             p = {"raw_text": "[destroyed]", "hotlist_plate": "[destroyed]", "camera_id": "", "confidence": 0.0}
             crop = b""
         alert = Alert(row.id, row.read_id, row.entry_id, p["raw_text"], p["hotlist_plate"], row.distance,
-                      row.region_verified, _utc(row.created_at))
+                      row.region_verified, row.created_at)
         record = None if disp is None else DispositionRecord(row.id, Disposition(disp.disposition), disp.by,
-                                                             _utc(disp.at), disp.note)
+                                                             disp.at, disp.note)
         return AlertDetail(alert, p["camera_id"], p["confidence"], crop, record)
 
     def get(self, alert_id: str) -> AlertDetail:

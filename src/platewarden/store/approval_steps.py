@@ -4,17 +4,12 @@ request's id: one canonical Step type, one way to record and load it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 from sqlalchemy import Connection, insert, select
 
 from platewarden.domain.approvals import Step
 from platewarden.policy.model import Role
 from platewarden.store.schema import approval_steps
-
-
-def _utc(dt: datetime) -> datetime:
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def record_step(conn: Connection, request_id: str, step: Step) -> None:
@@ -30,5 +25,5 @@ def load_steps(conn: Connection, request_ids: Sequence[str]) -> dict[str, list[S
         for s in conn.execute(select(approval_steps).where(approval_steps.c.request_id.in_(list(request_ids)))
                               .order_by(approval_steps.c.level)):
             out[s.request_id].append(Step(s.level, Role(s.role), s.decided_by, s.decision, s.reason,
-                                          _utc(s.decided_at)))
+                                          s.decided_at))
     return out

@@ -74,11 +74,7 @@ def unseal_payload(row: Any, key: bytes) -> dict[str, Any]:
 
 def row_to_read(row: Any, key: bytes) -> Read:
     p = unseal_payload(row, key)
-    first_seen = row.first_seen
-    if first_seen.tzinfo is None:  # SQLite returns naive datetimes; we store UTC only
-        from datetime import UTC
-
-        first_seen = first_seen.replace(tzinfo=UTC)
+    first_seen = row.first_seen  # aware on every backend (schema.UtcDateTime)
     return Read(
         id=row.id, camera_id=p["camera_id"], text=p["text"], region=Region(p["region"]), country=p["country"],
         confidence=p["confidence"], chars=tuple(CharConfidence(c, v) for c, v in p["chars"]),

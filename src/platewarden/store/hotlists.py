@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
@@ -10,14 +9,10 @@ from sqlalchemy import Engine, insert, select, update
 from platewarden.domain.approvals import Step
 from platewarden.domain.hotlist import EntryStatus, HotlistEntry
 from platewarden.domain.plates import Region
-from platewarden.policy.model import Role
+from platewarden.store.approval_steps import load_steps, record_step
 from platewarden.store.cipher import seal, unseal
 from platewarden.store.keyring import KeyRing
-from platewarden.store.schema import approval_steps, hotlist_entries
-
-
-def _utc(dt: datetime) -> datetime:
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+from platewarden.store.schema import hotlist_entries
 
 
 class HotlistStore:
@@ -43,7 +38,7 @@ class HotlistStore:
         return [HotlistEntry(
             id=r.id, plate=unseal(self._key, r.plate, f"hotlist|{r.id}".encode()).decode(), region=Region(r.region),
             country=r.country, reason=r.reason, source=r.source, make=r.make, colour=r.colour, added_by=r.added_by,
-            added_at=_utc(r.added_at), expires_at=_utc(r.expires_at), status=EntryStatus(r.status),
+            added_at=r.added_at, expires_at=r.expires_at, status=EntryStatus(r.status),
             approved_by=r.approved_by) for r in rows]
 
     def get(self, entry_id: str) -> HotlistEntry | None:
@@ -51,15 +46,11 @@ class HotlistStore:
 
     def steps(self, entry_id: str) -> list[Step]:
         with self._engine.connect() as conn:
-            return [Step(r.level, Role(r.role), r.decided_by, r.decision, r.reason, _utc(r.decided_at))
-                    for r in conn.execute(select(approval_steps).where(approval_steps.c.request_id == entry_id)
-                                          .order_by(approval_steps.c.level))]
+            return load_steps(conn, [entry_id])[entry_id]
 
     def add_step(self, entry_id: str, step: Step) -> None:
         with self._engine.begin() as conn:
-            conn.execute(insert(approval_steps).values(request_id=entry_id, level=step.level, role=step.role.value,
-                                                       decided_by=step.decided_by, decision=step.decision,
-                                                       reason=step.reason, decided_at=step.decided_at))
+            record_step(conn, entry_id, step)
 
     def set_status(self, entry_id: str, status: EntryStatus, approved_by: str | None = None) -> None:
         values: dict[str, Any] = {"status": status.value}

@@ -3,6 +3,8 @@ in the clear is what retention and aggregate statistics need (the day, a keyed b
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -17,7 +19,21 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
 )
+from sqlalchemy.engine import Dialect
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware timestamp on every backend: SQLite hands stored values back without their zone, so they are
+    read back as UTC here, once, instead of by every caller."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+
 
 metadata = MetaData(naming_convention={
     "ix": "ix_%(column_0_label)s",
@@ -35,7 +51,7 @@ cameras = Table(
     Column("longitude", Float, nullable=False),
     Column("heading_deg", Float),
     Column("road_segment", String(200)),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     # the registry holds approved cameras only: "approved" or "decommissioned"
     Column("status", String(16), nullable=False, server_default="approved"),
     Column("approved_via", String(200), nullable=False, server_default="legacy"),  # proposal:<id> / import:<ref>
@@ -47,7 +63,7 @@ road_segments = Table(  # public: the unit of the density rule
     Column("name", String(200), nullable=False),
     Column("length_km", Float, nullable=False),
     Column("area", String(120), nullable=False),  # the district it lies in (bias report)
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 camera_proposals = Table(  # public: a deployment is decided with the public
@@ -62,19 +78,19 @@ camera_proposals = Table(  # public: a deployment is decided with the public
     Column("purpose", Text, nullable=False),
     Column("justification", Text, nullable=False),
     Column("proposed_by", String(36), ForeignKey("users.id"), nullable=False),
-    Column("proposed_at", DateTime(timezone=True), nullable=False),
-    Column("comment_until", DateTime(timezone=True), nullable=False),
+    Column("proposed_at", UtcDateTime(), nullable=False),
+    Column("comment_until", UtcDateTime(), nullable=False),
     Column("status", String(16), nullable=False),  # open / approved / rejected / withdrawn
     Column("decision_reason", Text),
     Column("density_exception", Text),  # reasons recorded for approving beyond the density limit
-    Column("decided_at", DateTime(timezone=True)),
+    Column("decided_at", UtcDateTime()),
 )
 
 camera_comments = Table(
     "camera_comments", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("proposal_id", String(36), ForeignKey("camera_proposals.id"), nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
     Column("author", String(120), nullable=False),  # as the commenter chose to sign; may be "anonymous"
     Column("text", Text, nullable=False),
 )
@@ -94,14 +110,14 @@ day_keys = Table(
     Column("wrapped_index_key", LargeBinary, nullable=False),
     Column("data_key_fingerprint", String(64), nullable=False),
     Column("index_key_fingerprint", String(64), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 reads = Table(
     "reads", metadata,
     Column("id", String(36), primary_key=True),
     Column("day", Date, nullable=False),
-    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("first_seen", UtcDateTime(), nullable=False),
     Column("plate_index", LargeBinary(16), nullable=False),
     Column("payload", LargeBinary, nullable=False),  # sealed JSON: text, camera, location, confidences...
     Column("plate_crop", LargeBinary, nullable=False),  # sealed JPEG
@@ -135,8 +151,8 @@ hotlist_entries = Table(
     Column("make", String(80)),
     Column("colour", String(40)),
     Column("added_by", String(120), nullable=False),
-    Column("added_at", DateTime(timezone=True), nullable=False),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("added_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
     Column("status", String(16), nullable=False),
     Column("approved_by", String(120)),
 )
@@ -151,7 +167,7 @@ alerts = Table(
     Column("plate_crop", LargeBinary, nullable=False),  # sealed JPEG, kept with the alert
     Column("distance", Float, nullable=False),
     Column("region_verified", Boolean, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 dispositions = Table(
@@ -159,7 +175,7 @@ dispositions = Table(
     Column("alert_id", String(36), ForeignKey("alerts.id"), primary_key=True),
     Column("disposition", String(16), nullable=False),
     Column("by", String(120), nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
     Column("note", Text, nullable=False),
 )
 
@@ -176,7 +192,7 @@ ledger_entries = Table(
     "ledger_entries", metadata,
     Column("seq", Integer, primary_key=True, autoincrement=False),
     Column("kind", String(32), nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
     Column("leaf_hash", LargeBinary(32), nullable=False),
     Column("entry", LargeBinary, nullable=False),  # canonical JSON, exactly as hashed
 )
@@ -186,7 +202,7 @@ ledger_checkpoints = Table(
     Column("size", Integer, primary_key=True, autoincrement=False),
     Column("root", LargeBinary(32), nullable=False),
     Column("note", Text, nullable=False),  # the signed note as issued by the log
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 ledger_cosignatures = Table(
@@ -195,7 +211,7 @@ ledger_cosignatures = Table(
     Column("witness", String(200), primary_key=True),
     Column("witness_key", Text, nullable=False),  # the witness's verifier key (name+id+key)
     Column("signature_line", Text, nullable=False),
-    Column("added_at", DateTime(timezone=True), nullable=False),
+    Column("added_at", UtcDateTime(), nullable=False),
 )
 
 ledger_state = Table(  # the compact tree after the last append (O(log n) hashes), updated with each append
@@ -215,7 +231,7 @@ users = Table(
     Column("roles", String(200), nullable=False),  # comma-separated Role values
     Column("password_hash", String(200), nullable=False),  # argon2id
     Column("active", Boolean, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 api_tokens = Table(
@@ -223,7 +239,7 @@ api_tokens = Table(
     Column("token_hash", LargeBinary(32), primary_key=True),  # SHA-256 of the token; the token is shown once
     Column("user_id", String(36), ForeignKey("users.id"), nullable=False),
     Column("label", String(120), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     Column("revoked", Boolean, nullable=False),
 )
 
@@ -234,10 +250,10 @@ search_requests = Table(
     Column("offence", String(60), nullable=False),
     Column("scope", LargeBinary, nullable=False),  # sealed JSON: plates or pattern, window, cameras/area, texts
     Column("requested_by", String(36), ForeignKey("users.id"), nullable=False),
-    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("requested_at", UtcDateTime(), nullable=False),
     Column("exigent", Boolean, nullable=False),
     Column("status", String(16), nullable=False),
-    Column("valid_until", DateTime(timezone=True)),
+    Column("valid_until", UtcDateTime()),
     Column("status_reason", Text),
     Column("agreement_id", String(36)),  # a shared query made for a partner agency under this agreement
 )
@@ -250,13 +266,13 @@ approval_steps = Table(
     Column("decided_by", String(36), ForeignKey("users.id"), nullable=False),
     Column("decision", String(16), nullable=False),  # approved / rejected / reviewed
     Column("reason", Text, nullable=False),
-    Column("decided_at", DateTime(timezone=True), nullable=False),
+    Column("decided_at", UtcDateTime(), nullable=False),
 )
 
 search_log = Table(  # the access record (California SB 34 and more); the query itself is sealed
     "search_log", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
     Column("user_id", String(36), nullable=False),
     Column("organisation", String(200), nullable=False),
     Column("request_id", String(36)),
@@ -273,7 +289,7 @@ case_keys = Table(
     "case_keys", metadata,
     Column("case_number", String(80), primary_key=True),
     Column("wrapped_key", LargeBinary, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 holds = Table(
@@ -283,9 +299,9 @@ holds = Table(
     Column("reason", Text, nullable=False),
     Column("requested_by", String(36), nullable=False),
     Column("approved_by", String(36), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     Column("review_by", Date, nullable=False),
-    Column("released_at", DateTime(timezone=True)),
+    Column("released_at", UtcDateTime()),
 )
 
 held_reads = Table(
@@ -303,13 +319,13 @@ destroyed_days = Table(
     Column("data_key_fingerprint", String(64), nullable=False),
     Column("index_key_fingerprint", String(64), nullable=False),
     Column("ledger_seq", Integer, nullable=False),
-    Column("destroyed_at", DateTime(timezone=True), nullable=False),
+    Column("destroyed_at", UtcDateTime(), nullable=False),
 )
 
 complaints = Table(
     "complaints", metadata,
     Column("id", String(36), primary_key=True),
-    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
     Column("state", String(16), nullable=False),
     Column("details", LargeBinary, nullable=False),  # sealed JSON: plate, date, place, what happened, contact
     Column("reviewer", String(200)),
@@ -320,7 +336,7 @@ complaints = Table(
     Column("liable_party", String(16)),
     Column("compensation_reason", Text),
     Column("suppressed_entry", String(36)),
-    Column("decided_at", DateTime(timezone=True)),
+    Column("decided_at", UtcDateTime()),
 )
 
 zones = Table(  # zone watch (seed 2.2): public designation, approved like a search plus the ethics board
@@ -332,8 +348,8 @@ zones = Table(  # zone watch (seed 2.2): public designation, approved like a sea
     Column("min_sightings", Integer, nullable=False),
     Column("window_hours", Float, nullable=False),
     Column("requested_by", String(36), ForeignKey("users.id"), nullable=False),
-    Column("requested_at", DateTime(timezone=True), nullable=False),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("requested_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
     Column("status", String(16), nullable=False),  # pending / active / rejected / expired / revoked
     Column("status_reason", Text),
     Column("wrapped_key", LargeBinary),  # the zone's presence key; destroyed (NULL) when the zone ends
@@ -344,7 +360,7 @@ zone_sightings = Table(  # presence tokens: HMAC of the plate under the zone's k
     Column("zone_id", String(36), ForeignKey("zones.id"), primary_key=True),
     Column("read_id", String(36), primary_key=True),
     Column("token", LargeBinary(16), nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
     Index("ix_zone_sightings_token", "zone_id", "token", "at"),
 )
 
@@ -353,7 +369,7 @@ zone_alerts = Table(
     Column("id", String(36), primary_key=True),
     Column("zone_id", String(36), ForeignKey("zones.id"), nullable=False),
     Column("token", LargeBinary(16), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     Column("sightings", Integer, nullable=False),
     Column("payload", LargeBinary, nullable=False),  # sealed: the plate and the read ids, revealed on alert only
 )
@@ -365,10 +381,10 @@ sharing_agreements = Table(  # cross-border sharing (seed 5)
     Column("jurisdiction", String(80), nullable=False),
     Column("purposes", Text, nullable=False),  # JSON list of offence categories
     Column("retention_days", Integer, nullable=False),
-    Column("valid_until", DateTime(timezone=True), nullable=False),
+    Column("valid_until", UtcDateTime(), nullable=False),
     Column("partner_key", Text, nullable=False),  # the partner's ledger verifier key (name+id+key)
     Column("requested_by", String(36), ForeignKey("users.id"), nullable=False),
-    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("requested_at", UtcDateTime(), nullable=False),
     Column("status", String(16), nullable=False),  # pending / active / rejected / ended
     Column("status_reason", Text),
 )

@@ -71,10 +71,6 @@ class PeriodError(ValueError):
     pass
 
 
-def _utc(dt: datetime) -> datetime:
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
-
-
 def _bounds(first: date, last: date) -> tuple[datetime, datetime]:
     return datetime.combine(first, time.min, UTC), datetime.combine(last + timedelta(days=1), time.min, UTC)
 
@@ -95,7 +91,7 @@ def gather(p: Platform, first: date, last: date, verify_ledger: bool = True) -> 
         alerts_section, alert_rows = _alerts(conn, start, end)
         hotlist = HotlistSection(entries=[
             EntryInfo(id=r.id, status=r.status, has_source=bool(r.source.strip()), has_reason=bool(r.reason.strip()),
-                      approved=bool(r.approved_by), added_at=_utc(r.added_at), expires_at=_utc(r.expires_at))
+                      approved=bool(r.approved_by), added_at=r.added_at, expires_at=r.expires_at)
             for r in conn.execute(select(hotlist_entries).order_by(hotlist_entries.c.added_at))])
         deployment = _deployment(conn, start, end, first, last, cams, segments)
         reads_by_camera = Counter({r[0]: int(r[1]) for r in conn.execute(
@@ -130,7 +126,7 @@ def _retention(p: Platform, conn: Connection, first: date, last: date) -> Retent
     for d in sorted(set(counted) | set(stored) | keyed | set(receipts)):
         r = receipts.get(d)
         receipt = None if r is None else ReceiptInfo(
-            destroyed_reads=r.destroyed_reads, kept_for_cases=r.kept_for_cases, destroyed_at=_utc(r.destroyed_at),
+            destroyed_reads=r.destroyed_reads, kept_for_cases=r.kept_for_cases, destroyed_at=r.destroyed_at,
             ledger_seq=r.ledger_seq, ledger_matches=ledgered.get(d.isoformat()) == (r.ledger_seq, bytes(r.root).hex()))
         days.append(DayRetention(day=d, reads_counted=counted.get(d, 0), ordinary_stored=stored.get(d, 0),
                                  key_exists=d in keyed, receipt=receipt))
@@ -157,7 +153,7 @@ def _authorization(p: Platform, conn: Connection, start: datetime, end: datetime
     for s in conn.execute(select(approval_steps).where(approval_steps.c.request_id.in_(ids))
                           .order_by(approval_steps.c.level)):
         steps[s.request_id].append(StepInfo(level=s.level, role=s.role, decision=s.decision,
-                                            decided_at=_utc(s.decided_at)))
+                                            decided_at=s.decided_at))
     # Which cameras each run's authorization covered (the scope is sealed: opened here only to count per area).
     covered: dict[str, set[str]] = {}
     for rid in {r.request_id for r in runs if r.request_id}:
@@ -172,14 +168,14 @@ def _authorization(p: Platform, conn: Connection, start: datetime, end: datetime
         covered[rid] = found
     section = AuthorizationSection(
         requests=[RequestInfo(id=r.id, offence=r.offence, exigent=r.exigent, status=r.status,
-                              requested_at=_utc(r.requested_at), steps=steps.get(r.id, [])) for r in requests],
-        searches=[SearchRun(log_id=r.id, at=_utc(r.at), request_id=r.request_id, results=r.results) for r in runs],
+                              requested_at=r.requested_at, steps=steps.get(r.id, [])) for r in requests],
+        searches=[SearchRun(log_id=r.id, at=r.at, request_id=r.request_id, results=r.results) for r in runs],
         refused=sum(refused.values()), refused_by_organisation=refused)
     return section, {r.id: covered.get(r.request_id or "", set()) for r in runs}
 
 
 def _checkpoint(size: int, root: bytes, created: datetime, cos: list[str]) -> CheckpointInfo:
-    return CheckpointInfo(size=size, root=root.hex(), created_at=_utc(created), cosigners=sorted(cos))
+    return CheckpointInfo(size=size, root=root.hex(), created_at=created, cosigners=sorted(cos))
 
 
 def _ledger(p: Platform, conn: Connection, start: datetime, end: datetime, verify: bool) -> LedgerSection:
@@ -223,7 +219,7 @@ def _alerts(conn: Connection, start: datetime, end: datetime) -> tuple[AlertsSec
                              .outerjoin(dispositions, dispositions.c.alert_id == alerts.c.id)
                              .where(alerts.c.created_at >= start, alerts.c.created_at < end)))
     disp = Counter(r.disposition for r in rows if r.disposition is not None)
-    hours = sorted(round((_utc(r.at) - _utc(r.created_at)).total_seconds() / 3600, 3) for r in rows
+    hours = sorted(round((r.at - r.created_at).total_seconds() / 3600, 3) for r in rows
                    if r.disposition is not None)
     return AlertsSection(raised=len(rows), dispositions=dict(disp), undisposed=sum(r.disposition is None for r in rows),
                          hours_to_disposition=hours), rows
@@ -238,12 +234,12 @@ def _deployment(conn: Connection, start: datetime, end: datetime, first: date, l
         if r.status == "approved" and (r.density_exception or "").strip():
             exceptions[r.road_segment].append(ExceptionInfo(
                 proposal_id=r.id, camera_id=r.camera_id, reason=r.density_exception,
-                decided_at=_utc(r.decided_at) if r.decided_at else None))
+                decided_at=r.decided_at if r.decided_at else None))
     segs = [SegmentInfo(id=s.id, name=s.name, area=s.area, length_km=s.length_km,
                         cameras=sorted(c for c, v in approved.items() if v[0] == s.id),
                         exceptions=exceptions.get(s.id, [])) for s in segments.values()]
-    in_period = [r for r in props if start <= _utc(r.proposed_at) < end
-                 or (r.decided_at is not None and start <= _utc(r.decided_at) < end)]
+    in_period = [r for r in props if start <= r.proposed_at < end
+                 or (r.decided_at is not None and start <= r.decided_at < end)]
     refusals = list(conn.execute(select(read_refusals).where(read_refusals.c.day >= first,
                                                              read_refusals.c.day <= last)))
     by_reason: Counter[str] = Counter()
@@ -255,8 +251,8 @@ def _deployment(conn: Connection, start: datetime, end: datetime, first: date, l
     return DeploymentSection(
         segments=segs, cameras_without_segment=sorted(c for c, v in approved.items() if v[0] not in segments),
         proposals=[ProposalInfo(id=r.id, camera_id=r.camera_id, road_segment=r.road_segment, status=r.status,
-                                proposed_at=_utc(r.proposed_at),
-                                decided_at=_utc(r.decided_at) if r.decided_at else None,
+                                proposed_at=r.proposed_at,
+                                decided_at=r.decided_at if r.decided_at else None,
                                 density_exception=r.density_exception) for r in in_period],
         refusals_by_reason=dict(by_reason), refusals_by_camera=dict(by_camera))
 
@@ -334,5 +330,5 @@ def _redress(conn: Connection, start: datetime, end: datetime) -> RedressSection
         compensation=[CompensationInfo(liable=k[0], currency=k[1], complaints=len(v), total=round(sum(v), 2))
                       for k, v in sorted(comp.items())],
         suppressed_entries=sum(1 for r in rows if r.suppressed_entry),
-        days_to_decision=sorted(round((_utc(r.decided_at) - _utc(r.received_at)).total_seconds() / 86400, 3)
+        days_to_decision=sorted(round((r.decided_at - r.received_at).total_seconds() / 86400, 3)
                                 for r in rows if r.decided_at is not None))
