@@ -38,23 +38,33 @@ def main() -> None:
                                      ("detector", a.detector, PlateDetector(), export_detector)):
         if run is None:
             continue
-        model.load_state_dict(torch.load(run / "best.pt", map_location="cpu"))
+        weights, record = checkpoint_files(run)
+        best = json.loads(record.read_text()) if record.exists() else {}
+        if best.get("width", 1.0) != 1.0:
+            model = type(model)(width=best["width"])
+        model.load_state_dict(torch.load(weights, map_location="cpu"))
         out = MODELS / f"{name}.onnx"
         diff = export(model, out)
         if diff > 1e-3:
             raise SystemExit(f"{name}: ONNX differs from torch by {diff}")
-        best = json.loads((run / "best.json").read_text()) if (run / "best.json").exists() else {}
         info[name] = {"file": out.name, "sha256": sha256(out), "bytes": out.stat().st_size,
                       "parameters": sum(p.numel() for p in model.parameters()),
                       "onnx_vs_torch_max_abs_diff": diff, "selected_checkpoint": best}
-        log = run / "train.log"
-        if log.exists():
-            dest = Path("training/logs") / f"{name}-train.log"
+        for log in sorted(weights.parent.glob("*.log")):
+            dest = Path("training/logs") / (f"{name}-train.log" if log.name == "train.log" else log.name)
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(log, dest)
         print(f"{name}: {out} ({out.stat().st_size / 1e6:.2f} MB), max |onnx - torch| = {diff:.2e}")
     info["training_data"] = {"sources": training_sources(info)}
     info_path.write_text(json.dumps(info, indent=2) + "\n")
+
+
+def checkpoint_files(run: Path) -> tuple[Path, Path]:
+    """A run folder of ``train.py`` (``best.pt`` + ``best.json``) or one candidate of a streamed run (``NAME.pt`` +
+    ``NAME.json``) → (weights, record)."""
+    if run.is_dir():
+        return run / "best.pt", run / "best.json"
+    return run, run.with_suffix(".json")
 
 
 def training_sources(info: dict) -> list[str]:  # type: ignore[type-arg]
@@ -85,16 +95,24 @@ def training_sources(info: dict) -> list[str]:  # type: ignore[type-arg]
         f"{sum(is_validation(r[0]) for r in ok)} held out.",
         f"OCR, Chinese: `train/ccpd-crops` (CCPD via sirius-ai/LPRNet_Pytorch, Apache-2.0 / MIT): "
         f"{ocr.get('ccpd_train_n', '?')} for training, {ocr.get('ccpd_val_n', '?')} (every fifth) held out.",
-        f"OCR, synthetic: {ocr.get('synthetic_pool', '?')} plates rendered by `training/synth` (styles: US of many "
+        f"OCR, synthetic: {ocr.get('synthetic_pool', 'fresh')} plates rendered by `training/synth` (styles: US of many "
         f"colours with state names, slogans, logos and dealer frames; EU DE/FR/IT/ES/NL/RO/UK and generic with "
         f"country strips and seals; BR grey and Mercosul; CN blue, green and yellow; one- and two-row), warped in "
         f"perspective on car-body backgrounds, degraded with blur, low resolution, noise, JPEG, night, infrared, "
-        f"glare, dirt and shadows. Real : synthetic = 1 : 3 per batch.",
+        f"glare, dirt and shadows. {synthetic_share(ocr)}",
         f"Fonts: {', '.join(fonts)}; {HERSHEY_LICENCE}.",
         f"Selection: OCR checkpoint at step {ocr.get('step', '?')} (held-out real {ocr.get('real_val', 0):.1%}, "
         f"CCPD {ocr.get('ccpd_val', 0):.1%}); detector at step {det.get('step', '?')} (held-out recall "
         f"{det.get('val_recall', 0):.1%} at IoU 0.5). Seeds fixed; logs in `training/logs/`.",
     ]
+
+
+def synthetic_share(ocr: dict) -> str:  # type: ignore[type-arg]
+    if "samples_seen" in ocr:
+        real = ocr.get("real_frac", 0.25)
+        return (f"Rendered on the fly while training (none reused): {ocr['samples_seen']:,} samples seen by the "
+                f"selected checkpoint, {real:.0%} of each batch real crops.")
+    return "Real : synthetic = 1 : 3 per batch."
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ the BatchNorm layers in eval mode (``freeze_batchnorm``), so the network starts 
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +26,7 @@ def conv_order(model: nn.Module) -> list[tuple[nn.Conv2d, nn.BatchNorm2d | None]
     for module in model.modules():
         if isinstance(module, nn.Sequential):
             kids = list(module)
-            for a, b in zip(kids, kids[1:], strict=False):
+            for a, b in itertools.pairwise(kids):
                 if isinstance(a, nn.Conv2d) and isinstance(b, nn.BatchNorm2d):
                     bn_after[id(a)] = b
     order: list[nn.Conv2d] = []

@@ -30,17 +30,21 @@ class DWBlock(nn.Module):
 
 
 class PlateDetector(nn.Module):
-    def __init__(self) -> None:
+    """``width`` scales the channels (1.0 is the first shipped model; inputs and outputs never change)."""
+
+    def __init__(self, width: float = 1.0) -> None:
         super().__init__()
-        self.s2 = conv_bn(3, 16, 3, 2)
-        self.s4 = nn.Sequential(conv_bn(16, 32, 3, 2), DWBlock(32))
-        self.s8 = nn.Sequential(conv_bn(32, 64, 3, 2), DWBlock(64), DWBlock(64))
-        self.s16 = nn.Sequential(conv_bn(64, 96, 3, 2), DWBlock(96), DWBlock(96))
-        self.s32 = nn.Sequential(conv_bn(96, 128, 3, 2), DWBlock(128), DWBlock(128))
-        self.l32, self.l16, self.l8, self.l4 = (nn.Conv2d(c, 32, 1) for c in (128, 96, 64, 32))
-        self.smooth = nn.Sequential(DWBlock(32), DWBlock(32))
-        self.head = nn.Sequential(nn.Conv2d(32, 32, 3, 1, 1, groups=32, bias=False), nn.BatchNorm2d(32),
-                                  nn.ReLU(inplace=True), nn.Conv2d(32, HEAD_CHANNELS, 1))
+        c2, c4, c8, c16, c32, p = (round(c * width) for c in (16, 32, 64, 96, 128, 32))
+        self.width = width
+        self.s2 = conv_bn(3, c2, 3, 2)
+        self.s4 = nn.Sequential(conv_bn(c2, c4, 3, 2), DWBlock(c4))
+        self.s8 = nn.Sequential(conv_bn(c4, c8, 3, 2), DWBlock(c8), DWBlock(c8))
+        self.s16 = nn.Sequential(conv_bn(c8, c16, 3, 2), DWBlock(c16), DWBlock(c16))
+        self.s32 = nn.Sequential(conv_bn(c16, c32, 3, 2), DWBlock(c32), DWBlock(c32))
+        self.l32, self.l16, self.l8, self.l4 = (nn.Conv2d(c, p, 1) for c in (c32, c16, c8, c4))
+        self.smooth = nn.Sequential(DWBlock(p), DWBlock(p))
+        self.head = nn.Sequential(nn.Conv2d(p, p, 3, 1, 1, groups=p, bias=False), nn.BatchNorm2d(p),
+                                  nn.ReLU(inplace=True), nn.Conv2d(p, HEAD_CHANNELS, 1))
         nn.init.constant_(self.head[-1].bias[:1], -4.0)  # type: ignore[index]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

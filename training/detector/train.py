@@ -52,7 +52,7 @@ def detect(model: torch.nn.Module, img: np.ndarray, width: int = 640, thr: float
     canvas[: r.shape[0]] = r
     x = torch.from_numpy(canvas[..., ::-1].transpose(2, 0, 1).copy()).float()[None] / 255
     with torch.no_grad():
-        out = model(x)[0]
+        out = model(x.to(next(model.parameters()).device))[0].float().cpu()
     heat = out[0].sigmoid()
     peaks = (heat == F.max_pool2d(heat[None, None], 3, 1, 1)[0, 0]) & (heat > thr)
     dets = []

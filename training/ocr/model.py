@@ -16,18 +16,23 @@ def _block(cin: int, cout: int) -> nn.Sequential:
 
 
 class PlateCRNN(nn.Module):
-    def __init__(self, num_classes: int = len(ALPHABET) + 1) -> None:
+    """``width`` scales every layer's channels (1.0 is the first shipped model; the input and output never change,
+    so the run-time code reads any width)."""
+
+    def __init__(self, num_classes: int = len(ALPHABET) + 1, width: float = 1.0) -> None:
         super().__init__()
+        c1, c2, c3, c4, c5, rnn = (round(c * width) for c in (16, 32, 64, 96, 160, 96))
+        self.width = width
         self.features = nn.Sequential(
-            _block(1, 16), nn.MaxPool2d(2),              # 24 x 80
-            _block(16, 32), nn.MaxPool2d(2),             # 12 x 40
-            _block(32, 64), _block(64, 64), nn.MaxPool2d((2, 1)),    # 6 x 40
-            _block(64, 96), _block(96, 96), nn.MaxPool2d((2, 1)),    # 3 x 40
-            nn.Conv2d(96, 160, (3, 1), bias=False), nn.BatchNorm2d(160), nn.ReLU(inplace=True),  # 1 x 40
+            _block(1, c1), nn.MaxPool2d(2),              # 24 x 80
+            _block(c1, c2), nn.MaxPool2d(2),             # 12 x 40
+            _block(c2, c3), _block(c3, c3), nn.MaxPool2d((2, 1)),    # 6 x 40
+            _block(c3, c4), _block(c4, c4), nn.MaxPool2d((2, 1)),    # 3 x 40
+            nn.Conv2d(c4, c5, (3, 1), bias=False), nn.BatchNorm2d(c5), nn.ReLU(inplace=True),  # 1 x 40
             nn.Dropout(0.1),
         )
-        self.rnn = nn.GRU(160, 96, bidirectional=True, batch_first=True)
-        self.head = nn.Linear(192, num_classes)
+        self.rnn = nn.GRU(c5, rnn, bidirectional=True, batch_first=True)
+        self.head = nn.Linear(2 * rnn, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(N, 1, 48, 160) in [0, 1] → log-probabilities (N, T=40, classes)."""

@@ -48,7 +48,8 @@ def evaluate(model: nn.Module, crops: list[RealCrop]) -> float:
         for i in range(0, len(crops), 128):
             chunk = crops[i: i + 128]
             x = torch.from_numpy(np.stack([c.sample(None) for c in chunk])[:, None].astype(np.float32) / 255)
-            correct += sum(p == c.text for p, c in zip(greedy(model(x)), chunk, strict=True))
+            logp = model(x.to(next(model.parameters()).device)).float().cpu()
+            correct += sum(p == c.text for p, c in zip(greedy(logp), chunk, strict=True))
     model.train()
     return correct / len(crops)
 

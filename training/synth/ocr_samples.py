@@ -46,6 +46,11 @@ def synthetic_sample(rng: random.Random, latin: list[Font], cjk: list[Font]) -> 
     fonts = cjk if spec.region == "cn" else latin
     plate = render_plate(spec, rng, fonts, distractors=rng.random() < 0.9)
     img = plate.image
+    # Cameras see plates 15-60 px high; rendering is at ~150 px. Bringing the plate to a camera-like scale first
+    # makes the degradations below act at the scale they model (and makes a sample about three times cheaper).
+    scale = rng.uniform(44, 100) / img.shape[0]
+    if scale < 1:
+        img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     if spec.rows == 2:
         # Two-row: cut first (the true gap, jittered), as inference does on the rectified plate.
         gap = int(((plate.row_spans[0][1] + plate.row_spans[1][0]) / 2 + rng.uniform(-0.04, 0.04)) * img.shape[0])

@@ -16,7 +16,14 @@ from platewarden.evaluation.conditions import evaluate_conditions
 from platewarden.evaluation.labels import LabelledPlate
 from platewarden.recognition.grammar import EU_COUNTRY_GRAMMARS
 from platewarden.recognition.models import model_info
-from platewarden.recognition.pipeline import TWO_ROW_MAX_ASPECT, Recognizer, RecognizerConfig, calibrated_threshold
+from platewarden.recognition.pipeline import (
+    TWO_ROW_MAX_ASPECT,
+    TWO_ROW_RETRY_BELOW,
+    Recognizer,
+    RecognizerConfig,
+    calibrated_input_width,
+    calibrated_threshold,
+)
 
 
 def _ccpd_heldout(data: Path) -> list[LabelledPlate]:
@@ -54,6 +61,18 @@ def build_model_card(data: Path | None, conditions_per_cell: int = 60) -> str:
     return render(info, reports, conds)
 
 
+def _trained_by(model: dict[str, Any], name: str) -> str:
+    """Which training script made the shipped weights, from the record ``training.export`` keeps."""
+    chosen = model.get("selected_checkpoint", {})
+    if "samples_seen" in chosen:
+        how = ("Fine-tuned from the previously shipped weights (BatchNorm frozen)" if chosen.get("init")
+               else "Trained")
+        return (f"{how} by `training/{name}/stream_train.py` (width {chosen.get('width', 1.0):g}, "
+                f"{chosen['samples_seen']:,} samples, step {chosen.get('step', '?')}; log "
+                f"`training/logs/{'detector' if name == 'detector' else 'ocr'}-stream.log`).")
+    return f"Trained by `training/{name}/train.py`."
+
+
 def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any]) -> str:
     ocr, det = info.get("ocr", {}), info.get("detector", {})
     td = info.get("training_data", {})
@@ -69,10 +88,11 @@ def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any]
         f"- **Detector** (`detector.onnx`, {det.get('bytes', 0) / 1e6:.1f} MB, {det.get('parameters', 0):,} "
         "parameters): a small fully convolutional CenterNet-style network (depthwise-separable backbone, feature "
         "pyramid to stride 4) that predicts a plate-centre heat map, the plate's size and the offsets of its four "
-        f"corners. Images are resized to fit {cfg.input_width} px wide. Trained by `training/detector/train.py`.",
+        f"corners. Images are resized to fit {cfg.input_width or calibrated_input_width()} px wide (the width "
+        f"chosen with the threshold on our validation split). {_trained_by(det, 'detector')}",
         f"- **OCR** (`ocr.onnx`, {ocr.get('bytes', 0) / 1e6:.1f} MB, {ocr.get('parameters', 0):,} parameters): a CRNN "
         "(6 convolutions, a bidirectional GRU, CTC) reading a 48 x 160 grayscale plate over 36 Latin characters and "
-        "31 Chinese province characters. Trained by `training/ocr/train.py`.",
+        f"31 Chinese province characters. {_trained_by(ocr, 'ocr')}",
         f"- ONNX export checked against torch: max |difference| detector {det.get('onnx_vs_torch_max_abs_diff', 'n/a')}"
         f", OCR {ocr.get('onnx_vs_torch_max_abs_diff', 'n/a')}. Run with ONNX Runtime on the CPU; no torch at run "
         "time.",
@@ -97,9 +117,9 @@ def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any]
         "`recognition.detection_threshold` overrides); overlapping boxes (IoU > 0.4) keep the stronger one.",
         "2. Rectification: when the predicted corners form a plausible convex quadrilateral (area 0.4–1.3 x the box), "
         "the plate is warped to a rectangle with a 5 % / 8 % margin; otherwise the box is cut with that margin.",
-        f"3. Two rows: a plate squarer than {TWO_ROW_MAX_ASPECT}:1 is also read with its two rows laid side by side "
-        "(cut at the row of least edge energy in the middle band); the reading with the higher grammar-weighted "
-        "confidence wins.",
+        f"3. Two rows: a plate squarer than {TWO_ROW_MAX_ASPECT}:1 whose one-row reading is less confident than "
+        f"{TWO_ROW_RETRY_BELOW} is also read with its two rows laid side by side (cut at the row of least edge energy "
+        "in the middle band); the reading with the higher grammar-weighted confidence wins.",
         "4. OCR decoding: best-path CTC. A character's confidence is its highest probability over the frames that "
         "emitted it; a reading's text confidence is the product of its characters' confidences. Up to 5 alternatives "
         "swap one or two characters for their runner-up at the same frame.",

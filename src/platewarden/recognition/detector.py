@@ -44,9 +44,10 @@ class PlateDetector:
         scale = self.input_width / max(w0, h0 * 16 / 9)  # fit into a 16:9 canvas of input_width
         w, h = max(32, round(w0 * scale)), max(32, round(h0 * scale))
         W, H = int(np.ceil(w / 32) * 32), int(np.ceil(h / 32) * 32)
-        canvas = np.zeros((H, W, 3), np.uint8)
-        canvas[:h, :w] = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
-        x = canvas[..., ::-1].transpose(2, 0, 1)[None].astype(np.float32) / 255.0
+        resized = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
+        canvas = cv2.copyMakeBorder(resized, 0, H - h, 0, W - w, cv2.BORDER_CONSTANT, value=(0, 0, 0))
+        # BGR uint8 HWC → RGB float NCHW in [0, 1], in one pass of OpenCV's C++ rather than four numpy copies
+        x = cv2.dnn.blobFromImage(canvas, scalefactor=1.0 / 255.0, swapRB=True)
         maps = self._sess.run(None, {"image": x})[0][0]
         heat = _sigmoid(maps[0])
         peaks = (heat == cv2.dilate(heat, np.ones((3, 3), np.uint8))) & (heat >= self.threshold)

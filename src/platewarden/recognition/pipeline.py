@@ -16,6 +16,7 @@ from platewarden.recognition.ocr import OcrResult, PlateReader
 from platewarden.recognition.rectify import crop_plate, has_eu_strip
 
 TWO_ROW_MAX_ASPECT = 2.6  # plates squarer than this may hold two rows
+TWO_ROW_RETRY_BELOW = 0.9  # ...and are read as two rows too when the one-row reading is less confident than this
 
 
 def calibrated_threshold() -> float:
@@ -26,12 +27,20 @@ def calibrated_threshold() -> float:
         return 0.35
 
 
+def calibrated_input_width() -> int:
+    """The detector's input width chosen with its threshold on our own validation split."""
+    try:
+        return int(model_info()["detector"]["calibration"].get("input_width", 640))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return 640
+
+
 @dataclass(frozen=True)
 class RecognizerConfig:
     detection_threshold: float | None = None  # None: the model's calibrated threshold
     min_plate_length: int = 3
     min_confidence: float = 0.1  # below this a "plate" is noise: not reported, never stored
-    input_width: int = 640
+    input_width: int | None = None  # None: the width calibrated with the threshold
     threads: int = 1
 
 
@@ -42,7 +51,8 @@ class Recognizer:
         self.config = config or RecognizerConfig()
         self.region = region
         threshold = self.config.detection_threshold or calibrated_threshold()
-        self._detector = PlateDetector(self.config.input_width, threshold, threads=self.config.threads)
+        width = self.config.input_width or calibrated_input_width()
+        self._detector = PlateDetector(width, threshold, threads=self.config.threads)
         self._reader = PlateReader(self.config.threads)
 
     def recognize(self, image: np.ndarray) -> list[PlateObservation]:
@@ -52,12 +62,16 @@ class Recognizer:
 
     def read_plates(self, image: np.ndarray, dets: list[Detection]) -> list[PlateObservation]:
         crops = [crop_plate(image, d) for d in dets]
-        variants: list[tuple[int, np.ndarray]] = []
-        for i, c in enumerate(crops):
-            variants.append((i, c))
-            if c.shape[1] / max(1, c.shape[0]) < TWO_ROW_MAX_ASPECT:
-                variants.append((i, join_rows(c, find_row_split(c))))
-        results = self._reader.read([v for _, v in variants])
+        variants: list[tuple[int, np.ndarray]] = [(i, c) for i, c in enumerate(crops)]
+        results = self._reader.read([c for c in crops])
+        # A squarish plate may hold two rows: read it again with its rows laid side by side, unless the one-row
+        # reading is already confident (a two-row plate read as one row gives a weak, garbled reading).
+        second = [(i, join_rows(c, find_row_split(c))) for (i, c), res in zip(variants, results, strict=True)
+                  if c.shape[1] / max(1, c.shape[0]) < TWO_ROW_MAX_ASPECT
+                  and res.confidence < TWO_ROW_RETRY_BELOW]
+        if second:
+            variants += second
+            results += self._reader.read([v for _, v in second])
         best: dict[int, tuple[float, OcrResult]] = {}
         for (i, _), res in zip(variants, results, strict=True):
             c = crops[i]

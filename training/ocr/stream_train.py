@@ -1,0 +1,142 @@
+"""Train OCR candidates of several widths on one stream of freshly rendered plates and real crops, for a fixed time.
+
+    python -m training.ocr.stream_train --minutes 7 --workers 9 --device cuda --out /tmp/ocr_stream
+
+Meant for a borrowed accelerator (see ``training.stream``). Each batch mixes real transcribed crops (dash-cam,
+andrewmvd, CCPD training part) with synthetic plates rendered by the workers; every candidate sees the same batches.
+Validation (every ``--validate-every`` seconds and at the end) is on the real crops the models never train on; the
+best state of each candidate is written as ``NAME.pt`` with ``NAME.json``.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, IterableDataset
+
+from platewarden.recognition.alphabet import encode
+from training.ocr.data import RealCrop, load_ccpd, load_real_crops
+from training.ocr.model import PlateCRNN
+from training.ocr.train import evaluate
+from training.stream import Candidate, TimeBox, seed_worker
+
+log = logging.getLogger("stream-ocr")
+
+
+class OcrStream(IterableDataset[tuple[np.ndarray, str]]):
+    """An endless stream of (48 x 160 uint8 image, text); ``real_frac`` of it real crops, the rest rendered."""
+
+    def __init__(self, real: list[RealCrop], real_frac: float, seed: int) -> None:
+        self.real, self.real_frac, self.seed = real, real_frac, seed
+
+    def __iter__(self) -> Iterator[tuple[np.ndarray, str]]:
+        from training.synth.fonts import cjk_fonts, latin_fonts
+        from training.synth.ocr_samples import synthetic_sample
+
+        rng = seed_worker(self.seed)
+        latin, cjk = latin_fonts(), cjk_fonts()
+        while True:
+            if self.real and rng.random() < self.real_frac:
+                crop = rng.choice(self.real)
+                yield crop.sample(rng), crop.text
+            else:
+                img, text = synthetic_sample(rng, latin, cjk)
+                if rng.random() < 0.15:  # light characters on a dark plate
+                    img = 255 - img
+                yield img, text
+
+
+def collate(batch: list[tuple[np.ndarray, str]]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    images = torch.from_numpy(np.stack([b[0] for b in batch])[:, None])
+    codes = [encode(b[1]) for b in batch]
+    lengths = torch.tensor([len(c) for c in codes], dtype=torch.long)
+    targets = torch.zeros((len(codes), max(1, int(lengths.max()))), dtype=torch.long)
+    for i, c in enumerate(codes):
+        targets[i, : len(c)] = torch.tensor(c, dtype=torch.long)
+    return images, targets, lengths
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", type=Path, default=Path("../shared/data/train"))
+    ap.add_argument("--labels", type=Path, default=Path("training/labels/real_crops.tsv"))
+    ap.add_argument("--out", type=Path, default=Path("training/runs/ocr-stream"))
+    ap.add_argument("--minutes", type=float, default=7.0)
+    ap.add_argument("--widths", default="1.0,1.5,2.0")
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--real-frac", type=float, default=0.25)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--validate-every", type=float, default=45.0, help="seconds")
+    ap.add_argument("--seed", type=int, default=21)
+    a = ap.parse_args()
+    a.out.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
+                        handlers=[logging.FileHandler(a.out / "ocr-stream.log"), logging.StreamHandler()])
+    torch.manual_seed(a.seed)
+    real_train, real_val = load_real_crops(a.labels, a.data)
+    ccpd_train, ccpd_val = load_ccpd(a.data)
+    log.info("device %s; real train %d val %d; ccpd train %d val %d; workers %d; batch %d; %.1f min",
+             a.device, len(real_train), len(real_val), len(ccpd_train), len(ccpd_val), a.workers, a.batch, a.minutes)
+    # Workers start (fork) before CUDA and the thread pools are up: forking after them is not safe.
+    loader = DataLoader(OcrStream(real_train + ccpd_train, a.real_frac, a.seed), batch_size=a.batch,
+                        num_workers=a.workers, collate_fn=collate, prefetch_factor=4 if a.workers else None,
+                        persistent_workers=a.workers > 0)
+    batches = iter(loader)
+    candidates = []
+    for w in (float(v) for v in a.widths.split(",")):
+        model = PlateCRNN(width=w).to(a.device)
+        opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
+        n = sum(p.numel() for p in model.parameters())
+        name = f"ocr_w{w:g}".replace(".", "_")
+        candidates.append(Candidate(name, model, opt, a.lr, {"width": w, "parameters": n, "seed": a.seed}))
+        log.info("candidate %s: %d parameters", name, n)
+    ctc = nn.CTCLoss(blank=0, zero_infinity=True)
+    box = TimeBox(a.minutes * 60)
+    step, seen, last_val = 0, 0, time.monotonic()
+    for images, targets, lengths in batches:
+        step += 1
+        seen += len(lengths)
+        x = images.to(a.device, non_blocking=True).float() / 255
+        tg, ln = targets.to(a.device), lengths.to(a.device)
+        factor = box.factor()
+        losses = []
+        for c in candidates:
+            c.set_lr(factor)
+            logp = c.model(x)
+            loss = ctc(logp.permute(1, 0, 2), tg, torch.full((len(ln),), logp.shape[1], dtype=torch.long,
+                                                              device=a.device), ln)
+            c.optimiser.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(c.model.parameters(), 5.0)
+            c.optimiser.step()
+            losses.append(loss.item() if step % 50 == 0 else 0.0)
+        if step % 50 == 0:
+            log.info("step %d seen %d lr x%.3f losses %s", step, seen, factor,
+                     " ".join(f"{c.name}={v:.3f}" for c, v in zip(candidates, losses, strict=True)))
+        if box.done or time.monotonic() - last_val > a.validate_every:
+            last_val = time.monotonic()
+            for c in candidates:
+                real, ccpd = evaluate(c.model, real_val), evaluate(c.model, ccpd_val)
+                score = float(np.nanmean([real, ccpd]))
+                kept = c.consider(score, {"step": step, "samples_seen": seen, "real_val": real, "ccpd_val": ccpd,
+                                          "real_val_n": len(real_val), "ccpd_val_n": len(ccpd_val),
+                                          "real_train_n": len(real_train), "ccpd_train_n": len(ccpd_train),
+                                          "real_frac": a.real_frac, "batch": a.batch}, a.out)
+                log.info("step %d %s validation: real %.4f ccpd %.4f%s", step, c.name, real, ccpd,
+                         " (best)" if kept else "")
+        if box.done:
+            break
+    log.info("done: %d steps, %d samples; best %s", step, seen,
+             {c.name: round(c.best_score, 4) for c in candidates})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""What the streamed trainers share: a time-boxed learning-rate schedule, worker seeding and a per-model record.
+
+The streamed trainers (``training.ocr.stream_train``, ``training.detector.stream_train``) exist for short runs on a
+borrowed accelerator: samples are rendered on the fly by DataLoader workers (every sample fresh, none reused), the
+run ends after a wall-clock budget rather than a step count, and several candidate models learn from the *same*
+batches, so one run compares them on equal data. The best checkpoint of each candidate, chosen on our own
+validation split only, is written with a JSON record; export to ONNX happens afterwards with ``training.export``.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+
+def seed_worker(base_seed: int) -> random.Random:
+    """A generator for this DataLoader worker (seed and worker id fix the stream) and one thread per worker."""
+    import cv2
+
+    cv2.setNumThreads(1)
+    torch.set_num_threads(1)
+    info = torch.utils.data.get_worker_info()
+    wid = info.id if info is not None else 0
+    return random.Random(base_seed * 1009 + wid)
+
+
+class TimeBox:
+    """Cosine learning-rate decay over a wall-clock budget, after a short linear warm-up.
+
+    A step budget cannot be known in advance when throughput depends on the machine we are lent; decaying by elapsed
+    time gives every run a full schedule that ends exactly when the budget does.
+    """
+
+    def __init__(self, seconds: float, warmup: float = 0.03) -> None:
+        self.seconds, self.warmup, self.t0 = seconds, warmup, time.monotonic()
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, (time.monotonic() - self.t0) / self.seconds)
+
+    def factor(self) -> float:
+        f = self.fraction
+        if f < self.warmup:
+            return max(0.02, f / self.warmup)
+        return 0.5 * (1 + math.cos(math.pi * (f - self.warmup) / (1 - self.warmup)))
+
+    @property
+    def done(self) -> bool:
+        return self.fraction >= 1.0
+
+
+@dataclass
+class Candidate:
+    """One model under training, its optimiser, and its best validation so far."""
+
+    name: str
+    model: torch.nn.Module
+    optimiser: torch.optim.Optimizer
+    peak_lr: float
+    config: dict[str, Any]
+    best_score: float = -1.0
+    best: dict[str, Any] = field(default_factory=dict)
+
+    def set_lr(self, factor: float) -> None:
+        for group in self.optimiser.param_groups:
+            group["lr"] = self.peak_lr * factor
+
+    def consider(self, score: float, record: dict[str, Any], out: Path) -> bool:
+        """Keep this state if it is the best so far on validation; returns whether it was."""
+        if score <= self.best_score:
+            return False
+        self.best_score, self.best = score, {**self.config, **record}
+        tmp = out / f".{self.name}.pt"
+        torch.save({k: v.detach().cpu() for k, v in self.model.state_dict().items()}, tmp)
+        os.replace(tmp, out / f"{self.name}.pt")
+        (out / f"{self.name}.json").write_text(json.dumps(self.best, indent=2))
+        return True
