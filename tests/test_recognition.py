@@ -14,6 +14,8 @@ from click.testing import CliRunner
 from platewarden.cli.main import cli
 from platewarden.recognition import Recognizer
 from platewarden.recognition.models import MODELS, model_info, session
+from platewarden.recognition.pipeline import TWO_ROW_RETRY_BELOW
+from platewarden.recognition.rectify import crop_plate
 from platewarden.synthetic.scene import StreetScene
 
 SCENE_PLATES = [("8ABC234", "us"), ("B 21 GSB", "ro"), ("KX 7204", "us"), ("AB-123-CD", "fr")]
@@ -58,6 +60,27 @@ def test_reads_rendered_scene(recognizer: Recognizer, scene_frames: list[tuple[n
         assert 0 <= top.confidence <= 1
         assert len(top.alternatives) <= 5
     assert hits >= len(scene_frames) - 1
+
+
+TWO_ROW_PLATES = [("LD07/XYZ", "uk-2row"), ("PK64/ENU", "uk-2row"), ("MA19/KTR", "uk-2row")]
+
+
+def test_two_row_plates_are_read_with_rows_side_by_side(recognizer: Recognizer) -> None:
+    """A two-row plate read as one row is weak and garbled; the pipeline must re-read it with its rows joined."""
+    scene = StreetScene(TWO_ROW_PLATES, seed=5)
+    best: dict[str, tuple[int, np.ndarray]] = {}
+    for frame, visible in scene.frames():
+        for text, box in visible:
+            if text not in best or box[2] > best[text][0]:
+                best[text] = (box[2], frame)
+    hits = 0
+    for text, (_, img) in best.items():
+        det = recognizer._detector.detect(img)[0]
+        one_row = recognizer._reader.read([crop_plate(img, det)])[0]
+        assert one_row.text != text and one_row.confidence < TWO_ROW_RETRY_BELOW  # the case the retry exists for
+        plates = recognizer.recognize(img)
+        hits += bool(plates) and plates[0].text == text
+    assert hits >= len(best) - 1
 
 
 def test_empty_street_has_no_plates(recognizer: Recognizer) -> None:
