@@ -10,6 +10,7 @@ best state of each candidate is written as ``NAME.pt`` with ``NAME.json``.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -75,6 +76,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--validate-every", type=float, default=45.0, help="seconds")
+    ap.add_argument("--init", type=Path, help="continue from this checkpoint (NAME.pt with NAME.json beside it); "
+                                             "the widths are then the checkpoint's")
     ap.add_argument("--seed", type=int, default=21)
     a = ap.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
@@ -91,13 +94,26 @@ def main() -> None:
                         persistent_workers=a.workers > 0)
     batches = iter(loader)
     candidates = []
-    for w in (float(v) for v in a.widths.split(",")):
-        model = PlateCRNN(width=w).to(a.device)
+    init = json.loads(a.init.with_suffix(".json").read_text()) if a.init else None
+    widths = [float(init.get("width", 1.0))] if init else [float(v) for v in a.widths.split(",")]
+    for w in widths:
+        model = PlateCRNN(width=w)
+        if a.init:
+            model.load_state_dict(torch.load(a.init, map_location="cpu"))
+        model = model.to(a.device)
         opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
         n = sum(p.numel() for p in model.parameters())
         name = f"ocr_w{w:g}".replace(".", "_")
-        candidates.append(Candidate(name, model, opt, a.lr, {"width": w, "parameters": n, "seed": a.seed}))
+        config = {"width": w, "parameters": n, "seed": a.seed}
+        if init is not None:
+            config["continued_from"] = {k: init[k] for k in ("seed", "step", "samples_seen") if k in init}
+        candidates.append(Candidate(name, model, opt, a.lr, config))
         log.info("candidate %s: %d parameters", name, n)
+        if init is not None:  # the starting point is a candidate too: a continuation must beat it to be kept
+            real, ccpd = evaluate(model, real_val), evaluate(model, ccpd_val)
+            candidates[-1].consider(float(np.nanmean([real, ccpd])), {"step": 0, "samples_seen": 0, "real_val": real,
+                                                                      "ccpd_val": ccpd}, a.out)
+            log.info("%s at the start: real %.4f ccpd %.4f", name, real, ccpd)
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     box = TimeBox(a.minutes * 60)
     step, seen, last_val = 0, 0, time.monotonic()
