@@ -9,10 +9,12 @@ validation split only, is written with a JSON record; export to ONNX happens aft
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import random
 import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,3 +84,46 @@ class Candidate:
         os.replace(tmp, out / f"{self.name}.pt")
         (out / f"{self.name}.json").write_text(json.dumps(self.best, indent=2))
         return True
+
+
+Batch = Sequence[torch.Tensor]
+
+
+def train_candidates(candidates: list[Candidate], batches: Iterator[Batch], *, minutes: float, validate_every: float,
+                     out: Path, prepare: Callable[[Batch], Batch], loss: Callable[[Candidate, Batch], torch.Tensor],
+                     validate: Callable[[Candidate], tuple[float, dict[str, Any], str]], clip: float,
+                     log: logging.Logger) -> None:
+    """The loop both streamed trainers share: every candidate takes a step on each batch; every ``validate_every``
+    seconds, and when the time box closes, each is validated and kept if it is its best so far.
+
+    ``prepare`` moves a batch to the device once; ``loss`` is one candidate's loss on it; ``validate`` returns
+    (score, figures to record, a line for the log).
+    """
+    box = TimeBox(minutes * 60)
+    step, seen, last_validation = 0, 0, time.monotonic()
+    for raw in batches:
+        step += 1
+        seen += len(raw[0])
+        batch = prepare(raw)
+        factor = box.factor()
+        losses = []
+        for c in candidates:
+            c.set_lr(factor)
+            value = loss(c, batch)
+            c.optimiser.zero_grad()
+            value.backward()  # type: ignore[no-untyped-call]
+            torch.nn.utils.clip_grad_norm_(c.model.parameters(), clip)
+            c.optimiser.step()
+            losses.append(value.item() if step % 50 == 0 else 0.0)
+        if step % 50 == 0:
+            log.info("step %d seen %d lr x%.3f losses %s", step, seen, factor,
+                     " ".join(f"{c.name}={v:.3f}" for c, v in zip(candidates, losses, strict=True)))
+        if box.done or time.monotonic() - last_validation > validate_every:
+            last_validation = time.monotonic()
+            for c in candidates:
+                score, record, line = validate(c)
+                kept = c.consider(score, {"step": step, "samples_seen": seen, **record}, out)
+                log.info("step %d %s validation: %s%s", step, c.name, line, " (best)" if kept else "")
+        if box.done:
+            break
+    log.info("done: %d steps, %d samples; best %s", step, seen, {c.name: round(c.best_score, 4) for c in candidates})

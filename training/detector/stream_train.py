@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -24,7 +24,7 @@ from training.detector.data import Scene, load_scenes, make_sample
 from training.detector.from_onnx import freeze_batchnorm, load_from_onnx
 from training.detector.model import PlateDetector
 from training.detector.train import evaluate, loss_fn
-from training.stream import Candidate, TimeBox, seed_worker
+from training.stream import Batch, Candidate, seed_worker, train_candidates
 
 log = logging.getLogger("stream-detector")
 
@@ -96,41 +96,24 @@ def main() -> None:
         candidates.append(Candidate(f"det_w{w:g}".replace(".", "_"), model, opt, a.lr, {**common, "width": w}))
     for c in candidates:
         log.info("candidate %s: %d parameters", c.name, sum(p.numel() for p in c.model.parameters()))
-    box = TimeBox(a.minutes * 60)
-    step, seen, last_val = 0, 0, time.monotonic()
-    for x, target, weights in batches:
-        step += 1
-        seen += len(x)
-        x, target, weights = (t.to(a.device, non_blocking=True) for t in (x, target, weights))
-        factor = box.factor()
-        losses = []
-        for c in candidates:
-            c.set_lr(factor)
-            c.model.train()
-            if c.name in frozen:
-                freeze_batchnorm(c.model)
-            loss = loss_fn(c.model(x), target, weights)
-            c.optimiser.zero_grad()
-            loss.backward()  # type: ignore[no-untyped-call]
-            torch.nn.utils.clip_grad_norm_(c.model.parameters(), 10.0)
-            c.optimiser.step()
-            losses.append(loss.item() if step % 50 == 0 else 0.0)
-        if step % 50 == 0:
-            log.info("step %d seen %d lr x%.3f losses %s", step, seen, factor,
-                     " ".join(f"{c.name}={v:.3f}" for c, v in zip(candidates, losses, strict=True)))
-        if box.done or time.monotonic() - last_val > a.validate_every:
-            last_val = time.monotonic()
-            for c in candidates:
-                rec, fpi = evaluate(c.model, val)
-                kept = c.consider(rec - 0.05 * fpi, {"step": step, "samples_seen": seen, "val_recall": rec,
-                                                     "val_fp_per_image": fpi}, a.out)
-                log.info("step %d %s validation: recall@0.5 %.4f false positives/image %.3f%s", step, c.name, rec,
-                         fpi, " (best)" if kept else "")
-        if box.done:
-            break
-    log.info("done: %d steps, %d samples; best %s", step, seen,
-             {c.name: round(c.best_score, 4) for c in candidates})
 
+    def prepare(batch: Batch) -> Batch:
+        return tuple(t.to(a.device, non_blocking=True) for t in batch)
+
+    def loss(c: Candidate, batch: Batch) -> torch.Tensor:
+        x, target, weights = batch
+        c.model.train()
+        if c.name in frozen:
+            freeze_batchnorm(c.model)
+        return loss_fn(c.model(x), target, weights)
+
+    def validate(c: Candidate) -> tuple[float, dict[str, Any], str]:
+        rec, fpi = evaluate(c.model, val)
+        return (rec - 0.05 * fpi, {"val_recall": rec, "val_fp_per_image": fpi},
+                f"recall@0.5 {rec:.4f} false positives/image {fpi:.3f}")
+
+    train_candidates(candidates, batches, minutes=a.minutes, validate_every=a.validate_every, out=a.out,
+                     prepare=prepare, loss=loss, validate=validate, clip=10.0, log=log)
 
 if __name__ == "__main__":
     main()

@@ -12,9 +12,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -25,7 +25,7 @@ from platewarden.recognition.alphabet import encode
 from training.ocr.data import RealCrop, load_ccpd, load_real_crops
 from training.ocr.model import PlateCRNN
 from training.ocr.train import evaluate
-from training.stream import Candidate, TimeBox, seed_worker
+from training.stream import Batch, Candidate, seed_worker, train_candidates
 
 log = logging.getLogger("stream-ocr")
 
@@ -115,44 +115,26 @@ def main() -> None:
                                                                       "ccpd_val": ccpd}, a.out)
             log.info("%s at the start: real %.4f ccpd %.4f", name, real, ccpd)
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
-    box = TimeBox(a.minutes * 60)
-    step, seen, last_val = 0, 0, time.monotonic()
-    for images, targets, lengths in batches:
-        step += 1
-        seen += len(lengths)
-        x = images.to(a.device, non_blocking=True).float() / 255
-        tg, ln = targets.to(a.device), lengths.to(a.device)
-        factor = box.factor()
-        losses = []
-        for c in candidates:
-            c.set_lr(factor)
-            logp = c.model(x)
-            loss = ctc(logp.permute(1, 0, 2), tg, torch.full((len(ln),), logp.shape[1], dtype=torch.long,
-                                                              device=a.device), ln)
-            c.optimiser.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(c.model.parameters(), 5.0)
-            c.optimiser.step()
-            losses.append(loss.item() if step % 50 == 0 else 0.0)
-        if step % 50 == 0:
-            log.info("step %d seen %d lr x%.3f losses %s", step, seen, factor,
-                     " ".join(f"{c.name}={v:.3f}" for c, v in zip(candidates, losses, strict=True)))
-        if box.done or time.monotonic() - last_val > a.validate_every:
-            last_val = time.monotonic()
-            for c in candidates:
-                real, ccpd = evaluate(c.model, real_val), evaluate(c.model, ccpd_val)
-                score = float(np.nanmean([real, ccpd]))
-                kept = c.consider(score, {"step": step, "samples_seen": seen, "real_val": real, "ccpd_val": ccpd,
-                                          "real_val_n": len(real_val), "ccpd_val_n": len(ccpd_val),
-                                          "real_train_n": len(real_train), "ccpd_train_n": len(ccpd_train),
-                                          "real_frac": a.real_frac, "batch": a.batch}, a.out)
-                log.info("step %d %s validation: real %.4f ccpd %.4f%s", step, c.name, real, ccpd,
-                         " (best)" if kept else "")
-        if box.done:
-            break
-    log.info("done: %d steps, %d samples; best %s", step, seen,
-             {c.name: round(c.best_score, 4) for c in candidates})
 
+    def prepare(batch: Batch) -> Batch:
+        images, targets, lengths = batch
+        return (images.to(a.device, non_blocking=True).float() / 255, targets.to(a.device), lengths.to(a.device))
+
+    def loss(c: Candidate, batch: Batch) -> torch.Tensor:
+        x, targets, lengths = batch
+        logp = c.model(x)
+        steps = torch.full((len(lengths),), logp.shape[1], dtype=torch.long, device=a.device)
+        return ctc(logp.permute(1, 0, 2), targets, steps, lengths)  # type: ignore[no-any-return]
+
+    def validate(c: Candidate) -> tuple[float, dict[str, Any], str]:
+        real, ccpd = evaluate(c.model, real_val), evaluate(c.model, ccpd_val)
+        record = {"real_val": real, "ccpd_val": ccpd, "real_val_n": len(real_val), "ccpd_val_n": len(ccpd_val),
+                  "real_train_n": len(real_train), "ccpd_train_n": len(ccpd_train), "real_frac": a.real_frac,
+                  "batch": a.batch}
+        return float(np.nanmean([real, ccpd])), record, f"real {real:.4f} ccpd {ccpd:.4f}"
+
+    train_candidates(candidates, batches, minutes=a.minutes, validate_every=a.validate_every, out=a.out,
+                     prepare=prepare, loss=loss, validate=validate, clip=5.0, log=log)
 
 if __name__ == "__main__":
     main()
