@@ -69,7 +69,7 @@ def _trained_by(model: dict[str, Any], name: str) -> str:
                else "Trained")
         return (f"{how} by `training/{name}/stream_train.py` (width {chosen.get('width', 1.0):g}, "
                 f"{chosen['samples_seen']:,} samples, step {chosen.get('step', '?')}; log "
-                f"`training/logs/{'detector' if name == 'detector' else 'ocr'}-stream.log`).")
+                f"`training/logs/{name}-stream.log`).")
     return f"Trained by `training/{name}/train.py`."
 
 
