@@ -62,8 +62,8 @@ class Recognizer:
 
     def read_plates(self, image: np.ndarray, dets: list[Detection]) -> list[PlateObservation]:
         crops = [crop_plate(image, d) for d in dets]
-        variants: list[tuple[int, np.ndarray]] = [(i, c) for i, c in enumerate(crops)]
-        results = self._reader.read([c for c in crops])
+        variants: list[tuple[int, np.ndarray]] = list(enumerate(crops))
+        results = self._reader.read(crops)
         # A squarish plate may hold two rows: read it again with its rows laid side by side, unless the one-row
         # reading is already confident (a two-row plate read as one row gives a weak, garbled reading).
         second = [(i, join_rows(c, find_row_split(c))) for (i, c), res in zip(variants, results, strict=True)
@@ -105,8 +105,6 @@ class Recognizer:
         guess = guess_region(text, aspect, strip, self.region)
         alternatives = tuple(Alternative(t, float(c)) for t, c, _ in ranked[1:6] if t != text)
         x, y, w, h = det.box
-        H, W = crop.shape[:2]
-        del H, W
         return PlateObservation(
             text=text, confidence=float(conf) * det.score ** 0.5, region=guess.region, country=guess.country,
             box=Box(round(x), round(y), round(w), round(h)),
