@@ -72,7 +72,7 @@ def training_sources(info: dict) -> list[str]:  # type: ignore[type-arg]
     import csv
 
     from training.ocr.data import is_validation
-    from training.synth.fonts import CJK_FONTS, HERSHEY_LICENCE, LATIN_FONTS
+    from training.synth.fonts import CJK_FONTS, HERSHEY_LICENCE, LATIN_FONTS, STROKE_LICENCE
 
     with open("training/labels/real_crops.tsv", newline="") as f:
         rows = list(csv.reader(f, delimiter="\t"))
@@ -96,11 +96,12 @@ def training_sources(info: dict) -> list[str]:  # type: ignore[type-arg]
         f"OCR, Chinese: `train/ccpd-crops` (CCPD via sirius-ai/LPRNet_Pytorch, Apache-2.0 / MIT): "
         f"{ocr.get('ccpd_train_n', '?')} for training, {ocr.get('ccpd_val_n', '?')} (every fifth) held out.",
         f"OCR, synthetic: {ocr.get('synthetic_pool', 'fresh')} plates rendered by `training/synth` (styles: US of many "
-        f"colours with state names, slogans, logos and dealer frames; EU DE/FR/IT/ES/NL/RO/UK and generic with "
-        f"country strips and seals; BR grey and Mercosul; CN blue, green and yellow; one- and two-row), warped in "
-        f"perspective on car-body backgrounds, degraded with blur, low resolution, noise, JPEG, night, infrared, "
-        f"glare, dirt and shadows. {synthetic_share(ocr)}",
-        f"Fonts: {', '.join(fonts)}; {HERSHEY_LICENCE}.",
+        f"colours with state names, slogans, logos, emblems between the character groups, registration stickers "
+        f"and dealer frames, in desktop fonts and in our own stamped plate face; EU DE/FR/IT/ES/NL/RO/UK and "
+        f"generic with country strips and seals; BR grey and Mercosul; CN blue, green and yellow; one- and "
+        f"two-row), warped in perspective on car-body backgrounds, degraded with blur, low resolution, noise, JPEG, "
+        f"night, infrared, glare, dirt and shadows. {synthetic_share(ocr)}",
+        f"Fonts: {', '.join(fonts)}; {HERSHEY_LICENCE}; {STROKE_LICENCE}.",
         f"Selection: OCR checkpoint at step {ocr.get('step', '?')} (held-out real {ocr.get('real_val', 0):.1%}, "
         f"CCPD {ocr.get('ccpd_val', 0):.1%}); detector at step {det.get('step', '?')} (held-out recall "
         f"{det.get('val_recall', 0):.1%} at IoU 0.5). Seeds fixed; logs in `training/logs/`.",

@@ -21,9 +21,9 @@ import torch
 from torch.utils.data import DataLoader, IterableDataset
 
 from training.detector.data import Scene, load_scenes, make_sample
-from training.detector.from_onnx import freeze_batchnorm, load_from_onnx
 from training.detector.model import PlateDetector
 from training.detector.train import evaluate, loss_fn
+from training.from_onnx import detector_from_onnx, freeze_batchnorm
 from training.stream import Batch, Candidate, seed_worker, train_candidates
 
 log = logging.getLogger("stream-detector")
@@ -82,7 +82,7 @@ def main() -> None:
     candidates: list[Candidate] = []
     frozen: set[str] = set()
     if a.init_onnx:
-        model = load_from_onnx(a.init_onnx).to(a.device)
+        model = detector_from_onnx(a.init_onnx).to(a.device)
         rec, fpi = evaluate(model, val)
         log.info("shipped detector on validation: recall@0.5 %.4f false positives/image %.3f", rec, fpi)
         opt = torch.optim.AdamW(model.parameters(), lr=a.finetune_lr, weight_decay=1e-4)

@@ -16,8 +16,8 @@ import torch
 import torch.nn.functional as F
 
 from training.detector.data import Compositor, Scene, load_scenes, make_sample
-from training.detector.from_onnx import freeze_batchnorm, load_from_onnx
 from training.detector.model import PlateDetector
+from training.from_onnx import detector_from_onnx, freeze_batchnorm
 
 log = logging.getLogger("train-detector")
 
@@ -133,7 +133,7 @@ def main() -> None:
         model.load_state_dict(torch.load(a.init, map_location="cpu"))
     frozen_bn = a.init_onnx is not None
     if a.init_onnx:
-        model = load_from_onnx(a.init_onnx)
+        model = detector_from_onnx(a.init_onnx)
         model.train()
         rec, fpi = evaluate(model, val)
         log.info("initial weights from %s: recall@0.5 %.4f false positives/image %.3f", a.init_onnx, rec, fpi)

@@ -2,7 +2,8 @@
 
     python -m training.ocr.stream_train --minutes 7 --workers 9 --device cuda --out /tmp/ocr_stream
 
-Meant for a borrowed accelerator (see ``training.stream``). Each batch mixes real transcribed crops (dash-cam,
+Meant for a borrowed accelerator (see ``training.stream``); on the CPU, ``--init-onnx`` fine-tunes the shipped
+model with the generator as it is now. Each batch mixes real transcribed crops (dash-cam,
 andrewmvd, CCPD training part) with synthetic plates rendered by the workers; every candidate sees the same batches.
 Validation (every ``--validate-every`` seconds and at the end) is on the real crops the models never train on; the
 best state of each candidate is written as ``NAME.pt`` with ``NAME.json``.
@@ -22,6 +23,7 @@ from torch import nn
 from torch.utils.data import DataLoader, IterableDataset
 
 from platewarden.recognition.alphabet import encode
+from training.from_onnx import freeze_batchnorm, ocr_from_onnx
 from training.ocr.data import RealCrop, load_ccpd, load_real_crops
 from training.ocr.model import PlateCRNN
 from training.ocr.train import evaluate
@@ -78,6 +80,8 @@ def main() -> None:
     ap.add_argument("--validate-every", type=float, default=45.0, help="seconds")
     ap.add_argument("--init", type=Path, help="continue from this checkpoint (NAME.pt with NAME.json beside it); "
                                              "the widths are then the checkpoint's")
+    ap.add_argument("--init-onnx", type=Path, help="fine-tune this shipped ocr.onnx (BatchNorm frozen; its width from "
+                                                  "models.json beside it); it stays the candidate to beat")
     ap.add_argument("--seed", type=int, default=21)
     a = ap.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
@@ -95,9 +99,13 @@ def main() -> None:
     batches = iter(loader)
     candidates = []
     init = json.loads(a.init.with_suffix(".json").read_text()) if a.init else None
+    if a.init_onnx:
+        shipped = json.loads((a.init_onnx.parent / "models.json").read_text())["ocr"]
+        init = {**shipped["selected_checkpoint"], "init_onnx_sha256": shipped["sha256"]}
     widths = [float(init.get("width", 1.0))] if init else [float(v) for v in a.widths.split(",")]
+    frozen = a.init_onnx is not None
     for w in widths:
-        model = PlateCRNN(width=w)
+        model = ocr_from_onnx(a.init_onnx, w) if a.init_onnx else PlateCRNN(width=w)
         if a.init:
             model.load_state_dict(torch.load(a.init, map_location="cpu"))
         model = model.to(a.device)
@@ -106,7 +114,9 @@ def main() -> None:
         name = f"ocr_w{w:g}".replace(".", "_")
         config = {"width": w, "parameters": n, "seed": a.seed}
         if init is not None:
-            config["continued_from"] = {k: init[k] for k in ("seed", "step", "samples_seen") if k in init}
+            config["continued_from"] = {k: init[k] for k in ("seed", "step", "samples_seen", "init_onnx_sha256")
+                                        if k in init}
+            config["frozen_batchnorm"] = frozen
         candidates.append(Candidate(name, model, opt, a.lr, config))
         log.info("candidate %s: %d parameters", name, n)
         if init is not None:  # the starting point is a candidate too: a continuation must beat it to be kept
@@ -122,6 +132,9 @@ def main() -> None:
 
     def loss(c: Candidate, batch: Batch) -> torch.Tensor:
         x, targets, lengths = batch
+        c.model.train()
+        if frozen:  # the un-folded BatchNorms of a shipped network keep their (identity) statistics
+            freeze_batchnorm(c.model)
         logp = c.model(x)
         steps = torch.full((len(lengths),), logp.shape[1], dtype=torch.long, device=a.device)
         return ctc(logp.permute(1, 0, 2), targets, steps, lengths)  # type: ignore[no-any-return]

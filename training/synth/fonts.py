@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from platewarden.synthetic.glyphs import Font, hershey_fonts
+from platewarden.synthetic.glyphs import Font, hershey_fonts, stroke_fonts
 
 LATIN_FONTS: dict[str, str] = {
     "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf": "Bitstream Vera / DejaVu licence (permissive)",
@@ -36,6 +36,7 @@ CJK_FONTS: dict[str, str] = {
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc": "GPL-2.0 with font exception (WenQuanYi Zen Hei)",
 }
 HERSHEY_LICENCE = "Hershey fonts built into OpenCV (public domain)"
+STROKE_LICENCE = "our own plate face (platewarden.synthetic.stroke_font), drawn from centre lines; project licence"
 
 
 def available(table: dict[str, str]) -> list[Font]:
@@ -49,7 +50,7 @@ def available(table: dict[str, str]) -> list[Font]:
 
 
 def latin_fonts() -> list[Font]:
-    return available(LATIN_FONTS) + hershey_fonts()
+    return available(LATIN_FONTS) + hershey_fonts() + stroke_fonts()
 
 
 def cjk_fonts() -> list[Font]:

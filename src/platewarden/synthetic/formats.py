@@ -27,7 +27,8 @@ US_SLOGANS = (
 # (style, region, country, [patterns]); the renderer knows how each style looks.
 STYLE_FORMATS: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
     "us": ("us", None, ("NLLLNNN", "LLL NNNN", "LLL-NNNN", "NNN LLL", "LL NNNNN", "NAA NNN", "LLLNNN",
-                         "NNNNNN", "LLL NNN", "AAAAAA", "AAAAA", "AAAAAAA", "AAAA", "NNN NNN")),
+                         "NNNNNN", "LLL NNN", "AAAAAA", "AAAAA", "AAAAAAA", "AAAA", "NNN NNN", "NN NNNN",
+                         "N NNNNN", "NN LLLL", "NNN-NNN")),
     "us-2row": ("us", None, ("NNN/LLL", "LL/NNNN")),
     "de": ("eu", "DE", ("LL LL NNNN", "L LL NNN", "LLL L NNN", "LL L NNNN", "L L NNNN", "LLL LL NN")),
     "de-2row": ("eu", "DE", ("LL LL/NNNN", "L L/NNN")),

@@ -14,6 +14,15 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from platewarden.synthetic.stroke_font import (
+    VARIANT_FLAT_THREE,
+    VARIANT_FOOTED_ONE,
+    VARIANT_OPEN_FOUR,
+    VARIANT_PLAIN_I,
+    VARIANT_SLANTED_OPEN_FOUR,
+    draw_glyph,
+)
+
 HERSHEY_FACES = (
     cv2.FONT_HERSHEY_SIMPLEX,
     cv2.FONT_HERSHEY_DUPLEX,
@@ -24,16 +33,27 @@ HERSHEY_FACES = (
 
 @dataclass(frozen=True)
 class Font:
-    """A typeface: a TrueType/OpenType file, or a Hershey face (``path`` None) drawn with a stroke ``weight``."""
+    """A typeface: a TrueType/OpenType file, a Hershey face (``path`` None) drawn with a stroke ``weight``, or our
+    plate face (``stroke``; see :mod:`platewarden.synthetic.stroke_font`) in one ``variant``."""
 
     name: str
     path: Path | None = None
     hershey_face: int = cv2.FONT_HERSHEY_SIMPLEX
     weight: int = 6
+    stroke: bool = False
+    variant: int = 0
 
 
 def hershey_fonts() -> list[Font]:
     return [Font(f"hershey-{face}-{w}", None, face, w) for face in HERSHEY_FACES for w in (5, 8)]
+
+
+def stroke_fonts() -> list[Font]:
+    """The plate face at three weights, each with a different mix of glyph variants (open 4, footed 1, ...)."""
+    mixes = (0, VARIANT_OPEN_FOUR | VARIANT_FLAT_THREE, VARIANT_SLANTED_OPEN_FOUR | VARIANT_FOOTED_ONE,
+             VARIANT_OPEN_FOUR | VARIANT_PLAIN_I, VARIANT_FOOTED_ONE | VARIANT_FLAT_THREE)
+    return [Font(f"plate-stroke-{weight}-{variant}", None, weight=weight, stroke=True, variant=variant)
+            for weight in (17, 22, 28) for variant in mixes]
 
 
 def _ink_crop(mask: np.ndarray) -> np.ndarray:
@@ -45,9 +65,14 @@ def _ink_crop(mask: np.ndarray) -> np.ndarray:
 
 @lru_cache(maxsize=8192)
 def _raw_glyph(font: Font, char: str) -> np.ndarray:
+    if font.stroke:
+        drawn = draw_glyph(char, font.variant, font.weight)
+        if drawn is not None:
+            return _ink_crop(drawn)
     if font.path is None:
         canvas = np.zeros((160, 160), np.uint8)
-        cv2.putText(canvas, char, (20, 130), font.hershey_face, 4.0, 255, font.weight, cv2.LINE_AA)
+        weight = font.weight if not font.stroke else 6  # the plate face lacks this glyph: a Hershey stand-in
+        cv2.putText(canvas, char, (20, 130), font.hershey_face, 4.0, 255, weight, cv2.LINE_AA)
         return _ink_crop(canvas)
     from PIL import Image, ImageDraw, ImageFont  # only needed for font files
 

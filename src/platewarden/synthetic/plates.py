@@ -142,6 +142,9 @@ def render_plate(spec: PlateSpec, rng: random.Random, fonts: list[Font] | None =
                  distractors: bool = True) -> RenderedPlate:
     """Draw ``spec``. ``distractors`` adds what real plates carry besides their registration."""
     font = rng.choice(fonts or hershey_fonts())
+    plate_faces = [f for f in fonts or () if f.stroke]
+    if plate_faces and spec.region == "us" and rng.random() < 0.3:
+        font = rng.choice(plate_faces)  # the stamped gothic faces most states use
     style = spec.style
     rows = spec.layout.split("/")
     fg: Color = (20, 20, 20)
@@ -241,13 +244,68 @@ def render_plate(spec: PlateSpec, rng: random.Random, fonts: list[Font] | None =
             cv2.circle(img, (int(sx), int(y0 + char_h * 0.3)), max(2, char_w // 4), (40, 40, 160), -1)
             cv2.circle(img, (int(sx), int(y0 + char_h * 0.72)), max(2, char_w // 4), (60, 140, 60), -1)
             row = first + "  " + row[len(first) + 1:]
-        _draw_string(img, row, x0, y0, char_h, char_w, gap, fg, font)
+        if distractors and style == "us" and rng.random() < 0.4 and (" " in row or "-" in row):
+            # Many states set an emblem (a horse and rider, a state outline, a star, a seal) between the groups of
+            # the registration, at the characters' height: it must be seen as no character at all.
+            head = row.replace("-", " ").split(" ")[0]
+            row = head + " " + row.replace("-", " ")[len(head) + 1:]
+            sep_w = rng.uniform(0.9, 1.4)
+            total = _string_width(row, char_w, gap, sep_w)
+            if total > avail_w * 0.97:  # no room for a wide gap: narrow it (never below a plain space)
+                sep_w = max(0.5, sep_w - (total - avail_w * 0.97) / char_w)
+                total = _string_width(row, char_w, gap, sep_w)
+            x0 = W * left + (avail_w - total) / 2
+            ex = x0 + _string_width(head, char_w, gap, sep_w) + gap + char_w * sep_w / 2
+            eh = char_h * rng.uniform(0.55, 1.0)
+            draw_emblem(img, ex, y0 + char_h * rng.uniform(0.4, 0.6), char_w * sep_w * rng.uniform(0.7, 1.1), eh,
+                    rng.choice([fg, _dark(rng), (40, 40, 200), (160, 80, 20), (40, 120, 40)]), rng)
+            _draw_string(img, row, x0, y0, char_h, char_w, gap, fg, font, sep_w)
+        else:
+            _draw_string(img, row, x0, y0, char_h, char_w, gap, fg, font)
         spans.append((y0 / H, (y0 + char_h) / H))
         y += row_h + row_gap
 
     if distractors:
         _decorate(img, spec, rng, fg)
     return RenderedPlate(img, spec, tuple(spans))
+
+
+def draw_emblem(img: np.ndarray, cx: float, cy: float, w: float, h: float, color: Color, rng: random.Random) -> None:
+    """A pictorial mark about the size of a character: star, seal, outline, sun, rider-like silhouette or peaks."""
+    kind = rng.choice(["star", "seal", "outline", "sun", "rider", "peaks"])
+    rx, ry = max(2.0, w / 2), max(2.0, h / 2)
+    if kind == "star":
+        pts = [(cx + (rx if k % 2 == 0 else rx * 0.45) * np.sin(np.pi * k / 5),
+                cy - (ry if k % 2 == 0 else ry * 0.45) * np.cos(np.pi * k / 5)) for k in range(10)]
+        cv2.fillPoly(img, [np.array(pts, np.int32)], color, cv2.LINE_AA)
+    elif kind == "seal":
+        r = int(min(rx, ry))
+        cv2.circle(img, (int(cx), int(cy)), r, color, -1, cv2.LINE_AA)
+        cv2.circle(img, (int(cx), int(cy)), max(1, int(r * 0.7)), tuple(int(c) for c in img[0, 0]), -1)
+        cv2.circle(img, (int(cx), int(cy)), max(1, int(r * 0.35)), color, -1, cv2.LINE_AA)
+    elif kind == "outline":
+        pts = [(cx + rx * np.cos(a) * rng.uniform(0.6, 1.0), cy + ry * np.sin(a) * rng.uniform(0.6, 1.0))
+               for a in np.linspace(0, 2 * np.pi, rng.randint(5, 10), endpoint=False)]
+        cv2.fillPoly(img, [np.array(pts, np.int32)], color, cv2.LINE_AA)
+    elif kind == "sun":
+        radius = min(rx, ry)
+        cv2.circle(img, (int(cx), int(cy)), max(1, int(radius * 0.45)), color, -1, cv2.LINE_AA)
+        for a in np.linspace(0, 2 * np.pi, rng.choice([4, 8, 12]), endpoint=False):
+            cv2.line(img, (int(cx + radius * 0.6 * np.cos(a)), int(cy + radius * 0.6 * np.sin(a))),
+                     (int(cx + radius * np.cos(a)), int(cy + radius * np.sin(a))), color, max(1, int(radius / 6)),
+                     cv2.LINE_AA)
+    elif kind == "rider":  # a body, a head and legs: the shape of a horse and rider, roughly
+        cv2.ellipse(img, (int(cx), int(cy)), (int(rx * 0.8), int(ry * 0.3)), rng.uniform(-25, 25), 0, 360, color, -1)
+        cv2.circle(img, (int(cx + rx * 0.75), int(cy - ry * 0.45)), max(1, int(ry * 0.18)), color, -1)
+        for lx in (-0.6, -0.3, 0.3, 0.6):
+            cv2.line(img, (int(cx + rx * lx), int(cy)), (int(cx + rx * (lx + rng.uniform(-0.3, 0.3))),
+                     int(cy + ry)), color, max(1, int(rx / 6)), cv2.LINE_AA)
+        cv2.line(img, (int(cx), int(cy - ry * 0.2)), (int(cx - rx * 0.1), int(cy - ry)), color, max(1, int(rx / 5)))
+    else:
+        base = cy + ry
+        pts = [(cx - rx, base), (cx - rx * 0.3, cy - ry * 0.4), (cx, cy + ry * 0.1), (cx + rx * 0.4, cy - ry),
+               (cx + rx, base)]
+        cv2.fillPoly(img, [np.array(pts, np.int32)], color, cv2.LINE_AA)
 
 
 def _decorate(img: np.ndarray, spec: PlateSpec, rng: random.Random, fg: Color) -> None:
@@ -264,6 +322,14 @@ def _decorate(img: np.ndarray, spec: PlateSpec, rng: random.Random, fg: Color) -
             cv2.fillPoly(img, [np.array(pts, np.int32)], _dark(rng))
         if rng.random() < 0.2:
             _small_text(img, rng.choice(["DV", "PH", "TL", "VET", "MC"]), W * 0.07, H * 0.38, 14, fg, rng)
+        if rng.random() < 0.35:  # registration stickers in a top corner: a coloured square with a month or year
+            sw, sh = int(W * rng.uniform(0.1, 0.16)), int(H * rng.uniform(0.14, 0.22))
+            sx = rng.choice([int(W * 0.03), W - sw - int(W * 0.03)])
+            sy = int(H * rng.uniform(0.02, 0.08))
+            colour = rng.choice([(0, 200, 255), (40, 40, 220), (60, 170, 60), (200, 120, 30), (0, 140, 255)])
+            cv2.rectangle(img, (sx, sy), (sx + sw, sy + sh), colour, -1)
+            label = rng.choice(["JAN", "MAR", "JUN", "SEP", "DEC", "24", "25", "26", "27", "7", "12"])
+            _small_text(img, label, sx + sw / 2, sy + 2, max(6, sh - 6), (20, 20, 20), rng)
         if rng.random() < 0.3:
             cv2.rectangle(img, (0, 0), (W - 1, H - 1), (30, 30, 30), max(4, H // 14))
             _small_text(img, rng.choice(["AUTO MALL", "HONDA OF CITY", "TOYOTA", "SUBARU DEALER"]), W / 2,
