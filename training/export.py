@@ -51,12 +51,22 @@ def main() -> None:
                       "parameters": sum(p.numel() for p in model.parameters()),
                       "onnx_vs_torch_max_abs_diff": diff, "selected_checkpoint": best}
         for log in sorted(weights.parent.glob("*.log")):
-            dest = Path("training/logs") / (f"{name}-train.log" if log.name == "train.log" else log.name)
+            dest = Path("training/logs") / log_name(name, log.name, best)
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(log, dest)
         print(f"{name}: {out} ({out.stat().st_size / 1e6:.2f} MB), max |onnx - torch| = {diff:.2e}")
     info["training_data"] = {"sources": training_sources(info)}
     info_path.write_text(json.dumps(info, indent=2) + "\n")
+
+
+def log_name(model: str, log: str, record: dict) -> str:  # type: ignore[type-arg]
+    """Where a run's log is kept in ``training/logs``: a fine-tune's beside, not over, the first run's log (the model
+    card links it by the same rule)."""
+    if log == "train.log":
+        return f"{model}-train.log"
+    if record.get("continued_from") and log == f"{model}-stream.log":
+        return f"{model}-finetune.log"
+    return log
 
 
 def checkpoint_files(run: Path) -> tuple[Path, Path]:

@@ -103,7 +103,8 @@ def main() -> None:
         shipped = json.loads((a.init_onnx.parent / "models.json").read_text())["ocr"]
         init = {**shipped["selected_checkpoint"], "init_onnx_sha256": shipped["sha256"]}
     widths = [float(init.get("width", 1.0))] if init else [float(v) for v in a.widths.split(",")]
-    frozen = a.init_onnx is not None
+    # a network recovered from ONNX, or continued from such a fine-tune, keeps its BatchNorm statistics fixed
+    frozen = a.init_onnx is not None or bool(init and init.get("frozen_batchnorm"))
     for w in widths:
         model = ocr_from_onnx(a.init_onnx, w) if a.init_onnx else PlateCRNN(width=w)
         if a.init:
@@ -114,8 +115,8 @@ def main() -> None:
         name = f"ocr_w{w:g}".replace(".", "_")
         config = {"width": w, "parameters": n, "seed": a.seed}
         if init is not None:
-            config["continued_from"] = {k: init[k] for k in ("seed", "step", "samples_seen", "init_onnx_sha256")
-                                        if k in init}
+            config["continued_from"] = {k: init[k] for k in ("seed", "step", "samples_seen", "init_onnx_sha256",
+                                                             "continued_from") if k in init}
             config["frozen_batchnorm"] = frozen
         candidates.append(Candidate(name, model, opt, a.lr, config))
         log.info("candidate %s: %d parameters", name, n)

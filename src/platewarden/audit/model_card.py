@@ -65,11 +65,13 @@ def _trained_by(model: dict[str, Any], name: str) -> str:
     """Which training script made the shipped weights, from the record ``training.export`` keeps."""
     chosen = model.get("selected_checkpoint", {})
     if "samples_seen" in chosen:
-        how = ("Fine-tuned from the previously shipped weights (BatchNorm frozen)" if chosen.get("init")
-               else "Trained")
+        how = ("Fine-tuned from the previously shipped weights (BatchNorm frozen)"
+               if chosen.get("init") or chosen.get("frozen_batchnorm") else "Trained")
+        before = chosen.get("continued_from", {}).get("samples_seen")
+        earlier = f", after {before:,} samples of earlier training" if before else ""
+        log = f"training/logs/{name}-{'finetune' if before else 'stream'}.log"
         return (f"{how} by `training/{name}/stream_train.py` (width {chosen.get('width', 1.0):g}, "
-                f"{chosen['samples_seen']:,} samples, step {chosen.get('step', '?')}; log "
-                f"`training/logs/{name}-stream.log`).")
+                f"{chosen['samples_seen']:,} samples, step {chosen.get('step', '?')}{earlier}; log `{log}`).")
     return f"Trained by `training/{name}/train.py`."
 
 
