@@ -60,12 +60,14 @@ def main() -> None:
 
 
 def log_name(model: str, log: str, record: dict) -> str:  # type: ignore[type-arg]
-    """Where a run's log is kept in ``training/logs``: a fine-tune's beside, not over, the first run's log (the model
-    card links it by the same rule)."""
+    """Where a run's log is kept in ``training/logs``: a fine-tune's beside, not over, the first run's log, by the
+    rule the model card links it with."""
+    from platewarden.audit.model_card import training_log
+
     if log == "train.log":
         return f"{model}-train.log"
-    if record.get("continued_from") and log == f"{model}-stream.log":
-        return f"{model}-finetune.log"
+    if log == f"{model}-stream.log":
+        return Path(training_log(model, record)).name
     return log
 
 

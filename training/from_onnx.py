@@ -89,7 +89,7 @@ def load_folded_convs(graph: onnx.GraphProto, convs: list[tuple[nn.Conv2d, nn.Ba
     with torch.no_grad():
         for (conv, bn), node in zip(convs, onnx_convs, strict=True):
             w = inits[node.input[1]].copy()
-            b = inits[node.input[2]] if len(node.input) > 2 else np.zeros(w.shape[0], np.float32)
+            b = inits[node.input[2]].copy() if len(node.input) > 2 else np.zeros(w.shape[0], np.float32)
             if tuple(w.shape) != tuple(conv.weight.shape):
                 raise ValueError(f"shape mismatch {w.shape} vs {tuple(conv.weight.shape)}")
             conv.weight.copy_(torch.from_numpy(w))

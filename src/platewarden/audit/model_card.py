@@ -61,15 +61,33 @@ def build_model_card(data: Path | None, conditions_per_cell: int = 60) -> str:
     return render(info, reports, conds)
 
 
+def _lineage(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The earlier runs a streamed checkpoint was continued from, newest first."""
+    chain = []
+    while isinstance(record.get("continued_from"), dict):
+        record = record["continued_from"]
+        chain.append(record)
+    return chain
+
+
+def training_log(name: str, record: dict[str, Any]) -> str:
+    """Where the log of the run that made a streamed checkpoint is kept: ``NAME-stream.log`` for a first run,
+    ``NAME-finetune.log`` for a fine-tune of it, ``NAME-finetune2.log`` for the next (``training.export`` copies
+    each there, so no run's log overwrites another's)."""
+    depth = len(_lineage(record))
+    suffix = "stream" if depth == 0 else "finetune" if depth == 1 else f"finetune{depth}"
+    return f"training/logs/{name}-{suffix}.log"
+
+
 def _trained_by(model: dict[str, Any], name: str) -> str:
     """Which training script made the shipped weights, from the record ``training.export`` keeps."""
     chosen = model.get("selected_checkpoint", {})
     if "samples_seen" in chosen:
         how = ("Fine-tuned from the previously shipped weights (BatchNorm frozen)"
                if chosen.get("init") or chosen.get("frozen_batchnorm") else "Trained")
-        before = chosen.get("continued_from", {}).get("samples_seen")
+        before = sum(step.get("samples_seen", 0) for step in _lineage(chosen))
         earlier = f", after {before:,} samples of earlier training" if before else ""
-        log = f"training/logs/{name}-{'finetune' if before else 'stream'}.log"
+        log = training_log(name, chosen)
         return (f"{how} by `training/{name}/stream_train.py` (width {chosen.get('width', 1.0):g}, "
                 f"{chosen['samples_seen']:,} samples, step {chosen.get('step', '?')}{earlier}; log `{log}`).")
     return f"Trained by `training/{name}/train.py`."
