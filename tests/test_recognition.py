@@ -141,3 +141,17 @@ def test_harness_on_real_ocr_set(shared_data: Path, recognizer: Recognizer) -> N
     assert s["plates"] == 40 and 0 <= s["exact"] <= s["within_alternatives"] <= 1
     e2e = evaluate(shared_data / "openalpr-bench" / "eu", recognizer, limit=10).summary()
     assert e2e["images"] == 10 and e2e["detection_recall"] is not None
+
+
+def test_reading_resizes_plates_as_training_did() -> None:
+    """Training and reading share one resize (area interpolation, enlarging too): a plate read with another one is
+    not the picture the network learnt from."""
+    from platewarden.recognition.layout import OCR_HEIGHT, OCR_WIDTH, to_gray_input, to_ocr_input
+    from training.synth import ocr_samples
+
+    small = np.random.default_rng(3).integers(0, 255, (20, 70, 3), dtype=np.uint8)  # a distant plate: enlarged
+    expected = cv2.resize(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), (OCR_WIDTH, OCR_HEIGHT),
+                          interpolation=cv2.INTER_AREA)
+    assert np.array_equal(to_gray_input(small), expected)
+    assert np.array_equal(to_ocr_input(small)[0], expected.astype(np.float32) / 255)
+    assert ocr_samples.to_gray_input is to_gray_input

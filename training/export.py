@@ -111,13 +111,22 @@ def training_sources(info: dict) -> list[str]:  # type: ignore[type-arg]
         f"colours with state names, slogans, logos, emblems between the character groups, registration stickers "
         f"and dealer frames, in desktop fonts and in our own stamped plate face; EU DE/FR/IT/ES/NL/RO/UK and "
         f"generic with country strips and seals; BR grey and Mercosul; CN blue, green and yellow; one- and "
-        f"two-row), warped in perspective on car-body backgrounds, degraded with blur, low resolution, noise, JPEG, "
-        f"night, infrared, glare, dirt and shadows. {synthetic_share(ocr)}",
+        f"two-row; serial letters as issuers use them: no I, O or Q on most US plates, no vowels in ES and NL, "
+        f"none of I, O, U in FR or of I, O, Q, U in IT), warped in perspective on car-body backgrounds, degraded "
+        f"with blur, low resolution, noise, JPEG, night, infrared, glare, dirt and shadows. {synthetic_share(ocr)}",
         f"Fonts: {', '.join(fonts)}; {HERSHEY_LICENCE}; {STROKE_LICENCE}.",
         f"Selection: OCR checkpoint at step {ocr.get('step', '?')} (held-out real {ocr.get('real_val', 0):.1%}, "
         f"CCPD {ocr.get('ccpd_val', 0):.1%}); detector at step {det.get('step', '?')} (held-out recall "
-        f"{det.get('val_recall', 0):.1%} at IoU 0.5). Seeds fixed; logs in `training/logs/`.",
+        f"{det.get('val_recall', 0):.1%} at IoU 0.5). Seeds fixed; logs in `training/logs/`.{weight_average(ocr)}",
     ]
+
+
+def weight_average(ocr: dict) -> str:  # type: ignore[type-arg]
+    avg = ocr.get("weight_average")
+    if not avg:
+        return ""
+    return (f" The OCR weights shipped are an {avg['kind']} of the training weights (decay {avg['decay']}), "
+            "validated and selected as such.")
 
 
 def synthetic_share(ocr: dict) -> str:  # type: ignore[type-arg]

@@ -82,3 +82,13 @@ def test_emblems_of_every_kind_stay_in_their_box() -> None:
         ys, xs = np.nonzero(img.min(axis=2) < 200)
         assert len(xs) > 40, seed
         assert xs.min() >= 150 - 22 and xs.max() <= 150 + 22 and ys.min() >= 75 - 32 and ys.max() <= 75 + 32, seed
+
+
+def test_emblems_use_the_plate_colour_under_them_not_the_corner() -> None:
+    """A seal's inner ring is the plate showing through: a sticker or frame in the image corner must not leak in."""
+    for seed in range(30):
+        img = np.full((150, 300, 3), 240, np.uint8)
+        img[:10, :10] = (0, 0, 255)  # a red sticker in the corner
+        draw_emblem(img, 150, 75, 40, 60, (20, 20, 20), random.Random(seed))
+        inside = img[40:110, 125:175]
+        assert not ((inside[..., 2] > 200) & (inside[..., 0] < 60)).any(), seed

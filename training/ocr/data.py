@@ -13,8 +13,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from platewarden.recognition.layout import to_gray_input
 from training.synth.degrade import degrade
-from training.synth.ocr_samples import crop_with_margin, to_uint8_input
+from training.synth.ocr_samples import crop_with_margin
 
 VAL_VIDEOS = ("dayride_type1_002",)
 
@@ -33,9 +34,9 @@ class RealCrop:
         if rng is None:  # validation: a fixed, slightly loose box, as the detector gives
             mx, my = int(0.05 * w), int(0.1 * h)
             crop = self.image[max(0, y - my): y + h + my, max(0, x - mx): x + w + mx]
-            return to_uint8_input(crop)
+            return to_gray_input(crop)
         crop = crop_with_margin(self.image, x, y, x + w, y + h, rng, tight=-0.03, loose=0.12)
-        return to_uint8_input(degrade(crop, rng, level=0.35))
+        return to_gray_input(degrade(crop, rng, level=0.35))
 
 
 def is_validation(source: str) -> bool:

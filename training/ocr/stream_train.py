@@ -82,6 +82,8 @@ def main() -> None:
                                              "the widths are then the checkpoint's")
     ap.add_argument("--init-onnx", type=Path, help="fine-tune this shipped ocr.onnx (BatchNorm frozen; its width from "
                                                   "models.json beside it); it stays the candidate to beat")
+    ap.add_argument("--ema", type=float, default=0.0, help="validate and keep an exponential moving average of the "
+                                                            "weights with this decay (0: the weights themselves)")
     ap.add_argument("--seed", type=int, default=21)
     a = ap.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
@@ -119,6 +121,8 @@ def main() -> None:
                                                              "continued_from") if k in init}
             config["frozen_batchnorm"] = frozen
         candidates.append(Candidate(name, model, opt, a.lr, config))
+        if a.ema:
+            candidates[-1].average_weights(a.ema)
         log.info("candidate %s: %d parameters", name, n)
         if init is not None:  # the starting point is a candidate too: a continuation must beat it to be kept
             real, ccpd = evaluate(model, real_val), evaluate(model, ccpd_val)
@@ -141,7 +145,7 @@ def main() -> None:
         return ctc(logp.permute(1, 0, 2), targets, steps, lengths)  # type: ignore[no-any-return]
 
     def validate(c: Candidate) -> tuple[float, dict[str, Any], str]:
-        real, ccpd = evaluate(c.model, real_val), evaluate(c.model, ccpd_val)
+        real, ccpd = evaluate(c.evaluated, real_val), evaluate(c.evaluated, ccpd_val)
         record = {"real_val": real, "ccpd_val": ccpd, "real_val_n": len(real_val), "ccpd_val_n": len(ccpd_val),
                   "real_train_n": len(real_train), "ccpd_train_n": len(ccpd_train), "real_frac": a.real_frac,
                   "batch": a.batch}

@@ -12,7 +12,7 @@ import random
 import cv2
 import numpy as np
 
-from platewarden.recognition.layout import OCR_HEIGHT, OCR_WIDTH, join_rows
+from platewarden.recognition.layout import join_rows, to_gray_input
 from platewarden.synthetic.glyphs import Font
 from platewarden.synthetic.plates import random_spec, render_plate
 from training.synth.degrade import car_body, degrade, perspective
@@ -22,11 +22,6 @@ STYLE_WEIGHTS = {
     "us": 30, "us-2row": 3, "de": 6, "de-2row": 2, "fr": 4, "it": 4, "es": 4, "nl": 4, "ro": 6, "uk": 5,
     "uk-2row": 2, "eu": 6, "br-grey": 3, "br-mercosul": 3, "cn-blue": 4, "cn-green": 2, "cn-yellow": 2,
 }
-
-
-def to_uint8_input(plate: np.ndarray) -> np.ndarray:
-    gray = plate if plate.ndim == 2 else cv2.cvtColor(plate, cv2.COLOR_BGR2GRAY)
-    return cv2.resize(gray, (OCR_WIDTH, OCR_HEIGHT), interpolation=cv2.INTER_AREA)
 
 
 def crop_with_margin(img: np.ndarray, x0: float, y0: float, x1: float, y1: float, rng: random.Random,
@@ -71,4 +66,4 @@ def synthetic_sample(rng: random.Random, latin: list[Font], cjk: list[Font]) -> 
     x1, y1 = corners.max(axis=0)
     crop = crop_with_margin(scene, x0, y0, x1, y1, rng)
     crop = degrade(crop, rng)
-    return to_uint8_input(crop), spec.text
+    return to_gray_input(crop), spec.text

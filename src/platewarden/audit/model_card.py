@@ -14,7 +14,7 @@ from typing import Any
 from platewarden.evaluation.accuracy import AccuracyReport, evaluate, evaluate_labels
 from platewarden.evaluation.conditions import evaluate_conditions
 from platewarden.evaluation.labels import LabelledPlate
-from platewarden.recognition.grammar import EU_COUNTRY_GRAMMARS
+from platewarden.recognition.grammar import EU_COUNTRY_GRAMMARS, EU_GENERIC_ONLY_WEIGHT
 from platewarden.recognition.models import model_info
 from platewarden.recognition.pipeline import (
     TWO_ROW_MAX_ASPECT,
@@ -139,18 +139,26 @@ def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any]
         "the plate is warped to a rectangle with a 5 % / 8 % margin; otherwise the box is cut with that margin.",
         f"3. Two rows: a plate squarer than {TWO_ROW_MAX_ASPECT}:1 whose one-row reading is less confident than "
         f"{TWO_ROW_RETRY_BELOW} is also read with its two rows laid side by side (cut at the row of least edge energy "
-        "in the middle band); the reading with the higher grammar-weighted confidence wins.",
-        "4. OCR decoding: best-path CTC. A character's confidence is its highest probability over the frames that "
+        "in the middle band); the reading with the higher grammar-weighted confidence wins, except that a reading "
+        f"shorter than {cfg.min_plate_length} characters never wins over one that could be a plate.",
+        "4. OCR decoding: the plate is resized to 48 x 160 grayscale with area interpolation, the same resize "
+        "training used; best-path CTC. A character's confidence is its highest probability over the frames that "
         "emitted it; a reading's text confidence is the product of its characters' confidences. Up to 5 alternatives "
         "swap one or two characters for their runner-up at the same frame.",
-        "5. Grammar ranking: readings (the best and its alternatives) are ranked by confidence x weight, where the "
-        "weight is 1 for a reading that fits its recognised region's grammar, 0.8 when the region is unknown and 0.6 "
-        "for a reading that breaks its region's format (a province character kept on a plate without a Chinese "
-        "format, say). Grammars never add or change "
-        f"a character. EU country formats known: {', '.join(EU_COUNTRY_GRAMMARS)} (FR and IT share one: no country).",
-        "6. Region, only on strong evidence: a Chinese province character → cn; a blue strip on the plate's left → "
-        "eu (country when exactly one country format fits); Brazil's Mercosul format (a letter in fifth place) → "
-        "br; otherwise unknown, and a hotlist match is shown as \"region not verified\". `--region` overrides.",
+        "5. Grammar ranking: the plate's region is decided once (rule 6, from its best reading), then every reading "
+        "(the best and its alternatives) is ranked by confidence x weight: 1 for a reading that fits the region's "
+        f"grammar ({EU_GENERIC_ONLY_WEIGHT} on an EU plate for a reading that fits only the generic EU layout and no "
+        "known country's format), 0.8 when the region is unknown (0.6 if the reading keeps a Chinese province "
+        "character), 0.6 for a reading that breaks the region's format. On a plate not judged Chinese a reading "
+        "with its province character dropped is offered too (EU stars, a state logo or a badge read as one); on a "
+        "Chinese plate a doubtful province character is kept. Grammars never add or change a character. EU "
+        f"country formats known: {', '.join(EU_COUNTRY_GRAMMARS)} (FR and IT share one: no country).",
+        "6. Region, only on strong evidence: a blue strip on the plate's left → eu (country when exactly one country "
+        "format fits), checked first because the strip's stars read as a province character; otherwise a Chinese "
+        "registration (a province character, a letter and five or six more) → cn; Brazil's Mercosul format (a "
+        "letter in fifth place) → br; otherwise unknown, and a "
+        "hotlist match is shown as \"region not verified\". `--region` overrides. (On our dash-cam crops, whose "
+        "camera tints everything magenta, the strip is never found (0 of 592): those plates stay unknown.)",
         "7. Overall confidence = text confidence x √(detector score). Readings shorter than "
         f"{cfg.min_plate_length} characters or less confident than {cfg.min_confidence} are dropped (never stored).",
         "8. Alerts (not part of the model, but where its errors land): a hotlist match needs the policy's agreement "

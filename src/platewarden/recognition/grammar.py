@@ -27,6 +27,9 @@ BR_GRAMMAR = re.compile(r"^[A-Z]{3}[0-9][A-Z0-9][0-9]{2}$")
 MERCOSUL = re.compile(r"^[A-Z]{3}[0-9][A-Z][0-9]{2}$")
 CN_GRAMMAR = re.compile(rf"^[{CN_PROVINCES}][A-Z][A-Z0-9]{{5,6}}$")
 US_GRAMMAR = re.compile(r"^[A-Z0-9]{2,8}$")
+# On a plate with an EU strip, a reading that fits only the generic layout (no country's format) ranks below one
+# that fits a country's: "B0123" (no format) against "BO123" (German), say.
+EU_GENERIC_ONLY_WEIGHT = 0.9
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,11 @@ class RegionGuess:
     region: Region
     country: str | None
     grammatical: bool
+
+
+def eu_country_fits(text: str) -> int:
+    """How many of the EU country formats we know the text fits."""
+    return sum(1 for g in EU_COUNTRY_GRAMMARS.values() if g.match(text))
 
 
 def eu_country(text: str) -> str | None:
@@ -54,19 +62,23 @@ def fits(text: str, region: Region) -> bool:
     return bool(text)
 
 
-def guess_region(text: str, aspect: float, eu_strip: bool, forced: Region | None = None) -> RegionGuess:
-    """Region only on strong evidence: a Chinese province character, a blue EU strip, or Brazil's Mercosul format
-    (a letter in fifth place, found nowhere else). Otherwise UNKNOWN: a hotlist match is then shown to the operator
-    as "region not verified". The plate's aspect ratio is not used: detector boxes are too rough for it."""
-    del aspect
+def guess_region(text: str, eu_strip: bool, forced: Region | None = None) -> RegionGuess:
+    """Region only on strong evidence: a blue EU strip, a Chinese registration (a province character, a letter, five
+    or six more), or Brazil's Mercosul format (a letter in fifth place, found nowhere else). Otherwise UNKNOWN: a
+    hotlist match is then shown to the operator as "region not verified".
+
+    The strip comes first: its stars are what the OCR most often reads as a province character. A province character
+    before a text that is no Chinese registration (a state logo before "7ABC123") is a symbol, not a Chinese plate.
+    (The plate's body colour was tried as further evidence; it read no more of our validation crops and lost a few
+    washed-out Chinese ones, so it is not used. Nor is the aspect ratio: detector boxes are too rough for it.)"""
     if forced is not None and forced is not Region.UNKNOWN:
         country = eu_country(text) if forced is Region.EU else ("BR" if forced is Region.BR else
                                                                 ("CN" if forced is Region.CN else None))
         return RegionGuess(forced, country, fits(text, forced))
-    if text[:1] and text[0] in CN_PROVINCES:
-        return RegionGuess(Region.CN, "CN", fits(text, Region.CN))
     if eu_strip:
         return RegionGuess(Region.EU, eu_country(text), fits(text, Region.EU))
+    if CN_GRAMMAR.match(text):
+        return RegionGuess(Region.CN, "CN", True)
     if MERCOSUL.match(text):
         return RegionGuess(Region.BR, "BR", True)
     return RegionGuess(Region.UNKNOWN, None, bool(text))
@@ -74,7 +86,10 @@ def guess_region(text: str, aspect: float, eu_strip: bool, forced: Region | None
 
 def grammar_weight(text: str, region: Region) -> float:
     """Ranking weight: 1 for a well-formed reading of a recognised region, 0.8 when the region is unknown (nothing
-    to check it against), 0.6 for a reading that breaks its region's format."""
+    to check it against), 0.6 for a reading that breaks its region's format; with the region unknown, a reading that
+    keeps a province character breaks it too (the best reading did not make the plate Chinese: it is a symbol)."""
     if region is Region.UNKNOWN:
-        return 0.8
+        return 0.8 if text.isascii() else 0.6
+    if region is Region.EU and fits(text, region) and eu_country_fits(text) == 0:
+        return EU_GENERIC_ONLY_WEIGHT
     return 1.0 if fits(text, region) else 0.6

@@ -14,12 +14,18 @@ OCR_HEIGHT = 48
 OCR_WIDTH = 160
 
 
-def to_ocr_input(plate_bgr_or_gray: np.ndarray) -> np.ndarray:
-    """A plate image → the network's input: grayscale, OCR_HEIGHT x OCR_WIDTH, float32 in [0, 1], shape (1, H, W)."""
+def to_gray_input(plate_bgr_or_gray: np.ndarray) -> np.ndarray:
+    """A plate image → grayscale uint8, OCR_HEIGHT x OCR_WIDTH: the one resize both training and reading use.
+
+    Area interpolation both ways, enlarging included: the network learnt on crops resized so, and reading small
+    plates with a different interpolation cost it 2 of 78 real and 4 of 200 Chinese validation crops."""
     gray = plate_bgr_or_gray if plate_bgr_or_gray.ndim == 2 else cv2.cvtColor(plate_bgr_or_gray, cv2.COLOR_BGR2GRAY)
-    resized = cv2.resize(gray, (OCR_WIDTH, OCR_HEIGHT), interpolation=cv2.INTER_AREA if gray.shape[0] > OCR_HEIGHT
-                         else cv2.INTER_LINEAR)
-    return (resized.astype(np.float32) / 255.0)[None]
+    return cv2.resize(gray, (OCR_WIDTH, OCR_HEIGHT), interpolation=cv2.INTER_AREA)
+
+
+def to_ocr_input(plate_bgr_or_gray: np.ndarray) -> np.ndarray:
+    """A plate image → the network's input: float32 in [0, 1], shape (1, OCR_HEIGHT, OCR_WIDTH)."""
+    return (to_gray_input(plate_bgr_or_gray).astype(np.float32) / 255.0)[None]
 
 
 def join_rows(plate: np.ndarray, split_y: int) -> np.ndarray:

@@ -2,7 +2,8 @@
 
 Decoding is best-path CTC: each emitted character's confidence is its highest probability over the frames that
 emitted it. Alternatives swap characters for their runner-up at the same frame (one or two swaps), scored by the
-product of the chosen probabilities: the OCR's own second opinions, never characters a grammar made up.
+product of the chosen probabilities: the OCR's own second opinions, never characters a grammar made up. (Dropping a
+province character read on a plate that is not Chinese is the recogniser's call: it alone sees the plate's colours.)
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from platewarden.recognition.alphabet import ALPHABET
-from platewarden.recognition.grammar import CN_GRAMMAR
 from platewarden.recognition.layout import to_ocr_input
 from platewarden.recognition.models import session
 
@@ -72,11 +72,6 @@ def decode(logprobs: np.ndarray, max_alternatives: int = 5) -> OcrResult:
                 s = "".join(alt)
                 if s != text:
                     cands[s] = max(cands.get(s, 0.0), score)
-    # A province character read on a non-Chinese plate (EU stars, a state logo) is a symbol, not a character: offer
-    # the reading without it (a deletion, never an invented character); grammar ranking decides.
-    latin = [(c, p) for c, p in zip(chars, confs, strict=True) if c.isascii()]
-    if len(latin) != len(chars) and len(latin) >= 3 and not CN_GRAMMAR.match(text):
-        cands["".join(c for c, _ in latin)] = float(np.prod([p for _, p in latin]))
     alts = tuple(sorted(((t, c) for t, c in cands.items() if t != text), key=lambda kv: -kv[1])[:max_alternatives])
     return OcrResult(text, tuple(confs), alts)
 

@@ -8,12 +8,14 @@ import numpy as np
 
 from platewarden.domain.observations import Alternative, Box, CharConfidence, PlateObservation
 from platewarden.domain.plates import Region
+from platewarden.recognition.appearance import has_eu_strip
 from platewarden.recognition.detector import Detection, PlateDetector
-from platewarden.recognition.grammar import grammar_weight, guess_region
+from platewarden.recognition.grammar import guess_region
 from platewarden.recognition.layout import find_row_split, join_rows
 from platewarden.recognition.models import model_info
 from platewarden.recognition.ocr import OcrResult, PlateReader
-from platewarden.recognition.rectify import crop_plate, has_eu_strip
+from platewarden.recognition.ranking import RankedReading, better_reading, rank_readings
+from platewarden.recognition.rectify import crop_plate
 
 TWO_ROW_MAX_ASPECT = 2.6  # plates squarer than this may hold two rows
 TWO_ROW_RETRY_BELOW = 0.9  # ...and are read as two rows too when the one-row reading is less confident than this
@@ -72,28 +74,22 @@ class Recognizer:
         if second:
             variants += second
             results += self._reader.read([v for _, v in second])
-        best: dict[int, tuple[float, OcrResult]] = {}
+        strips = [has_eu_strip(c) for c in crops]
+        best: dict[int, tuple[OcrResult, list[RankedReading]]] = {}
         for (i, _), res in zip(variants, results, strict=True):
-            c = crops[i]
-            guess = guess_region(res.text, c.shape[1] / max(1, c.shape[0]), has_eu_strip(c), self.region)
-            score = res.confidence * grammar_weight(res.text, guess.region)
-            if i not in best or score > best[i][0]:
-                best[i] = (score, res)
+            ranked = rank_readings(res, strips[i], self.region)
+            if i not in best or better_reading(ranked[0], best[i][1][0], self.config.min_plate_length):
+                best[i] = (res, ranked)
         out = []
-        for i, (_, res) in best.items():
-            obs = self._observation(dets[i], crops[i], res)
+        for i, (res, ranked) in best.items():
+            obs = self._observation(dets[i], crops[i], strips[i], res, ranked)
             if obs is not None:
                 out.append(obs)
         return sorted(out, key=lambda o: -o.confidence)
 
-    def _observation(self, det: Detection, crop: np.ndarray, res: OcrResult) -> PlateObservation | None:
-        aspect = crop.shape[1] / max(1, crop.shape[0])
-        strip = has_eu_strip(crop)
-        # Rank the OCR's own readings by confidence x grammar fit; never invent characters.
-        readings = [(res.text, res.confidence, res.char_confidences)] + [(t, c, ()) for t, c in res.alternatives]
-        ranked = sorted(readings, key=lambda r: -r[1] * grammar_weight(
-            r[0], guess_region(r[0], aspect, strip, self.region).region))
-        text, conf, _ = ranked[0]
+    def _observation(self, det: Detection, crop: np.ndarray, eu_strip: bool, res: OcrResult,
+                     ranked: list[RankedReading]) -> PlateObservation | None:
+        text, conf = ranked[0].text, ranked[0].confidence
         if len(text) < self.config.min_plate_length or conf * det.score ** 0.5 < self.config.min_confidence:
             return None
         chars = tuple(CharConfidence(ch, cc) for ch, cc in zip(res.text, res.char_confidences, strict=True))
@@ -102,8 +98,8 @@ class Recognizer:
                           for ch, c in zip(text, chars, strict=True))
         elif text != res.text:  # a symbol was dropped: keep the remaining characters' own confidences
             chars = tuple(c for c in chars if c.char.isascii())
-        guess = guess_region(text, aspect, strip, self.region)
-        alternatives = tuple(Alternative(t, float(c)) for t, c, _ in ranked[1:6] if t != text)
+        guess = guess_region(text, eu_strip, self.region)
+        alternatives = tuple(Alternative(r.text, r.confidence) for r in ranked[1:6] if r.text != text)
         x, y, w, h = det.box
         return PlateObservation(
             text=text, confidence=float(conf) * det.score ** 0.5, region=guess.region, country=guess.country,

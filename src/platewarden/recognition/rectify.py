@@ -34,15 +34,3 @@ def crop_plate(image: np.ndarray, det: Detection, margin_x: float = 0.05, margin
     x0, y0 = int(max(0, x - margin_x * w)), int(max(0, y - margin_y * h))
     x1, y1 = int(min(image.shape[1], x + w * (1 + margin_x))), int(min(image.shape[0], y + h * (1 + margin_y)))
     return image[y0:max(y0 + 2, y1), x0:max(x0 + 2, x1)].copy()
-
-
-def has_eu_strip(plate: np.ndarray) -> bool:
-    """A saturated blue band at the plate's left edge: the EU country strip."""
-    if plate.ndim != 3 or plate.shape[1] < 20:
-        return False
-    strip = plate[plate.shape[0] // 5: -max(1, plate.shape[0] // 5), : max(2, plate.shape[1] // 14)]
-    hsv = cv2.cvtColor(strip, cv2.COLOR_BGR2HSV)
-    blue = (hsv[..., 0] > 95) & (hsv[..., 0] < 130) & (hsv[..., 1] > 90) & (hsv[..., 2] > 50)
-    body = cv2.cvtColor(plate[:, plate.shape[1] // 3: 2 * plate.shape[1] // 3], cv2.COLOR_BGR2HSV)
-    body_blue = ((body[..., 0] > 95) & (body[..., 0] < 130) & (body[..., 1] > 90)).mean()
-    return bool(blue.mean() > 0.5 and body_blue < 0.3)

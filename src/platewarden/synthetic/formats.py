@@ -47,13 +47,42 @@ STYLE_FORMATS: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
     "cn-yellow": ("cn", "CN", ("PL/AAAAA", "PL AAAAA")),
 }
 
-# Chinese plates never use I or O (they would read as 1 and 0).
-_CN_LETTERS = LETTERS.replace("I", "").replace("O", "")
+
+def _without(excluded: str) -> str:
+    return "".join(c for c in LETTERS if c not in excluded)
 
 
-def fill_pattern(pattern: str, rng: random.Random, region: str) -> str:
-    """Replace pattern symbols by random characters; keeps separators (space, dash, slash)."""
-    letters = _CN_LETTERS if region == "cn" else LETTERS
+# Letters an issuing authority puts in its serial numbers. Most leave out the letters that read as digits (I, O, Q)
+# or, like Spain and the Netherlands, every vowel; a renderer that draws them as often as any other letter teaches
+# the OCR that a bar is as likely an I as a 1, which real plates contradict.
+SERIAL_LETTERS: dict[str, str] = {
+    "CN": _without("IO"),
+    "FR": _without("IOU"),
+    "IT": _without("IOQU"),
+    "ES": "BCDFGHJKLMNPRSTVWXYZ",
+    "NL": "BDFGHJKLMNPRSTVXZ",
+    "GB": _without("IQ"),
+    "us": _without("IOQ"),
+}
+# Share of US plates drawn with every letter: states that issue I, O and Q, and vanity plates.
+US_FULL_ALPHABET_SHARE = 0.15
+
+
+def serial_letters(region: str, country: str | None, rng: random.Random) -> str:
+    """The letters a plate of this region and country may carry in its serial (every letter where we know no rule)."""
+    if region == "us":
+        return LETTERS if rng.random() < US_FULL_ALPHABET_SHARE else SERIAL_LETTERS["us"]
+    key = "CN" if region == "cn" else (country or "")
+    return SERIAL_LETTERS.get(key, LETTERS)
+
+
+def fill_pattern(pattern: str, rng: random.Random, region: str, country: str | None = None) -> str:
+    """Replace pattern symbols by random characters; keeps separators (space, dash, slash).
+
+    L draws from the serial letters of the region and country; A (a vanity or mixed position) from every letter a
+    plate of the region can show, and digits."""
+    letters = serial_letters(region, country, rng)
+    free = SERIAL_LETTERS["CN"] if region == "cn" else LETTERS
     out = []
     for sym in pattern:
         if sym == "L":
@@ -61,7 +90,7 @@ def fill_pattern(pattern: str, rng: random.Random, region: str) -> str:
         elif sym == "N":
             out.append(rng.choice(DIGITS))
         elif sym == "A":
-            out.append(rng.choice(letters + DIGITS * 2))
+            out.append(rng.choice(free + DIGITS * 2))
         elif sym == "P":
             out.append(rng.choice(CN_PROVINCES))
         else:

@@ -56,7 +56,7 @@ class RenderedPlate:
 def random_spec(rng: random.Random, styles: list[str] | None = None) -> PlateSpec:
     style = rng.choice(styles or list(STYLE_FORMATS))
     region, country, patterns = STYLE_FORMATS[style]
-    layout = fill_pattern(rng.choice(patterns), rng, region)
+    layout = fill_pattern(rng.choice(patterns), rng, region, country)
     return PlateSpec(style, layout, region, country)
 
 
@@ -283,8 +283,10 @@ def draw_emblem(img: np.ndarray, cx: float, cy: float, w: float, h: float, color
         cv2.fillPoly(img, [np.array(pts, np.int32)], color, cv2.LINE_AA)
     elif kind == "seal":
         r = int(min(rx, ry))
+        iy, ix = int(np.clip(cy, 0, img.shape[0] - 1)), int(np.clip(cx, 0, img.shape[1] - 1))
+        ground = tuple(int(c) for c in img[iy, ix])
         cv2.circle(img, (int(cx), int(cy)), r, color, -1, cv2.LINE_AA)
-        cv2.circle(img, (int(cx), int(cy)), max(1, int(r * 0.7)), tuple(int(c) for c in img[0, 0]), -1)
+        cv2.circle(img, (int(cx), int(cy)), max(1, int(r * 0.7)), ground, -1)  # the plate's own colour inside the ring
         cv2.circle(img, (int(cx), int(cy)), max(1, int(r * 0.35)), color, -1, cv2.LINE_AA)
     elif kind == "outline":
         pts = [(cx + rx * np.cos(a) * rng.uniform(0.6, 1.0), cy + ry * np.sin(a) * rng.uniform(0.6, 1.0))
