@@ -108,7 +108,8 @@ def training_sources(info: dict) -> list[str]:  # type: ignore[type-arg]
         f"OCR, Chinese: `train/ccpd-crops` (CCPD via sirius-ai/LPRNet_Pytorch, Apache-2.0 / MIT): "
         f"{ocr.get('ccpd_train_n', '?')} for training, {ocr.get('ccpd_val_n', '?')} (every fifth) held out.",
         f"OCR, synthetic: {ocr.get('synthetic_pool', 'fresh')} plates rendered by `training/synth` (styles: US of many "
-        f"colours with state names, slogans, logos, emblems between the character groups, registration stickers "
+        f"colours with state names, slogans, logos, faint pictures behind the characters, emblems between the "
+        f"character groups, registration stickers "
         f"and dealer frames, in desktop fonts and in our own stamped plate face; EU DE/FR/IT/ES/NL/RO/UK and "
         f"generic with country strips and seals; BR grey and Mercosul; CN blue, green and yellow; one- and "
         f"two-row; serial letters as issuers use them: no I, O or Q on most US plates, no vowels in ES and NL, "

@@ -92,3 +92,16 @@ def test_emblems_use_the_plate_colour_under_them_not_the_corner() -> None:
         draw_emblem(img, 150, 75, 40, 60, (20, 20, 20), random.Random(seed))
         inside = img[40:110, 125:175]
         assert not ((inside[..., 2] > 200) & (inside[..., 0] < 60)).any(), seed
+
+
+def test_scenery_is_faint_beside_the_characters() -> None:
+    """A picture behind the registration changes the plate, but stays within a tint of its colour: the characters
+    (150 or more levels away) remain the strongest marks."""
+    from platewarden.synthetic.scenery import MAX_TINT, SCENES, draw_scenery
+
+    for seed, kind in enumerate(SCENES * 3):
+        img = np.full((150, 300, 3), (235, 240, 245), np.uint8)
+        assert draw_scenery(img, random.Random(seed), kind) == kind
+        moved = np.abs(img.astype(int) - np.array([235, 240, 245])).max(axis=2)
+        assert (moved > 0).mean() > 0.01, kind  # something was drawn
+        assert moved.max() <= MAX_TINT + 1, kind  # and it is faint

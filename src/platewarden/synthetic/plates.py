@@ -16,6 +16,7 @@ import numpy as np
 
 from platewarden.synthetic.formats import STYLE_FORMATS, US_SLOGANS, US_STATES, fill_pattern, plate_text
 from platewarden.synthetic.glyphs import Font, glyph_mask, hershey_fonts
+from platewarden.synthetic.scenery import SCENERY_SHARE_US, draw_scenery
 
 Color = tuple[int, int, int]  # BGR
 
@@ -163,6 +164,8 @@ def render_plate(spec: PlateSpec, rng: random.Random, fonts: list[Font] | None =
         if rng.random() < 0.5:  # gradient or scenery band
             band = np.linspace(0, 1, H)[:, None, None] * np.array([rng.randint(-60, 0) for _ in range(3)])
             img = np.clip(img.astype(np.float32) + band, 0, 255).astype(np.uint8)
+        if distractors and rng.random() < SCENERY_SHARE_US:
+            draw_scenery(img, rng)
         border = None if rng.random() < 0.5 else fg
         if distractors:
             _small_text(img, rng.choice(US_STATES), W / 2, 6, rng.randint(16, 26), _dark(rng), rng)
