@@ -155,3 +155,30 @@ def test_reading_resizes_plates_as_training_did() -> None:
     assert np.array_equal(to_gray_input(small), expected)
     assert np.array_equal(to_ocr_input(small)[0], expected.astype(np.float32) / 255)
     assert ocr_samples.to_gray_input is to_gray_input
+
+
+def test_accuracy_by_label_group_in_bench_and_model_card(tmp_path: Path, recognizer: Recognizer) -> None:
+    """A seventh label column (the US state on openalpr-ocr) gives exact rates per group, weakest first, in the
+    bench output and in the model card's origin table: the bias a defence lawyer will ask about."""
+    import random
+
+    from platewarden.audit.model_card import _by_group
+    from platewarden.evaluation.accuracy import evaluate
+    from platewarden.synthetic.plates import render_plate, spec_for_text
+
+    lines = []
+    for i, (text, state) in enumerate([("8ABC234", "ca"), ("KX7204", "ca"), ("5SOW350", "ny")]):
+        plate = render_plate(spec_for_text(text, "us"), random.Random(i), distractors=False).image
+        cv2.imwrite(str(tmp_path / f"p{i}.png"), plate)
+        label = text if state == "ca" else "ZZZZZZZ"  # a label the reader cannot match: that group reads 0 %
+        lines.append(f"p{i}.png\t0\t0\t{plate.shape[1]}\t{plate.shape[0]}\t{label}\t{state.upper()}")
+    (tmp_path / "labels.tsv").write_text("\n".join(lines) + "\n")
+    rep = evaluate(tmp_path, recognizer, ocr_only=True)
+    groups = rep.summary()["by_group"]
+    assert list(groups) == ["ny", "ca"]  # weakest first
+    assert groups["ny"] == {"plates": 1, "exact": 0.0}
+    assert groups["ca"]["plates"] == 2 and groups["ca"]["exact"] == rep.exact / 2
+    table = "\n".join(_by_group([rep], judge_from=1))
+    assert "| NY | 1 | 0% |" in table and "CA | 2 |" in table
+    res = CliRunner().invoke(cli, ["bench", "accuracy", "--ocr-only", str(tmp_path)])
+    assert res.exit_code == 0 and "exact by group, weakest first: ny 0% (n=1)" in res.stdout

@@ -93,6 +93,32 @@ def _trained_by(model: dict[str, Any], name: str) -> str:
     return f"Trained by `training/{name}/train.py`."
 
 
+def _by_group(reports: list[AccuracyReport], per_row: int = 4, judge_from: int = 10) -> list[str]:
+    """Exact rate by label group (US state on openalpr-ocr): whom the misreads fall on. Plate designs differ by
+    state, and so does accuracy; a driver from a state we read badly is likelier to be misidentified."""
+    lines: list[str] = []
+    for r in reports:
+        groups = r.by_group()
+        if not groups:
+            continue
+        judged = [(g, v) for g, v in groups.items() if v["plates"] >= judge_from]
+        weakest = ", ".join(f"{g.upper()} {v['exact']:.0%}" for g, v in judged[:3])
+        strongest = ", ".join(f"{g.upper()} {v['exact']:.0%}" for g, v in judged[::-1][:3])
+        lines += ["", f"### Accuracy by origin: {Path(r.dataset).name} by US state", "",
+                  f"Exact reads per state, weakest first (real crops; {len(groups)} states). With at least "
+                  f"{judge_from} crops, the weakest are {weakest} and the strongest {strongest}; states with fewer "
+                  "crops are listed but too few to judge. Plate designs differ by state (pictures behind the "
+                  "characters, emblems between them, stacked county codes), and a misread falls on the drivers of "
+                  "the states we read worst: an alert on such a plate deserves the closer look.", "",
+                  "| " + " | ".join(["state | crops | exact"] * per_row) + " |",
+                  "|" + "---|" * (3 * per_row)]
+        cells = [f"{g.upper()} | {v['plates']:.0f} | {v['exact']:.0%}" for g, v in groups.items()]
+        for i in range(0, len(cells), per_row):
+            row = cells[i: i + per_row] + [" | | "] * (per_row - len(cells[i: i + per_row]))
+            lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
 def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any]) -> str:
     ocr, det = info.get("ocr", {}), info.get("detector", {})
     td = info.get("training_data", {})
@@ -181,6 +207,7 @@ def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any]
         s = r.summary()
         lines.append(f"- {Path(s['dataset']).name}: " + (", ".join(f"{a}→{b} x{n}" for a, b, n in s["confusions"])
                                                          or "none"))
+    lines += _by_group(reports)
     lines += ["", "### Per condition (rendered plates, fixed seeds)", "",
               "The real sets are too small to split by condition; these rows use plates rendered by "
               "`platewarden.synthetic` with one controlled degradation each, read through the OCR path. They show "

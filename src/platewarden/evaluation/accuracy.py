@@ -37,6 +37,13 @@ class AccuracyReport:
     latencies_ms: list[float] = field(default_factory=list)
     confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
     failures: list[tuple[str, str, str]] = field(default_factory=list)  # (image, truth, read)
+    groups: dict[str, list[int]] = field(default_factory=dict)  # group → [plates, exact]
+
+    def by_group(self) -> dict[str, dict[str, float]]:
+        """Exact rate per label group (a US state on openalpr-ocr), weakest first: how accuracy differs between
+        the plate designs of different places, i.e. whom a misread falls on."""
+        rows = {g: {"plates": n, "exact": round(k / n, 4)} for g, (n, k) in self.groups.items()}
+        return dict(sorted(rows.items(), key=lambda kv: (kv[1]["exact"], -kv[1]["plates"], kv[0])))
 
     def rate(self, n: int) -> float:
         return n / self.plates if self.plates else 0.0
@@ -53,6 +60,7 @@ class AccuracyReport:
             "latency_median_ms": round(statistics.median(lat), 1) if lat else None,
             "latency_p95_ms": round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 1) if lat else None,
             "confusions": [[a, b, n] for (a, b), n in self.confusions.most_common(10)],
+            **({"by_group": self.by_group()} if self.groups else {}),
         }
 
 
@@ -90,6 +98,10 @@ def _box_iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> floa
 
 def _score(report: AccuracyReport, item: LabelledPlate, obs: PlateObservation | None) -> None:
     read = obs.text if obs else ""
+    if item.group:
+        tally = report.groups.setdefault(item.group, [0, 0])
+        tally[0] += 1
+        tally[1] += read == item.text
     report.chars += len(item.text)
     report.char_errors += levenshtein(item.text, read)
     if read == item.text:

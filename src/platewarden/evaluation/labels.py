@@ -1,4 +1,4 @@
-"""Labelled images: ``NAME.txt`` per image or one ``labels.tsv``, lines ``file x y w h TEXT [extra]``."""
+"""Labelled images: ``NAME.txt`` per image or one ``labels.tsv``, lines ``file x y w h TEXT [GROUP]``."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ class LabelledPlate:
     image: Path
     box: tuple[int, int, int, int]
     text: str  # normalised; empty when unknown
+    group: str = ""  # the optional seventh column (openalpr-ocr: the US state), for accuracy per group
 
 
 def load_labels(folder: Path) -> list[LabelledPlate]:
@@ -30,5 +31,6 @@ def load_labels(folder: Path) -> list[LabelledPlate]:
             except ValueError:
                 continue
             text = normalize_plate(parts[5]) if len(parts) > 5 else ""
-            out.append(LabelledPlate(folder / parts[0], box, text))  # type: ignore[arg-type]
+            group = parts[6].strip().lower() if len(parts) > 6 else ""
+            out.append(LabelledPlate(folder / parts[0], box, text, group))  # type: ignore[arg-type]
     return out
