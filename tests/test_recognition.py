@@ -147,14 +147,15 @@ def test_reading_resizes_plates_as_training_did() -> None:
     """Training and reading share one resize (area interpolation, enlarging too): a plate read with another one is
     not the picture the network learnt from."""
     from platewarden.recognition.layout import OCR_HEIGHT, OCR_WIDTH, to_gray_input, to_ocr_input
-    from training.synth import ocr_samples
+    from training.ocr.data import RealCrop
 
     small = np.random.default_rng(3).integers(0, 255, (20, 70, 3), dtype=np.uint8)  # a distant plate: enlarged
     expected = cv2.resize(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), (OCR_WIDTH, OCR_HEIGHT),
                           interpolation=cv2.INTER_AREA)
     assert np.array_equal(to_gray_input(small), expected)
     assert np.array_equal(to_ocr_input(small)[0], expected.astype(np.float32) / 255)
-    assert ocr_samples.to_gray_input is to_gray_input
+    crop = RealCrop(small, (0, 0, 70, 20), "X", "test")  # a training run's validation crop (margins fall outside)
+    assert np.array_equal(crop.sample(None), expected)
 
 
 def test_accuracy_by_label_group_in_bench_and_model_card(tmp_path: Path, recognizer: Recognizer) -> None:
