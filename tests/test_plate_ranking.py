@@ -3,26 +3,52 @@ card states under "decision logic"."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from platewarden.domain.plates import Region
+from platewarden.recognition.appearance import PlateLook, has_chinese_colours, has_eu_strip
 from platewarden.recognition.grammar import EU_GENERIC_ONLY_WEIGHT, grammar_weight, guess_region
 from platewarden.recognition.ocr import OcrResult
 from platewarden.recognition.ranking import RankedReading, better_reading, rank_readings
+
+WHITE = PlateLook(eu_strip=False, chinese_colours=False)  # a US plate, or an EU plate whose strip was not seen
+EU = PlateLook(eu_strip=True, chinese_colours=False)
+CHINESE = PlateLook(eu_strip=False, chinese_colours=True)
 
 
 def result(text: str, confs: list[float], alternatives: tuple[tuple[str, float], ...] = ()) -> OcrResult:
     return OcrResult(text, tuple(confs), alternatives)
 
 
-def test_eu_strip_outweighs_a_province_character() -> None:
-    """The stars of an EU strip are what the OCR reads as a province character: the strip decides the region."""
-    assert guess_region("辽B05MCY", eu_strip=True).region is Region.EU
-    assert guess_region("辽B05MCY", eu_strip=False).region is Region.CN
-    assert guess_region("皖7ABC123", eu_strip=False).region is Region.UNKNOWN  # a logo before a US registration
-    assert guess_region("ABC1D23", eu_strip=False).region is Region.BR  # Mercosul: a letter in fifth place
-    assert guess_region("7ABC123", eu_strip=False).region is Region.UNKNOWN
-    assert guess_region("7ABC123", eu_strip=True, forced=Region.US).region is Region.US
+def test_region_needs_strong_evidence() -> None:
+    assert guess_region("辽B05MCY", EU).region is Region.EU  # the strip's stars read as a province character
+    assert guess_region("辽B05MCY", CHINESE).region is Region.CN
+    assert guess_region("辽B05MCY", CHINESE).country == "CN"
+    assert guess_region("ABC1D23", WHITE).region is Region.BR  # Mercosul: a letter in fifth place
+    assert guess_region("7ABC123", WHITE).region is Region.UNKNOWN
+    assert guess_region("7ABC123", EU, forced=Region.US).region is Region.US
+
+
+@pytest.mark.parametrize("text", ["皖7ABC123", "皖ABC1234", "皖FUW999", "辽B12ABC", "辽AB12ABC"])
+def test_a_province_character_on_a_white_plate_makes_no_chinese_plate(text: str) -> None:
+    """Letter-first US (NY, PA, TX, AK) and Romanian registrations behind a logo read as a province character fit
+    the Chinese format; without Chinese colours the plate is not Chinese and the symbol is dropped."""
+    assert guess_region(text, WHITE).region is Region.UNKNOWN
+    ranking = rank_readings(result(text, [0.7] + [0.9] * (len(text) - 1)), WHITE)
+    assert ranking.region is Region.UNKNOWN
+    assert ranking.best.text == text[1:]
+
+
+def test_plate_colours() -> None:
+    blue = np.zeros((40, 140, 3), np.uint8)
+    blue[:] = (160, 60, 10)  # BGR: a Chinese blue plate
+    white = np.full((40, 140, 3), 235, np.uint8)
+    eu = white.copy()
+    eu[:, :10] = (150, 50, 0)  # the EU strip
+    assert has_chinese_colours(blue) and not has_eu_strip(blue)
+    assert not has_chinese_colours(white) and not has_eu_strip(white)
+    assert has_eu_strip(eu) and not has_chinese_colours(eu)
 
 
 def test_country_format_outranks_generic_layout_on_eu_plates() -> None:
@@ -34,34 +60,35 @@ def test_country_format_outranks_generic_layout_on_eu_plates() -> None:
 
 
 def test_a_country_format_alternative_wins_over_a_slightly_surer_generic_reading() -> None:
-    ranked = rank_readings(result("B0123", [0.99, 0.5, 0.99, 0.99, 0.99], (("BO123", 0.47),)), eu_strip=True)
-    assert [r.text for r in ranked] == ["BO123", "B0123"]
-    ranked = rank_readings(result("B0123", [0.99, 0.9, 0.99, 0.99, 0.99], (("BO123", 0.09),)), eu_strip=True)
-    assert ranked[0].text == "B0123"  # a weak alternative is never promoted by grammar alone
+    ranking = rank_readings(result("B0123", [0.99, 0.5, 0.99, 0.99, 0.99], (("BO123", 0.47),)), EU)
+    assert [r.text for r in ranking.readings] == ["BO123", "B0123"]
+    ranking = rank_readings(result("B0123", [0.99, 0.9, 0.99, 0.99, 0.99], (("BO123", 0.09),)), EU)
+    assert ranking.best.text == "B0123"  # a weak alternative is never promoted by grammar alone
 
 
 def test_province_character_on_an_eu_plate_is_dropped_not_kept() -> None:
-    ranked = rank_readings(result("辽B05MCY", [0.9, 0.95, 0.9, 0.9, 0.9, 0.9, 0.9]), eu_strip=True)
-    assert ranked[0].text == "B05MCY"
-    assert ranked[0].confidence == pytest.approx(0.95 * 0.9**5)
-    assert "辽B05MCY" in [r.text for r in ranked]  # the OCR's own reading stays an alternative
-
-
-def test_province_character_before_a_registration_that_is_not_chinese_is_dropped() -> None:
-    ranked = rank_readings(result("皖7ABC123", [0.7, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9]), eu_strip=False)
-    assert ranked[0].text == "7ABC123"
+    ranking = rank_readings(result("辽B05MCY", [0.9, 0.95, 0.9, 0.9, 0.9, 0.9, 0.9]), EU)
+    assert ranking.best.text == "B05MCY"
+    assert ranking.best.confidence == pytest.approx(0.95 * 0.9**5)
+    assert "辽B05MCY" in [r.text for r in ranking.readings]  # the OCR's own reading stays an alternative
 
 
 def test_doubtful_province_character_on_a_chinese_plate_is_kept() -> None:
-    """No EU strip and a province character first: the plate is Chinese and a Chinese plate always has one."""
-    ranked = rank_readings(result("京PL3N67", [0.45, 1.0, 1.0, 1.0, 0.99, 1.0, 1.0]), eu_strip=False)
-    assert ranked[0].text == "京PL3N67"
-    assert "PL3N67" not in [r.text for r in ranked]
+    """A Chinese registration on a plate with Chinese colours: a Chinese plate always has its province character."""
+    ranking = rank_readings(result("京PL3N67", [0.45, 1.0, 1.0, 1.0, 0.99, 1.0, 1.0]), CHINESE)
+    assert ranking.best.text == "京PL3N67" and ranking.region is Region.CN
+    assert "PL3N67" not in [r.text for r in ranking.readings]
+
+
+def test_the_region_decided_from_the_best_reading_stays_when_an_alternative_wins() -> None:
+    ranking = rank_readings(result("ABC1D23", [0.99, 0.99, 0.99, 0.99, 0.5, 0.99, 0.99], (("ABC1023", 0.49),)), WHITE)
+    assert ranking.region is Region.BR
+    assert ranking.best.text == "ABC1023"  # Brazil's grey format fits too; the plate stays Brazilian
 
 
 def test_no_deletion_leaves_fewer_than_three_characters() -> None:
-    ranked = rank_readings(result("京A1", [0.3, 0.9, 0.9]), eu_strip=True)
-    assert [r.text for r in ranked] == ["京A1"]
+    ranking = rank_readings(result("京A1", [0.3, 0.9, 0.9]), EU)
+    assert [r.text for r in ranking.readings] == ["京A1"]
 
 
 def test_a_reading_too_short_for_a_plate_never_replaces_one_that_could_be() -> None:

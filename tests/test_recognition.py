@@ -177,9 +177,12 @@ def test_accuracy_by_label_group_in_bench_and_model_card(tmp_path: Path, recogni
     rep = evaluate(tmp_path, recognizer, ocr_only=True)
     groups = rep.summary()["by_group"]
     assert list(groups) == ["ny", "ca"]  # weakest first
-    assert groups["ny"] == {"plates": 1, "exact": 0.0}
-    assert groups["ca"]["plates"] == 2 and groups["ca"]["exact"] == rep.exact / 2
+    assert groups["ny"]["plates"] == 1 and groups["ny"]["exact"] == 0.0 and groups["ny"]["low"] == 0.0
+    assert groups["ca"] == {"plates": 2, "exact": 1.0, "low": 0.3424, "high": 1.0}  # Wilson, 95 %
     table = "\n".join(_by_group([rep], judge_from=1))
-    assert "| NY | 1 | 0% |" in table and "CA | 2 |" in table
+    assert "| NY | 1 | 0% (0%–79%) |" in table and "CA | 2 | 100% (34%–100%)" in table
+    assert "the weakest are NY 0% and the strongest CA 100%" in table  # one each: the lists never overlap
+    table = "\n".join(_by_group([rep], judge_from=10))
+    assert "too few groups are large enough" in table and "fewer than 10 plates (from NY on" in table
     res = CliRunner().invoke(cli, ["bench", "accuracy", "--ocr-only", str(tmp_path)])
     assert res.exit_code == 0 and "exact by group, weakest first: ny 0% (n=1)" in res.stdout

@@ -76,6 +76,8 @@ class Candidate:
 
         A fine-tune's validation on ~80 real crops swings by several points from one checkpoint to the next; the
         average of the recent steps is steadier, so the checkpoint chosen on it is less a matter of luck."""
+        if not 0.0 < decay < 1.0:
+            raise ValueError(f"a weight-average decay must lie strictly between 0 and 1, not {decay}")
         ema = torch.optim.swa_utils.get_ema_multi_avg_fn(decay)  # type: ignore[no-untyped-call]
         self.averaged = torch.optim.swa_utils.AveragedModel(self.model, multi_avg_fn=ema, use_buffers=True)
         self.config = {**self.config, "weight_average": {"kind": "exponential moving average", "decay": decay}}

@@ -86,6 +86,8 @@ def main() -> None:
                                                             "weights with this decay (0: the weights themselves)")
     ap.add_argument("--seed", type=int, default=21)
     a = ap.parse_args()
+    if a.ema and not 0.0 < a.ema < 1.0:
+        ap.error(f"--ema must lie strictly between 0 and 1 (0 turns averaging off), not {a.ema}")
     a.out.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
                         handlers=[logging.FileHandler(a.out / "ocr-stream.log"), logging.StreamHandler()])

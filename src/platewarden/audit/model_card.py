@@ -93,29 +93,43 @@ def _trained_by(model: dict[str, Any], name: str) -> str:
     return f"Trained by `training/{name}/train.py`."
 
 
-def _by_group(reports: list[AccuracyReport], per_row: int = 4, judge_from: int = 10) -> list[str]:
-    """Exact rate by label group (US state on openalpr-ocr): whom the misreads fall on. Plate designs differ by
-    state, and so does accuracy; a driver from a state we read badly is likelier to be misidentified."""
+def _rates(groups: list[tuple[str, dict[str, float]]]) -> str:
+    return ", ".join(f"{g.upper()} {v['exact']:.0%}" for g, v in groups)
+
+
+def _by_group(reports: list[AccuracyReport], per_row: int = 3, judge_from: int = 10) -> list[str]:
+    """Exact rate by label group (the US state on openalpr-ocr): whom the misreads fall on. Plate designs differ by
+    state, and so does accuracy; a driver from a state we read badly is likelier to be misidentified. Groups with at
+    least ``judge_from`` plates come first, weakest first, each with its 95 % interval; smaller ones follow."""
     lines: list[str] = []
     for r in reports:
         groups = r.by_group()
         if not groups:
             continue
         judged = [(g, v) for g, v in groups.items() if v["plates"] >= judge_from]
-        weakest = ", ".join(f"{g.upper()} {v['exact']:.0%}" for g, v in judged[:3])
-        strongest = ", ".join(f"{g.upper()} {v['exact']:.0%}" for g, v in judged[::-1][:3])
-        lines += ["", f"### Accuracy by origin: {Path(r.dataset).name} by US state", "",
-                  f"Exact reads per state, weakest first (real crops; {len(groups)} states). With at least "
-                  f"{judge_from} crops, the weakest are {weakest} and the strongest {strongest}; states with fewer "
-                  "crops are listed but too few to judge. Plate designs differ by state (pictures behind the "
-                  "characters, emblems between them, stacked county codes), and a misread falls on the drivers of "
-                  "the states we read worst: an alert on such a plate deserves the closer look.", "",
-                  "| " + " | ".join(["state | crops | exact"] * per_row) + " |",
+        small = [(g, v) for g, v in groups.items() if v["plates"] < judge_from]
+        k = min(3, len(judged) // 2)
+        if k:
+            named = f"the weakest are {_rates(judged[:k])} and the strongest {_rates(judged[::-1][:k])}"
+        else:
+            named = "too few groups are large enough to name the weakest and the strongest"
+        lines += ["", f"### Accuracy by origin: {Path(r.dataset).name}", "",
+                  f"Exact reads per label group (on openalpr-ocr the group is the plate's US state or district), "
+                  f"with a 95 % Wilson interval. Of the {len(groups)} groups, {len(judged)} have at least "
+                  f"{judge_from} plates; among them {named}. Even there the intervals are wide: a group's rate is "
+                  "a hint, not a verdict. Plate designs differ by state (pictures behind the characters, emblems "
+                  "between them, stacked county codes), and a misread falls on the drivers of the places we read "
+                  "worst: an alert on such a plate deserves the closer look.", "",
+                  "| " + " | ".join(["group | plates | exact (95 % interval)"] * per_row) + " |",
                   "|" + "---|" * (3 * per_row)]
-        cells = [f"{g.upper()} | {v['plates']:.0f} | {v['exact']:.0%}" for g, v in groups.items()]
+        cells = [f"{g.upper()} | {v['plates']:.0f} | {v['exact']:.0%} ({v['low']:.0%}–{v['high']:.0%})"
+                 for g, v in judged + small]
         for i in range(0, len(cells), per_row):
             row = cells[i: i + per_row] + [" | | "] * (per_row - len(cells[i: i + per_row]))
             lines.append("| " + " | ".join(row) + " |")
+        if small:
+            lines += ["", f"Groups with fewer than {judge_from} plates (from {small[0][0].upper()} on in the table) "
+                          "are too small to judge."]
     return lines
 
 
@@ -179,10 +193,13 @@ def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any]
         "with its province character dropped is offered too (EU stars, a state logo or a badge read as one); on a "
         "Chinese plate a doubtful province character is kept. Grammars never add or change a character. EU "
         f"country formats known: {', '.join(EU_COUNTRY_GRAMMARS)} (FR and IT share one: no country).",
-        "6. Region, only on strong evidence: a blue strip on the plate's left → eu (country when exactly one country "
-        "format fits), checked first because the strip's stars read as a province character; otherwise a Chinese "
-        "registration (a province character, a letter and five or six more) → cn; Brazil's Mercosul format (a "
-        "letter in fifth place) → br; otherwise unknown, and a "
+        "6. Region, only on strong evidence, decided once per plate from its best reading and kept whichever reading "
+        "wins: a blue strip on the plate's left → eu (country when exactly one country format of the winning reading "
+        "fits), checked first because the strip's stars read as a province character; a Chinese registration (a "
+        "province character, a letter and five or six more) on a plate whose body is blue, yellow or green → cn (the "
+        "colours are needed because a logo read as a province character before a letter-first US or Romanian "
+        "registration fits the Chinese format; the cost, 2 of 1,000 CCPD crops too washed out to pass, is avoided "
+        "with `--region cn`); Brazil's Mercosul format (a letter in fifth place) → br; otherwise unknown, and a "
         "hotlist match is shown as \"region not verified\". `--region` overrides. (On our dash-cam crops, whose "
         "camera tints everything magenta, the strip is never found (0 of 592): those plates stay unknown.)",
         "7. Overall confidence = text confidence x √(detector score). Readings shorter than "
@@ -211,7 +228,11 @@ def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any]
     lines += ["", "### Per condition (rendered plates, fixed seeds)", "",
               "The real sets are too small to split by condition; these rows use plates rendered by "
               "`platewarden.synthetic` with one controlled degradation each, read through the OCR path. They show "
-              "how accuracy moves with a condition and are not a substitute for the real-set figures.", ""]
+              "how accuracy moves with a condition and are not a substitute for the real-set figures. The plates are "
+              "drawn by the generator of this version with fixed seeds: when the generator changes (new styles, "
+              "pictures behind the characters), the plates change too, so compare rows within one card, not "
+              "across versions. They are also drawn with the training generator's letter odds, which flatters "
+              "look-alike pairs (I/1, O/0) against the real sets.", ""]
     regions = sorted({c.region for c in conds})
     lines.append("| condition | " + " | ".join(regions) + " |")
     lines.append("|---|" + "---|" * len(regions))

@@ -8,13 +8,13 @@ import numpy as np
 
 from platewarden.domain.observations import Alternative, Box, CharConfidence, PlateObservation
 from platewarden.domain.plates import Region
-from platewarden.recognition.appearance import has_eu_strip
+from platewarden.recognition.appearance import look_of
 from platewarden.recognition.detector import Detection, PlateDetector
-from platewarden.recognition.grammar import guess_region
+from platewarden.recognition.grammar import country_of
 from platewarden.recognition.layout import find_row_split, join_rows
 from platewarden.recognition.models import model_info
 from platewarden.recognition.ocr import OcrResult, PlateReader
-from platewarden.recognition.ranking import RankedReading, better_reading, rank_readings
+from platewarden.recognition.ranking import Ranking, better_reading, rank_readings
 from platewarden.recognition.rectify import crop_plate
 
 TWO_ROW_MAX_ASPECT = 2.6  # plates squarer than this may hold two rows
@@ -74,22 +74,22 @@ class Recognizer:
         if second:
             variants += second
             results += self._reader.read([v for _, v in second])
-        strips = [has_eu_strip(c) for c in crops]
-        best: dict[int, tuple[OcrResult, list[RankedReading]]] = {}
+        looks = [look_of(c) for c in crops]
+        best: dict[int, tuple[OcrResult, Ranking]] = {}
         for (i, _), res in zip(variants, results, strict=True):
-            ranked = rank_readings(res, strips[i], self.region)
-            if i not in best or better_reading(ranked[0], best[i][1][0], self.config.min_plate_length):
-                best[i] = (res, ranked)
+            ranking = rank_readings(res, looks[i], self.region)
+            if i not in best or better_reading(ranking.best, best[i][1].best, self.config.min_plate_length):
+                best[i] = (res, ranking)
         out = []
-        for i, (res, ranked) in best.items():
-            obs = self._observation(dets[i], crops[i], strips[i], res, ranked)
+        for i, (res, ranking) in best.items():
+            obs = self._observation(dets[i], crops[i], res, ranking)
             if obs is not None:
                 out.append(obs)
         return sorted(out, key=lambda o: -o.confidence)
 
-    def _observation(self, det: Detection, crop: np.ndarray, eu_strip: bool, res: OcrResult,
-                     ranked: list[RankedReading]) -> PlateObservation | None:
-        text, conf = ranked[0].text, ranked[0].confidence
+    def _observation(self, det: Detection, crop: np.ndarray, res: OcrResult, ranking: Ranking
+                     ) -> PlateObservation | None:
+        text, conf = ranking.best.text, ranking.best.confidence
         if len(text) < self.config.min_plate_length or conf * det.score ** 0.5 < self.config.min_confidence:
             return None
         chars = tuple(CharConfidence(ch, cc) for ch, cc in zip(res.text, res.char_confidences, strict=True))
@@ -98,11 +98,11 @@ class Recognizer:
                           for ch, c in zip(text, chars, strict=True))
         elif text != res.text:  # a symbol was dropped: keep the remaining characters' own confidences
             chars = tuple(c for c in chars if c.char.isascii())
-        guess = guess_region(text, eu_strip, self.region)
-        alternatives = tuple(Alternative(r.text, r.confidence) for r in ranked[1:6] if r.text != text)
+        alternatives = tuple(Alternative(r.text, r.confidence) for r in ranking.readings[1:6] if r.text != text)
         x, y, w, h = det.box
         return PlateObservation(
-            text=text, confidence=float(conf) * det.score ** 0.5, region=guess.region, country=guess.country,
+            text=text, confidence=float(conf) * det.score ** 0.5, region=ranking.region,
+            country=country_of(text, ranking.region),
             box=Box(round(x), round(y), round(w), round(h)),
             corners=tuple((float(px), float(py)) for px, py in det.corners), chars=chars,
             alternatives=alternatives, detector_score=det.score, crop=crop)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from platewarden.domain.plates import Region
+from platewarden.recognition.appearance import PlateLook
 from platewarden.recognition.grammar import grammar_weight, guess_region
 from platewarden.recognition.ocr import OcrResult
 
@@ -24,18 +25,31 @@ class RankedReading:
     score: float  # confidence x grammar weight: what the ranking sorts by
 
 
-def rank_readings(res: OcrResult, eu_strip: bool, forced: Region | None = None) -> list[RankedReading]:
-    """The readings of one plate image, best first. The region is decided once, from the EU strip and the best
-    reading (or ``forced``), and every reading is weighed against that region's grammar."""
-    region = guess_region(res.text, eu_strip, forced).region
+@dataclass(frozen=True)
+class Ranking:
+    """A plate's region, decided once, and its readings weighed against that region's grammar, best first."""
+
+    region: Region
+    readings: list[RankedReading]
+
+    @property
+    def best(self) -> RankedReading:
+        return self.readings[0]
+
+
+def rank_readings(res: OcrResult, look: PlateLook, forced: Region | None = None) -> Ranking:
+    """The readings of one plate image, best first. The region is decided once, from the plate's look and its best
+    reading (or ``forced``); every reading is weighed against that region's grammar, and the region stays the
+    plate's whichever reading wins."""
+    region = guess_region(res.text, look, forced).region
     readings = [(res.text, res.confidence), *res.alternatives]
     latin = [(ch, c) for ch, c in zip(res.text, res.char_confidences, strict=True) if ch.isascii()]
     if region is not Region.CN and len(latin) != len(res.text) and len(latin) >= 3:
-        # On a plate judged Chinese (a province character first, no EU strip) a doubtful province character is
-        # still one: no deletion there.
+        # On a plate judged Chinese (its registration and its colours) a doubtful province character is still one:
+        # no deletion there.
         readings.append(("".join(ch for ch, _ in latin), float(np.prod([c for _, c in latin]))))
     ranked = [RankedReading(t, float(c), float(c) * grammar_weight(t, region)) for t, c in readings]
-    return sorted(ranked, key=lambda r: -r.score)
+    return Ranking(region, sorted(ranked, key=lambda r: -r.score))
 
 
 def better_reading(a: RankedReading, b: RankedReading, min_length: int) -> bool:

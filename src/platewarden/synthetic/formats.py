@@ -52,9 +52,10 @@ def _without(excluded: str) -> str:
     return "".join(c for c in LETTERS if c not in excluded)
 
 
-# Letters an issuing authority puts in its serial numbers. Most leave out the letters that read as digits (I, O, Q)
-# or, like Spain and the Netherlands, every vowel; a renderer that draws them as often as any other letter teaches
-# the OCR that a bar is as likely an I as a 1, which real plates contradict.
+# Letters an issuing authority puts in its serial numbers, by country code (US for every state we draw). Most leave
+# out the letters that read as digits (I, O, Q) or, like Spain and the Netherlands, every vowel; a renderer that
+# draws them as often as any other letter teaches the OCR that a bar is as likely an I as a 1, which real plates
+# contradict.
 SERIAL_LETTERS: dict[str, str] = {
     "CN": _without("IO"),
     "FR": _without("IOU"),
@@ -62,7 +63,7 @@ SERIAL_LETTERS: dict[str, str] = {
     "ES": "BCDFGHJKLMNPRSTVWXYZ",
     "NL": "BDFGHJKLMNPRSTVXZ",
     "GB": _without("IQ"),
-    "us": _without("IOQ"),
+    "US": _without("IOQ"),
 }
 # Share of US plates drawn with every letter: states that issue I, O and Q, and vanity plates.
 US_FULL_ALPHABET_SHARE = 0.15
@@ -71,7 +72,7 @@ US_FULL_ALPHABET_SHARE = 0.15
 def serial_letters(region: str, country: str | None, rng: random.Random) -> str:
     """The letters a plate of this region and country may carry in its serial (every letter where we know no rule)."""
     if region == "us":
-        return LETTERS if rng.random() < US_FULL_ALPHABET_SHARE else SERIAL_LETTERS["us"]
+        return LETTERS if rng.random() < US_FULL_ALPHABET_SHARE else SERIAL_LETTERS["US"]
     key = "CN" if region == "cn" else (country or "")
     return SERIAL_LETTERS.get(key, LETTERS)
 

@@ -59,7 +59,7 @@ def draw_scenery(img: np.ndarray, rng: random.Random, kind: str | None = None) -
     else:  # skyline
         x = 0
         while x < W:
-            bw, bh = rng.randint(W // 30, W // 10), int(H * rng.uniform(0.15, 0.5))
+            bw, bh = rng.randint(max(1, W // 30), max(1, W // 10)), int(H * rng.uniform(0.15, 0.5))
             cv2.rectangle(img, (x, H - bh), (x + bw, H), colour, -1)
-            x += bw + rng.randint(0, W // 40)
+            x += bw + rng.randint(0, W // 40)  # bw >= 1: the row always ends
     return kind
