@@ -3,7 +3,7 @@
 Decoding is best-path CTC: each emitted character's confidence is its highest probability over the frames that
 emitted it. Alternatives swap characters for their runner-up at the same frame (one or two swaps), scored by the
 product of the chosen probabilities: the OCR's own second opinions, never characters a grammar made up. (Dropping a
-province character read on a plate that is not Chinese is the recogniser's call: it alone sees the plate's colours.)
+province character read on a plate that is not Chinese is decided in ``ranking``, which sees the plate's colours.)
 """
 
 from __future__ import annotations
