@@ -13,6 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from platewarden.evaluation.labels import LabelledPlate, ccpd_split
 from platewarden.recognition.layout import to_gray_input
 from training.synth.degrade import degrade
 from training.synth.ocr_samples import crop_with_margin
@@ -70,18 +71,21 @@ def load_real_crops(labels: Path, data: Path) -> tuple[list[RealCrop], list[Real
 
 
 def load_ccpd(data: Path) -> tuple[list[RealCrop], list[RealCrop]]:
+    """CCPD crops as (training, validation), split by ``platewarden.evaluation.labels.ccpd_split``."""
     folder = data / "ccpd-crops"
-    train, val = [], []
     if not (folder / "labels.tsv").exists():
-        return train, val
-    with open(folder / "labels.tsv", newline="") as f:
-        for i, row in enumerate(csv.reader(f, delimiter="\t")):
-            img = cv2.imread(str(folder / row[0]))
-            if img is None:
-                continue
-            crop = RealCrop(img, (0, 0, img.shape[1], img.shape[0]), row[5], f"ccpd-crops/{row[0]}")
-            (val if i % 5 == 0 else train).append(crop)
-    return train, val
+        return [], []
+
+    def crops(plates: list[LabelledPlate]) -> list[RealCrop]:
+        out = []
+        for p in plates:
+            img = cv2.imread(str(p.image))
+            if img is not None:
+                out.append(RealCrop(img, (0, 0, img.shape[1], img.shape[0]), p.text, f"ccpd-crops/{p.image.name}"))
+        return out
+
+    train, val = ccpd_split(folder)
+    return crops(train), crops(val)
 
 
 def load_pool(folder: Path) -> tuple[np.ndarray, list[str]]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from platewarden.domain.plates import normalize_plate
 from platewarden.evaluation.accuracy import evaluate_labels
-from platewarden.evaluation.labels import LabelledPlate
+from platewarden.evaluation.labels import LabelledPlate, ccpd_split
 from platewarden.recognition.pipeline import Recognizer
 from training.ocr.data import is_validation
 
@@ -37,19 +37,6 @@ def real_labels(labels: Path, data: Path) -> tuple[list[LabelledPlate], list[Lab
     return train, val
 
 
-def ccpd_labels(data: Path) -> tuple[list[LabelledPlate], list[LabelledPlate]]:
-    """CCPD crops as (training, validation): every fifth line held out, as in training/ocr/data.py."""
-    folder = data / "ccpd-crops"
-    train: list[LabelledPlate] = []
-    val: list[LabelledPlate] = []
-    with open(folder / "labels.tsv", newline="", encoding="utf-8") as f:
-        for i, row in enumerate(csv.reader(f, delimiter="\t")):
-            plate = LabelledPlate(folder / row[0], (int(row[1]), int(row[2]), int(row[3]), int(row[4])),
-                                  normalize_plate(row[5]))
-            (val if i % 5 == 0 else train).append(plate)
-    return train, val
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=Path("../shared/data/train"))
@@ -57,7 +44,7 @@ def main() -> None:
     ap.add_argument("--with-train", action="store_true", help="score the training crops as well")
     a = ap.parse_args()
     real_train, real_val = real_labels(a.labels, a.data)
-    ccpd_train, ccpd_val = ccpd_labels(a.data)
+    ccpd_train, ccpd_val = ccpd_split(a.data / "ccpd-crops")
     sets = [("real", real_val), ("ccpd", ccpd_val)]
     if a.with_train:
         sets += [("real (training crops)", real_train), ("ccpd (training crops)", ccpd_train)]

@@ -6,14 +6,13 @@ Every figure in the card is computed here, from the models in the package and th
 
 from __future__ import annotations
 
-import csv
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from platewarden.evaluation.accuracy import AccuracyReport, evaluate, evaluate_labels
 from platewarden.evaluation.conditions import evaluate_conditions
-from platewarden.evaluation.labels import LabelledPlate
+from platewarden.evaluation.labels import ccpd_split
 from platewarden.recognition.grammar import EU_COUNTRY_GRAMMARS, EU_GENERIC_ONLY_WEIGHT
 from platewarden.recognition.models import model_info
 from platewarden.recognition.pipeline import (
@@ -24,16 +23,6 @@ from platewarden.recognition.pipeline import (
     calibrated_input_width,
     calibrated_threshold,
 )
-
-
-def _ccpd_heldout(data: Path) -> list[LabelledPlate]:
-    folder = data / "ccpd-crops"
-    out = []
-    with open(folder / "labels.tsv", newline="", encoding="utf-8") as f:
-        for i, row in enumerate(csv.reader(f, delimiter="\t")):
-            if i % 5 == 0:  # the held-out fifth: never trained on (training/ocr/data.py uses the other four)
-                out.append(LabelledPlate(folder / row[0], (0, 0, 94, 24), row[5]))
-    return out
 
 
 def _row(r: AccuracyReport) -> str:
@@ -55,8 +44,8 @@ def build_model_card(data: Path | None, conditions_per_cell: int = 60) -> str:
         if (data / "openalpr-ocr").is_dir():
             reports.append(evaluate(data / "openalpr-ocr", rec, ocr_only=True))
         if (data / "train" / "ccpd-crops" / "labels.tsv").exists():
-            reports.append(evaluate_labels("ccpd-crops (held-out fifth)", _ccpd_heldout(data / "train"), rec,
-                                           ocr_only=True))
+            heldout = ccpd_split(data / "train" / "ccpd-crops")[1]
+            reports.append(evaluate_labels("ccpd-crops (held-out fifth)", heldout, rec, ocr_only=True))
     conds = evaluate_conditions(rec, conditions_per_cell)
     return render(info, reports, conds)
 

@@ -34,3 +34,10 @@ def load_labels(folder: Path) -> list[LabelledPlate]:
             group = parts[6].strip().lower() if len(parts) > 6 else ""
             out.append(LabelledPlate(folder / parts[0], box, text, group))  # type: ignore[arg-type]
     return out
+
+
+def ccpd_split(folder: Path) -> tuple[list[LabelledPlate], list[LabelledPlate]]:
+    """The CCPD crops of ``folder/labels.tsv`` as (training, held-out): every fifth line is held out, never trained
+    on. The one definition of that split, for the trainer, our validation and the model card."""
+    plates = load_labels(folder)
+    return ([p for i, p in enumerate(plates) if i % 5 != 0], [p for i, p in enumerate(plates) if i % 5 == 0])
