@@ -13,6 +13,8 @@ from typing import Any
 from platewarden.evaluation.accuracy import AccuracyReport, evaluate, evaluate_labels
 from platewarden.evaluation.conditions import evaluate_conditions
 from platewarden.evaluation.labels import ccpd_split
+from platewarden.recognition.calibration import DetectorCalibration, detector_calibration
+from platewarden.recognition.detector import REFINE_WINDOW
 from platewarden.recognition.grammar import EU_COUNTRY_GRAMMARS, EU_GENERIC_ONLY_WEIGHT
 from platewarden.recognition.models import model_info
 from platewarden.recognition.pipeline import (
@@ -20,8 +22,6 @@ from platewarden.recognition.pipeline import (
     TWO_ROW_RETRY_BELOW,
     Recognizer,
     RecognizerConfig,
-    calibrated_input_width,
-    calibrated_threshold,
 )
 
 
@@ -122,10 +122,28 @@ def _by_group(reports: list[AccuracyReport], per_row: int = 3, judge_from: int =
     return lines
 
 
+def _detection_rule(cal: DetectorCalibration) -> str:
+    chosen = ("chosen on our own validation split by `training/detector/calibrate.py` (policy "
+              "`recognition.detection_threshold` overrides the threshold); overlapping boxes (IoU > 0.4) keep the "
+              "stronger one.")
+    if cal.refine_plate_width is None or cal.candidate_threshold is None:
+        return f"1. Detection: heat-map peaks (3 x 3 local maxima) with score ≥ {cal.threshold}, the threshold {chosen}"
+    return (f"1. Detection, in two passes: the photo is scanned {cal.input_width} px wide, and every heat-map peak "
+            f"(3 x 3 local maximum) scoring ≥ {cal.candidate_threshold} gets a second look: a "
+            f"{REFINE_WINDOW[0]} x {REFINE_WINDOW[1]} px window around it, scaled so that the candidate plate is "
+            f"{cal.refine_plate_width} px wide, the middle of the plate sizes the detector was trained on. The "
+            "strongest peak near the window's centre gives the box and corners; the candidate keeps the better of "
+            f"its two scores and is a plate at ≥ {cal.threshold}. Width, plate width and both thresholds were "
+            f"{chosen} The second look exists because the score and the box are weak at the ends of the trained "
+            "size range: small plates in a street photo scanned whole came out too wide, with the frame around "
+            "them, and close-ups too large to be found.")
+
+
 def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any]) -> str:
     ocr, det = info.get("ocr", {}), info.get("detector", {})
     td = info.get("training_data", {})
     cfg = RecognizerConfig()
+    cal = detector_calibration()
     lines = [
         "# Model card: platewarden plate detector and OCR",
         "",
@@ -137,7 +155,7 @@ def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any]
         f"- **Detector** (`detector.onnx`, {det.get('bytes', 0) / 1e6:.1f} MB, {det.get('parameters', 0):,} "
         "parameters): a small fully convolutional CenterNet-style network (depthwise-separable backbone, feature "
         "pyramid to stride 4) that predicts a plate-centre heat map, the plate's size and the offsets of its four "
-        f"corners. Images are resized to fit {cfg.input_width or calibrated_input_width()} px wide (the width "
+        f"corners. Images are resized to fit {cfg.input_width or cal.input_width} px wide (the width "
         f"chosen with the threshold on our validation split). {_trained_by(det, 'detector')}",
         f"- **OCR** (`ocr.onnx`, {ocr.get('bytes', 0) / 1e6:.1f} MB, {ocr.get('parameters', 0):,} parameters): a CRNN "
         "(6 convolutions, a bidirectional GRU, CTC) reading a 48 x 160 grayscale plate over 36 Latin characters and "
@@ -161,9 +179,7 @@ def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any]
         "",
         "## Decision logic",
         "",
-        f"1. Detection: heat-map peaks (3 x 3 local maxima) with score ≥ {calibrated_threshold()}, the threshold "
-        "chosen on our own validation split by `training/detector/calibrate.py` (policy "
-        "`recognition.detection_threshold` overrides); overlapping boxes (IoU > 0.4) keep the stronger one.",
+        _detection_rule(cal),
         "2. Rectification: when the predicted corners form a plausible convex quadrilateral (area 0.4–1.3 x the box), "
         "the plate is warped to a rectangle with a 5 % / 8 % margin; otherwise the box is cut with that margin.",
         f"3. Two rows: a plate squarer than {TWO_ROW_MAX_ASPECT}:1 whose one-row reading is less confident than "

@@ -9,32 +9,16 @@ import numpy as np
 from platewarden.domain.observations import Alternative, Box, CharConfidence, PlateObservation
 from platewarden.domain.plates import Region
 from platewarden.recognition.appearance import look_of
+from platewarden.recognition.calibration import detector_calibration
 from platewarden.recognition.detector import Detection, PlateDetector
 from platewarden.recognition.grammar import country_of
 from platewarden.recognition.layout import find_row_split, join_rows
-from platewarden.recognition.models import model_info
 from platewarden.recognition.ocr import OcrResult, PlateReader
 from platewarden.recognition.ranking import Ranking, better_reading, rank_readings
 from platewarden.recognition.rectify import crop_plate
 
 TWO_ROW_MAX_ASPECT = 2.6  # plates squarer than this may hold two rows
 TWO_ROW_RETRY_BELOW = 0.9  # ...and are read as two rows too when the one-row reading is less confident than this
-
-
-def calibrated_threshold() -> float:
-    """The detector threshold chosen on our own validation split (training/detector/calibrate.py)."""
-    try:
-        return float(model_info()["detector"]["calibration"]["threshold"])
-    except (KeyError, TypeError, ValueError):
-        return 0.35
-
-
-def calibrated_input_width() -> int:
-    """The detector's input width chosen with its threshold on our own validation split."""
-    try:
-        return int(model_info()["detector"]["calibration"].get("input_width", 640))
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return 640
 
 
 @dataclass(frozen=True)
@@ -52,9 +36,12 @@ class Recognizer:
     def __init__(self, config: RecognizerConfig | None = None, region: Region | None = None) -> None:
         self.config = config or RecognizerConfig()
         self.region = region
-        threshold = self.config.detection_threshold or calibrated_threshold()
-        width = self.config.input_width or calibrated_input_width()
-        self._detector = PlateDetector(width, threshold, threads=self.config.threads)
+        cal = detector_calibration()
+        threshold = self.config.detection_threshold or cal.threshold
+        candidates = None if cal.candidate_threshold is None else min(cal.candidate_threshold, threshold)
+        self._detector = PlateDetector(self.config.input_width or cal.input_width, threshold,
+                                       threads=self.config.threads, refine_plate_width=cal.refine_plate_width,
+                                       candidate_threshold=candidates)
         self._reader = PlateReader(self.config.threads)
 
     def recognize(self, image: np.ndarray) -> list[PlateObservation]:
