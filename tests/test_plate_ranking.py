@@ -132,3 +132,34 @@ def test_a_reading_too_short_for_a_plate_never_replaces_one_that_could_be() -> N
     assert better_reading(plate, short, min_length=3)
     assert better_reading(RankedReading("JXC103", 0.5, 0.4), plate, min_length=3)
     assert not better_reading(plate, RankedReading("JXC103", 0.5, 0.4), min_length=3)
+
+
+def test_chinese_serial_without_i_or_o_takes_the_ocrs_runner_up() -> None:
+    """Chinese serials never use I or O: on a plate judged Chinese the OCR's own runner-up is taken there, with the
+    probability it keeps once the impossible letter is ruled out."""
+    res = OcrResult("皖AI55XI", (1.0, 1.0, 0.99, 1.0, 1.0, 1.0, 0.92), (("皖AI55X1", 0.08),),
+                    (("苏", 0.0), ("4", 0.0), ("1", 0.009), ("S", 0.0), ("S", 0.0), ("Y", 0.0), ("1", 0.07)))
+    assert guess_region(res.text, CHINESE).region is Region.CN  # the layout, any letter, is the evidence
+    assert grammar_weight(res.text, Region.CN) == 0.6 < grammar_weight("皖A155X1", Region.CN)
+    ranking = rank_readings(res, CHINESE)
+    best = ranking.best
+    assert best.text == "皖A155X1"
+    assert best.chars == pytest.approx((1.0, 1.0, 0.9, 1.0, 1.0, 1.0, 0.875))
+    assert best.confidence == pytest.approx(0.9 * 0.875)
+    assert [r.text for r in ranking.readings].count("皖A155X1") == 1  # the unconditioned swap is replaced
+    # the same reading on a plate that is not Chinese is left alone: I and O are fine elsewhere
+    assert all(r.text != "皖A155X1" for r in rank_readings(res, WHITE).readings)
+    # a runner-up that is itself impossible, or blank, gives no conditioned reading
+    stuck = OcrResult("皖AO1234", (1.0, 1.0, 0.9, 1.0, 1.0, 1.0, 1.0), (), (("", 0.0),) * 2 + (("I", 0.05),)
+                      + (("", 0.0),) * 4)
+    assert [r.text for r in rank_readings(stuck, CHINESE).readings] == ["皖AO1234"]
+
+
+def test_alternatives_carry_their_own_character_confidences() -> None:
+    res = OcrResult("B0123", (0.9, 0.6, 0.9, 0.9, 0.9), (("BO123", 0.36),),
+                    (("8", 0.05), ("O", 0.4), ("I", 0.05), ("Z", 0.05), ("8", 0.05)))
+    ranking = rank_readings(res, EU)
+    assert ranking.best.text == "BO123"  # a German format outranks the generic layout
+    assert ranking.best.chars == (0.9, 0.4, 0.9, 0.9, 0.9)
+    deleted = rank_readings(result("辽B05MCY", [0.5, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9]), WHITE).best
+    assert deleted.text == "B05MCY" and deleted.chars == (0.9,) * 6

@@ -196,7 +196,10 @@ def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any]
         "known country's format), 0.8 when the region is unknown (0.6 if the reading keeps a Chinese province "
         "character), 0.6 for a reading that breaks the region's format. On a plate not judged Chinese a reading "
         "with its province character dropped is offered too (EU stars, a state logo or a badge read as one); on a "
-        "Chinese plate a doubtful province character is kept. Grammars never add or change a character. EU "
+        "Chinese plate a doubtful province character is kept. On a plate judged Chinese, whose serial never uses I or "
+        "O (GA 36-2018), an I or O read in the serial is replaced by the OCR's own runner-up at that frame, with the "
+        "probability it keeps once the impossible letter is ruled out (runner-up / (1 − the letter's)); this and the "
+        "deletion are the only readings added to the OCR's, and grammars never add any other character. EU "
         f"country formats known: {', '.join(EU_COUNTRY_GRAMMARS)} (FR and IT share one: no country).",
         "6. Region, only on strong evidence, decided once per plate from its best reading and kept whichever reading "
         "wins: a blue strip on the plate's left → eu (the band of mostly blue columns in the crop's left quarter, "

@@ -26,7 +26,12 @@ EU_COUNTRY_GRAMMARS: dict[str, re.Pattern[str]] = {
 EU_GENERIC = re.compile(r"^(?=.*[0-9])(?=.*[A-Z])[A-Z0-9]{4,9}$")
 BR_GRAMMAR = re.compile(r"^[A-Z]{3}[0-9][A-Z0-9][0-9]{2}$")
 MERCOSUL = re.compile(r"^[A-Z]{3}[0-9][A-Z][0-9]{2}$")
-CN_GRAMMAR = re.compile(rf"^[{CN_PROVINCES}][A-Z][A-Z0-9]{{5,6}}$")
+# A Chinese registration: province character, issuing-office letter, five (six on new-energy plates) serial
+# characters. The serial never uses I or O (GA 36-2018: they would be read as 1 and 0), so a reading with one there
+# breaks the format; the looser layout, any letter, is what counts as evidence that the plate is Chinese at all.
+CN_LAYOUT = re.compile(rf"^[{CN_PROVINCES}][A-Z][A-Z0-9]{{5,6}}$")
+CN_GRAMMAR = re.compile(rf"^[{CN_PROVINCES}][A-Z][A-HJ-NP-Z0-9]{{5,6}}$")
+CN_SERIAL_FORBIDDEN = "IO"
 US_GRAMMAR = re.compile(r"^[A-Z0-9]{2,8}$")
 # On a plate with an EU strip, a reading that fits only the generic layout (no country's format) ranks below one
 # that fits a country's: "B0123" (no format) against "BO123" (German), say.
@@ -83,7 +88,7 @@ def guess_region(text: str, look: PlateLook, forced: Region | None = None) -> Re
         return RegionGuess(forced, country_of(text, forced))
     if look.eu_strip:
         return RegionGuess(Region.EU, eu_country(text))
-    if CN_GRAMMAR.match(text) and look.chinese_colours:
+    if CN_LAYOUT.match(text) and look.chinese_colours:
         return RegionGuess(Region.CN, "CN")
     if MERCOSUL.match(text):
         return RegionGuess(Region.BR, "BR")

@@ -23,6 +23,8 @@ class OcrResult:
     text: str
     char_confidences: tuple[float, ...]
     alternatives: tuple[tuple[str, float], ...]  # best first, excluding ``text``
+    # per character, the runner-up at the frame that emitted it and its probability ("" where the runner-up is blank)
+    runners: tuple[tuple[str, float], ...] = ()
 
     @property
     def confidence(self) -> float:
@@ -73,7 +75,7 @@ def decode(logprobs: np.ndarray, max_alternatives: int = 5) -> OcrResult:
                 if s != text:
                     cands[s] = max(cands.get(s, 0.0), score)
     alts = tuple(sorted(((t, c) for t, c in cands.items() if t != text), key=lambda kv: -kv[1])[:max_alternatives])
-    return OcrResult(text, tuple(confs), alts)
+    return OcrResult(text, tuple(confs), alts, tuple(runner))
 
 
 class PlateReader:

@@ -13,7 +13,7 @@ from platewarden.recognition.calibration import detector_calibration
 from platewarden.recognition.detector import Detection, PlateDetector
 from platewarden.recognition.grammar import country_of
 from platewarden.recognition.layout import find_row_split, join_rows
-from platewarden.recognition.ocr import OcrResult, PlateReader
+from platewarden.recognition.ocr import PlateReader
 from platewarden.recognition.ranking import Ranking, better_reading, rank_readings
 from platewarden.recognition.rectify import crop_plate
 
@@ -62,29 +62,23 @@ class Recognizer:
             variants += second
             results += self._reader.read([v for _, v in second])
         looks = [look_of(c) for c in crops]
-        best: dict[int, tuple[OcrResult, Ranking]] = {}
+        best: dict[int, Ranking] = {}
         for (i, _), res in zip(variants, results, strict=True):
             ranking = rank_readings(res, looks[i], self.region)
-            if i not in best or better_reading(ranking.best, best[i][1].best, self.config.min_plate_length):
-                best[i] = (res, ranking)
+            if i not in best or better_reading(ranking.best, best[i].best, self.config.min_plate_length):
+                best[i] = ranking
         out = []
-        for i, (res, ranking) in best.items():
-            obs = self._observation(dets[i], crops[i], res, ranking)
+        for i, ranking in best.items():
+            obs = self._observation(dets[i], crops[i], ranking)
             if obs is not None:
                 out.append(obs)
         return sorted(out, key=lambda o: -o.confidence)
 
-    def _observation(self, det: Detection, crop: np.ndarray, res: OcrResult, ranking: Ranking
-                     ) -> PlateObservation | None:
+    def _observation(self, det: Detection, crop: np.ndarray, ranking: Ranking) -> PlateObservation | None:
         text, conf = ranking.best.text, ranking.best.confidence
         if len(text) < self.config.min_plate_length or conf * det.score ** 0.5 < self.config.min_confidence:
             return None
-        chars = tuple(CharConfidence(ch, cc) for ch, cc in zip(res.text, res.char_confidences, strict=True))
-        if text != res.text and len(text) == len(res.text):  # a swap won: swapped positions get the runner-up's share
-            chars = tuple(CharConfidence(ch, c.confidence if ch == c.char else 1 - c.confidence)
-                          for ch, c in zip(text, chars, strict=True))
-        elif text != res.text:  # a symbol was dropped: keep the remaining characters' own confidences
-            chars = tuple(c for c in chars if c.char.isascii())
+        chars = tuple(CharConfidence(ch, cc) for ch, cc in zip(text, ranking.best.chars, strict=True))
         alternatives = tuple(Alternative(r.text, r.confidence) for r in ranking.readings[1:6] if r.text != text)
         x, y, w, h = det.box
         return PlateObservation(

@@ -1,9 +1,13 @@
 """Ranking a plate's readings: the OCR's own best reading and alternatives, weighed by how well each fits the plate
 grammar of the region the plate shows. Pure logic, no models: the recogniser hands it an ``OcrResult``.
 
-Nothing here invents a character. The one reading added to the OCR's own is a *deletion*: a Chinese province
-character read on a plate that is not Chinese (EU stars, a state logo, a badge) is a symbol, and the reading without
-it is offered with its remaining characters' own confidences.
+Nothing here invents a character. Two readings may be added to the OCR's own:
+
+- a *deletion*: a Chinese province character read on a plate that is not Chinese (EU stars, a state logo, a badge)
+  is a symbol, and the reading without it is offered with its remaining characters' own confidences;
+- on a plate judged Chinese, a *conditioned* reading: Chinese serials never use I or O, so where the OCR read one
+  there, its own runner-up at that frame is taken, with the probability it keeps once the impossible letter is ruled
+  out (runner-up / (1 - the impossible letter's)). "皖AI55XI" read at 0.99 on the I becomes "皖A155X1".
 """
 
 from __future__ import annotations
@@ -14,15 +18,16 @@ import numpy as np
 
 from platewarden.domain.plates import Region
 from platewarden.recognition.appearance import PlateLook
-from platewarden.recognition.grammar import grammar_weight, guess_region
+from platewarden.recognition.grammar import CN_SERIAL_FORBIDDEN, grammar_weight, guess_region
 from platewarden.recognition.ocr import OcrResult
 
 
 @dataclass(frozen=True)
 class RankedReading:
     text: str
-    confidence: float  # the OCR's confidence in this reading
+    confidence: float  # the OCR's confidence in this reading: the product of ``chars``
     score: float  # confidence x grammar weight: what the ranking sorts by
+    chars: tuple[float, ...] = ()  # each character's confidence, aligned with ``text``
 
 
 @dataclass(frozen=True)
@@ -37,18 +42,60 @@ class Ranking:
         return self.readings[0]
 
 
+def _swap_confidences(res: OcrResult, text: str, confidence: float) -> tuple[float, ...]:
+    """Per-character confidences of an alternative that swaps characters of the best reading for their runners-up
+    (the OCR's alternatives do; one of another length gets its confidence spread evenly)."""
+    if len(text) != len(res.text):
+        return tuple([confidence ** (1 / max(1, len(text)))] * len(text))
+    out = []
+    for i, (mine, best, conf) in enumerate(zip(text, res.text, res.char_confidences, strict=True)):
+        if mine == best:
+            out.append(conf)
+        elif i < len(res.runners) and res.runners[i][0] == mine:
+            out.append(res.runners[i][1])
+        else:
+            out.append(1 - conf)
+    return tuple(out)
+
+
+def _conditioned_on_chinese_serial(res: OcrResult) -> tuple[str, tuple[float, ...]] | None:
+    """The reading with every I or O in the serial (third character on) replaced by its runner-up, conditioned on
+    the letter being impossible; None when there is none to replace or a runner-up is itself impossible or blank."""
+    chars, confs = list(res.text), list(res.char_confidences)
+    changed = False
+    for i in range(2, len(chars)):
+        if chars[i] not in CN_SERIAL_FORBIDDEN:
+            continue
+        if i >= len(res.runners):
+            return None
+        runner, p = res.runners[i]
+        if not runner or runner in CN_SERIAL_FORBIDDEN:
+            return None
+        chars[i], confs[i] = runner, min(1.0, p / max(1e-6, 1 - confs[i]))
+        changed = True
+    return ("".join(chars), tuple(confs)) if changed else None
+
+
 def rank_readings(res: OcrResult, look: PlateLook, forced: Region | None = None) -> Ranking:
     """The readings of one plate image, best first. The region is decided once, from the plate's look and its best
     reading (or ``forced``); every reading is weighed against that region's grammar, and the region stays the
     plate's whichever reading wins."""
     region = guess_region(res.text, look, forced).region
-    readings = [(res.text, res.confidence), *res.alternatives]
+    readings: list[tuple[str, tuple[float, ...], float]] = [
+        (res.text, res.char_confidences, res.confidence),
+        *((t, _swap_confidences(res, t, c), c) for t, c in res.alternatives)]
     latin = [(ch, c) for ch, c in zip(res.text, res.char_confidences, strict=True) if ch.isascii()]
     if region is not Region.CN and len(latin) != len(res.text) and len(latin) >= 3:
         # On a plate judged Chinese (its registration and its colours) a doubtful province character is still one:
         # no deletion there.
-        readings.append(("".join(ch for ch, _ in latin), float(np.prod([c for _, c in latin]))))
-    ranked = [RankedReading(t, float(c), float(c) * grammar_weight(t, region)) for t, c in readings]
+        confs = tuple(c for _, c in latin)
+        readings.append(("".join(ch for ch, _ in latin), confs, float(np.prod(confs))))
+    if region is Region.CN:
+        conditioned = _conditioned_on_chinese_serial(res)
+        if conditioned is not None:  # it replaces the same text among the swaps, which scored it unconditioned
+            readings = [r for r in readings if r[0] != conditioned[0]]
+            readings.append((conditioned[0], conditioned[1], float(np.prod(conditioned[1]))))
+    ranked = [RankedReading(t, float(c), float(c) * grammar_weight(t, region), chars) for t, chars, c in readings]
     return Ranking(region, sorted(ranked, key=lambda r: -r.score))
 
 
