@@ -186,3 +186,8 @@ def test_accuracy_by_label_group_in_bench_and_model_card(tmp_path: Path, recogni
     assert "too few groups are large enough" in table and "fewer than 10 plates (from NY on" in table
     res = CliRunner().invoke(cli, ["bench", "accuracy", "--ocr-only", str(tmp_path)])
     assert res.exit_code == 0 and "exact by group, weakest first: ny 0% (n=1)" in res.stdout
+    # every labelled plate is counted under the region it was read with: rendered US plates carry no strip, no
+    # Chinese colours and no Mercosul format, so none is given a region it does not show
+    regions = rep.summary()["regions"]
+    assert sum(regions.values()) == 3 and set(regions) <= {"unknown", "us", "none"}
+    assert "regions read: " in res.stdout

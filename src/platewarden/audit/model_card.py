@@ -236,6 +236,12 @@ def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any]
         s = r.summary()
         lines.append(f"- {Path(s['dataset']).name}: " + (", ".join(f"{a}→{b} x{n}" for a, b, n in s["confusions"])
                                                          or "none"))
+    lines += ["", "Region each plate was read with (\"none\": no reading). A region is given only on the evidence "
+              "listed under decision logic, so \"unknown\" is the honest answer where that evidence is missing; "
+              "every plate of the us and openalpr-ocr sets is American, every plate of the eu set European:", ""]
+    for r in reports:
+        s = r.summary()
+        lines.append(f"- {Path(s['dataset']).name}: " + ", ".join(f"{g} {n}" for g, n in s["regions"].items()))
     lines += _by_group(reports)
     lines += ["", "### Per condition (rendered plates, fixed seeds)", "",
               "The real sets are too small to split by condition; these rows use plates rendered by "

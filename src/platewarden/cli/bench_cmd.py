@@ -43,6 +43,7 @@ def accuracy(folder: Path, ocr_only: bool, region: str, as_json: bool, limit: in
     click.echo(f"  latency median / p95           {s['latency_median_ms']} / {s['latency_p95_ms']} ms")
     click.echo("  commonest confusions (truth → read): " +
                ", ".join(f"{a}→{b} ×{n}" for a, b, n in s["confusions"]))
+    click.echo("  regions read: " + ", ".join(f"{r} {n}" for r, n in s["regions"].items()))
     if s.get("by_group"):
         click.echo("  exact by group, weakest first: " +
                    ", ".join(f"{g} {v['exact']:.0%} (n={v['plates']})" for g, v in s["by_group"].items()))

@@ -38,6 +38,8 @@ class AccuracyReport:
     confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
     failures: list[tuple[str, str, str]] = field(default_factory=list)  # (image, truth, read)
     groups: dict[str, list[int]] = field(default_factory=dict)  # group → [plates, exact]
+    # the region each labelled plate was read with ("none": not read): how often the reader knows a plate's origin
+    regions: Counter[str] = field(default_factory=Counter)
 
     def by_group(self) -> dict[str, dict[str, float]]:
         """Exact rate per label group (a US state on openalpr-ocr) with its 95 % Wilson interval, weakest first: how
@@ -63,6 +65,7 @@ class AccuracyReport:
             "latency_median_ms": round(statistics.median(lat), 1) if lat else None,
             "latency_p95_ms": round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 1) if lat else None,
             "confusions": [[a, b, n] for (a, b), n in self.confusions.most_common(10)],
+            "regions": dict(self.regions.most_common()),
             **({"by_group": self.by_group()} if self.groups else {}),
         }
 
@@ -112,6 +115,7 @@ def _box_iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> floa
 
 def _score(report: AccuracyReport, item: LabelledPlate, obs: PlateObservation | None) -> None:
     read = obs.text if obs else ""
+    report.regions[obs.region.value if obs else "none"] += 1
     if item.group:
         tally = report.groups.setdefault(item.group, [0, 0])
         tally[0] += 1

@@ -57,8 +57,7 @@ class PlateDetector:
     pass alone decides, at ``threshold``."""
 
     def __init__(self, input_width: int = 640, threshold: float = 0.35, max_plates: int = 20, threads: int = 1,
-                 refine_plate_width: int | None = None, candidate_threshold: float | None = None,
-                 max_candidates: int = 8):
+                 refine_plate_width: int | None = None, candidate_threshold: float | None = None):
         if not 0 < threshold < 1:
             raise ValueError(f"detection threshold must lie in (0, 1), got {threshold}")
         if candidate_threshold is not None and not 0 < candidate_threshold <= threshold:
@@ -71,13 +70,13 @@ class PlateDetector:
         self.max_plates = max_plates
         self.refine_plate_width = refine_plate_width
         self.candidate_threshold = candidate_threshold if candidate_threshold is not None else threshold
-        self.max_candidates = max_candidates
         self._sess = session("detector.onnx", threads)
 
     def detect(self, image: np.ndarray) -> list[Detection]:
         if self.refine_plate_width is None:
             return self._scan(image, self.threshold, self.max_plates)
-        candidates = self._scan(image, self.candidate_threshold, self.max_candidates)
+        # as many candidates as plates may be reported (a car park): each costs about 1 ms
+        candidates = self._scan(image, self.candidate_threshold, self.max_plates)
         looked = self._look_again(image, candidates, self.refine_plate_width)
         kept: list[Detection] = []
         for det in sorted(looked, key=lambda d: -d.score):
