@@ -44,6 +44,10 @@ def accuracy(folder: Path, ocr_only: bool, region: str, as_json: bool, limit: in
     click.echo("  commonest confusions (truth → read): " +
                ", ".join(f"{a}→{b} ×{n}" for a, b, n in s["confusions"]))
     click.echo("  regions read: " + ", ".join(f"{r} {n}" for r, n in s["regions"].items()))
+    if "cut_sensitivity" in s:
+        cut = s["cut_sensitivity"]
+        click.echo(f"  found plates read right only from the labelled box {cut['right_only_from_labelled_box']}, "
+                   f"only from the detector's box {cut['right_only_from_detected_box']}")
     if s.get("by_group"):
         click.echo("  exact by group, weakest first: " +
                    ", ".join(f"{g} {v['exact']:.0%} (n={v['plates']})" for g, v in s["by_group"].items()))

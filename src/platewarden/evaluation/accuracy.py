@@ -40,6 +40,10 @@ class AccuracyReport:
     groups: dict[str, list[int]] = field(default_factory=dict)  # group → [plates, exact]
     # the region each labelled plate was read with ("none": not read): how often the reader knows a plate's origin
     regions: Counter[str] = field(default_factory=Counter)
+    # end to end, plates found by the detector and read again from their labelled box: how many only one of the two
+    # cuts reads right. The labelled box is not there in use; the pair shows how much error the cut alone causes.
+    right_only_from_labelled_box: int = 0
+    right_only_from_detected_box: int = 0
 
     def by_group(self) -> dict[str, dict[str, float]]:
         """Exact rate per label group (a US state on openalpr-ocr) with its 95 % Wilson interval, weakest first: how
@@ -66,6 +70,9 @@ class AccuracyReport:
             "latency_p95_ms": round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 1) if lat else None,
             "confusions": [[a, b, n] for (a, b), n in self.confusions.most_common(10)],
             "regions": dict(self.regions.most_common()),
+            **({"cut_sensitivity": {"right_only_from_labelled_box": self.right_only_from_labelled_box,
+                                    "right_only_from_detected_box": self.right_only_from_detected_box}}
+               if self.mode == "end-to-end" else {}),
             **({"by_group": self.by_group()} if self.groups else {}),
         }
 
@@ -133,6 +140,13 @@ def _score(report: AccuracyReport, item: LabelledPlate, obs: PlateObservation | 
         report.in_alternatives += 1
 
 
+def _read_labelled_box(recognizer: Recognizer, img: np.ndarray, item: LabelledPlate) -> PlateObservation | None:
+    x, y, w, h = item.box
+    corners = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float32)
+    obs = recognizer.read_plates(img, [Detection((x, y, w, h), corners, 1.0)])
+    return obs[0] if obs else None
+
+
 def evaluate(folder: Path, recognizer: Recognizer, ocr_only: bool = False, limit: int | None = None
              ) -> AccuracyReport:
     labels = [lab for lab in load_labels(folder) if lab.text][:limit]
@@ -155,12 +169,10 @@ def evaluate_labels(name: str, labels: list[LabelledPlate], recognizer: Recogniz
         report.plates += len(items)
         if ocr_only:
             for it in items:
-                x, y, w, h = it.box
-                corners = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float32)
                 t0 = time.perf_counter()
-                obs = recognizer.read_plates(img, [Detection((x, y, w, h), corners, 1.0)])
+                obs = _read_labelled_box(recognizer, img, it)
                 report.latencies_ms.append((time.perf_counter() - t0) * 1000)
-                _score(report, it, obs[0] if obs else None)
+                _score(report, it, obs)
             continue
         t0 = time.perf_counter()
         found = recognizer.recognize(img)
@@ -170,6 +182,11 @@ def evaluate_labels(name: str, labels: list[LabelledPlate], recognizer: Recogniz
             iou = _box_iou(it.box, (best.box.x, best.box.y, best.box.w, best.box.h)) if best else 0.0
             if iou >= 0.5:
                 report.detected += 1
+                assert best is not None
+                from_label = _read_labelled_box(recognizer, img, it)
+                label_right, detector_right = bool(from_label and from_label.text == it.text), best.text == it.text
+                report.right_only_from_labelled_box += label_right and not detector_right
+                report.right_only_from_detected_box += detector_right and not label_right
             _score(report, it, best if iou >= 0.1 else None)
     return report
 

@@ -51,7 +51,9 @@ def has_eu_strip(plate: np.ndarray) -> bool:
 
     The plate reaches the reader cut with a margin (``rectify.crop_plate``: 5 % of its width each side, more when the
     detector's box is loose), so the band is looked for anywhere in the crop's left quarter, as the columns that are
-    mostly blue: the longest run of them must start within the first 15 % of the width, be 3-15 % of it wide (the
+    mostly blue: the longest run of them must start within the first 15 % of the width but not at the crop's edge (a
+    blue car around a plate is blue from the edge on; an EU plate on a blue car is missed, and stays "unknown"), be
+    3-15 % of it wide (the
     band is 8-9 % of a one-row plate), the tenth of the width right after it must be mostly not blue (a blue plate,
     or a blue frame, is blue there too), and so must the plate's middle third. Thresholds chosen on our own data:
     rendered EU plates cut with the reader's margin, rendered US and BR plates, the CCPD crops and our transcribed
@@ -62,7 +64,7 @@ def has_eu_strip(plate: np.ndarray) -> bool:
     rows = plate[H // 5: H - max(1, H // 5)]
     blue_columns = _blue(*_hsv(rows[:, : max(2, W // 4)])).mean(axis=0) > 0.5
     start, width = _longest_run(blue_columns)
-    if width < max(2, 0.03 * W) or width > 0.15 * W or start > 0.15 * W:
+    if start == 0 or width < max(2, 0.03 * W) or width > 0.15 * W or start > 0.15 * W:
         return False
     after = rows[:, start + width: start + width + max(2, W // 10)]
     if _blue(*_hsv(after)).mean() > 0.2:
