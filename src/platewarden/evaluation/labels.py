@@ -1,4 +1,7 @@
-"""Labelled images: ``NAME.txt`` per image or one ``labels.tsv``, lines ``file x y w h TEXT [GROUP]``."""
+"""Labelled images: ``NAME.txt`` per image or one ``labels.tsv``, lines ``file x y w h TEXT [GROUP]``.
+
+Tab-separated lines may carry the GROUP column. In a space-separated line (OpenALPR's own files) the text runs to
+the end of the line, so a plate written with spaces ("B 21 GSB") stays one text; such files carry no group."""
 
 from __future__ import annotations
 
@@ -23,7 +26,8 @@ def load_labels(folder: Path) -> list[LabelledPlate]:
     out = []
     for f in files:
         for line in f.read_text(encoding="utf-8", errors="replace").splitlines():
-            parts = line.split("\t") if "\t" in line else line.split()
+            tabbed = "\t" in line
+            parts = line.split("\t") if tabbed else line.split(maxsplit=5)
             if len(parts) < 5:
                 continue
             try:
@@ -31,7 +35,7 @@ def load_labels(folder: Path) -> list[LabelledPlate]:
             except ValueError:
                 continue
             text = normalize_plate(parts[5]) if len(parts) > 5 else ""
-            group = parts[6].strip().lower() if len(parts) > 6 else ""
+            group = parts[6].strip().lower() if tabbed and len(parts) > 6 else ""
             out.append(LabelledPlate(folder / parts[0], box, text, group))  # type: ignore[arg-type]
     return out
 
