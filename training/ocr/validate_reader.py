@@ -22,7 +22,7 @@ import csv
 from pathlib import Path
 
 from platewarden.domain.plates import normalize_plate
-from platewarden.evaluation.accuracy import evaluate_labels
+from platewarden.evaluation.accuracy import AccuracyReport, evaluate_labels
 from platewarden.evaluation.labels import LabelledPlate, ccpd_split
 from platewarden.recognition.pipeline import Recognizer
 from training.ocr.data import is_validation
@@ -74,6 +74,9 @@ def main() -> None:
     ap.add_argument("--labels", type=Path, default=Path("training/labels/real_crops.tsv"))
     ap.add_argument("--with-train", action="store_true", help="score the training crops as well")
     ap.add_argument("--end-to-end", action="store_true", help="also run the detector on the validation photos")
+    ap.add_argument("--failures", action="store_true",
+                    help="list every plate read wrong: two models' lists, compared, give the plates only one reads "
+                         "right (on 78 crops, a paired count says more than two rates)")
     a = ap.parse_args()
     real_train, real_val = real_labels(a.labels, a.data)
     ccpd_train, ccpd_val = ccpd_split(a.data / "ccpd-crops")
@@ -82,16 +85,27 @@ def main() -> None:
         sets += [("real (training crops)", real_train), ("ccpd (training crops)", ccpd_train)]
     rec = Recognizer()
     for name, plates in sets:
-        s = evaluate_labels(name, plates, rec, ocr_only=True).summary()
+        rep = evaluate_labels(name, plates, rec, ocr_only=True)
+        s = rep.summary()
         print(f"{name}: {round(s['exact'] * s['plates'])}/{s['plates']} = {s['exact']:.1%} exact, "
               f"{s['within_alternatives']:.1%} within alternatives, CER {s['cer']:.1%}")
+        if a.failures:
+            _print_failures(rep)
     if a.end_to_end:
         photos = frame_labels(a.labels, a.data)
-        s = evaluate_labels("photos", photos, rec).summary()
+        rep = evaluate_labels("photos", photos, rec)
+        s = rep.summary()
         print(f"end to end, {s['images']} validation photos: {round(s['exact'] * s['plates'])}/{s['plates']} = "
               f"{s['exact']:.1%} exact, detection recall {s['detection_recall']:.1%}, "
               f"{s['within_alternatives']:.1%} within alternatives, CER {s['cer']:.1%}, "
               f"median {s['latency_median_ms']:.1f} ms")
+        if a.failures:
+            _print_failures(rep)
+
+
+def _print_failures(rep: AccuracyReport) -> None:
+    for image, truth, read in rep.failures:
+        print(f"  wrong: {rep.dataset} {image} {truth} -> {read or '(nothing)'}")
 
 
 if __name__ == "__main__":
