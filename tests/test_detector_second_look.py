@@ -62,3 +62,20 @@ def test_second_look_settings_are_checked() -> None:
         PlateDetector(800, 0.2, refine_plate_width=128, candidate_threshold=0.3)
     with pytest.raises(ValueError, match="refine plate width"):
         PlateDetector(800, 0.2, refine_plate_width=500, candidate_threshold=0.1)
+
+
+def test_calibration_is_read_from_the_models_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    import platewarden.recognition.calibration as calibration
+    from platewarden.recognition import Recognizer
+
+    shipped = calibration.detector_calibration()
+    assert shipped.refine_plate_width is not None and shipped.candidate_threshold is not None
+    assert shipped.candidate_threshold <= shipped.threshold
+    det = Recognizer()._detector
+    assert (det.input_width, det.threshold, det.refine_plate_width, det.candidate_threshold) == (
+        shipped.input_width, shipped.threshold, shipped.refine_plate_width, shipped.candidate_threshold)
+    # a model trained but never calibrated (or a record without the second look) falls back to one pass
+    monkeypatch.setattr(calibration, "model_info", lambda: {"detector": {"calibration": {"threshold": 0.4}}})
+    assert calibration.detector_calibration() == calibration.DetectorCalibration(0.4, 640, None, None)
+    monkeypatch.setattr(calibration, "model_info", lambda: {"detector": {}})
+    assert calibration.detector_calibration() == calibration.DetectorCalibration()
