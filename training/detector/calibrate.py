@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,23 @@ REFINE_PLATE_WIDTHS = (None, 80, 96, 128, 160)
 CANDIDATE_THRESHOLDS = (0.05, 0.1, 0.15)
 THRESHOLDS = tuple(round(float(t), 2) for t in np.arange(0.05, 0.61, 0.05))
 FALSE_PLATE_COST = 0.2
+
+
+@dataclass(frozen=True)
+class OperatingPoint:
+    input_width: int
+    refine_plate_width: int | None
+    candidate_threshold: float | None
+    threshold: float
+    val_exact_reads: float
+    val_recall_iou05: float
+    val_recall_iou03: float
+    val_false_positives_per_image: float
+
+    def merit(self) -> tuple[float, float]:
+        """Exact reads minus the cost of false plates; ties go to fewer false plates."""
+        return (self.val_exact_reads - FALSE_PLATE_COST * self.val_false_positives_per_image,
+                -self.val_false_positives_per_image)
 
 
 def detection_figures(val: list[Scene], found: list[list[Detection]], threshold: float
@@ -84,7 +102,7 @@ def main() -> None:
     n_plates = sum(len(p) for p in photos.values())
     print(f"{len(val)} validation scenes; {n_plates} transcribed plates on {len(photos)} of the validation photos")
     recognizer = Recognizer()
-    rows = []
+    rows: list[OperatingPoint] = []
     for width in WIDTHS:
         for refine in REFINE_PLATE_WIDTHS:
             for candidate in (CANDIDATE_THRESHOLDS if refine else (None,)):
@@ -99,23 +117,20 @@ def main() -> None:
                         continue
                     r5, r3, fp = detection_figures(val, found, thr)
                     exact = exact_reads(photos, reads, thr) / max(1, n_plates)
-                    rows.append({"input_width": width, "refine_plate_width": refine, "candidate_threshold": candidate,
-                                 "threshold": thr, "val_exact_reads": round(exact, 4),
-                                 "val_recall_iou05": round(r5, 4), "val_recall_iou03": round(r3, 4),
-                                 "val_false_positives_per_image": round(fp, 3)})
+                    rows.append(OperatingPoint(width, refine, candidate, thr, round(exact, 4), round(r5, 4),
+                                               round(r3, 4), round(fp, 3)))
                     print(f"width {width} second look {refine or '-'} candidates {candidate or '-'} threshold {thr}: "
                           f"exact reads {exact:.3f}, recall@0.5 {r5:.3f}, recall@0.3 {r3:.3f}, "
                           f"false positives/image {fp:.2f}", flush=True)
-    best = max(rows, key=lambda r: (r["val_exact_reads"] - FALSE_PLATE_COST * r["val_false_positives_per_image"],
-                                    -r["val_false_positives_per_image"]))
+    best = max(rows, key=OperatingPoint.merit)
     info_path = MODELS / "models.json"
     info = json.loads(info_path.read_text())
     info["detector"]["calibration"] = {
-        **best, "val_scenes": len(val), "val_transcribed_plates": n_plates,
+        **asdict(best), "val_scenes": len(val), "val_transcribed_plates": n_plates,
         "criterion": f"exact reads - {FALSE_PLATE_COST} x false positives per image, own validation split",
         "table": "training/logs/detector-calibration.log"}
     info_path.write_text(json.dumps(info, indent=2) + "\n")
-    print(f"chosen: {best}")
+    print(f"chosen: {asdict(best)}")
 
 
 if __name__ == "__main__":
