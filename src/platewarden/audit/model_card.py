@@ -131,9 +131,15 @@ def _cut_sensitivity(reports: list[AccuracyReport]) -> str:
             "read right only from the labelled box and only from the detector's: " + "; ".join(parts) + ".")
 
 
-def _detection_rule(cal: DetectorCalibration) -> str:
-    chosen = ("chosen on our own validation split by `training/detector/calibrate.py` (policy "
-              "`recognition.detection_threshold` overrides the threshold); overlapping boxes (IoU > 0.4) keep the "
+def _detection_rule(cal: DetectorCalibration, record: dict[str, Any]) -> str:
+    judged = ""
+    if "val_exact_reads" in record:
+        judged = (f" to maximise {record.get('criterion', 'exact reads')}: "
+                  f"{record['val_exact_reads']:.1%} of {record.get('val_transcribed_plates', '?')} transcribed plates "
+                  f"read exactly, {record.get('val_false_positives_per_image', '?')} false plates per image on "
+                  f"{record.get('val_scenes', '?')} validation scenes (table: `{record.get('table', 'its log')}`)")
+    chosen = (f"chosen by `training/detector/calibrate.py`{judged or ' on our own validation split'}. Policy "
+              "`recognition.detection_threshold` overrides the threshold; overlapping boxes (IoU > 0.4) keep the "
               "stronger one.")
     if cal.refine_plate_width is None or cal.candidate_threshold is None:
         return f"1. Detection: heat-map peaks (3 x 3 local maxima) with score ≥ {cal.threshold}, the threshold {chosen}"
@@ -188,7 +194,7 @@ def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any]
         "",
         "## Decision logic",
         "",
-        _detection_rule(cal),
+        _detection_rule(cal, det.get("calibration", {})),
         "2. Rectification: when the predicted corners form a plausible convex quadrilateral (area 0.4–1.3 x the box), "
         "the plate is warped to a rectangle with a 5 % / 8 % margin; otherwise the box is cut with that margin.",
         f"3. Two rows: a plate squarer than {TWO_ROW_MAX_ASPECT}:1 whose one-row reading is less confident than "

@@ -24,7 +24,8 @@ def as_cut_by_reader(plate: np.ndarray, rng: random.Random, surround: tuple[int,
     out = cv2.resize(out, size, interpolation=cv2.INTER_AREA)
     tint = np.array([rng.uniform(0.85, 1.15) for _ in range(3)])
     noise = np.random.default_rng(rng.randint(0, 999)).normal(0, 6, out.shape)
-    return cv2.GaussianBlur(np.clip(out * tint + noise, 0, 255).astype(np.uint8), (3, 3), 0)
+    blurred: np.ndarray = cv2.GaussianBlur(np.clip(out * tint + noise, 0, 255).astype(np.uint8), (3, 3), 0)
+    return blurred
 
 
 def blue_car(rng: random.Random) -> tuple[int, int, int]:
