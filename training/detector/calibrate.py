@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from platewarden.domain.observations import PlateObservation
+from platewarden.evaluation.accuracy import READ_MATCH_IOU, best_match
 from platewarden.evaluation.labels import LabelledPlate
 from platewarden.recognition.detector import Detection, PlateDetector
 from platewarden.recognition.imageio import read_image
@@ -77,15 +78,14 @@ def detection_figures(val: list[Scene], found: list[list[Detection]], threshold:
 
 def exact_reads(photos: dict[Path, list[LabelledPlate]], reads: dict[Path, list[PlateObservation]],
                 threshold: float) -> int:
-    """Plates read exactly by the observations at or above threshold, matched as ``bench accuracy`` matches them
-    (the observation whose box overlaps the labelled box most, at IoU 0.1 or more)."""
+    """Plates read exactly by the observations at or above threshold, matched to labels as ``bench accuracy`` matches
+    them (``evaluation.accuracy.best_match``)."""
     exact = 0
     for path, plates in photos.items():
         obs = [o for o in reads[path] if o.detector_score >= threshold]
         for p in plates:
-            best = max(obs, key=lambda o: iou(p.box, (o.box.x, o.box.y, o.box.w, o.box.h)), default=None)
-            if best and iou(p.box, (best.box.x, best.box.y, best.box.w, best.box.h)) >= 0.1:
-                exact += best.text == p.text
+            best, overlap = best_match(p.box, obs)
+            exact += best is not None and overlap >= READ_MATCH_IOU and best.text == p.text
     return exact
 
 

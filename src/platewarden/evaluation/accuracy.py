@@ -120,6 +120,17 @@ def _box_iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> floa
     return inter / max(1, a[2] * a[3] + b[2] * b[3] - inter)
 
 
+DETECTED_IOU = 0.5  # a labelled plate counts as detected when a reported box overlaps it this much
+READ_MATCH_IOU = 0.1  # ...and the reading of the most overlapping box is scored against it from this overlap on
+
+
+def best_match(box: tuple[int, int, int, int], found: list[PlateObservation]) -> tuple[PlateObservation | None, float]:
+    """The reported plate whose box overlaps a labelled box most, and that overlap (IoU; 0 when nothing was found):
+    how every accuracy figure pairs reads with labels."""
+    best = max(found, key=lambda o: _box_iou(box, (o.box.x, o.box.y, o.box.w, o.box.h)), default=None)
+    return best, (_box_iou(box, (best.box.x, best.box.y, best.box.w, best.box.h)) if best else 0.0)
+
+
 def _score(report: AccuracyReport, item: LabelledPlate, obs: PlateObservation | None) -> None:
     read = obs.text if obs else ""
     report.regions[obs.region.value if obs else "none"] += 1
@@ -178,16 +189,14 @@ def evaluate_labels(name: str, labels: list[LabelledPlate], recognizer: Recogniz
         found = recognizer.recognize(img)
         report.latencies_ms.append((time.perf_counter() - t0) * 1000)
         for it in items:
-            best = max(found, key=lambda o: _box_iou(it.box, (o.box.x, o.box.y, o.box.w, o.box.h)), default=None)
-            iou = _box_iou(it.box, (best.box.x, best.box.y, best.box.w, best.box.h)) if best else 0.0
-            if iou >= 0.5:
+            best, iou = best_match(it.box, found)
+            if best is not None and iou >= DETECTED_IOU:
                 report.detected += 1
-                assert best is not None
                 from_label = _read_labelled_box(recognizer, img, it)
                 label_right, detector_right = bool(from_label and from_label.text == it.text), best.text == it.text
                 report.right_only_from_labelled_box += label_right and not detector_right
                 report.right_only_from_detected_box += detector_right and not label_right
-            _score(report, it, best if iou >= 0.1 else None)
+            _score(report, it, best if iou >= READ_MATCH_IOU else None)
     return report
 
 

@@ -51,13 +51,11 @@ def has_eu_strip(plate: np.ndarray) -> bool:
 
     The plate reaches the reader cut with a margin (``rectify.crop_plate``: 5 % of its width each side, more when the
     detector's box is loose), so the band is looked for anywhere in the crop's left quarter, as the columns that are
-    mostly blue: the longest run of them must start within the first 15 % of the width but not at the crop's edge (a
-    blue car around a plate is blue from the edge on; an EU plate on a blue car is missed, and stays "unknown"), be
-    3-15 % of it wide (the
-    band is 8-9 % of a one-row plate), the tenth of the width right after it must be mostly not blue (a blue plate,
-    or a blue frame, is blue there too), and so must the plate's middle third. Thresholds chosen on our own data:
-    rendered EU plates cut with the reader's margin, rendered US and BR plates, the CCPD crops and our transcribed
-    non-EU photos (see ``tests/test_plate_ranking.py``)."""
+    mostly blue. The longest run of them must start within the first 15 % of the width but not at the crop's edge (a
+    blue car around a plate is blue from the edge on; an EU plate on a blue car is missed, and stays "unknown"), and
+    be 3-15 % of it wide (the band is 8-9 % of a one-row plate). The tenth of the width right after it must be mostly
+    not blue (a blue plate, or a blue frame, is blue there too), and so must the plate's middle third. Thresholds
+    chosen on our own data; ``training/ocr/check_strip.py`` measures them."""
     if plate.ndim != 3 or plate.shape[1] < 20 or plate.shape[0] < 5:
         return False
     H, W = plate.shape[:2]

@@ -115,8 +115,8 @@ class PlateDetector:
     def _look_again(self, image: np.ndarray, candidates: list[Detection], plate_width: int) -> list[Detection]:
         """Each candidate re-detected in a window that shows it ``plate_width`` px wide, in one batch.
 
-        The candidate keeps the better of its two scores; its box and corners come from the second look when that
-        finds a peak near the window's centre (the second look sees the plate at the size it knows best)."""
+        The candidate keeps the better of its two scores; its box and corners come from the strongest peak near the
+        window's centre (the second look sees the plate at the size it knows best)."""
         if not candidates:
             return []
         ww, wh = REFINE_WINDOW
@@ -152,12 +152,9 @@ class PlateDetector:
                 & (np.abs(ys + 0.5 - gh / 2) * STRIDE <= plate_width / 4))
         out = []
         for det, maps, (s, ox, oy, x0, y0) in zip(candidates, all_maps, placements, strict=True):
-            heat = np.where(near, _sigmoid(maps[0]), 0.0)
+            heat = np.where(near, _sigmoid(maps[0]), 0.0)  # ``near`` is never empty: plate widths are >= 16 px
             iy, ix = np.unravel_index(int(np.argmax(heat)), heat.shape)
             score = float(heat[iy, ix])
-            if score <= 0.0:
-                out.append(det)
-                continue
             (bx, by, bw, bh), corners = _decode(maps, int(iy), int(ix))
             box = ((bx - ox) / s + x0, (by - oy) / s + y0, bw / s, bh / s)
             src_corners = ((corners - np.array([ox, oy], np.float32)) / s + np.array([x0, y0], np.float32))
