@@ -152,3 +152,40 @@ def test_alternatives_carry_their_own_character_confidences() -> None:
     assert ranking.best.chars == (0.9, 0.4, 0.9, 0.9, 0.9)
     deleted = rank_readings(result("辽B05MCY", [0.5, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9]), WHITE).best
     assert deleted.text == "B05MCY" and deleted.chars == (0.9,) * 6
+
+
+def spaced(text: str, confs: list[float], frames: list[int]) -> OcrResult:
+    return OcrResult(text, tuple(confs), (), (), tuple(frames))
+
+
+def test_a_doubtful_character_set_apart_at_an_edge_is_a_symbol() -> None:
+    """Characters are evenly spaced (a pitch of 4 frames here); an emblem left of the registration, read as "0" at
+    0.7 and 8 frames before it, is dropped; the reading without it stays among the alternatives' competitors."""
+    ranking = rank_readings(spaced("07ABC123", [0.7] + [0.99] * 7, [2, 10, 14, 18, 22, 26, 30, 34]), WHITE)
+    assert ranking.best.text == "7ABC123"
+    assert ranking.best.chars == (0.99,) * 7
+    assert "07ABC123" in [r.text for r in ranking.readings]
+    # the same at the right edge, and at both
+    assert rank_readings(spaced("7ABC123F", [0.99] * 7 + [0.6], [2, 6, 10, 14, 18, 22, 26, 36]),
+                         WHITE).best.text == "7ABC123"
+    assert rank_readings(spaced("07ABC123F", [0.7] + [0.99] * 7 + [0.6], [0, 8, 12, 16, 20, 24, 28, 32, 39]),
+                         WHITE).best.text == "7ABC123"
+
+
+def test_a_sure_character_set_apart_is_kept() -> None:
+    """Bucharest's "B" stands well before its digits and is read sure: it stays (our own crops: 1.7-2 pitches,
+    read at 0.98 or surer)."""
+    ranking = rank_readings(spaced("B305CIL", [0.98] + [0.99] * 6, [4, 11, 15, 19, 24, 28, 32]), EU)
+    assert ranking.best.text == "B305CIL"
+
+
+def test_a_doubtful_character_in_line_is_kept() -> None:
+    ranking = rank_readings(spaced("07ABC123", [0.6] + [0.99] * 7, [6, 10, 14, 18, 22, 26, 30, 34]), WHITE)
+    assert ranking.best.text == "07ABC123"
+    assert "7ABC123" not in [r.text for r in ranking.readings]
+
+
+def test_no_edge_deletion_without_frames_or_on_a_chinese_plate() -> None:
+    assert rank_readings(result("07ABC123", [0.7] + [0.99] * 7), WHITE).best.text == "07ABC123"
+    chinese = spaced("皖A12345", [0.6] + [0.99] * 6, [2, 12, 16, 20, 24, 28, 32])
+    assert rank_readings(chinese, CHINESE).best.text == "皖A12345"

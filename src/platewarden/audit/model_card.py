@@ -23,6 +23,7 @@ from platewarden.recognition.pipeline import (
     Recognizer,
     RecognizerConfig,
 )
+from platewarden.recognition.ranking import SET_APART_KEEP_ABOVE, SET_APART_PITCHES
 
 
 def _row(r: AccuracyReport) -> str:
@@ -213,8 +214,14 @@ def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any]
         "with its province character dropped is offered too (EU stars, a state logo or a badge read as one); on a "
         "Chinese plate a doubtful province character is kept. On a plate judged Chinese, whose serial never uses I or "
         "O (GA 36-2018), an I or O read in the serial is replaced by the OCR's own runner-up at that frame, with the "
-        "probability it keeps once the impossible letter is ruled out (runner-up / (1 − the letter's)); this and the "
-        "deletion are the only readings added to the OCR's, and grammars never add any other character. EU "
+        "probability it keeps once the impossible letter is ruled out (runner-up / (1 − the letter's)). On a plate "
+        "not judged Chinese, a first or last character standing more than "
+        f"{SET_APART_PITCHES} x the median pitch (between the frames where characters peak) from its neighbour and "
+        f"read with less than {SET_APART_KEEP_ABOVE} confidence is taken for a symbol beside the registration (a "
+        "state emblem, small stacked letters, a screw): the reading without it is offered at the price "
+        f"{SET_APART_KEEP_ABOVE}, so the character stays only where the OCR is surer of it than that (on our own "
+        "crops every such character that was real, Bucharest's \"B\", was read at 0.98 or surer). These readings "
+        "and the deletions are the only ones added to the OCR's, and grammars never add any other character. EU "
         f"country formats known: {', '.join(EU_COUNTRY_GRAMMARS)} (FR and IT share one: no country).",
         "6. Region, only on strong evidence, decided once per plate from its best reading and kept whichever reading "
         "wins: a blue strip on the plate's left → eu (the band of mostly blue columns in the crop's left quarter, "

@@ -2,7 +2,8 @@
 
 Decoding is best-path CTC: each emitted character's confidence is its highest probability over the frames that
 emitted it. Alternatives swap characters for their runner-up at the same frame (one or two swaps), scored by the
-product of the chosen probabilities: the OCR's own second opinions, never characters a grammar made up. (Dropping a
+product of the chosen probabilities: the OCR's own second opinions, never characters a grammar made up. Each
+character also keeps the frame where it peaked, so that ranking can see where on the plate it sits. (Dropping a
 province character read on a plate that is not Chinese is decided in ``ranking``, which sees the plate's colours.)
 """
 
@@ -25,6 +26,8 @@ class OcrResult:
     alternatives: tuple[tuple[str, float], ...]  # best first, excluding ``text``
     # per character, the runner-up at the frame that emitted it and its probability ("" where the runner-up is blank)
     runners: tuple[tuple[str, float], ...] = ()
+    # per character, the frame (column of the network's output, left to right) where it peaked: where it sits
+    frames: tuple[int, ...] = ()
 
     @property
     def confidence(self) -> float:
@@ -38,6 +41,7 @@ def decode(logprobs: np.ndarray, max_alternatives: int = 5) -> OcrResult:
     chars: list[str] = []
     confs: list[float] = []
     runner: list[tuple[str, float]] = []
+    frames: list[int] = []
     t = 0
     T = len(best)
     while t < T:
@@ -52,6 +56,7 @@ def decode(logprobs: np.ndarray, max_alternatives: int = 5) -> OcrResult:
         peak = start + int(seg.argmax())
         chars.append(ALPHABET[k - 1])
         confs.append(float(seg.max()))
+        frames.append(peak)
         row = probs[peak].copy()
         row[0] = 0
         row[k] = 0
@@ -75,7 +80,7 @@ def decode(logprobs: np.ndarray, max_alternatives: int = 5) -> OcrResult:
                 if s != text:
                     cands[s] = max(cands.get(s, 0.0), score)
     alts = tuple(sorted(((t, c) for t, c in cands.items() if t != text), key=lambda kv: -kv[1])[:max_alternatives])
-    return OcrResult(text, tuple(confs), alts, tuple(runner))
+    return OcrResult(text, tuple(confs), alts, tuple(runner), tuple(frames))
 
 
 class PlateReader:
