@@ -12,7 +12,7 @@ from platewarden.domain.plates import Region
 from platewarden.recognition.appearance import PlateLook, has_chinese_colours, has_eu_strip
 from platewarden.recognition.grammar import EU_GENERIC_ONLY_WEIGHT, grammar_weight, guess_region
 from platewarden.recognition.ocr import OcrResult
-from platewarden.recognition.ranking import RankedReading, better_reading, rank_readings
+from platewarden.recognition.ranking import RankedReading, Ranking, better_ranking, rank_readings
 from platewarden.synthetic.cuts import as_cut_by_reader, blue_car
 from platewarden.synthetic.plates import random_spec, render_plate
 
@@ -115,12 +115,44 @@ def test_no_deletion_leaves_fewer_than_three_characters() -> None:
     assert [r.text for r in ranking.readings] == ["京A1"]
 
 
+def unknown(reading: RankedReading) -> Ranking:
+    return Ranking(Region.UNKNOWN, [reading])
+
+
 def test_a_reading_too_short_for_a_plate_never_replaces_one_that_could_be() -> None:
-    short, plate = RankedReading("D1", 0.95, 0.76), RankedReading("JXC103", 0.4, 0.32)
-    assert not better_reading(short, plate, min_length=3)
-    assert better_reading(plate, short, min_length=3)
-    assert better_reading(RankedReading("JXC103", 0.5, 0.4), plate, min_length=3)
-    assert not better_reading(plate, RankedReading("JXC103", 0.5, 0.4), min_length=3)
+    short, plate = unknown(RankedReading("D1", 0.95, 0.76)), unknown(RankedReading("JXC103", 0.4, 0.32))
+    assert not better_ranking(short, plate, min_length=3)
+    assert better_ranking(plate, short, min_length=3)
+    surer = unknown(RankedReading("JXC103", 0.5, 0.4))
+    assert better_ranking(surer, plate, min_length=3)
+    assert not better_ranking(plate, surer, min_length=3)
+
+
+def test_one_row_of_a_two_row_plate_does_not_beat_the_whole_plate() -> None:
+    """A Chinese yellow plate read as one row gives its big serial alone, and surely; read with its rows side by
+    side it gives the whole registration, less surely. The one-row reading claims the province row is not there."""
+    big_row = unknown(RankedReading("DE0GZ", 0.97, 0.97 * 0.8, (0.99, 0.99, 0.99, 0.99, 0.99)))
+    chars = (0.85, 0.9, 0.95, 0.95, 0.9, 0.95, 0.95)
+    whole = Ranking(Region.CN, [RankedReading("闽WDE0GZ", float(np.prod(chars)), float(np.prod(chars)), chars)])
+    assert big_row.best.score > whole.best.score  # on scores alone the part would win
+    assert better_ranking(whole, big_row, min_length=3)
+    assert not better_ranking(big_row, whole, min_length=3)
+    # doubtful extra characters are no evidence against the shorter reading
+    weak = (0.3, 0.4, 0.95, 0.95, 0.9, 0.95, 0.95)
+    unsure = Ranking(Region.CN, [RankedReading("闽WDE0GZ", float(np.prod(weak)), float(np.prod(weak)), weak)])
+    assert better_ranking(big_row, unsure, min_length=3)
+
+
+def test_a_state_name_read_above_a_one_row_plate_is_no_evidence() -> None:
+    """A one-row plate cut in two gives its top half (a state name) and the registration: the region is unknown, so
+    the extra characters count for nothing and the plain scores decide."""
+    one_row = unknown(RankedReading("223760", 0.999, 0.799, (0.99,) * 6))
+    chars = (0.95, 0.99, 0.84, 0.41, 0.92, 1.0, 1.0, 0.69, 0.7, 1.0, 1.0, 0.99)
+    cut = unknown(RankedReading("MSMMSS223760", 0.141, 0.113, chars))
+    assert better_ranking(one_row, cut, min_length=3)
+    # nor does a longer reading that breaks its region's format
+    broken = Ranking(Region.CN, [RankedReading("闽WIDE0GZ", 0.5, 0.3, (0.9,) * 8)])  # no I in a Chinese serial
+    assert better_ranking(unknown(RankedReading("DE0GZ", 0.97, 0.776, (0.99,) * 5)), broken, min_length=3)
 
 
 def test_chinese_serial_without_i_or_o_takes_the_ocrs_runner_up() -> None:

@@ -13,7 +13,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import random
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,7 @@ from training.ocr.data import RealCrop, load_ccpd, load_real_crops
 from training.ocr.model import PlateCRNN
 from training.ocr.train import evaluate
 from training.stream import Batch, Candidate, seed_worker, train_candidates
+from training.synth.ocr_samples import style_weights_with, two_row_samples
 
 log = logging.getLogger("stream-ocr")
 
@@ -35,8 +38,9 @@ log = logging.getLogger("stream-ocr")
 class OcrStream(IterableDataset[tuple[np.ndarray, str]]):
     """An endless stream of (48 x 160 uint8 image, text); ``real_frac`` of it real crops, the rest rendered."""
 
-    def __init__(self, real: list[RealCrop], real_frac: float, seed: int) -> None:
-        self.real, self.real_frac, self.seed = real, real_frac, seed
+    def __init__(self, real: list[RealCrop], real_frac: float, seed: int,
+                 style_weights: dict[str, float] | None = None) -> None:
+        self.real, self.real_frac, self.seed, self.style_weights = real, real_frac, seed, style_weights
 
     def __iter__(self) -> Iterator[tuple[np.ndarray, str]]:
         from training.synth.fonts import cjk_fonts, latin_fonts
@@ -49,10 +53,37 @@ class OcrStream(IterableDataset[tuple[np.ndarray, str]]):
                 crop = rng.choice(self.real)
                 yield crop.sample(rng), crop.text
             else:
-                img, text = synthetic_sample(rng, latin, cjk)
+                img, text = synthetic_sample(rng, latin, cjk, self.style_weights)
                 if rng.random() < 0.15:  # light characters on a dark plate
                     img = 255 - img
                 yield img, text
+
+
+# Rendered two-row validation plates are drawn from this seed, never one a training stream uses (those are
+# seed x 1009 + worker).
+TWO_ROW_VAL_SEED = 424242
+
+
+@dataclass(frozen=True)
+class FixedSample:
+    """A ready network input and its text, validated like a real crop (``training.ocr.train.evaluate``)."""
+
+    image: np.ndarray
+    text: str
+
+    def sample(self, rng: random.Random | None) -> np.ndarray:
+        return self.image
+
+
+def _style_weight(arg: str) -> tuple[str, float]:
+    style, sep, weight = arg.partition("=")
+    try:
+        value = float(weight)
+    except ValueError:
+        value = float("nan")
+    if not sep or value != value:
+        raise ValueError(f"a style weight is STYLE=WEIGHT (us-2row=9, say), not {arg!r}")
+    return style, value
 
 
 def collate(batch: list[tuple[np.ndarray, str]]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -84,10 +115,22 @@ def main() -> None:
                                                   "models.json beside it); it stays the candidate to beat")
     ap.add_argument("--ema", type=float, default=0.0, help="validate and keep an exponential moving average of the "
                                                             "weights with this decay (0: the weights themselves)")
+    ap.add_argument("--style-weight", action="append", default=[], metavar="STYLE=WEIGHT",
+                    help="draw this plate style with another weight than training.synth.ocr_samples.STYLE_WEIGHTS "
+                         "(repeatable)")
+    ap.add_argument("--two-row-val", type=int, default=0, metavar="N",
+                    help="also validate on N rendered two-row plates (fixed seed) and count them in the score")
     ap.add_argument("--seed", type=int, default=21)
     a = ap.parse_args()
     if a.ema and not 0.0 < a.ema < 1.0:
         ap.error(f"--ema must lie strictly between 0 and 1 (0 turns averaging off), not {a.ema}")
+    if a.two_row_val < 0:
+        ap.error(f"--two-row-val must be 0 or more, not {a.two_row_val}")
+    try:
+        overrides = dict(_style_weight(v) for v in a.style_weight)
+        style_weights = style_weights_with(overrides) if overrides else None
+    except ValueError as e:
+        ap.error(str(e))
     a.out.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
                         handlers=[logging.FileHandler(a.out / "ocr-stream.log"), logging.StreamHandler()])
@@ -97,10 +140,30 @@ def main() -> None:
     log.info("device %s; real train %d val %d; ccpd train %d val %d; workers %d; batch %d; %.1f min",
              a.device, len(real_train), len(real_val), len(ccpd_train), len(ccpd_val), a.workers, a.batch, a.minutes)
     # Workers start (fork) before CUDA and the thread pools are up: forking after them is not safe.
-    loader = DataLoader(OcrStream(real_train + ccpd_train, a.real_frac, a.seed), batch_size=a.batch,
+    if style_weights is not None:
+        log.info("style weights: %s", overrides)
+    two_row_val: list[FixedSample] = []
+    def figures(model: nn.Module) -> tuple[float, dict[str, Any], str]:
+        """The validation score (the mean of the real, CCPD and, when asked for, rendered two-row rates), the
+        figures to record and a line for the log."""
+        figs = {"real_val": evaluate(model, real_val), "ccpd_val": evaluate(model, ccpd_val)}
+        if two_row_val:
+            figs["two_row_val"] = evaluate(model, two_row_val)
+            figs["two_row_val_n"] = len(two_row_val)
+        rates = [v for k, v in figs.items() if not k.endswith("_n")]
+        line = " ".join(f"{k.removesuffix('_val').replace('_', '-')} {v:.4f}" for k, v in figs.items()
+                        if not k.endswith("_n"))
+        return float(np.nanmean(rates)), figs, line
+
+    loader = DataLoader(OcrStream(real_train + ccpd_train, a.real_frac, a.seed, style_weights), batch_size=a.batch,
                         num_workers=a.workers, collate_fn=collate, prefetch_factor=4 if a.workers else None,
                         persistent_workers=a.workers > 0)
     batches = iter(loader)
+    if a.two_row_val:  # rendered only now: OpenCV's thread pool must not be up when the workers fork
+        from training.synth.fonts import cjk_fonts, latin_fonts
+
+        two_row_val += [FixedSample(img, text) for img, text in
+                        two_row_samples(a.two_row_val, TWO_ROW_VAL_SEED, latin_fonts(), cjk_fonts())]
     candidates = []
     init = json.loads(a.init.with_suffix(".json").read_text()) if a.init else None
     if a.init_onnx:
@@ -127,10 +190,9 @@ def main() -> None:
             candidates[-1].average_weights(a.ema)
         log.info("candidate %s: %d parameters", name, n)
         if init is not None:  # the starting point is a candidate too: a continuation must beat it to be kept
-            real, ccpd = evaluate(model, real_val), evaluate(model, ccpd_val)
-            candidates[-1].consider(float(np.nanmean([real, ccpd])), {"step": 0, "samples_seen": 0, "real_val": real,
-                                                                      "ccpd_val": ccpd}, a.out)
-            log.info("%s at the start: real %.4f ccpd %.4f", name, real, ccpd)
+            score, record, line = figures(model)
+            candidates[-1].consider(score, {"step": 0, "samples_seen": 0, **record}, a.out)
+            log.info("%s at the start: %s", name, line)
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
 
     def prepare(batch: Batch) -> Batch:
@@ -147,11 +209,12 @@ def main() -> None:
         return ctc(logp.permute(1, 0, 2), targets, steps, lengths)  # type: ignore[no-any-return]
 
     def validate(c: Candidate) -> tuple[float, dict[str, Any], str]:
-        real, ccpd = evaluate(c.evaluated, real_val), evaluate(c.evaluated, ccpd_val)
-        record = {"real_val": real, "ccpd_val": ccpd, "real_val_n": len(real_val), "ccpd_val_n": len(ccpd_val),
-                  "real_train_n": len(real_train), "ccpd_train_n": len(ccpd_train), "real_frac": a.real_frac,
-                  "batch": a.batch}
-        return float(np.nanmean([real, ccpd])), record, f"real {real:.4f} ccpd {ccpd:.4f}"
+        score, figs, line = figures(c.evaluated)
+        record = {**figs, "real_val_n": len(real_val), "ccpd_val_n": len(ccpd_val), "real_train_n": len(real_train),
+                  "ccpd_train_n": len(ccpd_train), "real_frac": a.real_frac, "batch": a.batch}
+        if style_weights is not None:
+            record["style_weights"] = overrides
+        return score, record, line
 
     train_candidates(candidates, batches, minutes=a.minutes, validate_every=a.validate_every, out=a.out,
                      prepare=prepare, loss=loss, validate=validate, clip=5.0, log=log)

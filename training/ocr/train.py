@@ -14,14 +14,16 @@ import logging
 import operator
 import random
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import torch
 from torch import nn
 
 from platewarden.recognition.alphabet import ALPHABET, encode
-from training.ocr.data import RealCrop, load_ccpd, load_pool, load_real_crops
+from training.ocr.data import load_ccpd, load_pool, load_real_crops
 from training.ocr.model import PlateCRNN
 
 log = logging.getLogger("train-ocr")
@@ -39,7 +41,16 @@ def greedy(logp: torch.Tensor) -> list[str]:
     return out
 
 
-def evaluate(model: nn.Module, crops: list[RealCrop]) -> float:
+class Validatable(Protocol):
+    """What validation reads: a network input (``sample(None)``, the fixed cut) and its text."""
+
+    @property
+    def text(self) -> str: ...
+
+    def sample(self, rng: random.Random | None) -> np.ndarray: ...
+
+
+def evaluate(model: nn.Module, crops: Sequence[Validatable]) -> float:
     if not crops:
         return float("nan")
     model.eval()

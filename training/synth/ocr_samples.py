@@ -14,7 +14,7 @@ import numpy as np
 
 from platewarden.recognition.layout import join_rows, to_gray_input
 from platewarden.synthetic.glyphs import Font
-from platewarden.synthetic.plates import random_spec, render_plate
+from platewarden.synthetic.plates import PlateSpec, random_spec, render_plate
 from training.synth.degrade import car_body, degrade, perspective
 
 # How often each style is drawn: the regions we must read well get most.
@@ -34,10 +34,42 @@ def crop_with_margin(img: np.ndarray, x0: float, y0: float, x1: float, y1: float
     return img[Y0:max(Y0 + 2, Y1), X0:max(X0 + 2, X1)]
 
 
-def synthetic_sample(rng: random.Random, latin: list[Font], cjk: list[Font]) -> tuple[np.ndarray, str]:
-    styles, weights = zip(*STYLE_WEIGHTS.items(), strict=True)
+# The styles that draw two-row plates (cn-yellow draws one or two rows).
+TWO_ROW_STYLES = ("us-2row", "de-2row", "uk-2row", "cn-yellow")
+
+
+def style_weights_with(overrides: dict[str, float]) -> dict[str, float]:
+    """``STYLE_WEIGHTS`` with some weights replaced; an unknown style or a negative weight is refused."""
+    unknown = sorted(set(overrides) - set(STYLE_WEIGHTS))
+    if unknown:
+        raise ValueError(f"unknown plate style(s) {', '.join(unknown)}; known: {', '.join(STYLE_WEIGHTS)}")
+    negative = sorted(k for k, v in overrides.items() if v < 0)
+    if negative:
+        raise ValueError(f"a style weight cannot be negative: {', '.join(negative)}")
+    return {**STYLE_WEIGHTS, **overrides}
+
+
+def synthetic_sample(rng: random.Random, latin: list[Font], cjk: list[Font],
+                     style_weights: dict[str, float] | None = None) -> tuple[np.ndarray, str]:
+    styles, weights = zip(*(style_weights or STYLE_WEIGHTS).items(), strict=True)
     style = rng.choices(styles, weights)[0]
-    spec = random_spec(rng, [style])
+    return sample_of_spec(random_spec(rng, [style]), rng, latin, cjk)
+
+
+def two_row_samples(n: int, seed: int, latin: list[Font], cjk: list[Font]) -> list[tuple[np.ndarray, str]]:
+    """``n`` rendered two-row plates (an equal share of each two-row style), made as training makes them: a fixed
+    set for validating how a network reads two rows, which none of our real validation crops shows well."""
+    rng = random.Random(seed)
+    out: list[tuple[np.ndarray, str]] = []
+    while len(out) < n:
+        spec = random_spec(rng, [TWO_ROW_STYLES[len(out) % len(TWO_ROW_STYLES)]])
+        if spec.rows == 2:
+            out.append(sample_of_spec(spec, rng, latin, cjk))
+    return out
+
+
+def sample_of_spec(spec: PlateSpec, rng: random.Random, latin: list[Font], cjk: list[Font]) -> tuple[np.ndarray, str]:
+    """One training sample of a drawn plate: rendered, scaled, cut (two rows laid side by side), degraded."""
     fonts = cjk if spec.region == "cn" else latin
     plate = render_plate(spec, rng, fonts, distractors=rng.random() < 0.9)
     img = plate.image

@@ -19,7 +19,6 @@ from platewarden.recognition.grammar import EU_COUNTRY_GRAMMARS, EU_GENERIC_ONLY
 from platewarden.recognition.models import model_info
 from platewarden.recognition.pipeline import (
     TWO_ROW_MAX_ASPECT,
-    TWO_ROW_RETRY_BELOW,
     Recognizer,
     RecognizerConfig,
 )
@@ -198,10 +197,14 @@ def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any]
         _detection_rule(cal, det.get("calibration", {})),
         "2. Rectification: when the predicted corners form a plausible convex quadrilateral (area 0.4–1.3 x the box), "
         "the plate is warped to a rectangle with a 5 % / 8 % margin; otherwise the box is cut with that margin.",
-        f"3. Two rows: a plate squarer than {TWO_ROW_MAX_ASPECT}:1 whose one-row reading is less confident than "
-        f"{TWO_ROW_RETRY_BELOW} is also read with its two rows laid side by side (cut at the row of least edge energy "
-        "in the middle band); the reading with the higher grammar-weighted confidence wins, except that a reading "
-        f"shorter than {cfg.min_plate_length} characters never wins over one that could be a plate.",
+        f"3. Two rows: a plate squarer than {TWO_ROW_MAX_ASPECT}:1 is also read with its two rows laid side by side "
+        "(cut at the row of least edge energy in the middle band); the reading with the higher grammar-weighted "
+        f"confidence wins, except that a reading shorter than {cfg.min_plate_length} characters never wins over one "
+        "that could be a plate, and that a reading which is part of the other, when the other is a well-formed "
+        "registration of a recognised region, is weighed by the chance that the other's extra characters are not "
+        "there (the product of 1 − their confidences): a Chinese yellow plate read as one row gives its big serial "
+        "alone, and surely. Where the region is unknown the extra characters may be a state name above a one-row "
+        "plate, so they count for nothing.",
         "4. OCR decoding: the plate is resized to 48 x 160 grayscale with area interpolation, the same resize "
         "training used; best-path CTC. A character's confidence is its highest probability over the frames that "
         "emitted it; a reading's text confidence is the product of its characters' confidences. Up to 5 alternatives "

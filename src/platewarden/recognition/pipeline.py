@@ -14,11 +14,10 @@ from platewarden.recognition.detector import Detection, PlateDetector
 from platewarden.recognition.grammar import country_of
 from platewarden.recognition.layout import find_row_split, join_rows
 from platewarden.recognition.ocr import PlateReader
-from platewarden.recognition.ranking import Ranking, better_reading, rank_readings
+from platewarden.recognition.ranking import Ranking, better_ranking, rank_readings
 from platewarden.recognition.rectify import crop_plate
 
-TWO_ROW_MAX_ASPECT = 2.6  # plates squarer than this may hold two rows
-TWO_ROW_RETRY_BELOW = 0.9  # ...and are read as two rows too when the one-row reading is less confident than this
+TWO_ROW_MAX_ASPECT = 2.6  # plates squarer than this may hold two rows, and are read as two rows too
 
 
 @dataclass(frozen=True)
@@ -53,11 +52,10 @@ class Recognizer:
         crops = [crop_plate(image, d) for d in dets]
         variants: list[tuple[int, np.ndarray]] = list(enumerate(crops))
         results = self._reader.read(crops)
-        # A squarish plate may hold two rows: read it again with its rows laid side by side, unless the one-row
-        # reading is already confident (a two-row plate read as one row gives a weak, garbled reading).
-        second = [(i, join_rows(c, find_row_split(c))) for (i, c), res in zip(variants, results, strict=True)
-                  if c.shape[1] / max(1, c.shape[0]) < TWO_ROW_MAX_ASPECT
-                  and res.confidence < TWO_ROW_RETRY_BELOW]
+        # A squarish plate may hold two rows: read it again with its rows laid side by side. Even a confident
+        # one-row reading may be one row alone (a Chinese yellow plate's big serial under its small province row).
+        second = [(i, join_rows(c, find_row_split(c))) for i, c in variants
+                  if c.shape[1] / max(1, c.shape[0]) < TWO_ROW_MAX_ASPECT]
         if second:
             variants += second
             results += self._reader.read([v for _, v in second])
@@ -65,7 +63,7 @@ class Recognizer:
         best: dict[int, Ranking] = {}
         for (i, _), res in zip(variants, results, strict=True):
             ranking = rank_readings(res, looks[i], self.region)
-            if i not in best or better_reading(ranking.best, best[i].best, self.config.min_plate_length):
+            if i not in best or better_ranking(ranking, best[i], self.config.min_plate_length):
                 best[i] = ranking
         out = []
         for i, ranking in best.items():

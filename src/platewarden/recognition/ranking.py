@@ -22,7 +22,7 @@ import numpy as np
 
 from platewarden.domain.plates import Region
 from platewarden.recognition.appearance import PlateLook
-from platewarden.recognition.grammar import CN_SERIAL_FORBIDDEN, grammar_weight, guess_region
+from platewarden.recognition.grammar import CN_SERIAL_FORBIDDEN, fits, grammar_weight, guess_region
 from platewarden.recognition.ocr import OcrResult
 
 # An edge character further from its neighbour than this many times the median gap between characters sits apart.
@@ -132,11 +132,29 @@ def rank_readings(res: OcrResult, look: PlateLook, forced: Region | None = None)
     return Ranking(region, sorted(ranked, key=lambda r: -r.score))
 
 
-def better_reading(a: RankedReading, b: RankedReading, min_length: int) -> bool:
-    """Whether ``a`` should replace ``b`` as a plate's reading (its one-row against its two-row reading): a reading
-    too short to be a plate never wins over one that could be (fewer characters multiply to a higher confidence);
-    otherwise the higher score wins."""
-    long_a, long_b = len(a.text) >= min_length, len(b.text) >= min_length
+def _score_against(a: Ranking, b: Ranking) -> float:
+    """``a``'s best score, weighed against ``b``'s best reading when that holds all of ``a``'s and more characters
+    and is a well-formed registration of a region the plate was recognised as: ``a`` then also claims that those
+    characters are not there, which is as likely as ``b`` is wrong about each of them. (Where the region is unknown
+    the extra characters may be a state name above a one-row plate, read with the plate's top half: no claim.)"""
+    mine, other = a.best, b.best
+    if (len(other.text) <= len(mine.text) or len(other.chars) != len(other.text) or b.region is Region.UNKNOWN
+            or not fits(other.text, b.region)):
+        return mine.score
+    at = other.text.find(mine.text)
+    if at < 0:
+        return mine.score
+    extra = other.chars[:at] + other.chars[at + len(mine.text):]
+    return mine.score * float(np.prod([1.0 - c for c in extra]))
+
+
+def better_ranking(a: Ranking, b: Ranking, min_length: int) -> bool:
+    """Whether ``a``'s best reading should replace ``b``'s as a plate's reading (its one-row against its two-row
+    reading): a reading too short to be a plate never wins over one that could be (fewer characters multiply to a
+    higher confidence); otherwise the higher score wins, where a reading that is part of the other counts the other's
+    extra characters against itself (a two-row plate read as one row often gives its big row alone, and surely: that
+    reading must not beat the whole plate's because it is shorter)."""
+    long_a, long_b = len(a.best.text) >= min_length, len(b.best.text) >= min_length
     if long_a != long_b:
         return long_a
-    return a.score > b.score
+    return _score_against(a, b) > _score_against(b, a)
