@@ -24,7 +24,7 @@ def logprobs(frames: list[tuple[str, float]], runner: str = "") -> np.ndarray:
 def test_characters_their_confidences_and_where_they_peak() -> None:
     res = decode(logprobs([("", 0.9), ("A", 0.6), ("A", 0.8), ("", 0.9), ("", 0.9), ("7", 0.95), ("", 0.9),
                            ("A", 0.7)], runner="4"))
-    assert res.text == "A7A"  # a repeat across a blank is two characters
+    assert res.text == "A7A"  # the same character on neighbouring frames is one; apart, two
     assert res.char_confidences == pytest.approx((0.8, 0.95, 0.7), abs=1e-6)
     assert res.frames == (2, 5, 7)
     assert [r[0] for r in res.runners] == ["4", "4", "4"]

@@ -12,7 +12,13 @@ from platewarden.domain.plates import Region
 from platewarden.recognition.appearance import PlateLook, has_chinese_colours, has_eu_strip
 from platewarden.recognition.grammar import EU_GENERIC_ONLY_WEIGHT, grammar_weight, guess_region
 from platewarden.recognition.ocr import OcrResult
-from platewarden.recognition.ranking import RankedReading, Ranking, better_ranking, rank_readings
+from platewarden.recognition.ranking import (
+    SET_APART_PRICE,
+    RankedReading,
+    Ranking,
+    better_ranking,
+    rank_readings,
+)
 from platewarden.synthetic.cuts import as_cut_by_reader, blue_car
 from platewarden.synthetic.plates import random_spec, render_plate
 
@@ -150,7 +156,10 @@ def test_a_state_name_read_above_a_one_row_plate_is_no_evidence() -> None:
     chars = (0.95, 0.99, 0.84, 0.41, 0.92, 1.0, 1.0, 0.69, 0.7, 1.0, 1.0, 0.99)
     cut = unknown(RankedReading("MSMMSS223760", 0.141, 0.113, chars))
     assert better_ranking(one_row, cut, min_length=3)
-    # nor does a longer reading that breaks its region's format
+    # nor under a forced US region, whose layout takes almost any letters and digits
+    forced = Ranking(Region.US, [RankedReading("MS223760", 0.94, 0.89, (0.99, 0.96) + (0.99,) * 6)])
+    assert better_ranking(Ranking(Region.US, [RankedReading("223760", 0.94, 0.94, (0.99,) * 6)]), forced, 3)
+    # nor a longer reading that breaks its region's format
     broken = Ranking(Region.CN, [RankedReading("闽WIDE0GZ", 0.5, 0.3, (0.9,) * 8)])  # no I in a Chinese serial
     assert better_ranking(unknown(RankedReading("DE0GZ", 0.97, 0.776, (0.99,) * 5)), broken, min_length=3)
 
@@ -204,20 +213,46 @@ def test_a_doubtful_character_set_apart_at_an_edge_is_a_symbol() -> None:
                          WHITE).best.text == "7ABC123"
 
 
-def test_a_sure_character_set_apart_is_kept() -> None:
-    """Bucharest's "B" stands well before its digits and is read sure: it stays (our own crops: 1.7-2 pitches,
-    read at 0.98 or surer)."""
-    ranking = rank_readings(spaced("B305CIL", [0.98] + [0.99] * 6, [4, 11, 15, 19, 24, 28, 32]), EU)
-    assert ranking.best.text == "B305CIL"
+def test_a_character_set_apart_stays_when_read_surer_than_the_price() -> None:
+    frames = [2, 10, 14, 18, 22, 26, 30, 34]
+    sure = rank_readings(spaced("B7ABC123", [SET_APART_PRICE + 0.01] + [0.99] * 7, frames), WHITE)
+    assert sure.best.text == "B7ABC123" and "7ABC123" not in [r.text for r in sure.readings]
+    doubtful = rank_readings(spaced("B7ABC123", [SET_APART_PRICE - 0.01] + [0.99] * 7, frames), WHITE)
+    assert doubtful.best.text == "7ABC123"
+    assert doubtful.best.score == pytest.approx(0.99 ** 7 * SET_APART_PRICE * 0.8)  # the price, and the unknown weight
 
 
-def test_a_doubtful_character_in_line_is_kept() -> None:
-    ranking = rank_readings(spaced("07ABC123", [0.6] + [0.99] * 7, [6, 10, 14, 18, 22, 26, 30, 34]), WHITE)
-    assert ranking.best.text == "07ABC123"
-    assert "7ABC123" not in [r.text for r in ranking.readings]
+def test_a_lone_district_letter_on_an_eu_plate_stays() -> None:
+    """Germany's one-letter districts stand apart behind the seals: on a plate with an EU strip the rule is off,
+    however doubtful the letter."""
+    ranking = rank_readings(spaced("MAB1234", [0.6] + [0.99] * 6, [2, 12, 16, 20, 24, 28, 32]), EU)
+    assert ranking.best.text == "MAB1234"
+    assert "AB1234" not in [r.text for r in ranking.readings]
+
+
+def test_a_set_apart_deletion_leaves_at_least_four_characters() -> None:
+    assert rank_readings(spaced("7ABC", [0.6, 0.99, 0.99, 0.99], [2, 12, 16, 20]), WHITE).best.text == "7ABC"
+    assert rank_readings(spaced("07ABC", [0.6] + [0.99] * 4, [2, 12, 16, 20, 24]), WHITE).best.text == "7ABC"
+    both = rank_readings(spaced("07ABF", [0.6] + [0.99] * 3 + [0.6], [2, 12, 16, 20, 30]), WHITE)
+    assert both.best.text in ("7ABF", "07AB")  # either edge alone, never both: three would be left
+    assert "7AB" not in [r.text for r in both.readings]
+    wider = rank_readings(spaced("07ABCF", [0.6] + [0.99] * 4 + [0.6], [2, 12, 16, 20, 24, 34]), WHITE)
+    assert wider.best.text == "7ABC"  # both edges, four left
+
+
+def test_a_province_character_set_apart_keeps_its_deletion_unpriced() -> None:
+    """A logo read as a province character, standing apart: the province deletion already offers the reading
+    without it, at no price; the set-apart rule must not offer it again at a worse one."""
+    ranking = rank_readings(spaced("辽B05MCY", [0.5] + [0.9] * 6, [2, 12, 16, 20, 24, 28, 32]), WHITE)
+    assert ranking.best.text == "B05MCY"
+    assert ranking.best.score == pytest.approx(0.9 ** 6 * 0.8)
+    assert [r.text for r in ranking.readings].count("B05MCY") == 1
 
 
 def test_no_edge_deletion_without_frames_or_on_a_chinese_plate() -> None:
     assert rank_readings(result("07ABC123", [0.7] + [0.99] * 7), WHITE).best.text == "07ABC123"
-    chinese = spaced("皖A12345", [0.6] + [0.99] * 6, [2, 12, 16, 20, 24, 28, 32])
-    assert rank_readings(chinese, CHINESE).best.text == "皖A12345"
+    mismatched = OcrResult("07ABC123", (0.7,) + (0.99,) * 7, (), (), (2, 10, 14))  # frames not one per character
+    assert [r.text for r in rank_readings(mismatched, WHITE).readings] == ["07ABC123"]
+    chinese = rank_readings(spaced("皖A12345", [0.6] + [0.99] * 6, [2, 12, 16, 20, 24, 28, 32]), CHINESE)
+    assert chinese.best.text == "皖A12345"
+    assert "A12345" not in [r.text for r in chinese.readings]

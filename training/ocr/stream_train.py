@@ -75,15 +75,35 @@ class FixedSample:
         return self.image
 
 
-def _style_weight(arg: str) -> tuple[str, float]:
-    style, sep, weight = arg.partition("=")
-    try:
-        value = float(weight)
-    except ValueError:
-        value = float("nan")
-    if not sep or value != value:
-        raise ValueError(f"a style weight is STYLE=WEIGHT (us-2row=9, say), not {arg!r}")
-    return style, value
+def style_overrides(args: list[str]) -> dict[str, float]:
+    """``--style-weight STYLE=WEIGHT`` arguments as a mapping; a malformed or repeated one is refused."""
+    out: dict[str, float] = {}
+    for arg in args:
+        style, sep, weight = arg.partition("=")
+        try:
+            value = float(weight)
+        except ValueError:
+            value = float("nan")
+        if not sep or value != value:
+            raise ValueError(f"a style weight is STYLE=WEIGHT (us-2row=9, say), not {arg!r}")
+        if style in out:
+            raise ValueError(f"style {style} is weighted twice")
+        out[style] = value
+    return out
+
+
+def validation_figures(model: nn.Module, real_val: list[RealCrop], ccpd_val: list[RealCrop],
+                       two_row_val: list[FixedSample]) -> tuple[float, dict[str, Any], str]:
+    """The validation score (the mean of the real, CCPD and, when there are any, rendered two-row rates), the
+    figures to record and a line for the log."""
+    figs: dict[str, Any] = {"real_val": evaluate(model, real_val), "ccpd_val": evaluate(model, ccpd_val)}
+    if two_row_val:
+        figs["two_row_val"] = evaluate(model, two_row_val)
+    rates = list(figs.values())
+    line = " ".join(f"{k.removesuffix('_val').replace('_', '-')} {v:.4f}" for k, v in figs.items())
+    if two_row_val:
+        figs["two_row_val_n"] = len(two_row_val)
+    return float(np.nanmean(rates)), figs, line
 
 
 def collate(batch: list[tuple[np.ndarray, str]]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -127,7 +147,7 @@ def main() -> None:
     if a.two_row_val < 0:
         ap.error(f"--two-row-val must be 0 or more, not {a.two_row_val}")
     try:
-        overrides = dict(_style_weight(v) for v in a.style_weight)
+        overrides = style_overrides(a.style_weight)
         style_weights = style_weights_with(overrides) if overrides else None
     except ValueError as e:
         ap.error(str(e))
@@ -143,18 +163,6 @@ def main() -> None:
     if style_weights is not None:
         log.info("style weights: %s", overrides)
     two_row_val: list[FixedSample] = []
-    def figures(model: nn.Module) -> tuple[float, dict[str, Any], str]:
-        """The validation score (the mean of the real, CCPD and, when asked for, rendered two-row rates), the
-        figures to record and a line for the log."""
-        figs = {"real_val": evaluate(model, real_val), "ccpd_val": evaluate(model, ccpd_val)}
-        if two_row_val:
-            figs["two_row_val"] = evaluate(model, two_row_val)
-            figs["two_row_val_n"] = len(two_row_val)
-        rates = [v for k, v in figs.items() if not k.endswith("_n")]
-        line = " ".join(f"{k.removesuffix('_val').replace('_', '-')} {v:.4f}" for k, v in figs.items()
-                        if not k.endswith("_n"))
-        return float(np.nanmean(rates)), figs, line
-
     loader = DataLoader(OcrStream(real_train + ccpd_train, a.real_frac, a.seed, style_weights), batch_size=a.batch,
                         num_workers=a.workers, collate_fn=collate, prefetch_factor=4 if a.workers else None,
                         persistent_workers=a.workers > 0)
@@ -190,7 +198,7 @@ def main() -> None:
             candidates[-1].average_weights(a.ema)
         log.info("candidate %s: %d parameters", name, n)
         if init is not None:  # the starting point is a candidate too: a continuation must beat it to be kept
-            score, record, line = figures(model)
+            score, record, line = validation_figures(model, real_val, ccpd_val, two_row_val)
             candidates[-1].consider(score, {"step": 0, "samples_seen": 0, **record}, a.out)
             log.info("%s at the start: %s", name, line)
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
@@ -209,7 +217,7 @@ def main() -> None:
         return ctc(logp.permute(1, 0, 2), targets, steps, lengths)  # type: ignore[no-any-return]
 
     def validate(c: Candidate) -> tuple[float, dict[str, Any], str]:
-        score, figs, line = figures(c.evaluated)
+        score, figs, line = validation_figures(c.evaluated, real_val, ccpd_val, two_row_val)
         record = {**figs, "real_val_n": len(real_val), "ccpd_val_n": len(ccpd_val), "real_train_n": len(real_train),
                   "ccpd_train_n": len(ccpd_train), "real_frac": a.real_frac, "batch": a.batch}
         if style_weights is not None:

@@ -7,6 +7,7 @@ Two-row plates are cut at their true row gap (with jitter) and laid side by side
 """
 from __future__ import annotations
 
+import math
 import random
 
 import cv2
@@ -39,14 +40,18 @@ TWO_ROW_STYLES = ("us-2row", "de-2row", "uk-2row", "cn-yellow")
 
 
 def style_weights_with(overrides: dict[str, float]) -> dict[str, float]:
-    """``STYLE_WEIGHTS`` with some weights replaced; an unknown style or a negative weight is refused."""
+    """``STYLE_WEIGHTS`` with some weights replaced; an unknown style, a weight that is not a finite number of zero or
+    more, or weights that leave nothing to draw are refused."""
     unknown = sorted(set(overrides) - set(STYLE_WEIGHTS))
     if unknown:
         raise ValueError(f"unknown plate style(s) {', '.join(unknown)}; known: {', '.join(STYLE_WEIGHTS)}")
-    negative = sorted(k for k, v in overrides.items() if v < 0)
-    if negative:
-        raise ValueError(f"a style weight cannot be negative: {', '.join(negative)}")
-    return {**STYLE_WEIGHTS, **overrides}
+    bad = sorted(k for k, v in overrides.items() if not math.isfinite(v) or v < 0)
+    if bad:
+        raise ValueError(f"a style weight must be a finite number of zero or more: {', '.join(bad)}")
+    weights = {**STYLE_WEIGHTS, **overrides}
+    if not any(weights.values()):
+        raise ValueError("the style weights leave no style to draw")
+    return weights
 
 
 def synthetic_sample(rng: random.Random, latin: list[Font], cjk: list[Font],
@@ -61,10 +66,14 @@ def two_row_samples(n: int, seed: int, latin: list[Font], cjk: list[Font]) -> li
     set for validating how a network reads two rows, which none of our real validation crops shows well."""
     rng = random.Random(seed)
     out: list[tuple[np.ndarray, str]] = []
-    while len(out) < n:
+    for _ in range(100 * n):  # a style that drew no two-row plate in 100 tries draws none: see TWO_ROW_STYLES
+        if len(out) == n:
+            break
         spec = random_spec(rng, [TWO_ROW_STYLES[len(out) % len(TWO_ROW_STYLES)]])
         if spec.rows == 2:
             out.append(sample_of_spec(spec, rng, latin, cjk))
+    if len(out) < n:
+        raise ValueError(f"style {TWO_ROW_STYLES[len(out) % len(TWO_ROW_STYLES)]} draws no two-row plates")
     return out
 
 

@@ -22,7 +22,7 @@ from platewarden.recognition.pipeline import (
     Recognizer,
     RecognizerConfig,
 )
-from platewarden.recognition.ranking import SET_APART_KEEP_ABOVE, SET_APART_PITCHES
+from platewarden.recognition.ranking import SET_APART_MIN_LEFT, SET_APART_PITCHES, SET_APART_PRICE
 
 
 def _row(r: AccuracyReport) -> str:
@@ -197,14 +197,15 @@ def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any]
         _detection_rule(cal, det.get("calibration", {})),
         "2. Rectification: when the predicted corners form a plausible convex quadrilateral (area 0.4–1.3 x the box), "
         "the plate is warped to a rectangle with a 5 % / 8 % margin; otherwise the box is cut with that margin.",
-        f"3. Two rows: a plate squarer than {TWO_ROW_MAX_ASPECT}:1 is also read with its two rows laid side by side "
-        "(cut at the row of least edge energy in the middle band); the reading with the higher grammar-weighted "
-        f"confidence wins, except that a reading shorter than {cfg.min_plate_length} characters never wins over one "
-        "that could be a plate, and that a reading which is part of the other, when the other is a well-formed "
-        "registration of a recognised region, is weighed by the chance that the other's extra characters are not "
-        "there (the product of 1 − their confidences): a Chinese yellow plate read as one row gives its big serial "
-        "alone, and surely. Where the region is unknown the extra characters may be a state name above a one-row "
-        "plate, so they count for nothing.",
+        f"3. Two rows: a plate squarer than {TWO_ROW_MAX_ASPECT}:1 (every US plate) is also read with its two rows "
+        "laid side by side (cut at the row of least edge energy in the middle band), at the cost of a second OCR "
+        "pass; the reading with the higher grammar-weighted confidence wins, except that a reading shorter than "
+        f"{cfg.min_plate_length} characters never wins over one that could be a plate, and that a reading which is "
+        "part of the other, when the other is a registration by a specific format (China's, Brazil's, an EU "
+        "country's), is weighed by the chance that the other's extra characters are not there (the product of 1 − "
+        "their confidences): a Chinese yellow plate read as one row gives its big serial alone, and surely. Under the "
+        "US or an unknown region's loose layout the extra characters may be a state name above a one-row plate, so "
+        "they count for nothing.",
         "4. OCR decoding: the plate is resized to 48 x 160 grayscale with area interpolation, the same resize "
         "training used; best-path CTC. A character's confidence is its highest probability over the frames that "
         "emitted it; a reading's text confidence is the product of its characters' confidences. Up to 5 alternatives "
@@ -218,12 +219,15 @@ def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any]
         "Chinese plate a doubtful province character is kept. On a plate judged Chinese, whose serial never uses I or "
         "O (GA 36-2018), an I or O read in the serial is replaced by the OCR's own runner-up at that frame, with the "
         "probability it keeps once the impossible letter is ruled out (runner-up / (1 − the letter's)). On a plate "
-        "not judged Chinese, a first or last character standing more than "
+        "judged neither Chinese nor EU, a first or last character standing more than "
         f"{SET_APART_PITCHES} x the median pitch (between the frames where characters peak) from its neighbour and "
-        f"read with less than {SET_APART_KEEP_ABOVE} confidence is taken for a symbol beside the registration (a "
-        "state emblem, small stacked letters, a screw): the reading without it is offered at the price "
-        f"{SET_APART_KEEP_ABOVE}, so the character stays only where the OCR is surer of it than that (on our own "
-        "crops every such character that was real, Bucharest's \"B\", was read at 0.98 or surer). These readings "
+        f"read with less than {SET_APART_PRICE} confidence is taken for a symbol beside the registration (a "
+        "state emblem, small stacked letters, a screw), as long as at least "
+        f"{SET_APART_MIN_LEFT} characters remain: the reading without it is offered at the price {SET_APART_PRICE}, "
+        "so where both readings fit the grammar alike the character stays only where the OCR is surer of it than "
+        "that (on our own crops every such character that was real, Bucharest's \"B\", was read at 0.98 or surer). "
+        "On EU plates a lone letter standing apart is a district by format (Germany's and Austria's behind their "
+        "seals), so the rule is off there. These readings "
         "and the deletions are the only ones added to the OCR's, and grammars never add any other character. EU "
         f"country formats known: {', '.join(EU_COUNTRY_GRAMMARS)} (FR and IT share one: no country).",
         "6. Region, only on strong evidence, decided once per plate from its best reading and kept whichever reading "

@@ -74,6 +74,18 @@ def fits(text: str, region: Region) -> bool:
     return bool(text)
 
 
+def is_registration(text: str, region: Region) -> bool:
+    """Whether the text is a registration by a format specific enough to vouch for every character: China's, Brazil's
+    or an EU country's. The US and generic EU layouts accept almost any letters and digits, so they never vouch."""
+    if region is Region.CN:
+        return bool(CN_GRAMMAR.match(text))
+    if region is Region.BR:
+        return bool(BR_GRAMMAR.match(text))
+    if region is Region.EU:
+        return bool(eu_countries(text))
+    return False
+
+
 def guess_region(text: str, look: PlateLook, forced: Region | None = None) -> RegionGuess:
     """Region only on strong evidence: a blue EU strip; a Chinese registration (a province character, a letter, five
     or six more) on a plate with Chinese colours; Brazil's Mercosul format (a letter in fifth place, found nowhere

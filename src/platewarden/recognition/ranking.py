@@ -8,7 +8,10 @@ Nothing here invents a character. Two readings may be added to the OCR's own:
 - a *set-apart edge* deletion: a plate's characters are evenly spaced, so a first or last character that sits apart
   from the rest (more than ``SET_APART_PITCHES`` times the plate's character pitch) and that the OCR is not sure of
   is likely a symbol beside the registration (a state emblem, small stacked letters, a screw). The reading without it
-  is offered at the price ``SET_APART_KEEP_ABOVE``: the character stays only where the OCR is surer of it than that;
+  is offered at the price ``SET_APART_PRICE``: where both readings fit the grammar alike, the character stays only
+  where the OCR is surer of it than that. Not on Chinese plates (their province character is the matter of the
+  first deletion) nor on EU plates, where a lone letter standing apart is a district by format (Germany's and
+  Austria's one-letter districts behind their seals, Bucharest's "B");
 - on a plate judged Chinese, a *conditioned* reading: Chinese serials never use I or O, so where the OCR read one
   there, its own runner-up at that frame is taken, with the probability it keeps once the impossible letter is ruled
   out (runner-up / (1 - the impossible letter's)). "皖AI55XI" read at 0.99 on the I becomes "皖A155X1".
@@ -22,14 +25,18 @@ import numpy as np
 
 from platewarden.domain.plates import Region
 from platewarden.recognition.appearance import PlateLook
-from platewarden.recognition.grammar import CN_SERIAL_FORBIDDEN, fits, grammar_weight, guess_region
+from platewarden.recognition.grammar import CN_SERIAL_FORBIDDEN, grammar_weight, guess_region, is_registration
 from platewarden.recognition.ocr import OcrResult
 
 # An edge character further from its neighbour than this many times the median gap between characters sits apart.
 # (Our own real crops: Bucharest's "B" stands 1.7-2.0 pitches before its digits and is read at 0.98 or surer.)
 SET_APART_PITCHES = 1.5
-# ...and is kept only when the OCR is surer of it than this; the reading without it is offered at this price.
-SET_APART_KEEP_ABOVE = 0.9
+# The reading without a set-apart character pays this price, so the character stays where it is read surer than
+# this; a character read surer than this is not questioned at all (no such reading is offered).
+SET_APART_PRICE = 0.9
+# A set-apart deletion leaves at least this many characters: three gaps are the fewest that tell a pitch, and a
+# plate of three characters is rarer than a symbol misread beside one of four.
+SET_APART_MIN_LEFT = 4
 
 
 @dataclass(frozen=True)
@@ -86,21 +93,22 @@ def _conditioned_on_chinese_serial(res: OcrResult) -> tuple[str, tuple[float, ..
     return ("".join(chars), tuple(confs)) if changed else None
 
 
-def _without_set_apart_edges(res: OcrResult) -> list[tuple[str, tuple[float, ...]]]:
-    """The readings without a first and/or last character that sits apart from the rest and is read with less than
-    certainty; none when the frames are unknown or too few characters remain to tell a pitch."""
+def _without_set_apart_edges(res: OcrResult) -> list[tuple[str, tuple[float, ...], float]]:
+    """The readings (text, confidences, price) without a first and/or last character that sits apart from the rest
+    and is read less surely than ``SET_APART_PRICE``, each leaving at least ``SET_APART_MIN_LEFT`` characters; none
+    when the decoder gave no frames (hand-made results)."""
     n = len(res.text)
-    if len(res.frames) != n or n < 4:
+    if len(res.frames) != n or n < SET_APART_MIN_LEFT + 1:
         return []
     gaps = np.diff(np.asarray(res.frames, dtype=np.float64))
-    pitch = float(np.median(gaps))
-    if pitch <= 0:
-        return []
+    apart = SET_APART_PITCHES * float(np.median(gaps[1:-1]))  # the pitch between the characters not in question
     confs = res.char_confidences
-    drop_first = bool(gaps[0] > SET_APART_PITCHES * pitch and confs[0] < SET_APART_KEEP_ABOVE)
-    drop_last = bool(gaps[-1] > SET_APART_PITCHES * pitch and confs[-1] < SET_APART_KEEP_ABOVE)
-    spans = [(1, n)] * drop_first + [(0, n - 1)] * drop_last + [(1, n - 1)] * (drop_first and drop_last)
-    return [(res.text[a:b], confs[a:b]) for a, b in spans]
+    drop_first = bool(gaps[0] > apart and confs[0] < SET_APART_PRICE)
+    drop_last = bool(gaps[-1] > apart and confs[-1] < SET_APART_PRICE)
+    spans = [(1, n)] * drop_first + [(0, n - 1)] * drop_last
+    if drop_first and drop_last and n - 2 >= SET_APART_MIN_LEFT:
+        spans.append((1, n - 1))
+    return [(res.text[a:b], confs[a:b], SET_APART_PRICE ** (n - (b - a))) for a, b in spans]
 
 
 def rank_readings(res: OcrResult, look: PlateLook, forced: Region | None = None) -> Ranking:
@@ -118,10 +126,10 @@ def rank_readings(res: OcrResult, look: PlateLook, forced: Region | None = None)
         # no deletion there.
         confs = tuple(c for _, c in latin)
         readings.append(("".join(ch for ch, _ in latin), confs, float(np.prod(confs)), 1.0))
-    if region is not Region.CN:  # a Chinese plate's province character is its own matter (above)
-        for text, confs in _without_set_apart_edges(res):
-            readings = [r for r in readings if r[0] != text]
-            readings.append((text, confs, float(np.prod(confs)), SET_APART_KEEP_ABOVE ** (len(res.text) - len(text))))
+    if region not in (Region.CN, Region.EU):
+        offered = {r[0] for r in readings}  # a province character dropped already offers the text, at no price
+        readings += [(text, confs, float(np.prod(confs)), price) for text, confs, price in _without_set_apart_edges(res)
+                     if text not in offered]
     if region is Region.CN:
         conditioned = _conditioned_on_chinese_serial(res)
         if conditioned is not None:  # it replaces the same text among the swaps, which scored it unconditioned
@@ -134,12 +142,13 @@ def rank_readings(res: OcrResult, look: PlateLook, forced: Region | None = None)
 
 def _score_against(a: Ranking, b: Ranking) -> float:
     """``a``'s best score, weighed against ``b``'s best reading when that holds all of ``a``'s and more characters
-    and is a well-formed registration of a region the plate was recognised as: ``a`` then also claims that those
-    characters are not there, which is as likely as ``b`` is wrong about each of them. (Where the region is unknown
-    the extra characters may be a state name above a one-row plate, read with the plate's top half: no claim.)"""
+    and is a registration by a specific format (China's, Brazil's, an EU country's): ``a`` then also claims that
+    those characters are not there, which is as likely as ``b`` is wrong about each of them. (Under the US or an
+    unknown region's loose layout, the extra characters may be a state name above a one-row plate, read with the
+    plate's top half: no claim. Where ``a``'s text occurs twice in ``b``'s, the first is taken as ``a``'s.)"""
     mine, other = a.best, b.best
-    if (len(other.text) <= len(mine.text) or len(other.chars) != len(other.text) or b.region is Region.UNKNOWN
-            or not fits(other.text, b.region)):
+    if (len(other.text) <= len(mine.text) or len(other.chars) != len(other.text)
+            or not is_registration(other.text, b.region)):
         return mine.score
     at = other.text.find(mine.text)
     if at < 0:
