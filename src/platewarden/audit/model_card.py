@@ -13,6 +13,7 @@ from typing import Any
 from platewarden.evaluation.accuracy import AccuracyReport, evaluate, evaluate_labels
 from platewarden.evaluation.conditions import evaluate_conditions
 from platewarden.evaluation.labels import ccpd_split
+from platewarden.evaluation.styles import StyleResult, evaluate_styles
 from platewarden.recognition.calibration import DetectorCalibration, detector_calibration
 from platewarden.recognition.detector import REFINE_WINDOW
 from platewarden.recognition.grammar import EU_COUNTRY_GRAMMARS, EU_GENERIC_ONLY_WEIGHT
@@ -47,7 +48,7 @@ def build_model_card(data: Path | None, conditions_per_cell: int = 60) -> str:
             heldout = ccpd_split(data / "train" / "ccpd-crops")[1]
             reports.append(evaluate_labels("ccpd-crops (held-out fifth)", heldout, rec, ocr_only=True))
     conds = evaluate_conditions(rec, conditions_per_cell)
-    return render(info, reports, conds)
+    return render(info, reports, conds, evaluate_styles(rec))
 
 
 def _lineage(record: dict[str, Any]) -> list[dict[str, Any]]:
@@ -154,7 +155,8 @@ def _detection_rule(cal: DetectorCalibration, record: dict[str, Any]) -> str:
             "them, and close-ups too large to be found.")
 
 
-def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any]) -> str:
+def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any],
+           styles: list[StyleResult] | None = None) -> str:
     ocr, det = info.get("ocr", {}), info.get("detector", {})
     td = info.get("training_data", {})
     cfg = RecognizerConfig()
@@ -289,6 +291,14 @@ def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any]
         cells = {c.region: c for c in conds if c.condition == cond}
         lines.append(f"| {cond} | " + " | ".join(f"{cells[r].exact:.0%} (n={cells[r].plates})" for r in regions)
                      + " |")
+    if styles:
+        lines += ["", "### Per plate style (rendered plates, fixed seed)", "",
+                  f"Each style's plates ({styles[0].plates} each, seed 5), read through the OCR path as above with no "
+                  "degradation: the layouts the reader claims, two-row ones included, which none of the real sets "
+                  "shows enough of. The same caveats apply: the reader learnt from this generator, so these are upper "
+                  "bounds; a weak row here is weak on real plates too. (`python -m training.ocr.check_styles`.)", "",
+                  "| style | exact |", "|---|---|"]
+        lines += [f"| {r.style} | {r.exact}/{r.plates} ({r.exact / r.plates:.0%}) |" for r in styles]
     lines += ["", "## Known failure modes", "",
               "- Plates of styles, fonts or regions absent from training (see the generalisation gap in "
               "`../shared/RESEARCH.md`): expect lower accuracy than the tables show.",
