@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from platewarden.domain.plates import Region
-from platewarden.recognition.appearance import PlateLook, has_chinese_colours, has_eu_strip
+from platewarden.recognition.appearance import PlateLook, has_chinese_colours, has_eu_strip, look_of
 from platewarden.recognition.grammar import EU_GENERIC_ONLY_WEIGHT, grammar_weight, guess_region
 from platewarden.recognition.ocr import OcrResult
 from platewarden.recognition.ranking import (
@@ -65,6 +65,20 @@ def test_plate_colours() -> None:
     on_blue_car = white.copy()
     on_blue_car[:, :8] = (150, 50, 0)  # the blue car around a white plate, seen in the crop's margin
     assert not has_eu_strip(on_blue_car)
+
+
+def test_a_yellow_body_is_told_from_a_yellow_detail() -> None:
+    """A yellow plate (China's large vehicles, the Netherlands) has a yellow body; a white plate with a yellow
+    picture or band over part of it does not, though the looser Chinese-colour test passes it."""
+    yellow = np.zeros((40, 140, 3), np.uint8)
+    yellow[:] = (20, 200, 230)  # BGR: plate yellow
+    assert look_of(yellow).yellow_body and look_of(yellow).chinese_colours
+    white_with_band = np.full((40, 140, 3), 235, np.uint8)
+    white_with_band[:, 40:70] = (20, 200, 230)
+    look = look_of(white_with_band)
+    assert look.chinese_colours and not look.yellow_body
+    assert not look_of(np.full((40, 140, 3), 235, np.uint8)).yellow_body
+    assert not look_of(np.zeros((3, 4, 3), np.uint8)).yellow_body  # too small to tell
 
 
 def test_eu_strip_is_found_inside_the_readers_margin() -> None:

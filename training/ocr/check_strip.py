@@ -1,5 +1,5 @@
-"""How often the EU-strip rule (``platewarden.recognition.appearance.has_eu_strip``) fires, on our own data only:
-where its thresholds were chosen, and where the model card's figures for it come from.
+"""How often the EU-strip rule (``platewarden.recognition.appearance.has_eu_strip``) and the yellow-body rule fire,
+on our own data only: where their thresholds were chosen, and where the figures quoted for them come from.
 
     PYTHONPATH=src:. python -m training.ocr.check_strip [--data ../shared/data/train]
 
@@ -20,7 +20,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from platewarden.recognition.appearance import has_eu_strip
+from platewarden.recognition.appearance import has_eu_strip, look_of
 from platewarden.recognition.detector import Detection
 from platewarden.recognition.rectify import crop_plate
 from platewarden.synthetic.cuts import as_cut_by_reader, blue_car
@@ -72,6 +72,14 @@ def main() -> None:
     for name, crops in sets.items():
         fired = sum(has_eu_strip(c) for c in crops)
         print(f"{name}: strip found on {fired} of {len(crops)} ({fired / max(1, len(crops)):.1%})")
+    # The yellow-body rule (which plates are read as two rows too, however sure their one-row reading)
+    yellow_rng = random.Random(3)
+    bodies = {f"rendered {style} plates": rendered([style], 100, yellow_rng)
+              for style in ("cn-yellow", "nl", "us", "us-2row", "br-grey", "cn-blue", "cn-green")}
+    bodies["all transcribed real crops"] = transcribed(a.labels, a.data, lambda r: True)
+    for name, crops in bodies.items():
+        fired = sum(look_of(c).yellow_body for c in crops)
+        print(f"{name}: yellow body on {fired} of {len(crops)} ({fired / max(1, len(crops)):.1%})")
 
 
 if __name__ == "__main__":

@@ -14,12 +14,14 @@ from platewarden.evaluation.accuracy import AccuracyReport, evaluate, evaluate_l
 from platewarden.evaluation.conditions import evaluate_conditions
 from platewarden.evaluation.labels import ccpd_split
 from platewarden.evaluation.styles import StyleResult, evaluate_styles
+from platewarden.recognition.appearance import YELLOW_BODY_SHARE
 from platewarden.recognition.calibration import DetectorCalibration, detector_calibration
 from platewarden.recognition.detector import REFINE_WINDOW
 from platewarden.recognition.grammar import EU_COUNTRY_GRAMMARS, EU_GENERIC_ONLY_WEIGHT
 from platewarden.recognition.models import model_info
 from platewarden.recognition.pipeline import (
     TWO_ROW_MAX_ASPECT,
+    TWO_ROW_RETRY_BELOW,
     Recognizer,
     RecognizerConfig,
 )
@@ -199,15 +201,17 @@ def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any]
         _detection_rule(cal, det.get("calibration", {})),
         "2. Rectification: when the predicted corners form a plausible convex quadrilateral (area 0.4–1.3 x the box), "
         "the plate is warped to a rectangle with a 5 % / 8 % margin; otherwise the box is cut with that margin.",
-        f"3. Two rows: a plate squarer than {TWO_ROW_MAX_ASPECT}:1 (every US plate) is also read with its two rows "
-        "laid side by side (cut at the row of least edge energy in the middle band), at the cost of a second OCR "
-        "pass; the reading with the higher grammar-weighted confidence wins, except that a reading shorter than "
-        f"{cfg.min_plate_length} characters never wins over one that could be a plate, and that a reading which is "
-        "part of the other, when the other is a registration by a specific format (China's, Brazil's, an EU "
-        "country's), is weighed by the chance that the other's extra characters are not there (the product of 1 − "
-        "their confidences): a Chinese yellow plate read as one row gives its big serial alone, and surely. Under the "
-        "US or an unknown region's loose layout the extra characters may be a state name above a one-row plate, so "
-        "they count for nothing.",
+        f"3. Two rows: a plate squarer than {TWO_ROW_MAX_ASPECT}:1 is also read with its two rows laid side by side "
+        f"(cut at the row of least edge energy in the middle band) when its one-row reading is less confident than "
+        f"{TWO_ROW_RETRY_BELOW}, or when it may be a two-row plate whose format can vouch for a fuller reading: a "
+        f"yellow body (at least {YELLOW_BODY_SHARE:.0%} of it; China's two-row plates are its large vehicles' yellow "
+        "ones), an EU strip, or `--region` cn, eu or br. The reading with the higher grammar-weighted confidence "
+        f"wins, except that a reading shorter than {cfg.min_plate_length} characters never wins over one that could "
+        "be a plate, and that a reading which is part of the other, when the other is a registration by a specific "
+        "format (China's, Brazil's, an EU country's), is weighed by the chance that the other's extra characters are "
+        "not there (the product of 1 − their confidences): a Chinese yellow plate read as one row gives its big "
+        "serial alone, and surely. Under the US or an unknown region's loose layout the extra characters may be a "
+        "state name above a one-row plate, so they count for nothing.",
         "4. OCR decoding: the plate is resized to 48 x 160 grayscale with area interpolation, the same resize "
         "training used; best-path CTC. A character's confidence is its highest probability over the frames that "
         "emitted it; a reading's text confidence is the product of its characters' confidences. Up to 5 alternatives "

@@ -8,7 +8,7 @@ import numpy as np
 
 from platewarden.domain.observations import Alternative, Box, CharConfidence, PlateObservation
 from platewarden.domain.plates import Region
-from platewarden.recognition.appearance import look_of
+from platewarden.recognition.appearance import PlateLook, look_of
 from platewarden.recognition.calibration import detector_calibration
 from platewarden.recognition.detector import Detection, PlateDetector
 from platewarden.recognition.grammar import country_of
@@ -17,7 +17,8 @@ from platewarden.recognition.ocr import PlateReader
 from platewarden.recognition.ranking import Ranking, better_ranking, rank_readings
 from platewarden.recognition.rectify import crop_plate
 
-TWO_ROW_MAX_ASPECT = 2.6  # plates squarer than this may hold two rows, and are read as two rows too
+TWO_ROW_MAX_ASPECT = 2.6  # plates squarer than this may hold two rows
+TWO_ROW_RETRY_BELOW = 0.9  # ...and are read as two rows too when the one-row reading is less confident than this
 
 
 @dataclass(frozen=True)
@@ -50,16 +51,20 @@ class Recognizer:
 
     def read_plates(self, image: np.ndarray, dets: list[Detection]) -> list[PlateObservation]:
         crops = [crop_plate(image, d) for d in dets]
+        looks = [look_of(c) for c in crops]
         variants: list[tuple[int, np.ndarray]] = list(enumerate(crops))
         results = self._reader.read(crops)
-        # A squarish plate may hold two rows: read it again with its rows laid side by side. Even a confident
-        # one-row reading may be one row alone (a Chinese yellow plate's big serial under its small province row).
-        second = [(i, join_rows(c, find_row_split(c))) for i, c in variants
-                  if c.shape[1] / max(1, c.shape[0]) < TWO_ROW_MAX_ASPECT]
+        # A squarish plate may hold two rows: read it again with its rows laid side by side when the one-row reading
+        # is weak (a two-row plate read as one row is often garbled), or when the plate may carry a format that can
+        # vouch for a fuller reading (``better_ranking``): a confident one-row reading may be one row alone, as on a
+        # Chinese yellow plate, whose big serial sits under a small province row. A US plate read surely is read
+        # once: under its loose layout nothing could vouch for the second reading.
+        second = [(i, join_rows(c, find_row_split(c))) for (i, c), res in zip(variants, results, strict=True)
+                  if c.shape[1] / max(1, c.shape[0]) < TWO_ROW_MAX_ASPECT
+                  and (res.confidence < TWO_ROW_RETRY_BELOW or self._may_vouch(looks[i]))]
         if second:
             variants += second
             results += self._reader.read([v for _, v in second])
-        looks = [look_of(c) for c in crops]
         best: dict[int, Ranking] = {}
         for (i, _), res in zip(variants, results, strict=True):
             ranking = rank_readings(res, looks[i], self.region)
@@ -71,6 +76,13 @@ class Recognizer:
             if obs is not None:
                 out.append(obs)
         return sorted(out, key=lambda o: -o.confidence)
+
+    def _may_vouch(self, look: PlateLook) -> bool:
+        """Whether the plate may be a two-row plate of a region whose registration format is specific enough to
+        vouch for every character of a two-row reading: a yellow body (China's two-row plates are its large
+        vehicles' yellow ones), an EU strip (German and British square plates), or such a region forced. (Not any
+        Chinese colour: the loose test for those passes most US plates, which would all be read twice.)"""
+        return look.yellow_body or look.eu_strip or self.region in (Region.CN, Region.EU, Region.BR)
 
     def _observation(self, det: Detection, crop: np.ndarray, ranking: Ranking) -> PlateObservation | None:
         text, conf = ranking.best.text, ranking.best.confidence
