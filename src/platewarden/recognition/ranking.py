@@ -1,7 +1,7 @@
 """Ranking a plate's readings: the OCR's own best reading and alternatives, weighed by how well each fits the plate
 grammar of the region the plate shows. Pure logic, no models: the recogniser hands it an ``OcrResult``.
 
-Nothing here invents a character. Two readings may be added to the OCR's own:
+Nothing here invents a character. Three readings may be added to the OCR's own:
 
 - a *deletion*: a Chinese province character read on a plate that is not Chinese (EU stars, a state logo, a badge)
   is a symbol, and the reading without it is offered with its remaining characters' own confidences;
@@ -28,7 +28,8 @@ from platewarden.recognition.appearance import PlateLook
 from platewarden.recognition.grammar import CN_SERIAL_FORBIDDEN, grammar_weight, guess_region, is_registration
 from platewarden.recognition.ocr import OcrResult
 
-# An edge character further from its neighbour than this many times the median gap between characters sits apart.
+# An edge character further from its neighbour than this many times the median gap between the inner characters
+# sits apart.
 # (Our own real crops: Bucharest's "B" stands 1.7-2.0 pitches before its digits and is read at 0.98 or surer.)
 SET_APART_PITCHES = 1.5
 # The reading without a set-apart character pays this price, so the character stays where it is read surer than
