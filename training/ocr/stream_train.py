@@ -159,10 +159,10 @@ def main() -> None:
     ccpd_train, ccpd_val = load_ccpd(a.data)
     log.info("device %s; real train %d val %d; ccpd train %d val %d; workers %d; batch %d; %.1f min",
              a.device, len(real_train), len(real_val), len(ccpd_train), len(ccpd_val), a.workers, a.batch, a.minutes)
-    # Workers start (fork) before CUDA and the thread pools are up: forking after them is not safe.
     if style_weights is not None:
         log.info("style weights: %s", overrides)
     two_row_val: list[FixedSample] = []
+    # Workers start (fork) before CUDA and the thread pools are up: forking after them is not safe.
     loader = DataLoader(OcrStream(real_train + ccpd_train, a.real_frac, a.seed, style_weights), batch_size=a.batch,
                         num_workers=a.workers, collate_fn=collate, prefetch_factor=4 if a.workers else None,
                         persistent_workers=a.workers > 0)
