@@ -15,7 +15,7 @@ import numpy as np
 
 from platewarden.recognition.layout import join_rows, to_gray_input
 from platewarden.synthetic.glyphs import Font
-from platewarden.synthetic.plates import PlateSpec, random_spec, render_plate
+from platewarden.synthetic.plates import PlateSpec, random_spec, random_spec_with_rows, render_plate
 from training.synth.degrade import car_body, degrade, perspective
 
 # How often each style is drawn: the regions we must read well get most.
@@ -65,16 +65,8 @@ def two_row_samples(n: int, seed: int, latin: list[Font], cjk: list[Font]) -> li
     """``n`` rendered two-row plates (an equal share of each two-row style), made as training makes them: a fixed
     set for validating how a network reads two rows, which none of our real validation crops shows well."""
     rng = random.Random(seed)
-    out: list[tuple[np.ndarray, str]] = []
-    for _ in range(100 * n):  # a style that drew no two-row plate in 100 tries draws none: see TWO_ROW_STYLES
-        if len(out) == n:
-            break
-        spec = random_spec(rng, [TWO_ROW_STYLES[len(out) % len(TWO_ROW_STYLES)]])
-        if spec.rows == 2:
-            out.append(sample_of_spec(spec, rng, latin, cjk))
-    if len(out) < n:
-        raise ValueError(f"style {TWO_ROW_STYLES[len(out) % len(TWO_ROW_STYLES)]} draws no two-row plates")
-    return out
+    return [sample_of_spec(random_spec_with_rows(rng, TWO_ROW_STYLES[k % len(TWO_ROW_STYLES)], 2), rng, latin, cjk)
+            for k in range(n)]
 
 
 def sample_of_spec(spec: PlateSpec, rng: random.Random, latin: list[Font], cjk: list[Font]) -> tuple[np.ndarray, str]:

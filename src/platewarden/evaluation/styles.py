@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from platewarden.evaluation.conditions import read_placed
 from platewarden.recognition.pipeline import Recognizer
 from platewarden.synthetic.formats import STYLE_FORMATS
-from platewarden.synthetic.plates import random_spec, render_plate
+from platewarden.synthetic.plates import random_spec, random_spec_with_rows, render_plate
 
 # cn-yellow draws one row or two: each is its own row of the table.
 SPLIT_BY_ROWS = ("cn-yellow",)
@@ -47,9 +47,7 @@ def evaluate_styles(recognizer: Recognizer, per_style: int = 50, seed: int = 5) 
         rng = random.Random(seed)
         exact = plates = 0
         while plates < per_style:
-            spec = random_spec(rng, [style])
-            if rows is not None and spec.rows != rows:
-                continue
+            spec = random_spec(rng, [style]) if rows is None else random_spec_with_rows(rng, style, rows)
             plates += 1
             exact += read_placed(recognizer, render_plate(spec, rng).image) == spec.text
         out.append(StyleResult(name, plates, exact))

@@ -61,6 +61,16 @@ def random_spec(rng: random.Random, styles: list[str] | None = None) -> PlateSpe
     return PlateSpec(style, layout, region, country)
 
 
+def random_spec_with_rows(rng: random.Random, style: str, rows: int, tries: int = 100) -> PlateSpec:
+    """A random spec of ``style`` drawn with ``rows`` rows (a style such as cn-yellow draws one or two); a style that
+    draws none such in ``tries`` draws is refused by name rather than looped on."""
+    for _ in range(tries):
+        spec = random_spec(rng, [style])
+        if spec.rows == rows:
+            return spec
+    raise ValueError(f"style {style} draws no {({1: 'one', 2: 'two'}).get(rows, str(rows))}-row plates")
+
+
 def spec_for_text(text: str, style: str) -> PlateSpec:
     """A spec that draws exactly ``text`` (separators allowed) in ``style``."""
     region, country, _ = STYLE_FORMATS[style]
