@@ -1,11 +1,13 @@
 """Detector training samples: real photos with their plate boxes, plus synthetic plates composited onto them.
 
-Real sets: ro-dashcam frames split by video (``dayride_type1_002`` is validation) and andrewmvd photos (every fifth
-is validation). Composites add plates of every style we render at every scale and angle, with true corners; real
-boxes have no corners, so the corner loss is masked for them.
+Real sets: ro-dashcam frames split by video (``dayride_type1_002`` is validation), andrewmvd photos (every fifth
+is validation) and the Open Images photos (every fifth in file-name order is validation, ``openimages.tsv``).
+Composites add plates of every style we render at every scale and angle, with true corners; real boxes have no
+corners, so the corner loss is masked for them.
 """
 from __future__ import annotations
 
+import csv
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,8 +30,40 @@ class Scene:
     source: str = ""
 
 
-def load_scenes(data: Path, max_side: int = 1024) -> tuple[list[Scene], list[Scene]]:
+OPENIMAGES_LABELS = Path("training/labels/openimages.tsv")
+
+
+def _openimages_scenes(data: Path, labels: Path, max_side: int) -> tuple[list[Scene], list[Scene]]:
+    """Open Images photos with every plate box but those a person judged not to be a plate, split by the labels'
+    ``split`` column (every fifth photo is validation)."""
+    if not labels.exists():
+        return [], []
+    boxes: dict[str, list[tuple[float, float, float, float]]] = {}
+    split: dict[str, str] = {}
+    with open(labels, newline="") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            if row["status"] == "not_a_plate":
+                continue
+            x, y, w, h = (float(row[k]) for k in ("x", "y", "w", "h"))
+            boxes.setdefault(row["source"], []).append((x, y, w, h))
+            split[row["source"]] = row["split"]
     train, val = [], []
+    for src, bs in sorted(boxes.items()):
+        img = cv2.imread(str(data / src))
+        if img is None:
+            continue
+        s = min(1.0, max_side / max(img.shape[:2]))
+        if s < 1:
+            img = cv2.resize(img, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
+        scaled = [(x * s, y * s, w * s, h * s) for x, y, w, h in bs]
+        scene = Scene(img, scaled, [None] * len(scaled), src)  # type: ignore[arg-type]
+        (val if split[src] == "val" else train).append(scene)
+    return train, val
+
+
+def load_scenes(data: Path, max_side: int = 1024,
+                openimages: Path | None = OPENIMAGES_LABELS) -> tuple[list[Scene], list[Scene]]:
+    train, val = _openimages_scenes(data, openimages, max_side) if openimages else ([], [])
     labels = sorted((data / "ro-dashcam").glob("*/frames/*.txt")) + sorted((data / "andrewmvd").glob("*.txt"))
     for lab in labels:
         rows = [line.split("\t") for line in lab.read_text().splitlines() if line.strip()]

@@ -70,6 +70,29 @@ def load_real_crops(labels: Path, data: Path) -> tuple[list[RealCrop], list[Real
     return train, val
 
 
+def load_openimages(labels: Path, data: Path) -> tuple[list[RealCrop], list[RealCrop]]:
+    """``openimages.tsv`` rows with status ok → (train, validation), by its ``split`` column (every fifth photo in
+    file-name order is validation; see ``training/labels/merge_openimages.py``)."""
+    train: list[RealCrop] = []
+    val: list[RealCrop] = []
+    if not labels.exists():
+        return train, val
+    with open(labels, newline="") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            if row["status"] != "ok" or not row["text"]:
+                continue
+            x, y, w, h = (int(row[k]) for k in ("x", "y", "w", "h"))
+            img = cv2.imread(str(data / row["source"]))
+            if img is None:
+                continue
+            m = int(max(w * 0.3, h * 0.6))
+            X0, Y0 = max(0, x - m), max(0, y - m)
+            ctx = img[Y0: y + h + m, X0: x + w + m].copy()
+            crop = RealCrop(ctx, (x - X0, y - Y0, w, h), row["text"], row["source"])
+            (val if row["split"] == "val" else train).append(crop)
+    return train, val
+
+
 def load_ccpd(data: Path) -> tuple[list[RealCrop], list[RealCrop]]:
     """CCPD crops as (training, validation), split by ``platewarden.evaluation.labels.ccpd_split``."""
     folder = data / "ccpd-crops"

@@ -26,7 +26,7 @@ from torch.utils.data import DataLoader, IterableDataset
 
 from platewarden.recognition.alphabet import encode
 from training.from_onnx import freeze_batchnorm, ocr_from_onnx
-from training.ocr.data import RealCrop, load_ccpd, load_real_crops
+from training.ocr.data import RealCrop, load_ccpd, load_openimages, load_real_crops
 from training.ocr.model import PlateCRNN
 from training.ocr.train import evaluate
 from training.stream import Batch, Candidate, seed_worker, train_candidates
@@ -93,16 +93,21 @@ def style_overrides(args: list[str]) -> dict[str, float]:
 
 
 def validation_figures(model: nn.Module, real_val: list[RealCrop], ccpd_val: list[RealCrop],
-                       two_row_val: list[FixedSample]) -> tuple[float, dict[str, Any], str]:
-    """The validation score (the mean of the real, CCPD and, when there are any, rendered two-row rates), the
-    figures to record and a line for the log."""
+                       two_row_val: list[FixedSample],
+                       oi_val: list[RealCrop] | None = None) -> tuple[float, dict[str, Any], str]:
+    """The validation score (the mean of the real, CCPD, Open Images (when given) and rendered two-row (when there
+    are any) rates), the figures to record and a line for the log."""
     figs: dict[str, Any] = {"real_val": evaluate(model, real_val), "ccpd_val": evaluate(model, ccpd_val)}
+    if oi_val:
+        figs["oi_val"] = evaluate(model, oi_val)
     if two_row_val:
         figs["two_row_val"] = evaluate(model, two_row_val)
     rates = list(figs.values())
     line = " ".join(f"{k.removesuffix('_val').replace('_', '-')} {v:.4f}" for k, v in figs.items())
     if two_row_val:
         figs["two_row_val_n"] = len(two_row_val)
+    if oi_val:
+        figs["oi_val_n"] = len(oi_val)
     return float(np.nanmean(rates)), figs, line
 
 
@@ -120,6 +125,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=Path("../shared/data/train"))
     ap.add_argument("--labels", type=Path, default=Path("training/labels/real_crops.tsv"))
+    ap.add_argument("--openimages", type=Path, default=Path("training/labels/openimages.tsv"),
+                    help="transcribed Open Images plates (train split trained on, val split validated on)")
     ap.add_argument("--out", type=Path, default=Path("training/runs/ocr-stream"))
     ap.add_argument("--minutes", type=float, default=7.0)
     ap.add_argument("--widths", default="1.0,1.5,2.0")
@@ -157,13 +164,16 @@ def main() -> None:
     torch.manual_seed(a.seed)
     real_train, real_val = load_real_crops(a.labels, a.data)
     ccpd_train, ccpd_val = load_ccpd(a.data)
-    log.info("device %s; real train %d val %d; ccpd train %d val %d; workers %d; batch %d; %.1f min",
-             a.device, len(real_train), len(real_val), len(ccpd_train), len(ccpd_val), a.workers, a.batch, a.minutes)
+    oi_train, oi_val = load_openimages(a.openimages, a.data)
+    log.info("device %s; real train %d val %d; ccpd train %d val %d; open images train %d val %d; workers %d; "
+             "batch %d; %.1f min", a.device, len(real_train), len(real_val), len(ccpd_train), len(ccpd_val),
+             len(oi_train), len(oi_val), a.workers, a.batch, a.minutes)
     if style_weights is not None:
         log.info("style weights: %s", overrides)
     two_row_val: list[FixedSample] = []
     # Workers start (fork) before CUDA and the thread pools are up: forking after them is not safe.
-    loader = DataLoader(OcrStream(real_train + ccpd_train, a.real_frac, a.seed, style_weights), batch_size=a.batch,
+    stream = OcrStream(real_train + ccpd_train + oi_train, a.real_frac, a.seed, style_weights)
+    loader = DataLoader(stream, batch_size=a.batch,
                         num_workers=a.workers, collate_fn=collate, prefetch_factor=4 if a.workers else None,
                         persistent_workers=a.workers > 0)
     batches = iter(loader)
@@ -198,7 +208,7 @@ def main() -> None:
             candidates[-1].average_weights(a.ema)
         log.info("candidate %s: %d parameters", name, n)
         if init is not None:  # the starting point is a candidate too: a continuation must beat it to be kept
-            score, record, line = validation_figures(model, real_val, ccpd_val, two_row_val)
+            score, record, line = validation_figures(model, real_val, ccpd_val, two_row_val, oi_val)
             candidates[-1].consider(score, {"step": 0, "samples_seen": 0, **record}, a.out)
             log.info("%s at the start: %s", name, line)
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
@@ -217,9 +227,10 @@ def main() -> None:
         return ctc(logp.permute(1, 0, 2), targets, steps, lengths)  # type: ignore[no-any-return]
 
     def validate(c: Candidate) -> tuple[float, dict[str, Any], str]:
-        score, figs, line = validation_figures(c.evaluated, real_val, ccpd_val, two_row_val)
+        score, figs, line = validation_figures(c.evaluated, real_val, ccpd_val, two_row_val, oi_val)
         record = {**figs, "real_val_n": len(real_val), "ccpd_val_n": len(ccpd_val), "real_train_n": len(real_train),
-                  "ccpd_train_n": len(ccpd_train), "real_frac": a.real_frac, "batch": a.batch}
+                  "ccpd_train_n": len(ccpd_train), "oi_train_n": len(oi_train), "real_frac": a.real_frac,
+                  "batch": a.batch}
         if style_weights is not None:
             record["style_weights"] = overrides
         return score, record, line

@@ -14,6 +14,7 @@ from platewarden.api.deps import CurrentUser, PlatformDep
 from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.cameras import Camera
 from platewarden.domain.deployment import CameraProposal, DeploymentRefused, RoadSegment
+from platewarden.governance.deployment import RegisteredCamera
 
 deployment_router = APIRouter(tags=["deployment"])
 
@@ -36,8 +37,24 @@ class ProposalIn(_In):
     longitude: Annotated[float, Field(ge=-180, le=180)]
     heading_deg: Annotated[float | None, Field(ge=0, lt=360)] = None
     road_segment: Annotated[str, Field(min_length=1, max_length=200)]
+    jurisdictions: Annotated[list[Annotated[str, Field(min_length=2, max_length=24)]], Field(max_length=12)] = Field(
+        default_factory=list, description="Where the camera's plates come from, for the reader (us-ca, eu, "
+                                          "us-ca:0.7); empty: the policy's recognition.jurisdictions.")
     purpose: Annotated[str, Field(min_length=1, max_length=2000)]
     justification: Annotated[str, Field(min_length=1, max_length=5000)]
+
+
+class ImportIn(_In):
+    camera_id: Annotated[str, Field(min_length=1, max_length=64)]
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    latitude: Annotated[float, Field(ge=-90, le=90)]
+    longitude: Annotated[float, Field(ge=-180, le=180)]
+    heading_deg: Annotated[float | None, Field(ge=0, lt=360)] = None
+    road_segment: Annotated[str, Field(min_length=1, max_length=200)]
+    jurisdictions: Annotated[list[Annotated[str, Field(min_length=2, max_length=24)]], Field(max_length=12)] = Field(
+        default_factory=list, description="As for a proposal.")
+    decision_ref: Annotated[str, Field(min_length=5, max_length=200)]
+    density_exception: Annotated[str | None, Field(max_length=2000)] = None
 
 
 class CommentIn(_In):
@@ -68,6 +85,7 @@ class ProposalOut(BaseModel):
     latitude: float
     longitude: float
     road_segment: str | None
+    jurisdictions: list[str]
     purpose: str
     justification: str
     proposed_at: datetime
@@ -84,6 +102,7 @@ class RegisteredOut(BaseModel):
     latitude: float
     longitude: float
     road_segment: str | None
+    jurisdictions: list[str]
     status: str
     approved_via: str
 
@@ -108,10 +127,18 @@ class RegistryOut(BaseModel):
 def _proposal_out(pr: CameraProposal) -> ProposalOut:
     c = pr.camera
     return ProposalOut(id=pr.id, camera_id=c.id, name=c.name, latitude=c.latitude, longitude=c.longitude,
-                       road_segment=c.road_segment, purpose=pr.purpose, justification=pr.justification,
+                       road_segment=c.road_segment, jurisdictions=list(c.jurisdictions), purpose=pr.purpose,
+                       justification=pr.justification,
                        proposed_at=pr.proposed_at, comment_until=pr.comment_until, status=pr.status.value,
                        decision_reason=pr.decision_reason, density_exception=pr.density_exception,
                        comments=[CommentOut(at=m.at, author=m.author, text=m.text) for m in pr.comments])
+
+
+def _registered_out(r: RegisteredCamera) -> RegisteredOut:
+    c = r.camera
+    return RegisteredOut(id=c.id, name=c.name, latitude=c.latitude, longitude=c.longitude,
+                         road_segment=c.road_segment, jurisdictions=list(c.jurisdictions), status=r.status,
+                         approved_via=r.approved_via)
 
 
 def _refused(exc: Exception) -> HTTPException:
@@ -128,9 +155,7 @@ def public_registry(p: PlatformDep) -> RegistryOut:
     cameras per km per road segment against the limit, and how many reads were refused from unapproved cameras."""
     review = p.deployments
     return RegistryOut(
-        cameras=[RegisteredOut(id=r.camera.id, name=r.camera.name, latitude=r.camera.latitude,
-                               longitude=r.camera.longitude, road_segment=r.camera.road_segment, status=r.status,
-                               approved_via=r.approved_via) for r in review.registry()],
+        cameras=[_registered_out(r) for r in review.registry()],
         proposals=[_proposal_out(pr) for pr in review.proposals()],
         densities=[DensityOut(segment=d.segment.id, area=d.segment.area, length_km=d.segment.length_km,
                               cameras=d.cameras, per_km=round(d.per_km, 3), limit_per_km=d.limit_per_km,
@@ -160,13 +185,30 @@ def add_segment(body: SegmentIn, user: CurrentUser, p: PlatformDep) -> dict[str,
 @deployment_router.post("/api/cameras/proposals", response_model=ProposalOut, status_code=201)
 def propose(body: ProposalIn, user: CurrentUser, p: PlatformDep) -> ProposalOut:
     try:
-        cam = Camera(body.camera_id, body.name, body.latitude, body.longitude, body.heading_deg, body.road_segment)
+        cam = Camera(body.camera_id, body.name, body.latitude, body.longitude, body.heading_deg, body.road_segment,
+                     tuple(body.jurisdictions))
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
     try:
         return _proposal_out(p.deployments.propose(user, cam, body.purpose, body.justification))
     except (ApprovalRefused, DeploymentRefused) as exc:
         raise _refused(exc) from exc
+
+
+@deployment_router.post("/api/cameras/import", response_model=RegisteredOut, status_code=201)
+def import_camera(body: ImportIn, user: CurrentUser, p: PlatformDep) -> RegisteredOut:
+    """Record a camera approved before platewarden by a cited public decision (the chain's final role only)."""
+    try:
+        cam = Camera(body.camera_id, body.name, body.latitude, body.longitude, body.heading_deg, body.road_segment,
+                     tuple(body.jurisdictions))
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    try:
+        p.deployments.import_existing(cam, body.decision_ref, user, body.density_exception)
+    except (ApprovalRefused, DeploymentRefused) as exc:
+        raise _refused(exc) from exc
+    r = next(r for r in p.deployments.registry() if r.camera.id == cam.id)
+    return _registered_out(r)
 
 
 @deployment_router.post("/api/cameras/proposals/{proposal_id}/decision", response_model=ProposalOut)

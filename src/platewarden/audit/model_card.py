@@ -10,14 +10,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from platewarden.domain.plates import Region
 from platewarden.evaluation.accuracy import AccuracyReport, evaluate, evaluate_labels
 from platewarden.evaluation.conditions import evaluate_conditions
 from platewarden.evaluation.labels import ccpd_split
 from platewarden.evaluation.styles import StyleResult, evaluate_styles
 from platewarden.recognition.appearance import YELLOW_BODY_SHARE
 from platewarden.recognition.calibration import DetectorCalibration, detector_calibration
+from platewarden.recognition.decoding import MIN_CHAR_PROB
 from platewarden.recognition.detector import REFINE_WINDOW
-from platewarden.recognition.grammar import EU_COUNTRY_GRAMMARS, EU_GENERIC_ONLY_WEIGHT
+from platewarden.recognition.formats import plate_formats
+from platewarden.recognition.jurisdictions import HINT_LEAK, SUBDIVISION_FOCUS
 from platewarden.recognition.models import model_info
 from platewarden.recognition.pipeline import (
     TWO_ROW_MAX_ASPECT,
@@ -25,7 +28,7 @@ from platewarden.recognition.pipeline import (
     Recognizer,
     RecognizerConfig,
 )
-from platewarden.recognition.ranking import SET_APART_MIN_LEFT, SET_APART_PITCHES, SET_APART_PRICE
+from platewarden.recognition.reading import FORMAT_WEIGHT, REGION_SURE
 
 
 def _row(r: AccuracyReport) -> str:
@@ -157,12 +160,31 @@ def _detection_rule(cal: DetectorCalibration, record: dict[str, Any]) -> str:
             "them, and close-ups too large to be found.")
 
 
+def _calibration_text(record: dict[str, Any] | None) -> str:
+    """What the confidence means, from the calibration record ``training/ocr/calibrate_confidence.py`` stores."""
+    if not record:
+        return ("the reading's posterior, not yet calibrated (no calibration record in models.json): treat it as a "
+                "ranking, not a probability.")
+    return (f"the reading's posterior mapped through an isotonic (monotone) calibration fitted on "
+            f"{record['n']} of our own validation crops ({record['sets']}), so that a confidence means the "
+            f"probability that the whole text is exactly right. Expected calibration error on those crops "
+            f"{record['ece_before']:.3f} before and {record['ece_after']:.3f} after (10 bins; reliability diagram: "
+            f"[{Path(record['figure']).name}]({Path(record['figure']).name})). Being monotone, it never lets an "
+            "alternative's confidence exceed the reading's; the alerts' `min_read_confidence` compares against it.")
+
+
 def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any],
            styles: list[StyleResult] | None = None) -> str:
     ocr, det = info.get("ocr", {}), info.get("detector", {})
     td = info.get("training_data", {})
     cfg = RecognizerConfig()
     cal = detector_calibration()
+    table = plate_formats()
+    n_states = sum(c.startswith("us-") for c in table.jurisdictions)
+    n_eu = len(table.regions.get(Region.EU, ()))
+    look_text = "; ".join(f"{kind.replace('_', ' ')}: " + ", ".join(f"{r.value} {w:.0%}" for r, w in shares.items())
+                          for kind, shares in table.look_priors.items())
+    calibration_text = _calibration_text(ocr.get("confidence_calibration"))
     lines = [
         "# Model card: platewarden plate detector and OCR",
         "",
@@ -202,57 +224,42 @@ def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any]
         "2. Rectification: when the predicted corners form a plausible convex quadrilateral (area 0.4–1.3 x the box), "
         "the plate is warped to a rectangle with a 5 % / 8 % margin; otherwise the box is cut with that margin.",
         f"3. Two rows: a plate squarer than {TWO_ROW_MAX_ASPECT}:1 is also read with its two rows laid side by side "
-        f"(cut at the row of least edge energy in the middle band) when its one-row reading is less confident than "
-        f"{TWO_ROW_RETRY_BELOW}, or when it may be a two-row plate whose format can vouch for a fuller reading: a "
-        f"yellow body (at least {YELLOW_BODY_SHARE:.0%} of it; China's two-row plates are its large vehicles' yellow "
-        "ones), an EU strip, or `--region` cn, eu or br. The reading with the higher grammar-weighted confidence "
-        f"wins, except that a reading shorter than {cfg.min_plate_length} characters never wins over one that could "
-        "be a plate, and that a reading which is part of the other, when the other is a registration by a specific "
-        "format (China's, Brazil's, an EU country's), is weighed by the chance that the other's extra characters are "
-        "not there (the product of 1 − their confidences): a Chinese yellow plate read as one row gives its big "
-        "serial alone, and surely. Under the US or an unknown region's loose layout the extra characters may be a "
-        "state name above a one-row plate, so they count for nothing.",
-        "4. OCR decoding: the plate is resized to 48 x 160 grayscale with area interpolation, the same resize "
-        "training used; best-path CTC. A character's confidence is its highest probability over the frames that "
-        "emitted it; a reading's text confidence is the product of its characters' confidences. Up to 5 alternatives "
-        "swap one or two characters for their runner-up at the same frame.",
-        "5. Grammar ranking: the plate's region is decided once (rule 6, from its best reading), then every reading "
-        "(the best and its alternatives) is ranked by confidence x weight: 1 for a reading that fits the region's "
-        f"grammar ({EU_GENERIC_ONLY_WEIGHT} on an EU plate for a reading that fits only the generic EU layout and no "
-        "known country's format), 0.8 when the region is unknown (0.6 if the reading keeps a Chinese province "
-        "character), 0.6 for a reading that breaks the region's format. On a plate not judged Chinese a reading "
-        "with its province character dropped is offered too (EU stars, a state logo or a badge read as one); on a "
-        "Chinese plate a doubtful province character is kept. On a plate judged Chinese, whose serial never uses I or "
-        "O (GA 36-2018), an I or O read in the serial is replaced by the OCR's own runner-up at that frame, with the "
-        "probability it keeps once the impossible letter is ruled out (runner-up / (1 − the letter's)). On a plate "
-        "judged neither Chinese nor EU, a first or last character standing more than "
-        f"{SET_APART_PITCHES} x the median pitch (between the frames where characters peak) from its neighbour and "
-        f"read with less than {SET_APART_PRICE} confidence is taken for a symbol beside the registration (a "
-        "state emblem, small stacked letters, a screw), as long as at least "
-        f"{SET_APART_MIN_LEFT} characters remain: the reading without it is offered at the price {SET_APART_PRICE}, "
-        "so where both readings fit the grammar alike the character stays only where the OCR is surer of it than "
-        "that (on our own crops every such character that was real, Bucharest's \"B\", was read at 0.98 or surer). "
-        "On EU plates a lone letter standing apart is a district by format (Germany's and Austria's behind their "
-        "seals), so the rule is off there. These readings "
-        "and the deletions are the only ones added to the OCR's, and grammars never add any other character. EU "
-        f"country formats known: {', '.join(EU_COUNTRY_GRAMMARS)} (FR and IT share one: no country).",
-        "6. Region, only on strong evidence, decided once per plate from its best reading and kept whichever reading "
-        "wins: a blue strip on the plate's left → eu (the band of mostly blue columns in the crop's left quarter, "
-        "3–15 % of its width, starting within its first 15 % but not at its edge, not blue right after it nor in the "
-        "plate's middle: `training/ocr/check_strip.py` finds it on 94 % of rendered EU plates cut with the reader's "
-        "margin, none of 300 rendered US and Brazilian plates, none of them on a blue car, 1 of the 1,000 CCPD crops "
-        "and 1 of 42 of our non-EU photos (an Indian IND band); country "
-        "when exactly one country format of the winning reading "
-        "fits), checked first because the strip's stars read as a province character; a Chinese registration (a "
-        "province character, a letter and five or six more) on a plate whose body is blue, yellow or green → cn (the "
-        "colours are needed because a logo read as a province character before a letter-first US or Romanian "
-        "registration fits the Chinese format; the cost, 2 of 1,000 CCPD crops too washed out to pass, is avoided "
-        "with `--region cn`); Brazil's Mercosul format (a letter in fifth place) → br; otherwise unknown, and a "
-        "hotlist match is shown as \"region not verified\". `--region` overrides. (On our dash-cam crops, whose "
-        "camera tints everything magenta and washes the strip out, it is never found (0 of 652): those plates stay "
-        "unknown. An EU plate on a blue car is missed too; a blue frame's left edge can look like a strip.)",
-        "7. Overall confidence = text confidence x √(detector score). Readings shorter than "
-        f"{cfg.min_plate_length} characters or less confident than {cfg.min_confidence} are dropped (never stored).",
+        f"(cut at the row of least edge energy in the middle band) when its one-row posterior (rule 5) is below "
+        f"{TWO_ROW_RETRY_BELOW}, or its body is yellow (at least {YELLOW_BODY_SHARE:.0%}: China's two-row plates are "
+        "its large vehicles' yellow ones), or it shows an EU strip. Both cuts then feed one posterior (rule 5), "
+        "averaged: a cut whose image explains no plate of any format weighs little.",
+        "4. OCR: the plate is resized to 48 x 160 grayscale with area interpolation, the same resize training used; "
+        "the network gives, for each of its 40 frames, a probability for the blank and each character.",
+        "5. Reading under plate formats. The table `recognition/formats/plate_formats.yaml` lists "
+        f"{len(table.jurisdictions)} jurisdictions ({n_states} US states and DC, {n_eu} European countries, Brazil, "
+        "China), each with its serial templates as per-position character classes, a prior weight per template and "
+        "the public reference it comes from; personalised (vanity) plates are a template of their own with a small "
+        "prior. Candidates are the network's own best path and its runner-up swaps, and for every template the "
+        "best CTC path that emits one of the template's allowed characters at each position (a character may be "
+        f"emitted only at a frame where the network gives it at least {MIN_CHAR_PROB:g}: a template restricts, it "
+        "never invents). Each candidate s is scored P(s | image) x prior(s)^λ, with P(s | image) the exact CTC "
+        "probability (summed over alignments) and prior(s) the sum, over jurisdictions j and the templates t that s "
+        "fits, of P(j | hint, look) x P(t | j) / |t| (|t|: how many texts t admits), plus an off-format term "
+        f"({table.off_format_weight:g} / 36^length) that keeps every text possible. λ = {FORMAT_WEIGHT:g} tempers the "
+        "prior as a language-model weight does in speech recognition; it was chosen on our own validation crops "
+        "(`training/ocr/tune_decoder.py`), never on the evaluation sets. Normalised over the candidates and the "
+        "probability the network leaves to other texts, this is the reading's posterior; the best text is the "
+        "reading, the next ones its alternatives. Per character, the confidence is the posterior share of the "
+        "candidates that agree with it there.",
+        "6. Where a plate comes from is part of the same posterior: P(j | hint, look) is, with `--region auto`, a "
+        "mixture over regions by the plate's look (" + look_text + "), each region's jurisdictions equal; with a hint "
+        f"(a region, a country or a state, from `--region`, the policy's `recognition.jurisdictions` or the "
+        f"camera's own setting) the hint takes {1 - HINT_LEAK:.0%} (a named state {SUBDIVISION_FOCUS:.0%} of its "
+        "country's part) and the look the rest. The reading's region is the one holding most of its posterior, "
+        f"stated only where it holds at least {REGION_SURE:.0%} (otherwise unknown: a hotlist match is then shown as "
+        "\"region not verified\"); the jurisdiction and template contributing most are reported with it "
+        "(`recognize --json`: `jurisdiction`, `format`, `region_share`). The EU strip is a blue band of mostly blue "
+        "columns in the crop's left quarter (3–15 % of its width, starting within its first 15 % but not at its "
+        "edge, not blue right after it nor in the plate's middle; `training/ocr/check_strip.py` measures it); "
+        "Chinese colours are a blue, yellow or green body.",
+        "7. Confidence: " + calibration_text + " Readings shorter than "
+        f"{cfg.min_plate_length} characters, or whose confidence x √(detector score) is below {cfg.min_confidence}, "
+        "are dropped (never stored).",
         "8. Alerts (not part of the model, but where its errors land): a hotlist match needs the policy's agreement "
         "across frames, tolerates look-alike characters (O/0/D/Q, I/1, B/8, S/5, Z/2) at a bounded cost, and is "
         "never acted on before a person compares the crop with the hotlist record.",

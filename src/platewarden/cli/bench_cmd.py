@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from platewarden.domain.plates import Region
+from platewarden.cli.options import region_option
+from platewarden.recognition.jurisdictions import JurisdictionHint
 
 
 @click.group("bench")
@@ -18,15 +19,15 @@ def bench() -> None:
 @bench.command("accuracy")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--ocr-only", is_flag=True, help="Read the labelled boxes directly (no detector).")
-@click.option("--region", type=click.Choice(["auto", "us", "eu", "br", "cn"]), default="auto")
+@region_option()
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--limit", type=int, help="Only the first N labelled plates.")
-def accuracy(folder: Path, ocr_only: bool, region: str, as_json: bool, limit: int | None) -> None:
+def accuracy(folder: Path, ocr_only: bool, hint: JurisdictionHint, as_json: bool, limit: int | None) -> None:
     """Accuracy on a folder labelled as in openalpr/benchmarks (NAME.txt or labels.tsv: file x y w h TEXT)."""
     from platewarden.evaluation.accuracy import evaluate
     from platewarden.recognition.pipeline import Recognizer
 
-    rec = Recognizer(region=None if region == "auto" else Region(region))
+    rec = Recognizer(hint=hint)
     rep = evaluate(folder, rec, ocr_only=ocr_only, limit=limit)
     s = rep.summary()
     if as_json:

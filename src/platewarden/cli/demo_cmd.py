@@ -20,6 +20,7 @@ from platewarden.fusion.fuser import Fuser
 from platewarden.governance.accounts import AccountError
 from platewarden.pipeline.live import LivePipeline
 from platewarden.policy.model import Role
+from platewarden.recognition.jurisdictions import resolve_hint
 from platewarden.recognition.pipeline import Recognizer, RecognizerConfig
 from platewarden.runtime import Platform
 from platewarden.sources.video import VideoFileSource
@@ -28,7 +29,7 @@ from platewarden.synthetic.scene import StreetScene
 DEMO_PLATES = [("8ABC234", "us"), ("B 21 GSB", "ro"), ("5SOW350", "us"), ("AB-123-CD", "fr"), ("5SOW750", "us"),
                ("KX 7204", "us")]
 HOTLIST_PLATE = "5SOW350"
-DEMO_CAMERA = Camera("demo-cam-1", "Demo street, northbound", 52.3702, 4.8952, 0.0, "demo-street")
+DEMO_CAMERA = Camera("demo-cam-1", "Demo street, northbound", 52.3702, 4.8952, 0.0, "demo-street", ("us",))
 
 
 DEMO_ROLES = {"demo.officer": Role.OFFICER, "demo.head": Role.DEPARTMENT_HEAD, "demo.operator": Role.OPERATOR,
@@ -89,7 +90,8 @@ def demo(ctx: click.Context) -> None:
         rp = p.policy.recognition
         recognizer = Recognizer(RecognizerConfig(detection_threshold=rp.detection_threshold,
                                                  min_plate_length=rp.min_plate_length,
-                                                 min_confidence=rp.min_confidence))
+                                                 min_confidence=rp.min_confidence),
+                                resolve_hint(None, DEMO_CAMERA.jurisdictions, rp.jurisdictions))
         fuser = Fuser(DEMO_CAMERA, rp.fusion_gap_seconds, rp.fusion_similarity)
         writer = p.read_writer("demo")
         reads: list[Read] = []

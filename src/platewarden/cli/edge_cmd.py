@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from platewarden.cli.common import platform, settings_from
+from platewarden.cli.options import region_option
 from platewarden.domain.cameras import Camera
 from platewarden.domain.clock import SystemClock
 from platewarden.edge.broker import Broker, BrokerUrlError
@@ -24,6 +25,7 @@ from platewarden.edge.pipeline import EdgePipeline, EdgeStats
 from platewarden.edge.publisher import EdgePublisher
 from platewarden.fusion.fuser import Fuser
 from platewarden.policy import PolicyError, load_policy
+from platewarden.recognition.jurisdictions import JurisdictionHint, resolve_hint
 from platewarden.recognition.pipeline import Recognizer, RecognizerConfig
 from platewarden.sources.files import FolderWatcher
 from platewarden.sources.video import SourceError, open_source
@@ -57,9 +59,10 @@ def _stop_on_signals() -> threading.Event:
 @click.option("--drain-seconds", default=30.0, show_default=True,
               help="At the end of the source, wait this long for the central store to confirm what is left (it "
                    "stays in the outbox either way and is sent on the next start).")
+@region_option(default=None)
 @click.pass_context
 def edge(ctx: click.Context, source: str, camera_id: str, broker_url: str, start: str | None,
-         drain_seconds: float) -> None:
+         drain_seconds: float, hint: JurisdictionHint | None) -> None:
     """Recognise plates on SOURCE next to the camera and publish the reads (QoS 1) from a local, encrypted outbox
     that keeps each read until the central store confirms it."""
     if not CAMERA_ID.match(camera_id):
@@ -85,7 +88,10 @@ def edge(ctx: click.Context, source: str, camera_id: str, broker_url: str, start
     rp = policy.recognition
     # The position is the central registry's business: reads leave the edge without one.
     here = Camera(camera_id, camera_id, 0.0, 0.0, None, None)
-    pipe = EdgePipeline(Recognizer(RecognizerConfig(rp.detection_threshold, rp.min_plate_length, rp.min_confidence)),
+    # the edge does not see the central registry: --region, else the policy's jurisdictions
+    reader = Recognizer(RecognizerConfig(rp.detection_threshold, rp.min_plate_length, rp.min_confidence),
+                        resolve_hint(hint, (), rp.jurisdictions))
+    pipe = EdgePipeline(reader,
                         Fuser(here, rp.fusion_gap_seconds, rp.fusion_similarity), outbox, publisher, clock)
 
     def status(s: EdgeStats) -> None:

@@ -15,7 +15,7 @@ from platewarden.cli.auth import current_user
 from platewarden.cli.common import platform
 from platewarden.domain.alerts import AlreadyDisposed, Disposition, UnknownAlert
 from platewarden.domain.approvals import ApprovalRefused
-from platewarden.domain.cameras import Camera
+from platewarden.domain.cameras import Camera, jurisdictions_from_text
 from platewarden.domain.deployment import DeploymentRefused, ProposalStatus, RoadSegment
 from platewarden.domain.hotlist import HotlistEntry
 from platewarden.domain.plates import Region, normalize_plate
@@ -28,9 +28,10 @@ def camera() -> None:
     """The camera registry."""
 
 
-def _camera(camera_id: str, name: str, lat: float, lon: float, heading: float | None, segment: str) -> Camera:
+def _camera(camera_id: str, name: str, lat: float, lon: float, heading: float | None, segment: str,
+            region: str | None = None) -> Camera:
     try:
-        return Camera(camera_id, name, lat, lon, heading, segment)
+        return Camera(camera_id, name, lat, lon, heading, segment, jurisdictions_from_text(region))
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
 
@@ -41,6 +42,9 @@ _camera_options = [
     click.option("--lon", type=float, required=True),
     click.option("--heading", type=float, help="Direction it faces, degrees from north."),
     click.option("--segment", required=True, help="Road segment id (platewarden camera segment)."),
+    click.option("--region", help="Where this camera's plates come from, for the reader: a region (eu), countries "
+                                  "(us, de) or states (us-ca), comma-separated, with optional weights "
+                                  "(us-ca:0.7,us-nv:0.3). Default: the policy's recognition.jurisdictions."),
 ]
 
 
@@ -80,9 +84,9 @@ def camera_segment(ctx: click.Context, segment_id: str, name: str, length_km: fl
 @click.option("--justification", required=True, help="Why here and why a camera.")
 @click.pass_context
 def camera_propose(ctx: click.Context, camera_id: str, name: str, lat: float, lon: float, heading: float | None,
-                   segment: str, purpose: str, justification: str) -> None:
+                   segment: str, region: str | None, purpose: str, justification: str) -> None:
     """Propose a camera: it opens the public comment period; its reads are refused until it is approved."""
-    cam = _camera(camera_id, name, lat, lon, heading, segment)
+    cam = _camera(camera_id, name, lat, lon, heading, segment, region)
     with platform(ctx, notify=False) as p:
         try:
             proposal = p.deployments.propose(current_user(ctx, p), cam, purpose, justification)
@@ -131,9 +135,9 @@ def camera_decide(ctx: click.Context, proposal_id: str, decision: str, reason: s
 @click.option("--density-exception", help="Reasons, where the camera is beyond the density limit.")
 @click.pass_context
 def camera_import(ctx: click.Context, camera_id: str, name: str, lat: float, lon: float, heading: float | None,
-                  segment: str, decision_ref: str, density_exception: str | None) -> None:
+                  segment: str, region: str | None, decision_ref: str, density_exception: str | None) -> None:
     """Record a camera approved before platewarden (ethics board only; listed as an import in the reports)."""
-    cam = _camera(camera_id, name, lat, lon, heading, segment)
+    cam = _camera(camera_id, name, lat, lon, heading, segment, region)
     with platform(ctx, notify=False) as p:
         try:
             p.deployments.import_existing(cam, decision_ref, current_user(ctx, p), density_exception)
@@ -164,7 +168,8 @@ def camera_list(ctx: click.Context) -> None:
         for r in p.deployments.registry():
             c = r.camera
             click.echo(f"{c.id:<16} {r.status:<15} {c.latitude:10.5f} {c.longitude:10.5f} "
-                       f"{c.road_segment or '-':<14} {c.name}  [{r.approved_via}]")
+                       f"{c.road_segment or '-':<14} {c.name}  [{r.approved_via}]  "
+                       f"region {c.jurisdiction_text or 'policy'}")
         for prop in p.deployments.proposals(ProposalStatus.OPEN):
             click.echo(f"proposed {prop.camera.id:<16} comments until {prop.comment_until:%Y-%m-%d} "
                        f"({len(prop.comments)} comments)  id {prop.id}")

@@ -10,14 +10,16 @@ from typing import Any
 
 import click
 
+from platewarden.cli.options import region_option
 from platewarden.domain.observations import PlateObservation
-from platewarden.domain.plates import Region
 from platewarden.recognition.imageio import ImageError, image_files, read_image
+from platewarden.recognition.jurisdictions import JurisdictionHint
 
 
 def observation_json(o: PlateObservation) -> dict[str, Any]:
     return {
         "text": o.text, "confidence": round(o.confidence, 4), "region": o.region.value, "country": o.country,
+        "jurisdiction": o.jurisdiction, "format": o.format, "region_share": round(o.region_share, 4),
         "box": [o.box.x, o.box.y, o.box.w, o.box.h],
         "corners": [[round(x, 1), round(y, 1)] for x, y in o.corners] if o.corners else None,
         "chars": [{"char": c.char, "confidence": round(c.confidence, 4)} for c in o.chars],
@@ -26,15 +28,14 @@ def observation_json(o: PlateObservation) -> dict[str, Any]:
 
 
 @click.command("recognize")
-@click.option("--region", type=click.Choice(["auto", "us", "eu", "br", "cn"]), default="auto", show_default=True,
-              help="Plate region; auto guesses from the text and the plate's look.")
+@region_option()
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per image, one per line.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-def recognize(region: str, as_json: bool, paths: tuple[Path, ...]) -> None:
+def recognize(hint: JurisdictionHint, as_json: bool, paths: tuple[Path, ...]) -> None:
     """Read the plates in images (files, or folders searched recursively for images)."""
     from platewarden.recognition.pipeline import Recognizer
 
-    recognizer = Recognizer(region=None if region == "auto" else Region(region))
+    recognizer = Recognizer(hint=hint)
     failed = 0
     files = image_files(list(paths))
     if not files:

@@ -8,9 +8,11 @@ from pathlib import Path
 import click
 
 from platewarden.cli.common import platform
+from platewarden.cli.options import region_option
 from platewarden.fusion.fuser import Fuser
 from platewarden.governance.deployment import UnapprovedCamera
 from platewarden.pipeline.live import LivePipeline, PipelineStats
+from platewarden.recognition.jurisdictions import JurisdictionHint, resolve_hint
 from platewarden.recognition.pipeline import Recognizer, RecognizerConfig
 from platewarden.sources.files import FolderWatcher
 from platewarden.sources.video import SourceError, open_source
@@ -21,8 +23,9 @@ from platewarden.store.cameras import UnknownCamera
 @click.argument("source")
 @click.option("--camera", "camera_id", required=True, help="The registered camera this source belongs to.")
 @click.option("--start", help="For video files: the wall-clock time of the first frame (ISO 8601 with zone).")
+@region_option(default=None)
 @click.pass_context
-def watch(ctx: click.Context, source: str, camera_id: str, start: str | None) -> None:
+def watch(ctx: click.Context, source: str, camera_id: str, start: str | None, hint: JurisdictionHint | None) -> None:
     """Run recognition → fusion → encrypted store → alerts on SOURCE (video file, rtsp:// or http:// stream, or a
     folder watched for new images)."""
     with platform(ctx) as p:
@@ -32,8 +35,9 @@ def watch(ctx: click.Context, source: str, camera_id: str, start: str | None) ->
         except (UnapprovedCamera, UnknownCamera) as exc:
             raise click.ClickException(str(exc)) from exc
         rp = p.policy.recognition
+        hint = resolve_hint(hint, camera.jurisdictions, rp.jurisdictions)
         pipe = LivePipeline(Recognizer(RecognizerConfig(rp.detection_threshold, rp.min_plate_length,
-                                                                rp.min_confidence)),
+                                                        rp.min_confidence), hint),
                             Fuser(camera, rp.fusion_gap_seconds, rp.fusion_similarity),
                             p.read_writer(camera_id),
                             p.alerts,

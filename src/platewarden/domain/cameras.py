@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 _CAMERA_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_JURISDICTION = re.compile(r"^[a-z]{2,4}(-[a-z]{2,3})?(:[0-9]*\.?[0-9]+)?$")
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,9 @@ class Camera:
     longitude: float
     heading_deg: float | None
     road_segment: str | None
+    # where this camera's plates come from ("us-ca", "us-ca:0.7"): a hint for the reader that overrides the policy's
+    # ``recognition.jurisdictions``; empty means the policy's. Checked against the plate formats by governance.
+    jurisdictions: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not _CAMERA_ID.match(self.id):
@@ -26,3 +30,16 @@ class Camera:
             raise ValueError(f"camera {self.id}: longitude {self.longitude} is outside -180..180")
         if self.heading_deg is not None and not 0 <= self.heading_deg < 360:
             raise ValueError(f"camera {self.id}: heading {self.heading_deg} is outside 0..360")
+        if any(not _JURISDICTION.match(j) for j in self.jurisdictions):
+            raise ValueError(f"camera {self.id}: jurisdictions are codes such as us-ca or us-ca:0.7, not "
+                             f"{list(self.jurisdictions)}")
+
+    @property
+    def jurisdiction_text(self) -> str:
+        """The hint as stored and as ``--region`` takes it ("" when the policy's applies)."""
+        return ",".join(self.jurisdictions)
+
+
+def jurisdictions_from_text(text: str | None) -> tuple[str, ...]:
+    """The stored (comma-separated) form back into codes."""
+    return tuple(j.strip() for j in (text or "").split(",") if j.strip())

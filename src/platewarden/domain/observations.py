@@ -42,9 +42,11 @@ class Box:
 class PlateObservation:
     """One plate in one frame.
 
-    ``confidence`` is the product of the per-character confidences (the chance that every character is right, if
-    the network's probabilities were calibrated) times the detector's score; ``alternatives`` are other readings,
-    best first, never invented by a grammar (see ``platewarden.recognition.grammar``).
+    ``confidence`` is the calibrated probability that ``text`` is exactly right (the posterior under plate formats,
+    mapped through a calibration fitted on our own validation crops); ``alternatives`` are the next readings of the
+    same posterior, calibrated alike (never above ``confidence``), never characters the network did not support
+    (see ``platewarden.recognition.reading``). ``jurisdiction`` and ``format`` name the jurisdiction and template
+    that contribute most to the reading; ``region_share`` is how much of its posterior its region holds.
     """
 
     text: str
@@ -57,3 +59,6 @@ class PlateObservation:
     alternatives: tuple[Alternative, ...]
     detector_score: float
     crop: np.ndarray | None = field(default=None, compare=False, repr=False)
+    jurisdiction: str | None = None
+    format: str | None = None
+    region_share: float = 0.0

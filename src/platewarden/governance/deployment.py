@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from platewarden.domain.approvals import ApprovalRefused, Step, check_applicant, check_approver, next_level
-from platewarden.domain.cameras import Camera
+from platewarden.domain.cameras import Camera, jurisdictions_from_text
 from platewarden.domain.clock import Clock
 from platewarden.domain.deployment import (
     CameraProposal,
@@ -34,6 +34,7 @@ from platewarden.domain.users import User
 from platewarden.ledger.entries import Event, EventKind, digest, with_reason
 from platewarden.ledger.log import Ledger
 from platewarden.policy.model import Policy, Role
+from platewarden.recognition.jurisdictions import UnknownJurisdictionError, parse_hint
 from platewarden.store.approval_steps import load_steps, record_step
 from platewarden.store.dialect import conflict_insert
 from platewarden.store.schema import (
@@ -44,6 +45,15 @@ from platewarden.store.schema import (
     road_segments,
 )
 
+
+def check_jurisdictions(camera: Camera) -> None:
+    """A camera's reader hint names jurisdictions the plate formats know (the refusal lists the valid codes)."""
+    if not camera.jurisdictions:
+        return
+    try:
+        parse_hint(list(camera.jurisdictions))
+    except UnknownJurisdictionError as exc:
+        raise DeploymentRefused(f"camera {camera.id}: {exc}") from exc
 
 class UnapprovedCamera(PermissionError):
     """Reads offered by a camera that is not (or no longer) approved; the attempt is counted and ledgered."""
@@ -119,6 +129,7 @@ class DeploymentReview:
         now = self._clock.now()
         check_applicant(self.chain, proposer)
         check_proposal_text(purpose, justification)
+        check_jurisdictions(camera)
         if camera.road_segment is None:
             raise DeploymentRefused("a proposed camera names the road segment it watches (for the density rule)")
         pid = str(uuid.uuid4())
@@ -133,12 +144,14 @@ class DeploymentReview:
             until = now + timedelta(days=self._policy.deployment.public_comment_days)
             conn.execute(insert(camera_proposals).values(
                 id=pid, camera_id=camera.id, name=camera.name, latitude=camera.latitude, longitude=camera.longitude,
-                heading_deg=camera.heading_deg, road_segment=camera.road_segment, purpose=purpose.strip(),
+                heading_deg=camera.heading_deg, road_segment=camera.road_segment,
+                jurisdictions=camera.jurisdiction_text or None, purpose=purpose.strip(),
                 justification=justification.strip(), proposed_by=proposer.id, proposed_at=now, comment_until=until,
                 status=ProposalStatus.OPEN.value))
             self._ledger.append([Event(EventKind.CAMERA_DEPLOYMENT, now, proposer.label, {
                 "action": "propose", "proposal_id": pid, "camera_id": camera.id, "latitude": camera.latitude,
-                "longitude": camera.longitude, "segment": camera.road_segment, "purpose_digest": digest(purpose),
+                "longitude": camera.longitude, "segment": camera.road_segment,
+                "jurisdictions": camera.jurisdiction_text or "policy", "purpose_digest": digest(purpose),
                 "justification_digest": digest(justification), "comment_until": until.isoformat()})], conn=conn)
         return self.get(pid)
 
@@ -219,6 +232,7 @@ class DeploymentReview:
                 raise DeploymentRefused("cite the public decision that approved this camera (at least 5 characters)")
             if camera.road_segment is None:
                 raise DeploymentRefused("a camera names the road segment it watches (for the density rule)")
+            check_jurisdictions(camera)
             with self._engine.connect() as conn:
                 if conn.execute(select(cameras.c.id).where(cameras.c.id == camera.id,
                                                            cameras.c.status == "approved")).first():
@@ -242,6 +256,7 @@ class DeploymentReview:
             self._ledger.append([Event(EventKind.CAMERA_DEPLOYMENT, now, actor.label, {
                 "action": "import", "camera_id": camera.id, "latitude": camera.latitude,
                 "longitude": camera.longitude, "segment": camera.road_segment, "decision_digest": digest(decision_ref),
+                "jurisdictions": camera.jurisdiction_text or "policy",
                 "cameras_on_segment": density.cameras, "exception": bool(density.over and density_exception)})],
                 conn=conn)
         self._invalidate()
@@ -264,7 +279,7 @@ class DeploymentReview:
     def _put_in_registry(self, conn: Connection, camera: Camera, via: str, now: datetime) -> None:
         values = {"name": camera.name, "latitude": camera.latitude, "longitude": camera.longitude,
                   "heading_deg": camera.heading_deg, "road_segment": camera.road_segment, "status": "approved",
-                  "approved_via": via}
+                  "approved_via": via, "jurisdictions": camera.jurisdiction_text or None}
         conn.execute(conflict_insert(self._engine, cameras).values(id=camera.id, created_at=now, **values)
                      .on_conflict_do_update(index_elements=["id"], set_=values))
 
@@ -293,7 +308,8 @@ class DeploymentReview:
                                       .order_by(camera_comments.c.id)):
                     comments[c.proposal_id].append(Comment(c.at, c.author, c.text))
         return [CameraProposal(
-            id=r.id, camera=Camera(r.camera_id, r.name, r.latitude, r.longitude, r.heading_deg, r.road_segment),
+            id=r.id, camera=Camera(r.camera_id, r.name, r.latitude, r.longitude, r.heading_deg, r.road_segment,
+                                   jurisdictions_from_text(r.jurisdictions)),
             purpose=r.purpose, justification=r.justification, proposed_by=r.proposed_by,
             proposed_at=r.proposed_at, comment_until=r.comment_until, status=ProposalStatus(r.status),
             decision_reason=r.decision_reason, density_exception=r.density_exception,
@@ -302,7 +318,8 @@ class DeploymentReview:
 
     def registry(self) -> list[RegisteredCamera]:
         with self._engine.connect() as conn:
-            return [RegisteredCamera(Camera(r.id, r.name, r.latitude, r.longitude, r.heading_deg, r.road_segment),
+            return [RegisteredCamera(Camera(r.id, r.name, r.latitude, r.longitude, r.heading_deg, r.road_segment,
+                                            jurisdictions_from_text(r.jurisdictions)),
                                      r.status, r.approved_via, r.created_at)
                     for r in conn.execute(select(cameras).order_by(cameras.c.id))]
 

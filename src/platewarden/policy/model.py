@@ -4,8 +4,12 @@ searches, at most 2 cameras per km of road. Every field says what it does, becau
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+if TYPE_CHECKING:
+    from platewarden.recognition.jurisdictions import JurisdictionHint
 
 
 class Role(StrEnum):
@@ -141,6 +145,25 @@ class RecognitionPolicy(_Strict):
     fusion_gap_seconds: float = Field(2.0, gt=0, le=60, description="A vehicle unseen for this long ends its read.")
     fusion_similarity: float = Field(0.6, ge=0, le=1, description="Text similarity for two observations to be the "
                                                                   "same vehicle.")
+    jurisdictions: list[str] | dict[str, float] = Field(
+        default_factory=lambda: ["auto"],
+        description="Where this deployment's plates come from, as a reader's region setting: [auto], regions (eu), "
+                    "countries (us, br, de), states (us-ca), or a map of them to weights ({us-ca: 0.7, us-nv: 0.3}). "
+                    "A camera's own setting overrides it; --region overrides both.")
+
+    @field_validator("jurisdictions")
+    @classmethod
+    def _known_jurisdictions(cls, v: list[str] | dict[str, float]) -> list[str] | dict[str, float]:
+        from platewarden.recognition.jurisdictions import parse_hint
+
+        parse_hint(v)  # an unknown code is an error listing the valid ones
+        return v
+
+    def hint(self) -> JurisdictionHint:
+        """The deployment's jurisdiction hint for the recogniser."""
+        from platewarden.recognition.jurisdictions import parse_hint
+
+        return parse_hint(self.jurisdictions)
 
 
 class AuditPolicy(_Strict):

@@ -87,9 +87,13 @@ class PlateReader:
     def __init__(self, threads: int = 1) -> None:
         self._sess = session("ocr.onnx", threads)
 
-    def read(self, plates: list[np.ndarray]) -> list[OcrResult]:
+    def logprobs(self, plates: list[np.ndarray]) -> list[np.ndarray]:
+        """The network's (T, classes) log-probabilities for each plate image, in one batch."""
         if not plates:
             return []
         x = np.stack([to_ocr_input(p) for p in plates]).astype(np.float32)
-        out = self._sess.run(None, {"image": x})[0]
-        return [decode(o) for o in out]
+        return list(self._sess.run(None, {"image": x})[0])
+
+    def read(self, plates: list[np.ndarray]) -> list[OcrResult]:
+        """Best-path readings, no formats: what the network alone says (training checks use it)."""
+        return [decode(o) for o in self.logprobs(plates)]

@@ -1,4 +1,5 @@
-"""The recogniser: detect → rectify → OCR (one-row and, where the shape allows, two-row) → grammar ranking."""
+"""The recogniser: detect → cut (rectified; a squarish plate also with its rows side by side) → OCR → posterior
+over readings under plate formats (``recognition.reading``) → calibrated confidence."""
 
 from __future__ import annotations
 
@@ -7,18 +8,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from platewarden.domain.observations import Alternative, Box, CharConfidence, PlateObservation
-from platewarden.domain.plates import Region
-from platewarden.recognition.appearance import PlateLook, look_of
-from platewarden.recognition.calibration import detector_calibration
+from platewarden.recognition.appearance import look_of
+from platewarden.recognition.calibration import confidence_calibration, detector_calibration
 from platewarden.recognition.detector import Detection, PlateDetector
-from platewarden.recognition.grammar import country_of
+from platewarden.recognition.jurisdictions import JurisdictionHint
 from platewarden.recognition.layout import find_row_split, join_rows
 from platewarden.recognition.ocr import PlateReader
-from platewarden.recognition.ranking import Ranking, better_ranking, rank_readings
+from platewarden.recognition.reading import PlateReading, read_plate
 from platewarden.recognition.rectify import crop_plate
 
-TWO_ROW_MAX_ASPECT = 2.6  # plates squarer than this may hold two rows
-TWO_ROW_RETRY_BELOW = 0.9  # ...and are read as two rows too when the one-row reading is less confident than this
+TWO_ROW_MAX_ASPECT = 2.6  # plates squarer than this may hold two rows: they are also read with rows side by side
+TWO_ROW_RETRY_BELOW = 0.9  # ...when the one-row posterior is below this, or the plate's look says two rows may be
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,9 @@ class RecognizerConfig:
 class Recognizer:
     """Thread-compatible, not thread-safe: use one per thread (ONNX sessions are shared and safe)."""
 
-    def __init__(self, config: RecognizerConfig | None = None, region: Region | None = None) -> None:
+    def __init__(self, config: RecognizerConfig | None = None, hint: JurisdictionHint | None = None) -> None:
         self.config = config or RecognizerConfig()
-        self.region = region
+        self.hint = hint or JurisdictionHint()
         cal = detector_calibration()
         threshold = self.config.detection_threshold or cal.threshold
         candidates = None if cal.candidate_threshold is None else min(cal.candidate_threshold, threshold)
@@ -43,57 +43,47 @@ class Recognizer:
                                        threads=self.config.threads, refine_plate_width=cal.refine_plate_width,
                                        candidate_threshold=candidates)
         self._reader = PlateReader(self.config.threads)
+        self._confidence = confidence_calibration()
 
-    def recognize(self, image: np.ndarray) -> list[PlateObservation]:
-        """All plates in a BGR image, most confident first."""
+    def recognize(self, image: np.ndarray, hint: JurisdictionHint | None = None) -> list[PlateObservation]:
+        """All plates in a BGR image, most confident first; ``hint`` overrides the recogniser's (a camera's own)."""
         dets = self._detector.detect(image)
-        return self.read_plates(image, dets)
+        return self.read_plates(image, dets, hint)
 
-    def read_plates(self, image: np.ndarray, dets: list[Detection]) -> list[PlateObservation]:
+    def read_plates(self, image: np.ndarray, dets: list[Detection],
+                    hint: JurisdictionHint | None = None) -> list[PlateObservation]:
+        hint = hint or self.hint
         crops = [crop_plate(image, d) for d in dets]
         looks = [look_of(c) for c in crops]
-        variants: list[tuple[int, np.ndarray]] = list(enumerate(crops))
-        results = self._reader.read(crops)
-        # A squarish plate may hold two rows: read it again with its rows laid side by side when the one-row reading
-        # is weak (a two-row plate read as one row is often garbled), or when the plate may carry a format that can
-        # vouch for a fuller reading (``better_ranking``): a confident one-row reading may be one row alone, as on a
-        # Chinese yellow plate, whose big serial sits under a small province row. A US plate read surely is read
-        # once: under its loose layout nothing could vouch for the second reading.
-        second = [(i, join_rows(c, find_row_split(c))) for (i, c), res in zip(variants, results, strict=True)
-                  if c.shape[1] / max(1, c.shape[0]) < TWO_ROW_MAX_ASPECT
-                  and (res.confidence < TWO_ROW_RETRY_BELOW or self._may_vouch(looks[i]))]
-        if second:
-            variants += second
-            results += self._reader.read([v for _, v in second])
-        best: dict[int, Ranking] = {}
-        for (i, _), res in zip(variants, results, strict=True):
-            ranking = rank_readings(res, looks[i], self.region)
-            if i not in best or better_ranking(ranking, best[i], self.config.min_plate_length):
-                best[i] = ranking
+        one_row = self._reader.logprobs(crops)
+        readings = [read_plate([lp], look, hint) for lp, look in zip(one_row, looks, strict=True)]
+        # A squarish plate may hold two rows: it is read again with its rows side by side, and the two cuts weighed
+        # together, when its one-row reading is doubtful or its look says two rows are likely (a yellow body: China's
+        # large vehicles; an EU strip: German and British square plates). A sure one-row reading is kept as it is.
+        again = [i for i, (c, r) in enumerate(zip(crops, readings, strict=True))
+                 if c.shape[1] / max(1, c.shape[0]) < TWO_ROW_MAX_ASPECT
+                 and (r is None or r.best.posterior < TWO_ROW_RETRY_BELOW or looks[i].yellow_body or looks[i].eu_strip)]
+        two_row = self._reader.logprobs([join_rows(crops[i], find_row_split(crops[i])) for i in again])
+        for i, lp in zip(again, two_row, strict=True):
+            readings[i] = read_plate([one_row[i], lp], looks[i], hint)
         out = []
-        for i, ranking in best.items():
-            obs = self._observation(dets[i], crops[i], ranking)
+        for det, crop, reading in zip(dets, crops, readings, strict=True):
+            obs = None if reading is None else self._observation(det, crop, reading)
             if obs is not None:
                 out.append(obs)
         return sorted(out, key=lambda o: -o.confidence)
 
-    def _may_vouch(self, look: PlateLook) -> bool:
-        """Whether the plate may be a two-row plate of a region whose registration format is specific enough to
-        vouch for every character of a two-row reading: a yellow body (China's two-row plates are its large
-        vehicles' yellow ones), an EU strip (German and British square plates), or such a region forced. (Not any
-        Chinese colour: the loose test for those passes most US plates, which would all be read twice.)"""
-        return look.yellow_body or look.eu_strip or self.region in (Region.CN, Region.EU, Region.BR)
-
-    def _observation(self, det: Detection, crop: np.ndarray, ranking: Ranking) -> PlateObservation | None:
-        text, conf = ranking.best.text, ranking.best.confidence
+    def _observation(self, det: Detection, crop: np.ndarray, reading: PlateReading) -> PlateObservation | None:
+        text = reading.best.text
+        conf = self._confidence(reading.best.posterior)
         if len(text) < self.config.min_plate_length or conf * det.score ** 0.5 < self.config.min_confidence:
             return None
-        chars = tuple(CharConfidence(ch, cc) for ch, cc in zip(text, ranking.best.chars, strict=True))
-        alternatives = tuple(Alternative(r.text, r.confidence) for r in ranking.readings[1:6] if r.text != text)
+        chars = tuple(CharConfidence(ch, cc) for ch, cc in zip(text, reading.best.chars, strict=True))
+        alternatives = tuple(Alternative(c.text, self._confidence(c.posterior)) for c in reading.alternatives)
         x, y, w, h = det.box
         return PlateObservation(
-            text=text, confidence=float(conf) * det.score ** 0.5, region=ranking.region,
-            country=country_of(text, ranking.region),
+            text=text, confidence=conf, region=reading.region, country=reading.country,
             box=Box(round(x), round(y), round(w), round(h)),
             corners=tuple((float(px), float(py)) for px, py in det.corners), chars=chars,
-            alternatives=alternatives, detector_score=det.score, crop=crop)
+            alternatives=alternatives, detector_score=det.score, crop=crop,
+            jurisdiction=reading.jurisdiction, format=reading.format, region_share=reading.region_share)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, select
 
-from platewarden.domain.cameras import Camera
+from platewarden.domain.cameras import Camera, jurisdictions_from_text
 from platewarden.store.schema import cameras
 
 
@@ -23,9 +23,11 @@ class CameraRegistry:
         if row is None:
             raise UnknownCamera(f"unknown camera {camera_id!r}: it enters the registry through a deployment review "
                                 "(platewarden camera propose)")
-        return Camera(row.id, row.name, row.latitude, row.longitude, row.heading_deg, row.road_segment)
+        return Camera(row.id, row.name, row.latitude, row.longitude, row.heading_deg, row.road_segment,
+                      jurisdictions_from_text(row.jurisdictions))
 
     def all(self) -> list[Camera]:
         with self._engine.connect() as conn:
             rows = conn.execute(select(cameras).where(cameras.c.status == "approved").order_by(cameras.c.id))
-            return [Camera(r.id, r.name, r.latitude, r.longitude, r.heading_deg, r.road_segment) for r in rows]
+            return [Camera(r.id, r.name, r.latitude, r.longitude, r.heading_deg, r.road_segment,
+                           jurisdictions_from_text(r.jurisdictions)) for r in rows]

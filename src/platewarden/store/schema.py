@@ -55,6 +55,7 @@ cameras = Table(
     # the registry holds approved cameras only: "approved" or "decommissioned"
     Column("status", String(16), nullable=False, server_default="approved"),
     Column("approved_via", String(200), nullable=False, server_default="legacy"),  # proposal:<id> / import:<ref>
+    Column("jurisdictions", String(300)),  # the reader's hint for this camera ("us-ca,us-nv"); NULL: the policy's
 )
 
 road_segments = Table(  # public: the unit of the density rule
@@ -75,6 +76,7 @@ camera_proposals = Table(  # public: a deployment is decided with the public
     Column("longitude", Float, nullable=False),
     Column("heading_deg", Float),
     Column("road_segment", String(200), ForeignKey("road_segments.id"), nullable=False),
+    Column("jurisdictions", String(300)),  # the reader's hint the camera will carry; NULL: the policy's
     Column("purpose", Text, nullable=False),
     Column("justification", Text, nullable=False),
     Column("proposed_by", String(36), ForeignKey("users.id"), nullable=False),

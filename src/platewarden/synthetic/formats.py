@@ -1,4 +1,6 @@
-"""Registration formats of the plate styles we render, as patterns: L letter, N digit, A either, P Chinese province.
+"""Registration formats of the plate styles we render, as patterns: L letter, N digit, M a digit other than zero,
+A either, P Chinese province; any other letter stands for itself. Every style's output fits a template of its
+jurisdiction in ``platewarden.recognition.formats`` (a test checks it).
 
 A pattern's rows are separated by ``/``; spaces and dashes inside a row are drawn but are not part of the text.
 """
@@ -30,20 +32,20 @@ STYLE_FORMATS: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
                          "NNNNNN", "LLL NNN", "AAAAAA", "AAAAA", "AAAAAAA", "AAAA", "NNN NNN", "NN NNNN",
                          "N NNNNN", "NN LLLL", "NNN-NNN")),
     "us-2row": ("us", None, ("NNN/LLL", "LL/NNNN")),
-    "de": ("eu", "DE", ("LL LL NNNN", "L LL NNN", "LLL L NNN", "LL L NNNN", "L L NNNN", "LLL LL NN")),
-    "de-2row": ("eu", "DE", ("LL LL/NNNN", "L L/NNN")),
+    "de": ("eu", "DE", ("LL LL MNNN", "L LL MNN", "LLL L MNN", "LL L MNNN", "L L MNNN", "LLL LL MN")),
+    "de-2row": ("eu", "DE", ("LL LL/MNNN", "L L/MNN")),
     "fr": ("eu", "FR", ("LL-NNN-LL",)),
     "it": ("eu", "IT", ("LL NNNLL",)),
     "es": ("eu", "ES", ("NNNN LLL",)),
     "nl": ("eu", "NL", ("NN-LLL-N", "N-LLL-NN", "LL-NNN-L", "L-NNN-LL", "LLL-NN-L", "NN-LL-LL")),
-    "ro": ("eu", "RO", ("LL NN LLL", "L NN LLL", "L NNN LLL")),
+    "ro": ("eu", "RO", ("LL NN LLL", "B NN LLL", "B NNN LLL")),
     "uk": ("eu", "GB", ("LLNN LLL",)),
     "uk-2row": ("eu", "GB", ("LLNN/LLL",)),
     "eu": ("eu", None, ("LLL NNN", "LL NNN LL", "LNN LLL", "NNN LLLL", "LL NNNN", "NN LL NNN")),
     "br-grey": ("br", "BR", ("LLL-NNNN",)),
     "br-mercosul": ("br", "BR", ("LLLNLNN",)),
     "cn-blue": ("cn", "CN", ("PL NNNNN", "PL AAAAA")),
-    "cn-green": ("cn", "CN", ("PL NNNNNN", "PL LNNNNN", "PL NNNNNL")),
+    "cn-green": ("cn", "CN", ("PL LNNNNN", "PL NNNNNL")),
     "cn-yellow": ("cn", "CN", ("PL/AAAAA", "PL AAAAA")),
 }
 
@@ -90,6 +92,8 @@ def fill_pattern(pattern: str, rng: random.Random, region: str, country: str | N
             out.append(rng.choice(letters))
         elif sym == "N":
             out.append(rng.choice(DIGITS))
+        elif sym == "M":
+            out.append(rng.choice(DIGITS[1:]))
         elif sym == "A":
             out.append(rng.choice(free + DIGITS * 2))
         elif sym == "P":
