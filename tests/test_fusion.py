@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from platewarden.domain.observations import Box
+from platewarden.domain.observations import Alternative, Box
 from platewarden.fusion.fuser import Fuser, TimedObservation
 from platewarden.fusion.vote import vote
 from tests.factories import CAMERA, observation
@@ -77,3 +78,19 @@ def test_read_ids_are_deterministic() -> None:
         return [r.id for r in f.flush()]
 
     assert run() == run()
+
+
+def test_a_reads_confidence_is_never_below_an_alternatives() -> None:
+    """Frames split 3 : 2 between two whole readings, each frame offering the other as its alternative: the fused
+    reading is the better supported one and its confidence tops every alternative's (one scale for all)."""
+    rng = random.Random(4)
+    frames = []
+    for f in range(5):
+        text, other = ("5SOW350", "5SOW750") if f % 5 < 3 else ("5SOW750", "5SOW350")
+        obs = observation(text, 0.6 + 0.1 * rng.random())
+        frames.append(replace(obs, alternatives=(Alternative(other, 0.3),)))
+    v = vote(frames)
+    assert v.text == "5SOW350" and v.agreeing == 3
+    assert all(a.confidence <= v.confidence for a in v.alternatives)
+    assert [a.text for a in v.alternatives][0] == "5SOW750"
+    assert 0 < v.confidence < 0.7  # the mean over frames, not the surest frame's

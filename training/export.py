@@ -93,13 +93,36 @@ def training_sources(info: dict) -> list[str]:  # type: ignore[type-arg]
     am = [r for r in ok if "andrewmvd" in r[0]]
     det = info.get("detector", {}).get("selected_checkpoint", {})
     ocr = info.get("ocr", {}).get("selected_checkpoint", {})
+    with open("training/labels/openimages.tsv", newline="") as f:
+        oi = list(csv.DictReader(f, delimiter="\t"))
+    oi_ok = [r for r in oi if r["status"] == "ok"]
+    oi_photos = {r["source"] for r in oi}
+    oi_val_photos = {r["source"] for r in oi if r["split"] == "val"}
+    by_country: dict[str, list[int]] = {}
+    for r in oi_ok:
+        by_country.setdefault(r["country"] or "unknown", [0, 0])[r["split"] == "val"] += 1
+    top = sorted(by_country.items(), key=lambda kv: -sum(kv[1]))
+    countries = ", ".join(f"{c} {t}/{v}" for c, (t, v) in top[:12])
+    rest = sum(sum(n) for _, n in top[12:])
     fonts = sorted({f"{Path(p).name} ({lic})" for p, lic in {**LATIN_FONTS, **CJK_FONTS}.items() if Path(p).exists()})
     return [
         f"Detector: `train/ro-dashcam` frames (RobertLucian/license-plate-dataset, MIT), split by video "
         f"(`dayride_type1_002` held out), and `train/andrewmvd` photos (andrewmvd / MakeML, published as CC0 via "
         f"GeorgeVasile04/Car-plate-detection; weak provenance, some stock-photo watermarks), every fifth photo held "
-        f"out: {det.get('train_scenes', '?')} training and {det.get('val_scenes', '?')} validation images; plus "
+        f"out; and the `train/openimages` photos (Google Open Images V7, class \"Vehicle registration plate\"; "
+        f"annotations CC BY 4.0 by Google, images CC BY 2.0 by their Flickr authors, taken as Open Images lists "
+        f"their licences; IDs in `training/labels/openimages_ids.txt`): {len(oi_photos)} photos, every fifth in "
+        f"file-name order held out ({len(oi_val_photos)}), every box but those judged not a plate: "
+        f"{det.get('train_scenes', '?')} training and {det.get('val_scenes', '?')} validation images in all; plus "
         f"synthetic plates composited onto those same training images (about 60 % of samples).",
+        f"OCR, real, Open Images: the {len(oi)} plate boxes of those photos transcribed by two independent readers "
+        f"with a third look where they differed (`training/labels/openimages/`, protocol in "
+        f"`training/labels/PROTOCOL.md`): {len(oi_ok)} legible, "
+        + ", ".join(f"{sum(r['status'] == s for r in oi)} {s.replace('_', ' ')}"
+                    for s in ("uncertain", "illegible", "erased", "non_latin", "not_a_plate"))
+        + f" left out; {sum(r['split'] == 'train' for r in oi_ok)} for training, "
+        f"{sum(r['split'] == 'val' for r in oi_ok)} held out. Legible plates per country (training/held out): "
+        f"{countries}{f', {rest} more from other countries' if rest else ''}.",
         f"OCR, real: {len(rows)} plate crops from those two sets transcribed by hand under "
         f"`training/labels/PROTOCOL.md` ({len(ok)} legible: {len(ro)} Romanian dash-cam, {len(am)} web photos; "
         f"{sum(r[6] == 'uncertain' for r in rows)} uncertain and {sum(r[6] == 'illegible' for r in rows)} "
@@ -117,7 +140,8 @@ def training_sources(info: dict) -> list[str]:  # type: ignore[type-arg]
         f"with blur, low resolution, noise, JPEG, night, infrared, glare, dirt and shadows. {synthetic_share(ocr)}",
         f"Fonts: {', '.join(fonts)}; {HERSHEY_LICENCE}; {STROKE_LICENCE}.",
         f"Selection: OCR checkpoint at step {ocr.get('step', '?')} (held-out real {ocr.get('real_val', 0):.1%}, "
-        f"CCPD {ocr.get('ccpd_val', 0):.1%}); detector at step {det.get('step', '?')} (held-out recall "
+        f"CCPD {ocr.get('ccpd_val', 0):.1%}, Open Images {ocr.get('oi_val', float('nan')):.1%}; greedy decoding); "
+        f"detector at step {det.get('step', '?')} (held-out recall "
         f"{det.get('val_recall', 0):.1%} at IoU 0.5). Seeds fixed; logs in `training/logs/`.{weight_average(ocr)}",
     ]
 

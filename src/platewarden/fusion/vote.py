@@ -2,7 +2,13 @@
 
 The modal length wins (weighted by confidence); then each position takes the character with the largest summed
 confidence. A character's fused confidence is its share of the vote times its mean confidence, so a position
-where frames disagree stays visibly uncertain. The overall confidence is the product over characters.
+where frames disagree stays visibly uncertain.
+
+Every text the frames offered (as their reading or an alternative) is supported by the mean, over all frames, of
+the calibrated confidence each frame gives it: the chance, frame by frame, that it is the plate. The voted text is
+supported at least by the product of its characters' fused confidences (it may be a text no single frame read
+whole). The reading is the best-supported text, its confidence that support, and the alternatives the next ones:
+one scale for all of them, so an alternative is never surer than the reading it stands behind.
 """
 
 from __future__ import annotations
@@ -41,17 +47,30 @@ def vote(observations: list[PlateObservation]) -> Vote:
         best = max(weight, key=lambda ch: weight[ch])
         share = weight[best] / sum(weight.values())
         chars.append(CharConfidence(best, share * sum(confs[best]) / len(confs[best])))
-    text = "".join(c.char for c in chars)
-    confidence = 1.0
+    voted = "".join(c.char for c in chars)
+    by_chars = 1.0
     for c in chars:
-        confidence *= c.confidence
-    agreeing = sum(o.text == text for o in observations)
-    # Alternatives: other texts seen, scored by their mean support across all frames.
+        by_chars *= c.confidence
     support: dict[str, float] = defaultdict(float)
     for o in observations:
         support[o.text] += o.confidence
         for a in o.alternatives:
             support[a.text] += a.confidence
     n = len(observations)
-    alts = sorted(((t, s / n) for t, s in support.items() if t != text), key=lambda x: -x[1])[:5]
-    return Vote(text, tuple(chars), confidence, agreeing, tuple(Alternative(t, min(1.0, s)) for t, s in alts))
+    mean = {t: min(1.0, s / n) for t, s in support.items()}
+    mean[voted] = max(mean.get(voted, 0.0), by_chars)
+    ranked = sorted(mean.items(), key=lambda kv: (-kv[1], kv[0] != voted))
+    text, confidence = ranked[0]
+    if text != voted:  # a text read whole by the frames outweighs the character vote: its own characters
+        chars = _chars_of(text, observations)
+    agreeing = sum(o.text == text for o in observations)
+    return Vote(text, tuple(chars), confidence, agreeing, tuple(Alternative(t, s) for t, s in ranked[1:6]))
+
+
+def _chars_of(text: str, observations: list[PlateObservation]) -> list[CharConfidence]:
+    """Per character of a text some frames read whole: the mean confidence those frames gave each character."""
+    reading = [o for o in observations if o.text == text and len(o.chars) == len(text)]
+    if not reading:
+        return [CharConfidence(ch, 0.0) for ch in text]
+    return [CharConfidence(ch, sum(o.chars[i].confidence for o in reading) / len(reading))
+            for i, ch in enumerate(text)]
