@@ -81,7 +81,7 @@ class Platform:
         return cls(settings=settings, policy=policy, clock=clock, engine=engine, keyring=keyring,
                    case_keys=case_keys, ledger=ledger,
                    reads=reads, cameras=CameraRegistry(engine), accounts=accounts,
-                   searches=searches, sharing=Sharing(engine, searches, ledger, policy, clock),
+                   searches=searches, sharing=Sharing(engine, searches, ledger, policy, clock, keyring),
                    retention=Retention(engine, keyring, case_keys, ledger, policy, clock, reads.partitions),
                    deployments=DeploymentReview(engine, ledger, policy, clock),
                    zones=ZoneWatch(engine, keyring, ledger, policy, clock),

@@ -37,7 +37,9 @@ class Scheduler:
                 self.retention_runs += 1
                 last["retention"] = now_s
                 for zone_id in self.platform.zones.expire():
-                    log.info("zone %s expired: its key and presence tokens were destroyed", zone_id)
+                    log.info("zone %s expired: its key, presence tokens and alerts were destroyed", zone_id)
+                if deleted := self.platform.sharing.purge_received():
+                    log.info("%d received share packages past their delete-by date deleted", deleted)
                 for r in receipts:
                     log.info("retention destroyed %s: %d reads, receipt at ledger entry %d", r.day, r.destroyed,
                              r.ledger_seq)

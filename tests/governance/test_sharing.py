@@ -4,20 +4,24 @@ purposes outside the agreement and forbidden jurisdictions are refused and ledge
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from platewarden.config import Settings
 from platewarden.domain.clock import ManualClock
+from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.sharing import SharingRefused
 from platewarden.governance.scope import Query, Scope
-from platewarden.governance.sharing import Sharing
+from platewarden.governance.sharing import Sharing, _canonical, read_commitment
 from platewarden.policy.model import SharingPolicy
 from platewarden.runtime import Platform
+from platewarden.store.schema import received_shares
 from tests.factories import CAMERA, make_read, people
 
 
@@ -86,7 +90,7 @@ def test_forbidden_jurisdiction_and_bad_agreements(platform: Platform, partner: 
     p, who = platform, people(platform)
     key = partner.ledger.public_key.encode()
     strict = Sharing(p.engine, p.searches, p.ledger, p.policy.model_copy(update={
-        "sharing": SharingPolicy(forbidden_jurisdictions=["RU", "by"])}), p.clock)
+        "sharing": SharingPolicy(forbidden_jurisdictions=["RU", "by"])}), p.clock, p.keyring)
     with pytest.raises(SharingRefused, match="forbids sharing with jurisdiction RU-MOW"):
         strict.propose(who["head"], "X", "ru-mow", ["robbery"], 14, clock.now() + timedelta(days=30), key)
     with pytest.raises(SharingRefused, match="partner may keep"):
@@ -100,9 +104,107 @@ def test_forbidden_jurisdiction_and_bad_agreements(platform: Platform, partner: 
     p.reads.ingest([make_read("KX7204", clock.now(), n=1)])
     req, query = shared_request(p, who, ag.id, clock)
     strict = Sharing(p.engine, p.searches, p.ledger, p.policy.model_copy(update={  # ... then the policy changes
-        "sharing": SharingPolicy(forbidden_jurisdictions=["BY"])}), p.clock)
+        "sharing": SharingPolicy(forbidden_jurisdictions=["BY"])}), p.clock, p.keyring)
     with pytest.raises(SharingRefused, match="forbids"):
         strict.send(who["officer"], req.id, query)
     p.sharing.end(ag.id, who["head"], "treaty suspended")
     with pytest.raises(SharingRefused, match="not active"):
         p.sharing.send(who["officer"], req.id, query)
+
+
+def _sharing_events(p: Platform, action: str) -> list[dict]:  # type: ignore[type-arg]
+    return [e["body"] for _, e in p.ledger.parsed() if e["kind"] == "sharing" and e["body"]["action"] == action]
+
+
+def test_jurisdictions_are_iso_codes_normalised_before_the_forbidden_list(platform: Platform, partner: Platform,
+                                                                          clock: ManualClock) -> None:
+    """The tester's finding: --jurisdiction Russia, RUS and Germany!! were accepted, so a forbidden RU was
+    bypassed by spelling it out."""
+    p, who = platform, people(platform)
+    key = partner.ledger.public_key.encode()
+    strict = Sharing(p.engine, p.searches, p.ledger, p.policy.model_copy(update={
+        "sharing": SharingPolicy(forbidden_jurisdictions=["RU"])}), p.clock, p.keyring)
+    until = clock.now() + timedelta(days=30)
+    for spelt in ("RUS", "Russian Federation", "ru"):
+        with pytest.raises(SharingRefused, match="forbids sharing with jurisdiction RU"):
+            strict.propose(who["head"], "X", spelt, ["robbery"], 14, until, key)
+    for nonsense in ("Russia", "Germany!!", "XX", "DE-ZZ", ""):
+        with pytest.raises(SharingRefused, match="not an ISO 3166"):
+            strict.propose(who["head"], "X", nonsense, ["robbery"], 14, until, key)
+    assert p.sharing.all() == []
+    assert len(_sharing_events(p, "refused")) == 8  # every refusal ledgered
+    assert SharingPolicy(forbidden_jurisdictions=["rus", "by"]).forbidden_jurisdictions == ["RU", "BY"]
+    with pytest.raises(ValueError, match="not an ISO 3166"):
+        SharingPolicy(forbidden_jurisdictions=["Mordor"])
+
+
+def _shared_package(us: Platform, them: Platform, clock: ManualClock) -> tuple[bytes, dict, dict]:  # type: ignore[type-arg]
+    who_us, who_them = people(us), people(them)
+    ours = agree(us, who_us, "Partner Police", "DE", them.ledger.public_key.encode(), clock)
+    agree(them, who_them, "Example City Police", "NL", us.ledger.public_key.encode(), clock)
+    us.reads.ingest([make_read("KX7204", clock.now(), n=1)])
+    req, query = shared_request(us, who_us, ours.id, clock)
+    return us.sharing.send(who_us["officer"], req.id, query), who_us, who_them
+
+
+def test_a_changed_plate_signed_again_fails_against_the_senders_ledger(platform: Platform, partner: Platform,
+                                                                      clock: ManualClock) -> None:
+    """The tester's finding: the proof covered only the read ids, so a package whose plate was changed and then
+    signed again with the sender's key was accepted."""
+    us, them = platform, partner
+    package, _, who_them = _shared_package(us, them, clock)
+
+    def resigned(doc: dict) -> bytes:  # type: ignore[type-arg]
+        signature = base64.b64encode(us.ledger.sign(_canonical(doc["package"]))).decode()
+        return _canonical({"package": doc["package"], "signature": signature})
+
+    changed = json.loads(package)
+    changed["package"]["reads"][0]["text"] = "KX7205"
+    with pytest.raises(SharingRefused, match="does not match its commitment"):
+        them.sharing.receive(who_them["officer"], resigned(changed))
+    recommitted = json.loads(package)  # a forger who also recomputes the commitment
+    read = recommitted["package"]["reads"][0]
+    read["text"], read["salt"] = "KX7205", "00" * 16
+    read["commitment"] = read_commitment({k: v for k, v in read.items() if k not in ("salt", "commitment")},
+                                         read["salt"])
+    with pytest.raises(SharingRefused, match="not the ones the sender ledgered"):
+        them.sharing.receive(who_them["officer"], resigned(recommitted))
+    assert them.sharing.receive(who_them["officer"], package).reads[0]["text"] == "KX7204"
+    assert len(_sharing_events(them, "refused")) == 2
+
+
+def test_one_receipt_per_package_every_refusal_ledgered(platform: Platform, partner: Platform,
+                                                       clock: ManualClock) -> None:
+    """The tester's findings: `share receive` as an administrator printed "refused (and ledgered)" and wrote
+    nothing; the same package received twice was accepted twice."""
+    us, them = platform, partner
+    package, _, who_them = _shared_package(us, them, clock)
+    with pytest.raises(ApprovalRefused):
+        them.sharing.receive(who_them["admin"], package)
+    assert [b["reason"] for b in _sharing_events(them, "refused")] == [
+        "shared reads are received by an officer, department head or prosecutor"]
+    them.sharing.receive(who_them["officer"], package)
+    with pytest.raises(SharingRefused, match="received already"):
+        them.sharing.receive(who_them["head"], package)
+    assert len(_sharing_events(them, "received")) == 1 and len(_sharing_events(them, "refused")) == 2
+
+
+def test_the_partner_deletes_on_the_delete_by_date_and_ledgers_it(platform: Platform, partner: Platform,
+                                                                 clock: ManualClock) -> None:
+    """The tester's finding: nothing on the partner side enforced the delete-by date."""
+    us, them = platform, partner
+    package, _, who_them = _shared_package(us, them, clock)
+    got = them.sharing.receive(who_them["officer"], package)
+    with them.engine.connect() as conn:
+        stored = conn.execute(select(received_shares.c.payload)).scalar_one()
+    assert stored is not None and b"KX7204" not in stored  # sealed at rest
+    clock.advance(timedelta(days=13))
+    assert them.sharing.purge_received() == 0 and them.sharing.overdue_received() == []
+    clock.set(got.delete_by + timedelta(seconds=1))
+    assert len(them.sharing.overdue_received()) == 1  # retention verify reports it until it is deleted
+    assert them.sharing.purge_received() == 1
+    with them.engine.connect() as conn:
+        row = conn.execute(select(received_shares)).one()
+    assert row.payload is None and row.deleted_at == clock.now()
+    assert [b["results"] for b in _sharing_events(them, "received_deleted")] == [1]
+    assert them.sharing.overdue_received() == []

@@ -110,3 +110,64 @@ def test_zone_end_destroys_key_and_tokens(platform: Platform, clock: ManualClock
     assert p.zones.observe(make_read("AB1234", clock.now(), INSIDE, n=2)) == []
     ended = [e["body"] for _, e in p.ledger.parsed() if e["kind"] == "zone_watch"][-1]
     assert ended["action"] == "expired" and ended["tokens_destroyed"] == 1
+
+
+def test_reads_from_before_the_zone_was_approved_never_count(platform: Platform, clock: ManualClock) -> None:
+    """The tester's finding: reads of the day before designation, and of 45 days before, raised '3 sightings'
+    alerts. Now only reads seen after the last approval count, whenever they are processed."""
+    p, who = platform, people(platform)
+    zone = approved_zone(p, who, clock)
+    assert zone.activated_at == clock.now()
+    t0 = clock.now()
+    old = [make_read("AB1234", t0 - timedelta(days=45, hours=h), INSIDE, n=h) for h in (1, 2, 3)]
+    yesterday = [make_read("CD5678", t0 - timedelta(hours=20 - h), INSIDE, n=10 + h) for h in (1, 2, 3)]
+    assert [a for r in old + yesterday for a in p.zones.observe(r)] == []
+    with p.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(zone_sightings)).scalar_one() == 0
+    after = [make_read("CD5678", t0 + timedelta(hours=h), INSIDE, n=20 + h) for h in (1, 2, 3)]
+    assert [a.sightings for r in after for a in p.zones.observe(r)] == [3]  # from activation on, as designed
+
+
+def test_zone_alerts_end_with_the_zone_and_with_their_day(platform: Platform, clock: ManualClock) -> None:
+    """The tester's finding: after `zone revoke`, and after retention destroyed the day, `zone alerts` still
+    printed the plate and its time."""
+    p, who = platform, people(platform)
+    zone = approved_zone(p, who, clock)
+    t0 = clock.now()
+    fired = [a for h in (1, 2, 3) for a in p.zones.observe(make_read("AB1234", t0 + timedelta(hours=h), INSIDE,
+                                                                       n=h))]
+    assert len(fired) == 1
+    p.zones.revoke(zone.id, who["head"], "the burglary series is solved")
+    assert p.zones.alerts(who["operator"], "respond to zone alerts") == []
+    ended = [e["body"] for _, e in p.ledger.parsed() if e["kind"] == "zone_watch"][-1]
+    assert ended["action"] == "revoked" and ended["alerts_destroyed"] == 1 and ended["tokens_destroyed"] == 3
+
+    second = approved_zone(p, who, clock)
+    t1 = clock.now()
+    for h in (1, 2, 3):
+        read = make_read("EF9012", t1 + timedelta(hours=h), INSIDE, n=10 + h)
+        p.reads.ingest([read])
+        p.zones.observe(read)
+    assert [a.plate for a in p.zones.alerts(who["operator"], "respond to zone alerts")] == ["EF9012"]
+    clock.advance(timedelta(days=p.policy.retention.ordinary_days + 2))
+    p.retention.run()  # what `retention run` and the scheduler do: destroy the days, then end expired zones
+    assert p.zones.alerts(who["operator"], "respond to zone alerts") == []  # the day's alerts are gone already
+    assert p.zones.expire() == [second.id]
+    with p.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(zone_sightings)).scalar_one() == 0
+    assert p.retention.verify().ok
+    assert p.zones.get(second.id).status is ZoneStatus.EXPIRED  # 32 days on: the zone itself ended too
+
+
+def test_a_zone_past_its_expiry_ends_where_time_passes(platform: Platform, clock: ManualClock) -> None:
+    """The tester's finding: a zone past its expiry stayed active with its key and tokens until `serve`
+    restarted. Counting a read is where time passes for a zone: it ends there, and `zone expire` ends it too."""
+    p, who = platform, people(platform)
+    zone = approved_zone(p, who, clock)
+    p.zones.observe(make_read("AB1234", clock.now() + timedelta(hours=1), INSIDE, n=1))
+    clock.advance(timedelta(days=30, hours=2))
+    assert p.zones.observe(make_read("AB1234", clock.now(), INSIDE, n=2)) == []
+    assert p.zones.get(zone.id).status is ZoneStatus.EXPIRED
+    with p.engine.connect() as conn:
+        assert conn.execute(select(zones.c.wrapped_key).where(zones.c.id == zone.id)).scalar_one() is None
+        assert conn.execute(select(func.count()).select_from(zone_sightings)).scalar_one() == 0

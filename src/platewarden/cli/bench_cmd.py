@@ -23,7 +23,8 @@ def bench() -> None:
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--limit", type=int, help="Only the first N labelled plates.")
 def accuracy(folder: Path, ocr_only: bool, hint: JurisdictionHint, as_json: bool, limit: int | None) -> None:
-    """Accuracy on a folder labelled as in openalpr/benchmarks (NAME.txt or labels.tsv: file x y w h TEXT)."""
+    """Accuracy on a folder labelled as in openalpr/benchmarks (NAME.txt or labels.tsv: file x y w h TEXT), read
+    with the jurisdiction hint --region (as OpenALPR's -c)."""
     from platewarden.evaluation.accuracy import evaluate
     from platewarden.recognition.pipeline import Recognizer
 
@@ -33,7 +34,7 @@ def accuracy(folder: Path, ocr_only: bool, hint: JurisdictionHint, as_json: bool
     if as_json:
         click.echo(json.dumps(s))
         return
-    click.echo(f"{s['dataset']} ({s['mode']})")
+    click.echo(f"{s['dataset']} ({s['mode']}, --region {hint})")
     click.echo(f"  images {s['images']}, plates {s['plates']}, unreadable files {s['unreadable_files']}")
     if s["detection_recall"] is not None:
         click.echo(f"  detection recall (IoU ≥ 0.5)   {s['detection_recall']:.1%}")
@@ -45,6 +46,8 @@ def accuracy(folder: Path, ocr_only: bool, hint: JurisdictionHint, as_json: bool
     click.echo("  commonest confusions (truth → read): " +
                ", ".join(f"{a}→{b} ×{n}" for a, b, n in s["confusions"]))
     click.echo("  regions read: " + ", ".join(f"{r} {n}" for r, n in s["regions"].items()))
+    click.echo("  leading jurisdictions: " + ", ".join(f"{r} {n}" for r, n in s["jurisdictions"].items()))
+    click.echo("  leading formats: " + ", ".join(f"{r} {n}" for r, n in s["formats"].items()))
     if "cut_sensitivity" in s:
         cut = s["cut_sensitivity"]
         click.echo(f"  found plates read right only from the labelled box {cut['right_only_from_labelled_box']}, "

@@ -30,6 +30,9 @@ def zone() -> None:
 @click.pass_context
 def zone_designate(ctx: click.Context, name: str, polygon: str, justification: str, min_sightings: int,
                    window_hours: float, expires: str) -> None:
+    """Designate a zone (an officer): a polygon, the evidence, the frequency test and an expiry. It watches nothing
+    until the policy's chain (department head, prosecutor, ethics board) has approved it; only reads seen after
+    that count."""
     try:
         vertices = [(float(a), float(b)) for a, b in json.loads(polygon)]
         expires_at = datetime.fromisoformat(expires)
@@ -52,6 +55,7 @@ def zone_designate(ctx: click.Context, name: str, polygon: str, justification: s
 @click.option("--reason", required=True)
 @click.pass_context
 def zone_decide(ctx: click.Context, zone_id: str, decision: str, reason: str) -> None:
+    """Approve or reject a pending zone at your level of the chain; the last approval makes it active from now."""
     with platform(ctx, notify=False) as p:
         try:
             z = p.zones.decide(zone_id, current_user(ctx, p), decision == "approve", reason)
@@ -65,12 +69,26 @@ def zone_decide(ctx: click.Context, zone_id: str, decision: str, reason: str) ->
 @click.option("--reason", required=True)
 @click.pass_context
 def zone_revoke(ctx: click.Context, zone_id: str, reason: str) -> None:
+    """End a zone before its expiry (department head, prosecutor or ethics board): its key, presence tokens and
+    alerts are destroyed at once."""
     with platform(ctx, notify=False) as p:
         try:
             p.zones.revoke(zone_id, current_user(ctx, p), reason)
         except _REFUSED as exc:
             raise click.ClickException(str(exc)) from exc
-    click.echo(f"zone {zone_id} revoked: its key and presence tokens are destroyed")
+    click.echo(f"zone {zone_id} revoked: its key, presence tokens and alerts are destroyed")
+
+
+@zone.command("expire")
+@click.pass_context
+def zone_expire(ctx: click.Context) -> None:
+    """End every zone past its expiry now (the scheduler does it too): keys, tokens and alerts destroyed."""
+    with platform(ctx, notify=False) as p:
+        ended = p.zones.expire()
+    for zone_id in ended:
+        click.echo(f"zone {zone_id} expired: its key, presence tokens and alerts are destroyed")
+    if not ended:
+        click.echo("no zone past its expiry")
 
 
 @zone.command("list")

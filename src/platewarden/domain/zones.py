@@ -45,9 +45,17 @@ class Zone:
     status: ZoneStatus
     status_reason: str | None
     steps: tuple[Step, ...] = ()
+    activated_at: datetime | None = None  # when the last approval made it active
 
-    def watching(self, now: datetime) -> bool:
-        return self.status is ZoneStatus.ACTIVE and now < self.expires_at
+    def watching(self, at: datetime) -> bool:
+        """Whether a read seen at ``at`` counts: the zone is active, and ``at`` lies between its activation and its
+        expiry. A read from before the zone was approved never counts, whenever it is processed."""
+        started = self.activated_at or self.requested_at
+        return self.status is ZoneStatus.ACTIVE and started <= at < self.expires_at
+
+    def expired(self, now: datetime) -> bool:
+        """Past its expiry but not yet ended (its key and tokens still exist)."""
+        return self.status in (ZoneStatus.ACTIVE, ZoneStatus.PENDING) and now >= self.expires_at
 
     def contains(self, latitude: float, longitude: float) -> bool:
         return point_in_polygon(latitude, longitude, self.polygon)

@@ -40,6 +40,11 @@ class AccuracyReport:
     groups: dict[str, list[int]] = field(default_factory=dict)  # group → [plates, exact]
     # the region each labelled plate was read with ("none": not read): how often the reader knows a plate's origin
     regions: Counter[str] = field(default_factory=Counter)
+    hint: str = "auto"  # the jurisdiction hint the recogniser read with (--region)
+    # the jurisdiction and template that contributed most to each reading ("off-format" when none fits): what the
+    # format prior decided, per set
+    jurisdictions: Counter[str] = field(default_factory=Counter)
+    formats: Counter[str] = field(default_factory=Counter)
     # end to end, plates found by the detector and read again from their labelled box: how many only one of the two
     # cuts reads right. The labelled box is not there in use; the pair shows how much error the cut alone causes.
     right_only_from_labelled_box: int = 0
@@ -60,7 +65,8 @@ class AccuracyReport:
     def summary(self) -> dict[str, Any]:
         lat = sorted(self.latencies_ms)
         return {
-            "dataset": self.dataset, "mode": self.mode, "images": self.images, "plates": self.plates,
+            "dataset": self.dataset, "mode": self.mode, "region": self.hint, "images": self.images,
+            "plates": self.plates,
             "unreadable_files": self.unreadable_files,
             "detection_recall": round(self.rate(self.detected), 4) if self.mode == "end-to-end" else None,
             "exact": round(self.rate(self.exact), 4), "exact_o0_merged": round(self.rate(self.exact_o0_merged), 4),
@@ -70,6 +76,8 @@ class AccuracyReport:
             "latency_p95_ms": round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 1) if lat else None,
             "confusions": [[a, b, n] for (a, b), n in self.confusions.most_common(10)],
             "regions": dict(self.regions.most_common()),
+            "jurisdictions": dict(self.jurisdictions.most_common(8)),
+            "formats": dict(self.formats.most_common(8)),
             **({"cut_sensitivity": {"right_only_from_labelled_box": self.right_only_from_labelled_box,
                                     "right_only_from_detected_box": self.right_only_from_detected_box}}
                if self.mode == "end-to-end" else {}),
@@ -134,6 +142,9 @@ def best_match(box: tuple[int, int, int, int], found: list[PlateObservation]) ->
 def _score(report: AccuracyReport, item: LabelledPlate, obs: PlateObservation | None) -> None:
     read = obs.text if obs else ""
     report.regions[obs.region.value if obs else "none"] += 1
+    if obs:
+        report.jurisdictions[obs.jurisdiction or "off-format"] += 1
+        report.formats[obs.format or "off-format"] += 1
     if item.group:
         tally = report.groups.setdefault(item.group, [0, 0])
         tally[0] += 1
@@ -166,7 +177,7 @@ def evaluate(folder: Path, recognizer: Recognizer, ocr_only: bool = False, limit
 
 def evaluate_labels(name: str, labels: list[LabelledPlate], recognizer: Recognizer, ocr_only: bool = False
                     ) -> AccuracyReport:
-    report = AccuracyReport(name, "ocr-only" if ocr_only else "end-to-end")
+    report = AccuracyReport(name, "ocr-only" if ocr_only else "end-to-end", hint=str(recognizer.hint))
     by_image: dict[Path, list[LabelledPlate]] = {}
     for lab in labels:
         by_image.setdefault(lab.image, []).append(lab)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
 
@@ -35,8 +35,22 @@ from platewarden.store.cipher import unseal
 from platewarden.store.codec import seal_read, unseal_payload
 from platewarden.store.keyring import KeyRing
 from platewarden.store.partitions import HELD_PURGE_DAY, DayPartitions
-from platewarden.store.schema import alerts, destroyed_days, held_reads, holds, read_counts, reads
+from platewarden.store.schema import (
+    alerts,
+    destroyed_days,
+    held_reads,
+    holds,
+    read_counts,
+    reads,
+    zone_alerts,
+    zone_sightings,
+)
 
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The UTC instants a day starts and ends at (a read's day is the UTC day of its first sighting)."""
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    return start, start + timedelta(days=1)
 
 class HoldRefused(PermissionError):
     pass
@@ -197,9 +211,15 @@ class Retention:
             if not self._partitions.drop(conn, day):
                 conn.execute(delete(reads).where(reads.c.day == day, reads.c.key_scope == scope))
             conn.execute(update(alerts).where(alerts.c.day == day).values(payload=b"", plate_crop=b""))
+            start, end = day_bounds(day)  # zone watch keeps nothing of a destroyed day either
+            zone_tokens = conn.execute(delete(zone_sightings).where(zone_sightings.c.at >= start,
+                                                                    zone_sightings.c.at < end)).rowcount
+            zone_alerts_gone = conn.execute(delete(zone_alerts).where(zone_alerts.c.created_at >= start,
+                                                                      zone_alerts.c.created_at < end)).rowcount
             fp_data, fp_index = self._keys.destroy(day, conn)
             [seq] = self._ledger.append([Event(EventKind.DESTRUCTION, now, "system", {
                 "day": day.isoformat(), "destroyed": len(digests), "kept_for_cases": len(kept), "root": root.hex(),
+                "zone_tokens_destroyed": zone_tokens, "zone_alerts_destroyed": zone_alerts_gone,
                 "data_key_fingerprint": fp_data, "index_key_fingerprint": fp_index,
                 "limit_days": self._policy.retention.ordinary_days})], conn=conn)
             conn.execute(insert(destroyed_days).values(
@@ -224,6 +244,12 @@ class Retention:
                                      .group_by(reads.c.day)):
                 rep.problems.append(f"{d}: {n} ordinary reads still stored past the limit")
             receipts = {r.day: r for r in conn.execute(select(destroyed_days))}
+            limit = day_bounds(cutoff)[0]
+            for what, table, column in (("zone presence tokens", zone_sightings, zone_sightings.c.at),
+                                        ("zone alerts", zone_alerts, zone_alerts.c.created_at)):
+                n = conn.execute(select(func.count()).select_from(table).where(column < limit)).scalar_one()
+                if n:
+                    rep.problems.append(f"{n} {what} from before {cutoff} still stored past the limit")
             seen_days = {r[0] for r in conn.execute(select(read_counts.c.day).distinct())}
         ledgered = {str(e["body"]["day"]): e["body"] | {"seq": seq} for seq, e in self._ledger.parsed()
                     if e["kind"] == EventKind.DESTRUCTION.value}

@@ -4,9 +4,15 @@ queries approved like any search, and signed share packages that both sides ledg
 Sending: ``send`` runs the approved shared query, ledgers a SHARING "sent" entry (counts and digests only), and
 returns a package signed with our log key that carries the reads, the agreement's terms (purpose, delete-by date),
 and an inclusion proof of that ledger entry under a signed checkpoint — so the partner holds proof that we ledgered
-the disclosure. Receiving: ``receive`` checks the package against the sender's key named in our own agreement with
-it and the proof, then ledgers a SHARING "received" entry on our side. The policy can forbid jurisdictions; that is
-checked at every step, so a later policy change stops sharing at once.
+the disclosure. Each read travels with a random salt; the "sent" entry commits to the reads' contents (a digest
+of their salted commitments), so the partner checks every shared plate, time and position against what we
+ledgered, not only the read ids: a package changed and signed again fails against the ledger proof.
+
+Receiving: ``receive`` checks the package against the sender's key named in our own agreement with it, the proof
+and the commitments, refuses a package already received, stores the reads sealed until the delete-by date the
+agreement allows and ledgers a SHARING "received" entry; ``purge_received`` (run with retention) deletes them on
+that date and ledgers it. Every refusal is ledgered. Jurisdictions are ISO 3166 codes, normalised before the
+policy's forbidden list is checked, at every step, so a later policy change stops sharing at once.
 """
 
 from __future__ import annotations
@@ -14,12 +20,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from platewarden.domain.approvals import ApprovalRefused, Step, check_applicant, check_approver, next_level
 from platewarden.domain.clock import Clock
@@ -33,6 +41,7 @@ from platewarden.domain.sharing import (
     normalize_jurisdiction,
 )
 from platewarden.domain.users import User
+from platewarden.governance.jurisdiction_codes import UnknownJurisdiction, iso_jurisdiction
 from platewarden.governance.scope import Query, Scope
 from platewarden.governance.search import SearchGovernance, SearchRequest
 from platewarden.ledger.entries import Event, EventKind, digest, with_reason
@@ -41,9 +50,28 @@ from platewarden.ledger.merkle import ProofError, leaf_hash, root_from_inclusion
 from platewarden.ledger.notes import NoteError, SignedNote, Verifier, verify_log_signature
 from platewarden.policy.model import Policy, Role
 from platewarden.store.approval_steps import load_steps, record_step
-from platewarden.store.schema import sharing_agreements
+from platewarden.store.cipher import seal
+from platewarden.store.keyring import KeyRing
+from platewarden.store.schema import received_shares, sharing_agreements
 
-FORMAT = "platewarden-share/1"
+FORMAT = "platewarden-share/2"  # /2: reads carry a salt and a commitment the sender's ledger entry covers
+
+
+def read_commitment(content: dict[str, Any], salt: str) -> str:
+    """SHA-256 over the salt and the read's canonical content: hides the read in the ledger, binds it in the
+    package."""
+    return hashlib.sha256(bytes.fromhex(salt) + _canonical(content)).hexdigest()
+
+
+def contents_digest(commitments: list[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(commitments)).encode()).hexdigest()
+
+
+def _iso(jurisdiction: str) -> str:
+    try:
+        return iso_jurisdiction(jurisdiction)
+    except UnknownJurisdiction as exc:
+        raise SharingRefused(str(exc)) from exc
 
 
 @dataclass(frozen=True)
@@ -62,8 +90,9 @@ def _canonical(doc: dict[str, Any]) -> bytes:
 
 class Sharing:
     def __init__(self, engine: Engine, searches: SearchGovernance, ledger: Ledger, policy: Policy,
-                 clock: Clock) -> None:
+                 clock: Clock, keyring: KeyRing) -> None:
         self._engine = engine
+        self._received_key = keyring.derived("received-shares")
         self._searches = searches
         self._ledger = ledger
         self._policy = policy
@@ -81,6 +110,7 @@ class Sharing:
         sp = self._policy.sharing
         try:
             check_applicant(self.chain, head)
+            jurisdiction = _iso(jurisdiction)
             check_agreement(partner, jurisdiction, purposes, retention_days, valid_until, now,
                             self._policy.search.offences, sp.forbidden_jurisdictions, sp.max_partner_retention_days,
                             sp.max_agreement_days)
@@ -185,15 +215,22 @@ class Sharing:
             self._refused(officer, ag.id, str(exc))
             raise
         result = self._searches.search(officer, request_id, query)
-        reads = [{"id": r.id, "text": r.text, "region": r.region.value, "confidence": round(r.confidence, 4),
-                  "camera_id": r.camera_id, "latitude": r.latitude, "longitude": r.longitude,
-                  "first_seen": r.first_seen.isoformat(), "last_seen": r.last_seen.isoformat(),
-                  "plate_crop_jpeg": base64.b64encode(r.plate_crop_jpeg).decode()} for r in result.reads]
+        reads: list[dict[str, Any]] = []
+        commitments: list[str] = []
+        for r in result.reads:
+            content = {"id": r.id, "text": r.text, "region": r.region.value, "confidence": round(r.confidence, 4),
+                       "camera_id": r.camera_id, "latitude": r.latitude, "longitude": r.longitude,
+                       "first_seen": r.first_seen.isoformat(), "last_seen": r.last_seen.isoformat(),
+                       "plate_crop_jpeg": base64.b64encode(r.plate_crop_jpeg).decode()}
+            salt = os.urandom(16).hex()
+            commitments.append(read_commitment(content, salt))
+            reads.append({**content, "salt": salt, "commitment": commitments[-1]})
         delete_by = now + timedelta(days=ag.retention_days)
         seq = self._ledger.append([Event(EventKind.SHARING, now, officer.label, {
             "action": "sent", "agreement_id": ag.id, "request_id": request_id, "case": req.case_number,
             "partner": ag.partner, "jurisdiction": ag.jurisdiction, "results": len(reads),
-            "results_digest": result.digest, "delete_by": delete_by.isoformat()})])[0]
+            "results_digest": result.digest, "contents_digest": contents_digest(commitments),
+            "delete_by": delete_by.isoformat()})])[0]
         self._ledger.checkpoint()
         proof = self._ledger.prove(seq)
         doc = {"format": FORMAT, "sender": self._ledger.origin, "sender_key": self._ledger.public_key.encode(),
@@ -210,7 +247,10 @@ class Sharing:
         ledgered it) and ledger its receipt here."""
         now = self._clock.now()
         if not user.roles & {Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR}:
-            raise ApprovalRefused("shared reads are received by an officer, department head or prosecutor")
+            why = "shared reads are received by an officer, department head or prosecutor"
+            self._refused(user, None, why)
+            raise ApprovalRefused(why)
+        package_digest = hashlib.sha256(package).hexdigest()
         try:
             outer = json.loads(package)
             doc, sig = outer["package"], base64.b64decode(outer["signature"], validate=True)
@@ -230,6 +270,16 @@ class Sharing:
             if sent.get("action") != "sent" or sent.get("results") != len(ids) or \
                     sent.get("results_digest") != hashlib.sha256("\n".join(ids).encode()).hexdigest():
                 raise SharingRefused("the reads are not the ones the sender ledgered")
+            commitments = []
+            for r in doc["reads"]:
+                content = {k: v for k, v in r.items() if k not in ("salt", "commitment")}
+                if read_commitment(content, str(r["salt"])) != r["commitment"]:
+                    raise SharingRefused(f"read {r['id']}: its content does not match its commitment")
+                commitments.append(r["commitment"])
+            if sent.get("contents_digest") != contents_digest(commitments):
+                raise SharingRefused("the reads' contents are not the ones the sender ledgered")
+            if self._already_received(package_digest, agreement.id, int(doc["ledger"]["seq"])):
+                raise SharingRefused("this package (or another one for the same disclosure) was received already")
         except (ValueError, KeyError, TypeError, NoteError, ProofError) as exc:
             self._refused(user, None, f"malformed share package: {exc}")
             raise SharingRefused(f"malformed share package: {exc}") from exc
@@ -237,11 +287,54 @@ class Sharing:
             self._refused(user, None, str(exc))
             raise
         delete_by = min(sent_delete_by, now + timedelta(days=agreement.retention_days))
-        self._ledger.append([Event(EventKind.SHARING, now, user.label, {
-            "action": "received", "agreement_id": agreement.id, "partner": agreement.partner,
-            "case": doc["case"], "results": len(ids), "package_digest": digest(package),
-            "sender_entry": doc["ledger"]["seq"], "delete_by": delete_by.isoformat()})])
+        rid = str(uuid.uuid4())
+        payload = seal(self._received_key, _canonical({"reads": doc["reads"]}), f"received-share|{rid}".encode())
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(insert(received_shares).values(
+                    id=rid, agreement_id=agreement.id, sender_entry=int(doc["ledger"]["seq"]),
+                    package_digest=package_digest, case_number=str(doc["case"])[:200], received_by=user.id,
+                    received_at=now, delete_by=delete_by, reads_count=len(ids), payload=payload))
+                self._ledger.append([Event(EventKind.SHARING, now, user.label, {
+                    "action": "received", "agreement_id": agreement.id, "partner": agreement.partner,
+                    "receipt_id": rid, "case": doc["case"], "results": len(ids), "package_digest": digest(package),
+                    "sender_entry": doc["ledger"]["seq"], "delete_by": delete_by.isoformat()})], conn=conn)
+        except IntegrityError as exc:  # the same package received at the same moment by another process
+            self._refused(user, agreement.id, "this package was received already")
+            raise SharingRefused("this package was received already") from exc
         return ReceivedShare(agreement.id, doc["sender"], doc["case"], doc["offence"], delete_by, doc["reads"])
+
+    def _already_received(self, package_digest: str, agreement_id: str, sender_entry: int) -> bool:
+        with self._engine.connect() as conn:
+            return conn.execute(select(received_shares.c.id).where(
+                (received_shares.c.package_digest == package_digest)
+                | ((received_shares.c.agreement_id == agreement_id)
+                   & (received_shares.c.sender_entry == sender_entry)))).first() is not None
+
+    def purge_received(self) -> int:
+        """Delete every received package past its delete-by date (the agreement's term), each ledgered; returns how
+        many. Run with retention, by the scheduler and ``retention run``."""
+        now = self._clock.now()
+        with self._engine.begin() as conn:
+            due = list(conn.execute(select(received_shares.c.id, received_shares.c.agreement_id,
+                                           received_shares.c.reads_count, received_shares.c.delete_by).where(
+                received_shares.c.delete_by <= now, received_shares.c.payload.is_not(None))))
+            for r in due:
+                conn.execute(update(received_shares).where(received_shares.c.id == r.id).values(
+                    payload=None, deleted_at=now))
+            if due:
+                self._ledger.append([Event(EventKind.SHARING, now, "system", {
+                    "action": "received_deleted", "receipt_id": r.id, "agreement_id": r.agreement_id,
+                    "results": r.reads_count, "delete_by": r.delete_by.isoformat()}) for r in due], conn=conn)
+        return len(due)
+
+    def overdue_received(self) -> list[str]:
+        """Receipts still holding reads past their delete-by date (``retention verify`` reports them)."""
+        now = self._clock.now()
+        with self._engine.connect() as conn:
+            return [f"received share {r.id} (case {r.case_number}): delete by {r.delete_by:%Y-%m-%d %H:%M}, "
+                    f"still stored" for r in conn.execute(select(received_shares).where(
+                        received_shares.c.delete_by <= now, received_shares.c.payload.is_not(None)))]
 
     def _agreement_for_key(self, sender_key: str, now: datetime) -> SharingAgreement:
         for ag in self.all():
@@ -259,6 +352,8 @@ class Sharing:
         if root != cp.root:
             raise ProofError("the sender's ledger entry is not in its signed checkpoint")
 
-    def _refused(self, user: User, agreement_id: str | None, why: str) -> None:
-        self._ledger.append([Event(EventKind.SHARING, self._clock.now(), user.label, with_reason(
+    def _refused(self, user: User | str, agreement_id: str | None, why: str) -> None:
+        """Every refusal is ledgered, whoever asked."""
+        actor = user if isinstance(user, str) else user.label
+        self._ledger.append([Event(EventKind.SHARING, self._clock.now(), actor, with_reason(
             {"action": "refused", "agreement_id": agreement_id or ""}, why))])

@@ -133,7 +133,8 @@ class ZoneWatch:
             elif complete:
                 key = os.urandom(32)
                 conn.execute(update(zones).where(zones.c.id == zone_id).values(
-                    status=ZoneStatus.ACTIVE.value, wrapped_key=seal(self._wrap_key, key, f"zone|{zone_id}".encode())))
+                    status=ZoneStatus.ACTIVE.value, activated_at=now,
+                    wrapped_key=seal(self._wrap_key, key, f"zone|{zone_id}".encode())))
             self._ledger.append([Event(EventKind.ZONE_WATCH, now, approver.label, {
                 "action": step.decision, "zone_id": zone_id, "level": level, "role": role.value,
                 "active": complete, "reason_digest": digest(reason)})], conn=conn)
@@ -146,12 +147,15 @@ class ZoneWatch:
         self._end(zone_id, ZoneStatus.REVOKED, user.label, reason)
 
     def expire(self) -> list[str]:
-        """End every zone past its expiry: destroy its key and tokens. Run daily by the scheduler."""
+        """End every zone past its expiry: destroy its key, tokens and alerts. Run wherever time passes: by the
+        scheduler, by ``zone expire`` and ``retention run``, and before any read is counted (``observe``)."""
         now = self._clock.now()
-        ended = [z.id for z in self.all() if z.status in (ZoneStatus.ACTIVE, ZoneStatus.PENDING)
-                 and now >= z.expires_at]
+        ended = [z.id for z in self.all() if z.expired(now)]
         for zid in ended:
-            self._end(zid, ZoneStatus.EXPIRED, "system", "expired")
+            try:
+                self._end(zid, ZoneStatus.EXPIRED, "system", "expired")
+            except ApprovalRefused:  # another process ended it first
+                continue
         return ended
 
     def _end(self, zone_id: str, status: ZoneStatus, actor: str, reason: str) -> None:
@@ -163,9 +167,10 @@ class ZoneWatch:
             if n == 0:
                 raise ApprovalRefused(f"zone {zone_id} is not pending or active")
             tokens = conn.execute(delete(zone_sightings).where(zone_sightings.c.zone_id == zone_id)).rowcount
+            alerts = conn.execute(delete(zone_alerts).where(zone_alerts.c.zone_id == zone_id)).rowcount
             self._ledger.append([Event(EventKind.ZONE_WATCH, now, actor, {
                 "action": status.value, "zone_id": zone_id, "tokens_destroyed": tokens,
-                "reason_digest": digest(reason)})], conn=conn)
+                "alerts_destroyed": alerts, "reason_digest": digest(reason)})], conn=conn)
         self._invalidate()
 
     # --- reading zones ---
@@ -189,7 +194,8 @@ class ZoneWatch:
             steps = load_steps(conn, ids)
         return [Zone(r.id, r.name, tuple((float(a), float(b)) for a, b in json.loads(r.polygon)), r.justification,
                      r.min_sightings, timedelta(hours=r.window_hours), r.requested_by, r.requested_at,
-                     r.expires_at, ZoneStatus(r.status), r.status_reason, tuple(steps[r.id])) for r in rows]
+                     r.expires_at, ZoneStatus(r.status), r.status_reason, tuple(steps[r.id]), r.activated_at)
+                for r in rows]
 
     # --- watching ---
 
@@ -198,6 +204,11 @@ class ZoneWatch:
             self._loaded_at = -1e9
 
     def _watching(self) -> list[tuple[Zone, bytes]]:
+        now = self._clock.now()
+        with self._lock:
+            due = any(z.expired(now) for z, _ in self._active)
+        if due:  # time passed an expiry: end those zones now, not at the next scheduler run
+            self.expire()
         with self._lock:
             if time.monotonic() - self._loaded_at > self.CACHE_SECONDS:
                 active = []
@@ -205,7 +216,7 @@ class ZoneWatch:
                     keys = {r.id: r.wrapped_key for r in conn.execute(select(zones.c.id, zones.c.wrapped_key).where(
                         zones.c.status == ZoneStatus.ACTIVE.value))}
                 for z in self.all():
-                    if z.status is ZoneStatus.ACTIVE and keys.get(z.id):
+                    if z.status is ZoneStatus.ACTIVE and keys.get(z.id) and not z.expired(now):
                         active.append((z, unseal(self._wrap_key, keys[z.id], f"zone|{z.id}".encode())))
                 self._active, self._loaded_at = active, time.monotonic()
             return self._active

@@ -50,7 +50,8 @@ _ALLOWED_KEYS_WITH_IDS = {"id", "read_id", "alert_id", "entry_id", "case", "root
                           "data_key_fingerprint", "index_key_fingerprint", "camera_id", "results_digest",
                           "request_id", "authorization_id", "origin", "first_read_id", "cameras",
                           "requested_by", "approvers", "proposal_id", "zone_id", "agreement_id",
-                          "segment", "partner", "alert_ids"}  # ids and user labels, never plates
+                          "segment", "partner", "alert_ids", "receipt_id",
+                          "contents_digest"}  # ids and user labels, never plates
 
 
 class PlaintextInLedger(ValueError):

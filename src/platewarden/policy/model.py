@@ -99,6 +99,13 @@ class ZoneWatchPolicy(_Strict):
 class SharingPolicy(_Strict):
     forbidden_jurisdictions: list[str] = Field(default=[], description="Jurisdictions (ISO country or subdivision "
                                                                         "codes) no read is ever shared with.")
+
+    @field_validator("forbidden_jurisdictions")
+    @classmethod
+    def _iso_codes(cls, v: list[str]) -> list[str]:
+        from platewarden.governance.jurisdiction_codes import iso_jurisdiction
+
+        return [iso_jurisdiction(code) for code in v]  # "Russia" is stored as RU, so it cannot be spelt around
     max_partner_retention_days: int = Field(30, ge=1, le=3650, description="The longest a partner may keep reads "
                                                                            "shared with it.")
     max_agreement_days: int = Field(365, ge=1, le=3650, description="The longest an agreement runs before it is "

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 
@@ -355,6 +356,7 @@ zones = Table(  # zone watch (seed 2.2): public designation, approved like a sea
     Column("status", String(16), nullable=False),  # pending / active / rejected / expired / revoked
     Column("status_reason", Text),
     Column("wrapped_key", LargeBinary),  # the zone's presence key; destroyed (NULL) when the zone ends
+    Column("activated_at", UtcDateTime()),  # the final approval: sightings count from here on, never before
 )
 
 zone_sightings = Table(  # presence tokens: HMAC of the plate under the zone's key, never the plate
@@ -389,4 +391,20 @@ sharing_agreements = Table(  # cross-border sharing (seed 5)
     Column("requested_at", UtcDateTime(), nullable=False),
     Column("status", String(16), nullable=False),  # pending / active / rejected / ended
     Column("status_reason", Text),
+)
+
+received_shares = Table(  # packages partners shared with us: kept sealed until their delete-by date, then deleted
+    "received_shares", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("agreement_id", String(36), ForeignKey("sharing_agreements.id"), nullable=False),
+    Column("sender_entry", Integer, nullable=False),  # the sender's ledger entry that records the disclosure
+    Column("package_digest", String(64), nullable=False, unique=True),
+    Column("case_number", String(200), nullable=False),
+    Column("received_by", String(36), ForeignKey("users.id"), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("delete_by", UtcDateTime(), nullable=False),
+    Column("reads_count", Integer, nullable=False),
+    Column("payload", LargeBinary),  # sealed JSON of the reads; NULL once deleted
+    Column("deleted_at", UtcDateTime()),
+    UniqueConstraint("agreement_id", "sender_entry", name="uq_received_shares_sender_entry"),
 )
