@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from platewarden.config import Settings
-from platewarden.domain.clock import ManualClock
 from platewarden.domain.approvals import ApprovalRefused
+from platewarden.domain.clock import ManualClock
 from platewarden.domain.sharing import SharingRefused
 from platewarden.governance.scope import Query, Scope
 from platewarden.governance.sharing import Sharing, _canonical, read_commitment
