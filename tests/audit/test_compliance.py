@@ -85,4 +85,6 @@ def test_period_and_snapshot_errors(platform: Platform, tmp_path: Path) -> None:
     from platewarden.audit.compliance.snapshot import SnapshotError
 
     with pytest.raises(SnapshotError, match="format"):
+        Snapshot.load(bad, allow_unsigned=True)
+    with pytest.raises(SnapshotError, match="not a signed"):
         Snapshot.load(bad)

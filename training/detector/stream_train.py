@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, IterableDataset
@@ -68,6 +69,9 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
                         handlers=[logging.FileHandler(a.out / "detector-stream.log"), logging.StreamHandler()])
     torch.manual_seed(a.seed)
+    # OpenCV's own thread pool, once started by the resizes in load_scenes, does not survive the workers' fork
+    # (a worker then hangs on its first resize): keep OpenCV single-threaded in this process.
+    cv2.setNumThreads(0)
     train, val = load_scenes(a.data)
     log.info("device %s; scenes: train %d (%d boxes), val %d (%d boxes); workers %d; batch %d of %d px; %.1f min",
              a.device, len(train), sum(len(s.boxes) for s in train), len(val), sum(len(s.boxes) for s in val),

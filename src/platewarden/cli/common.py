@@ -33,3 +33,10 @@ def platform(ctx: click.Context, clock: Clock | None = None, notify: bool = True
         yield p
     finally:
         p.close()
+
+
+def refusal_text(exc: BaseException) -> str:
+    """What a refusal says, without Python's quoting: a KeyError's message is its argument, not its repr."""
+    if isinstance(exc, KeyError) and exc.args:
+        return str(exc.args[0])
+    return str(exc)

@@ -104,8 +104,8 @@ def edge(ctx: click.Context, source: str, camera_id: str, broker_url: str, start
         except KeyboardInterrupt:
             stats = pipe.stats
         left = publisher.drain(drain_seconds)
-        click.echo(f"\ndone: {stats.frames} frames, {stats.reads} reads, {publisher.confirmed} confirmed by the "
-                   f"central store, {left} waiting in the outbox")
+        click.echo(f"\ndone: {stats.frames} frames, {stats.reads} reads, {publisher.confirmed} stored by the "
+                   f"central store, {publisher.refused} refused by it, {left} waiting in the outbox")
     finally:
         publisher.close()
         outbox.close()

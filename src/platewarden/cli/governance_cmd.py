@@ -51,6 +51,7 @@ def user() -> None:
 @click.pass_context
 def user_create(ctx: click.Context, username: str, full_name: str, organisation: str, roles: tuple[str, ...],
                 bootstrap: bool) -> None:
+    """Create a local account with its roles (an administrator; --bootstrap for the very first account)."""
     password = click.prompt(f"password for {username}", hide_input=True, confirmation_prompt=True, err=True)
     with platform(ctx, notify=False) as p:
         actor = None if bootstrap else current_user(ctx, p)
@@ -93,6 +94,9 @@ def search() -> None:
 def search_apply(ctx: click.Context, case_number: str, offence: str, plates: tuple[str, ...], pattern: str | None,
                  pattern_reason: str | None, time_from: str, time_to: str, cameras: tuple[str, ...],
                  area: str | None, purpose: str, justification: str, exigent: bool, agreement: str | None) -> None:
+    """Apply for a historical search (an officer): case, offence, plates or a reasoned partial pattern, window, cameras
+    or area, purpose. It runs only once the policy's chain has approved it (--exigent: at once, reviewed
+    afterwards)."""
     scope = Scope(tuple(normalize_plate(x) for x in plates), pattern.upper() if pattern else None, pattern_reason,
                   _when(time_from), _when(time_to), cameras, _area(area), purpose, justification)
     with platform(ctx, notify=False) as p:
@@ -129,6 +133,7 @@ def _decide(ctx: click.Context, action: str, request_id: str, reason: str, uphel
 @click.option("--reason", default="")
 @click.pass_context
 def search_approve(ctx: click.Context, request_id: str, reason: str) -> None:
+    """Approve a search request at your level of the chain (department head, then prosecutor)."""
     _decide(ctx, "approve", request_id, reason)
 
 
@@ -137,6 +142,7 @@ def search_approve(ctx: click.Context, request_id: str, reason: str) -> None:
 @click.option("--reason", required=True)
 @click.pass_context
 def search_reject(ctx: click.Context, request_id: str, reason: str) -> None:
+    """Reject a search request at your level of the chain, with the reason (ledgered)."""
     _decide(ctx, "reject", request_id, reason)
 
 
@@ -145,6 +151,7 @@ def search_reject(ctx: click.Context, request_id: str, reason: str) -> None:
 @click.option("--reason", required=True)
 @click.pass_context
 def search_revoke(ctx: click.Context, request_id: str, reason: str) -> None:
+    """Revoke an active search authorization: no search runs under it from now on (ledgered)."""
     _decide(ctx, "revoke", request_id, reason)
 
 
@@ -161,6 +168,7 @@ def search_review(ctx: click.Context, request_id: str, not_upheld: bool, reason:
 @search.command("list")
 @click.pass_context
 def search_list(ctx: click.Context) -> None:
+    """Search requests you may see, with their status and who must act next."""
     with platform(ctx, notify=False) as p:
         u = current_user(ctx, p)
         if not u.roles & {Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR, Role.AUDITOR}:

@@ -12,7 +12,7 @@ import click
 
 from platewarden.alerts.service import HotlistImportError
 from platewarden.cli.auth import current_user
-from platewarden.cli.common import platform
+from platewarden.cli.common import platform, refusal_text
 from platewarden.domain.alerts import AlreadyDisposed, Disposition, UnknownAlert
 from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.cameras import Camera, jurisdictions_from_text
@@ -73,7 +73,7 @@ def camera_segment(ctx: click.Context, segment_id: str, name: str, length_km: fl
         try:
             p.deployments.add_segment(segment, current_user(ctx, p))
         except _REFUSED as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(refusal_text(exc)) from exc
     click.echo(f"road segment {segment_id}: {length_km:g} km in {area}")
 
 
@@ -91,7 +91,7 @@ def camera_propose(ctx: click.Context, camera_id: str, name: str, lat: float, lo
         try:
             proposal = p.deployments.propose(current_user(ctx, p), cam, purpose, justification)
         except _REFUSED as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(refusal_text(exc)) from exc
     click.echo(f"proposal {proposal.id}: public comment until {proposal.comment_until:%Y-%m-%d %H:%M %Z}")
 
 
@@ -106,7 +106,7 @@ def camera_comment(ctx: click.Context, proposal_id: str, author: str, text: str)
         try:
             p.deployments.comment(proposal_id, author, text)
         except _REFUSED as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(refusal_text(exc)) from exc
     click.echo("comment recorded")
 
 
@@ -124,7 +124,7 @@ def camera_decide(ctx: click.Context, proposal_id: str, decision: str, reason: s
             proposal = p.deployments.decide(proposal_id, current_user(ctx, p), decision == "approve", reason,
                                             density_exception)
         except _REFUSED as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(refusal_text(exc)) from exc
     click.echo(f"proposal {proposal_id}: {proposal.status.value}")
 
 
@@ -142,7 +142,7 @@ def camera_import(ctx: click.Context, camera_id: str, name: str, lat: float, lon
         try:
             p.deployments.import_existing(cam, decision_ref, current_user(ctx, p), density_exception)
         except _REFUSED as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(refusal_text(exc)) from exc
     click.echo(f"camera {camera_id} recorded from {decision_ref}")
 
 
@@ -156,7 +156,7 @@ def camera_decommission(ctx: click.Context, camera_id: str, reason: str) -> None
         try:
             p.deployments.decommission(camera_id, current_user(ctx, p), reason)
         except _REFUSED as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(refusal_text(exc)) from exc
     click.echo(f"camera {camera_id} decommissioned")
 
 
@@ -197,7 +197,7 @@ def hotlist_import(ctx: click.Context, csv_file: Path, partial: bool) -> None:
         try:
             parsed = p.hotlist.import_csv(csv_file.read_text(encoding="utf-8"), user, partial)
         except (HotlistImportError, ApprovalRefused) as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(refusal_text(exc)) from exc
     for e in parsed.errors:
         click.echo(f"skipped line {e.line}: {e.reason}", err=True)
     click.echo(f"proposed {len(parsed.entries)} entries (pending approval)"
@@ -225,13 +225,14 @@ def hotlist_add(ctx: click.Context, plate: str, region: str, country: str | None
             e = p.hotlist.propose(HotlistEntry(str(uuid.uuid4()), normalize_plate(plate), Region(region), country,
                                                reason, source, make, colour, user.label, p.clock.now(), exp), user)
         except (ValueError, ApprovalRefused) as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(refusal_text(exc)) from exc
     click.echo(f"proposed {e.plate} as {e.id} (pending approval)")
 
 
 @hotlist.command("pending")
 @click.pass_context
 def hotlist_pending(ctx: click.Context) -> None:
+    """Hotlist entries waiting for approval, with their provenance."""
     with platform(ctx, notify=False) as p:
         current_user(ctx, p)
         for e in p.hotlist.pending():
@@ -243,11 +244,12 @@ def hotlist_pending(ctx: click.Context) -> None:
 @click.argument("entry_id")
 @click.pass_context
 def hotlist_approve(ctx: click.Context, entry_id: str) -> None:
+    """Approve a pending hotlist entry at your level of the policy's chain; the last approval activates it."""
     with platform(ctx, notify=False) as p:
         try:
             e = p.hotlist.approve(entry_id, current_user(ctx, p))
         except ApprovalRefused as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(refusal_text(exc)) from exc
     click.echo(f"{e.plate}: {e.status.value}")
 
 
@@ -267,7 +269,7 @@ def alerts_list(ctx: click.Context, show_all: bool) -> None:
         try:
             views = review.all(user) if show_all else review.pending(user)
         except PermissionError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(refusal_text(exc)) from exc
     if not views:
         click.echo("no alerts" if show_all else "no pending alerts")
     for v in views:
@@ -291,7 +293,7 @@ def alerts_dispose(ctx: click.Context, alert_id: str, disposition: str, note: st
         try:
             AlertReview(p).dispose(current_user(ctx, p), alert_id, Disposition(disposition), note)
         except (ValueError, PermissionError, UnknownAlert, AlreadyDisposed) as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(refusal_text(exc)) from exc
     click.echo(f"alert {alert_id}: {disposition}")
 
 
@@ -304,17 +306,20 @@ def webhook() -> None:
 @click.argument("url")
 @click.pass_context
 def webhook_add(ctx: click.Context, url: str) -> None:
+    """Add an HTTP endpoint that receives alert notifications (retries with backoff; disabled after repeated
+    failures)."""
     with platform(ctx, notify=False) as p:
         try:
             p.webhooks.add(url)
         except ValueError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(refusal_text(exc)) from exc
     click.echo(f"webhook {url} added")
 
 
 @webhook.command("list")
 @click.pass_context
 def webhook_list(ctx: click.Context) -> None:
+    """The alert webhooks, their state and recent failures."""
     with platform(ctx, notify=False) as p:
         for url, enabled, failures, reason in p.webhooks.status():
             click.echo(f"{'enabled ' if enabled else 'DISABLED'} {url} failures={failures} {reason or ''}")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+GATHERERS = frozenset({"auditor", "ethics_board", "department_head"})
+
 
 @click.group("report")
 def report() -> None:
@@ -36,7 +38,11 @@ def model_card(data: Path, out: Path, per_condition: int) -> None:
 @click.option("--snapshot", "snapshot_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the snapshot (aggregates, no personal data) for an outside auditor.")
 @click.option("--input", "snapshot_in", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Assess this snapshot instead of the database: needs no keys and no database.")
+              help="Assess this signed snapshot instead of the database: needs no keys and no database.")
+@click.option("--key", "key_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="With --input: the agency's published log key (log.vkey); the snapshot must be signed by it.")
+@click.option("--unsigned", is_flag=True, help="With --input: accept a snapshot without a signature (it then cannot "
+                                               "show that it is the agency's).")
 @click.option("--policy", "policy_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Assess against this policy file instead of the policy recorded in the snapshot.")
 @click.option("--population", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -45,10 +51,12 @@ def model_card(data: Path, out: Path, per_condition: int) -> None:
               show_default=True, help="Exit with status 1 when a finding this serious (or worse) is made.")
 @click.pass_context
 def compliance(ctx: click.Context, first: datetime | None, last: datetime | None, out: Path,
-               snapshot_out: Path | None, snapshot_in: Path | None, policy_file: Path | None,
-               population: Path | None, fail_on: str) -> None:
+               snapshot_out: Path | None, snapshot_in: Path | None, key_file: Path | None, unsigned: bool,
+               policy_file: Path | None, population: Path | None, fail_on: str) -> None:
     """Assess compliance over a period: retention, authorization, ledger, alerts, hotlist, deployment, bias,
-    zones and redress. Writes an HTML report and a PDF."""
+    zones and redress. Writes an HTML report and a PDF. Gathering from the database is done by a person (an
+    auditor, the ethics board or a department head: --as or PLATEWARDEN_TOKEN), ledgered under their name; the
+    snapshot it writes is signed with the ledger's key, and --input checks that signature."""
     import hashlib
 
     from platewarden.audit.compliance.assess import Severity
@@ -56,8 +64,10 @@ def compliance(ctx: click.Context, first: datetime | None, last: datetime | None
     from platewarden.audit.compliance.population import PopulationError, parse_population
     from platewarden.audit.compliance.report import snapshot_bytes, write_report
     from platewarden.audit.compliance.snapshot import Snapshot, SnapshotError
+    from platewarden.cli.auth import current_user
     from platewarden.cli.common import platform
     from platewarden.ledger.entries import Event, EventKind
+    from platewarden.ledger.notes import NoteError, Verifier
     from platewarden.policy import PolicyError, load_policy
 
     try:
@@ -69,28 +79,36 @@ def compliance(ctx: click.Context, first: datetime | None, last: datetime | None
         if first or last:
             raise click.UsageError("--from/--to come from the snapshot: give either --input or --from/--to")
         try:
-            snap = Snapshot.load(snapshot_in)
-        except SnapshotError as exc:
+            expected = Verifier.decode(key_file.read_text(encoding="utf-8").strip()) if key_file else None
+            snap = Snapshot.load(snapshot_in, expected, allow_unsigned=unsigned)
+        except (SnapshotError, NoteError, OSError, UnicodeDecodeError) as exc:
             raise click.ClickException(str(exc)) from exc
-        digest = hashlib.sha256(snapshot_in.read_bytes()).hexdigest()
+        digest = hashlib.sha256(snapshot_bytes(snap)).hexdigest()  # of the snapshot itself, as the ledger has it
     else:
         if first is None or last is None:
             raise click.UsageError("give the period with --from and --to (or a snapshot with --input)")
         with platform(ctx, notify=False) as p:
+            user = current_user(ctx, p)
+            if not {r.value for r in user.roles} & GATHERERS:
+                p.ledger.append([Event(EventKind.REPORT, p.clock.now(), user.label, {
+                    "action": "compliance_snapshot_refused"})])
+                raise click.ClickException("a compliance snapshot is gathered by an auditor, the ethics board or a "
+                                           "department head (refused, and ledgered)")
             try:
-                snap = gather(p, first.date(), last.date())
+                snap = gather(p, first.date(), last.date(), gathered_by=user.label)
             except PeriodError as exc:
                 raise click.BadParameter(str(exc), param_hint="--to") from exc
             data = snapshot_bytes(snap)
             digest = hashlib.sha256(data).hexdigest()
             # gathering decrypts sealed alert and search data to count them: the act itself is ledgered
-            p.ledger.append([Event(EventKind.REPORT, p.clock.now(), "system", {
+            p.ledger.append([Event(EventKind.REPORT, p.clock.now(), user.label, {
                 "action": "compliance_snapshot", "from": str(snap.period_from), "to": str(snap.period_to),
                 "snapshot_sha256": digest})])
+            export = snap.signed(p.ledger.sign, p.ledger.public_key)
         if snapshot_out is not None:
             snapshot_out.parent.mkdir(parents=True, exist_ok=True)
-            snapshot_out.write_bytes(data)
-            click.echo(f"wrote {snapshot_out} (snapshot, sha256 {digest})")
+            snapshot_out.write_bytes(export)
+            click.echo(f"wrote {snapshot_out} (signed snapshot; its content's sha256 {digest}, as ledgered)")
     written = write_report(snap, out, digest, policy, pop)
     ass = written.assessment
     click.echo(f"wrote {written.html}, {written.pdf} ({written.pages} pages), {written.findings}")

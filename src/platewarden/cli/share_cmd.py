@@ -35,6 +35,8 @@ def share() -> None:
 @click.pass_context
 def share_propose(ctx: click.Context, partner: str, jurisdiction: str, purposes: tuple[str, ...],
                   retention_days: int, until: str, partner_key: str) -> None:
+    """Propose a sharing agreement (a department head): partner, ISO 3166 jurisdiction, purposes, how long the partner
+    may keep reads, and the partner's ledger key."""
     try:
         valid_until = datetime.fromisoformat(until)
         if valid_until.tzinfo is None:
@@ -56,6 +58,7 @@ def share_propose(ctx: click.Context, partner: str, jurisdiction: str, purposes:
 @click.option("--reason", required=True)
 @click.pass_context
 def share_decide(ctx: click.Context, agreement_id: str, decision: str, reason: str) -> None:
+    """Approve or reject a pending sharing agreement at your level of the policy's chain."""
     with platform(ctx, notify=False) as p:
         try:
             ag = p.sharing.decide(agreement_id, current_user(ctx, p), decision == "approve", reason)
@@ -69,6 +72,7 @@ def share_decide(ctx: click.Context, agreement_id: str, decision: str, reason: s
 @click.option("--reason", required=True)
 @click.pass_context
 def share_end(ctx: click.Context, agreement_id: str, reason: str) -> None:
+    """End a sharing agreement: no query is sent or received under it from now on (ledgered)."""
     with platform(ctx, notify=False) as p:
         try:
             p.sharing.end(agreement_id, current_user(ctx, p), reason)
@@ -80,6 +84,7 @@ def share_end(ctx: click.Context, agreement_id: str, reason: str) -> None:
 @share.command("list")
 @click.pass_context
 def share_list(ctx: click.Context) -> None:
+    """Sharing agreements with their partner, jurisdiction, purposes, partner retention and status."""
     with platform(ctx, notify=False) as p:
         for a in p.sharing.all():
             click.echo(f"{a.id}  {a.status.value:<8} {a.partner} ({a.jurisdiction})  purposes "

@@ -8,7 +8,7 @@ from datetime import datetime
 import click
 
 from platewarden.cli.auth import current_user
-from platewarden.cli.common import platform
+from platewarden.cli.common import platform, refusal_text
 from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.zones import ZoneError
 
@@ -45,7 +45,7 @@ def zone_designate(ctx: click.Context, name: str, polygon: str, justification: s
             z = p.zones.designate(current_user(ctx, p), name, vertices, justification, min_sightings, window_hours,
                                   expires_at)
         except _REFUSED as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(refusal_text(exc)) from exc
     click.echo(f"zone {z.id} designated: pending approval by {' → '.join(r.value for r in p.zones.chain[1:])}")
 
 
@@ -60,7 +60,7 @@ def zone_decide(ctx: click.Context, zone_id: str, decision: str, reason: str) ->
         try:
             z = p.zones.decide(zone_id, current_user(ctx, p), decision == "approve", reason)
         except _REFUSED as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(refusal_text(exc)) from exc
     click.echo(f"zone {zone_id}: {z.status.value}")
 
 
@@ -75,7 +75,7 @@ def zone_revoke(ctx: click.Context, zone_id: str, reason: str) -> None:
         try:
             p.zones.revoke(zone_id, current_user(ctx, p), reason)
         except _REFUSED as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(refusal_text(exc)) from exc
     click.echo(f"zone {zone_id} revoked: its key, presence tokens and alerts are destroyed")
 
 
@@ -113,6 +113,6 @@ def zone_alerts(ctx: click.Context, purpose: str) -> None:
         try:
             shown = p.zones.alerts(current_user(ctx, p), purpose)
         except _REFUSED as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(refusal_text(exc)) from exc
     for a in shown:
         click.echo(f"{a.created_at:%Y-%m-%d %H:%M}  zone {a.zone_id[:8]}  {a.plate:<10} {a.sightings} sightings")

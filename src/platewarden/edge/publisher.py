@@ -38,7 +38,8 @@ class EdgePublisher:
         self._seen_epoch = 0
         self.published = 0
         self.acknowledged = 0  # PUBACKs
-        self.confirmed = 0  # receipts from the central store
+        self.confirmed = 0  # reads the central store confirmed it stored
+        self.refused = 0  # reads the central store refused for good (they leave the outbox too)
         self._client = broker.client(client_id)
         self._client.max_inflight_messages_set(window)
         self._client.on_connect = self._on_connect
@@ -88,7 +89,8 @@ class EdgePublisher:
                 r = self._receipts.get_nowait()
             except queue.Empty:
                 break
-            self.confirmed += self._outbox.confirm([str(i) for i in (*r.stored, *r.refused)])
+            self.confirmed += self._outbox.confirm([str(i) for i in r.stored])
+            self.refused += self._outbox.confirm([str(i) for i in r.refused])
             if r.refused:
                 log.warning("the central store refused %d reads for good (see its refusal counts)", len(r.refused))
         if self._seen_epoch != self._epoch:  # a disconnect: nothing in flight is known to have arrived

@@ -110,7 +110,8 @@ class DeploymentReview:
                 return self.segment(segment_id, c)
         r = conn.execute(select(road_segments).where(road_segments.c.id == segment_id)).first()
         if r is None:
-            raise DeploymentRefused(f"unknown road segment {segment_id!r}: record it first (camera segment add)")
+            raise DeploymentRefused(f"unknown road segment {segment_id!r}: record it first "
+                                    "(platewarden camera segment)")
         return RoadSegment(r.id, r.name, r.length_km, r.area)
 
     def density(self, segment_id: str, adding: int = 0, conn: Connection | None = None) -> Density:

@@ -24,6 +24,12 @@ class Severity(StrEnum):
 
 
 SECTIONS = ("retention", "authorization", "ledger", "alerts", "hotlist", "deployment", "bias", "zones", "redress")
+# An alert waiting longer than this for a person's judgement is a warning, not a notice.
+UNDISPOSED_WARNING_DAYS = 7
+# The shortest public comment period on a camera proposal that is not itself a finding.
+MIN_COMMENT_DAYS = 14
+# Zones this close to their expiry are listed (renew or let end: a decision to take in time).
+ZONE_EXPIRY_NOTICE_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -151,7 +157,10 @@ def _authorization(snap: Snapshot, policy: Policy, out: Assessment) -> None:
         elif not req.exigent and (gaps := _chain_gaps(req, chain, s.at)):
             unauthorized.append(f"search #{s.log_id} at {s.at:%Y-%m-%d %H:%M} under request {req.id}: no approval "
                                 f"by {', '.join(gaps)} before it ran")
-    overdue, pending, not_upheld = [], [], []
+    overdue: list[str] = []
+    never: list[str] = []
+    pending: list[str] = []
+    not_upheld: list[str] = []
     for r in a.requests:
         if not r.exigent:
             continue
@@ -162,7 +171,8 @@ def _authorization(snap: Snapshot, policy: Policy, out: Assessment) -> None:
             late = {s.role: s.decided_at for s in r.steps if s.role in missing}
             how = "; ".join(f"{role} " + (f"reviewed {(late[role] - r.requested_at).total_seconds() / 3600:.0f} h "
                                           "after" if role in late else "never reviewed") for role in missing)
-            overdue.append(f"request {r.id} ({r.offence}, {r.requested_at:%Y-%m-%d %H:%M}): {how}")
+            item = f"request {r.id} ({r.offence}, {r.requested_at:%Y-%m-%d %H:%M}): {how}"
+            (never if any(role not in late for role in missing) else overdue).append(item)
         elif missing:
             pending.append(f"request {r.id}: review due by {due:%Y-%m-%d %H:%M}")
         if any(s.decision == "not_upheld" for s in r.steps):
@@ -171,6 +181,9 @@ def _authorization(snap: Snapshot, policy: Policy, out: Assessment) -> None:
     if unauthorized:
         add(Finding("authorization", Severity.CRITICAL, "search-without-chain",
                     "Searches run without a complete approval chain", tuple(unauthorized)))
+    if never:  # an exigent search nobody reviewed after its window is a search without authorization
+        add(Finding("authorization", Severity.CRITICAL, "exigent-never-reviewed",
+                    f"Exigent searches past their {hours} h review window with a review never done", tuple(never)))
     if overdue:
         add(Finding("authorization", Severity.WARNING, "exigent-review-overdue",
                     f"Exigent searches not reviewed by {', '.join(chain[1:])} within {hours} h", tuple(overdue)))
@@ -184,7 +197,8 @@ def _authorization(snap: Snapshot, policy: Policy, out: Assessment) -> None:
         "searches_run": len(a.searches), "searches_refused": a.refused,
         "searches_complete_chain": len(a.searches) - len(unauthorized),
         "requests": len(a.requests), "exigent_requests": sum(r.exigent for r in a.requests),
-        "exigent_overdue": len(overdue), "refused_by_organisation": a.refused_by_organisation,
+        "exigent_overdue": len(overdue) + len(never), "exigent_never_reviewed": len(never),
+        "refused_by_organisation": a.refused_by_organisation,
         "requests_by_status": _count(r.status for r in a.requests)}
 
 
@@ -220,8 +234,14 @@ def _alerts(snap: Snapshot, policy: Policy, out: Assessment) -> None:
     al = snap.alerts
     judged = sum(al.dispositions.values())
     if al.undisposed:
-        out.findings.append(Finding("alerts", Severity.NOTICE, "undisposed",
-                                    f"{al.undisposed} alerts of the period have no disposition"))
+        ages = [(snap.generated_at - u.created_at, u) for u in al.undisposed_alerts]
+        items = tuple(f"alert {u.id}: raised {u.created_at:%Y-%m-%d %H:%M}, waiting {age.days} days "
+                      f"{age.seconds // 3600} h" for age, u in sorted(ages, key=lambda t: -t[0]))
+        stale = [age for age, _ in ages if age > timedelta(days=UNDISPOSED_WARNING_DAYS)]
+        out.findings.append(Finding(
+            "alerts", Severity.WARNING if stale else Severity.NOTICE, "undisposed",
+            f"{al.undisposed} alerts of the period have no disposition"
+            + (f"; {len(stale)} waiting more than {UNDISPOSED_WARNING_DAYS} days" if stale else ""), items))
     out.figures["alerts"] = {
         "raised": al.raised, "judged": judged, "undisposed": al.undisposed,
         "misread_rate": _rate(al.dispositions.get("misread", 0), judged),
@@ -241,6 +261,10 @@ def _hotlist(snap: Snapshot, policy: Policy, out: Assessment) -> None:
     expired = [f"entry {e.id}: expired {e.expires_at:%Y-%m-%d}" for e in entries
                if e.status == "active" and e.expires_at <= now]
     unapproved = [f"entry {e.id}" for e in entries if e.status == "active" and not e.approved]
+    shortest = policy.recognition.min_plate_length
+    too_short = [f"entry {e.id}: {e.plate_length} character{'s' if e.plate_length != 1 else ''} ({e.status})"
+                 for e in entries if e.plate_length is not None and e.plate_length < shortest
+                 and e.status in ("active", "pending")]
     if missing:
         add(Finding("hotlist", Severity.WARNING, "no-provenance", "Hotlist entries without source or reason",
                     tuple(missing)))
@@ -250,6 +274,10 @@ def _hotlist(snap: Snapshot, policy: Policy, out: Assessment) -> None:
     if unapproved:
         add(Finding("hotlist", Severity.CRITICAL, "active-unapproved", "Active hotlist entries without an approval",
                     tuple(unapproved)))
+    if too_short:  # the reader drops readings this short: such an entry can only ever match noise
+        add(Finding("hotlist", Severity.WARNING, "plate-syntax",
+                    f"Hotlist entries shorter than any plate the reader reports ({shortest} characters)",
+                    tuple(too_short)))
     pending = [e for e in entries if e.status == "pending"]
     out.figures["hotlist"] = {
         "by_status": _count(e.status for e in entries), "without_provenance": len(missing),
@@ -282,6 +310,19 @@ def _deployment(snap: Snapshot, policy: Policy, out: Assessment) -> None:
         add(Finding("deployment", Severity.NOTICE, "camera-without-segment",
                     "Approved cameras on no known road segment (outside the density rule)",
                     tuple(dep.cameras_without_segment)))
+    excepted_items = [f"{s.id} ({s.area}): camera {e.camera_id}, proposal {e.proposal_id}"
+                      + (f", approved {e.decided_at:%Y-%m-%d}" if e.decided_at else "") + f": {e.reason}"
+                      for s in dep.segments for e in s.exceptions]
+    if excepted_items:
+        add(Finding("deployment", Severity.NOTICE, "density-exception",
+                    "Cameras approved beyond the density limit by a recorded exception, with its reasons",
+                    tuple(excepted_items)))
+    days = policy.deployment.public_comment_days
+    if days < MIN_COMMENT_DAYS:
+        add(Finding("deployment", Severity.CRITICAL if days == 0 else Severity.WARNING, "comment-period",
+                    "The policy gives the public no time to comment on a camera proposal" if days == 0 else
+                    f"The policy's public comment period is shorter than {MIN_COMMENT_DAYS} days",
+                    (f"deployment.public_comment_days: {days}",)))
     refused = sum(dep.refusals_by_reason.values())
     if refused:
         add(Finding("deployment", Severity.NOTICE, "reads-refused",
@@ -341,6 +382,38 @@ def _bias(snap: Snapshot, policy: Policy, out: Assessment, population: dict[str,
 
 
 def _zones(snap: Snapshot, policy: Policy, out: Assessment) -> None:
+    now = snap.generated_at
+    add = out.findings.append
+    running = [z for z in snap.zones if z.status in ("active", "pending")]
+    past = [f"zone {z.id} ({z.name}): {z.status} since its expiry {z.expires_at:%Y-%m-%d %H:%M}" for z in running
+            if z.expires_at is not None and z.expires_at <= now]
+    residue = [f"zone {z.id} ({z.name}, {z.status}): " + ", ".join(
+        w for w, bad in (("its key still exists", z.key_present), (f"{z.tokens_stored} presence tokens",
+                                                                    z.tokens_stored),
+                         (f"{z.alerts_stored} zone alerts", z.alerts_stored)) if bad)
+        for z in snap.zones if z.status not in ("active", "pending")
+        and (z.key_present or z.tokens_stored or z.alerts_stored)]
+    soon = [f"zone {z.id} ({z.name}): expires {z.expires_at:%Y-%m-%d}" for z in running
+            if z.expires_at is not None and now < z.expires_at <= now + timedelta(days=ZONE_EXPIRY_NOTICE_DAYS)]
+    if past:
+        add(Finding("zones", Severity.CRITICAL, "zone-past-expiry", "Zones still watching after their expiry",
+                    tuple(past)))
+    if residue:
+        add(Finding("zones", Severity.CRITICAL, "zone-residue",
+                    "Ended zones whose key, presence tokens or alerts were not destroyed", tuple(residue)))
+    threshold, least = policy.audit.bias_ratio_threshold, policy.audit.bias_min_events
+    total_sightings = sum(z.sightings for z in snap.zones)
+    city = _rate(sum(z.alerts for z in snap.zones), total_sightings)
+    outliers = [f"zone {z.id} ({z.name}): {z.alerts} alerts in {z.sightings} sightings is "
+                f"{(z.alerts / z.sightings) / city:.1f}x the rate of all zones ({city:.2%})"
+                for z in snap.zones if city and z.sightings and z.alerts >= least
+                and (z.alerts / z.sightings) / city > threshold]
+    if outliers:
+        add(Finding("zones", Severity.WARNING, "zone-alert-outlier",
+                    f"Zones whose alert rate is more than {threshold:g}x the rate over all zones", tuple(outliers)))
+    if soon:
+        add(Finding("zones", Severity.NOTICE, "zone-expiring",
+                    f"Zones expiring within {ZONE_EXPIRY_NOTICE_DAYS} days", tuple(soon)))
     out.figures["zones"] = {"zones": [{
         "id": z.id, "name": z.name, "status": z.status, "area_km2": z.area_km2, "cameras": z.cameras,
         "cameras_per_km2": z.cameras / z.area_km2 if z.area_km2 else None, "sightings": z.sightings,

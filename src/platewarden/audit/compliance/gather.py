@@ -38,6 +38,7 @@ from platewarden.audit.compliance.snapshot import (
     SegmentInfo,
     Snapshot,
     StepInfo,
+    UndisposedInfo,
     ZoneInfo,
 )
 from platewarden.domain.zones import area_km2
@@ -64,6 +65,7 @@ from platewarden.store.schema import (
     search_requests,
     zone_alerts,
     zone_sightings,
+    zones,
 )
 
 
@@ -75,9 +77,10 @@ def _bounds(first: date, last: date) -> tuple[datetime, datetime]:
     return datetime.combine(first, time.min, UTC), datetime.combine(last + timedelta(days=1), time.min, UTC)
 
 
-def gather(p: Platform, first: date, last: date, verify_ledger: bool = True) -> Snapshot:
+def gather(p: Platform, first: date, last: date, verify_ledger: bool = True, gathered_by: str = "") -> Snapshot:
     """Everything the assessment needs about the days ``first`` to ``last`` (inclusive). ``verify_ledger=False``
-    skips re-verifying the whole ledger (seconds per million entries) where only its checkpoints are shown."""
+    skips re-verifying the whole ledger (seconds per million entries) where only its checkpoints are shown.
+    ``gathered_by`` names the person who gathers it (recorded in the snapshot and the ledger)."""
     if last < first:
         raise PeriodError(f"the period ends ({last}) before it starts ({first})")
     start, end = _bounds(first, last)
@@ -91,7 +94,8 @@ def gather(p: Platform, first: date, last: date, verify_ledger: bool = True) -> 
         alerts_section, alert_rows = _alerts(conn, start, end)
         hotlist = HotlistSection(entries=[
             EntryInfo(id=r.id, status=r.status, has_source=bool(r.source.strip()), has_reason=bool(r.reason.strip()),
-                      approved=bool(r.approved_by), added_at=r.added_at, expires_at=r.expires_at)
+                      approved=bool(r.approved_by), added_at=r.added_at, expires_at=r.expires_at,
+                      plate_length=_plate_length(p, r.id))
             for r in conn.execute(select(hotlist_entries).order_by(hotlist_entries.c.added_at))])
         deployment = _deployment(conn, start, end, first, last, cams, segments)
         reads_by_camera = Counter({r[0]: int(r[1]) for r in conn.execute(
@@ -104,7 +108,13 @@ def gather(p: Platform, first: date, last: date, verify_ledger: bool = True) -> 
     return Snapshot(agency=p.policy.agency, generated_at=now, period_from=first, period_to=last,
                     software_version=__version__, policy=p.policy, retention=retention, authorization=authorization,
                     ledger=ledger, alerts=alerts_section, hotlist=hotlist, deployment=deployment, bias=bias,
-                    zones=zone_list, redress=redress)
+                    zones=zone_list, redress=redress, gathered_by=gathered_by)
+
+
+def _plate_length(p: Platform, entry_id: str) -> int | None:
+    """How many characters an entry's plate has (the plate itself stays sealed in the store)."""
+    entry = p.hotlist.get(entry_id)
+    return len(entry.plate) if entry is not None else None
 
 
 def _retention(p: Platform, conn: Connection, first: date, last: date) -> RetentionSection:
@@ -221,8 +231,10 @@ def _alerts(conn: Connection, start: datetime, end: datetime) -> tuple[AlertsSec
     disp = Counter(r.disposition for r in rows if r.disposition is not None)
     hours = sorted(round((r.at - r.created_at).total_seconds() / 3600, 3) for r in rows
                    if r.disposition is not None)
-    return AlertsSection(raised=len(rows), dispositions=dict(disp), undisposed=sum(r.disposition is None for r in rows),
-                         hours_to_disposition=hours), rows
+    waiting = sorted((r for r in rows if r.disposition is None), key=lambda r: r.created_at)
+    return AlertsSection(raised=len(rows), dispositions=dict(disp), undisposed=len(waiting),
+                         hours_to_disposition=hours,
+                         undisposed_alerts=[UndisposedInfo(id=r.id, created_at=r.created_at) for r in waiting]), rows
 
 
 def _deployment(conn: Connection, start: datetime, end: datetime, first: date, last: date,
@@ -313,9 +325,16 @@ def _zones(p: Platform, conn: Connection, start: datetime, end: datetime,
                                                           zone_alerts.c.created_at < end)
         .group_by(zone_alerts.c.zone_id))}
     approved = [(lat, lon) for _, status, lat, lon in cams.values() if status == "approved"]
+    tokens_now = {r[0]: int(r[1]) for r in conn.execute(
+        select(zone_sightings.c.zone_id, func.count()).group_by(zone_sightings.c.zone_id))}
+    alerts_now = {r[0]: int(r[1]) for r in conn.execute(
+        select(zone_alerts.c.zone_id, func.count()).group_by(zone_alerts.c.zone_id))}
+    keyed = {r[0] for r in conn.execute(select(zones.c.id).where(zones.c.wrapped_key.is_not(None)))}
     return [ZoneInfo(id=z.id, name=z.name, status=z.status.value, area_km2=round(area_km2(z.polygon), 6),
                      cameras=sum(z.contains(lat, lon) for lat, lon in approved), sightings=sightings.get(z.id, 0),
-                     alerts=hits.get(z.id, 0)) for z in p.zones.all()]
+                     alerts=hits.get(z.id, 0), expires_at=z.expires_at, activated_at=z.activated_at,
+                     key_present=z.id in keyed, tokens_stored=tokens_now.get(z.id, 0),
+                     alerts_stored=alerts_now.get(z.id, 0)) for z in p.zones.all()]
 
 
 def _redress(conn: Connection, start: datetime, end: datetime) -> RedressSection:

@@ -9,7 +9,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from platewarden.audit.compliance.assess import SECTIONS, Assessment, Severity
 from platewarden.audit.compliance.plots import DRAW, svg
-from platewarden.audit.compliance.sections import RULES, TITLES, key_figures, tables
+from platewarden.audit.compliance.sections import RULES, TITLES, key_figures, tables, verdict
 from platewarden.audit.compliance.snapshot import Snapshot
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -21,7 +21,8 @@ def environment() -> Environment:
 
 
 def render_html(snap: Snapshot, ass: Assessment, digest: str) -> str:
-    sections = [{"id": s, "title": TITLES[s], "rule": RULES[s], "figures": key_figures(s, snap, ass),
+    sections = [{"id": s, "title": TITLES[s], "rule": RULES[s], "verdict": verdict(s, ass),
+                 "figures": key_figures(s, snap, ass),
                  "tables": tables(s, snap, ass), "findings": ass.by_section(s),
                  "chart": svg(s, snap, ass) if s in DRAW else None} for s in SECTIONS]
     counts = {s.value: ass.count(s) for s in Severity}

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure, FigureBase
 
 from platewarden.audit.compliance.assess import SECTIONS, Assessment, Severity
 from platewarden.audit.compliance.plots import DRAW
-from platewarden.audit.compliance.sections import RULES, TITLES, key_figures, tables
+from platewarden.audit.compliance.sections import RULES, TITLES, key_figures, tables, verdict
 from platewarden.audit.compliance.snapshot import Snapshot
 
 A4 = (8.27, 11.69)
@@ -139,6 +139,7 @@ def _section(w: _Pages, section: str, snap: Snapshot, ass: Assessment) -> None:
     w.new_page()
     w.line(TITLES[section], size=16, weight="bold", gap=0.004)
     w.line(RULES[section], size=9, color="#4a5568", wrap=110, gap=0.01)
+    w.line(verdict(section, ass), size=9, color="#1a202c", wrap=110, gap=0.01)
     for label, value in key_figures(section, snap, ass):
         w.line(f"{label}: {value}", size=9, wrap=110)
     w.y -= 0.01

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from platewarden.audit.compliance.assess import Assessment
+from platewarden.audit.compliance.assess import Assessment, Severity
 from platewarden.audit.compliance.snapshot import Snapshot
 
 TITLES = {
@@ -14,22 +14,39 @@ TITLES = {
     "bias": "Distribution across areas", "zones": "Zone watch", "redress": "Redress",
 }
 
+# What each section checks, stated as the rule (never as a claim that it holds: the verdict below says that).
 RULES = {
-    "retention": "No ordinary read is kept past the policy's limit, and every destroyed day has a destruction "
-                 "receipt that matches its ledger entry.",
-    "authorization": "Every search ran inside a complete approval chain, or on the exigent path with its reviews "
-                     "done within the policy's hours. Refused attempts are counted.",
-    "ledger": "The ledger verifies from its first entry (hash chain, signed checkpoints); the latest checkpoint "
-              "is cosigned by an outside witness.",
-    "alerts": "How hotlist alerts were judged by the people who looked at them, and how fast.",
-    "hotlist": "Every entry has a source and a reason, active entries were approved and have not expired.",
-    "deployment": "Approved cameras per km of each road segment stay within the policy's limit unless an "
-                  "exception was recorded when the camera was approved.",
+    "retention": "Rule: no ordinary read may be kept past the policy's limit, and every destroyed day needs a "
+                 "destruction receipt that matches its ledger entry.",
+    "authorization": "Rule: every search must run inside a complete approval chain, or on the exigent path with its "
+                     "reviews done within the policy's hours. Refused attempts are counted.",
+    "ledger": "Rule: the ledger must verify from its first entry (hash chain, signed checkpoints), and its latest "
+              "checkpoint should be cosigned by an outside witness.",
+    "alerts": "Every hotlist alert needs a person's judgement; how they were judged, and how fast.",
+    "hotlist": "Rule: every entry needs a source and a reason and a plate the reader can report; active entries "
+               "must be approved and not expired.",
+    "deployment": "Rule: approved cameras per km of each road segment stay within the policy's limit unless an "
+                  "exception was recorded when the camera was approved, and proposals are open to public comment.",
     "bias": "Reads, alerts, misreads and searches per area (the district of each camera's road segment); an "
             "area's rate far above the city-wide rate is flagged.",
-    "zones": "Watched zones: cameras inside each zone, and zone alerts per sighting.",
+    "zones": "Rule: a zone watches only between its approval and its expiry, and an ended zone keeps no key, "
+             "presence token or alert. Cameras inside each zone, and zone alerts per sighting.",
     "redress": "Complaints of misidentification received in the period, their outcomes and compensation.",
 }
+
+
+def verdict(section: str, ass: Assessment) -> str:
+    """One sentence on whether the section's rule held, from its findings: a section never reads as fine above a
+    finding that says otherwise."""
+    found = ass.by_section(section)
+    if not found:
+        return "No finding: the rule held over the period."
+    counts = {s: sum(f.severity is s for f in found) for s in Severity}
+    parts = [f"{n} {s.value}" for s, n in counts.items() if n]
+    worst = next(s for s in Severity if counts[s])
+    head = ("The rule was broken" if worst is Severity.CRITICAL else
+            "A safeguard is missing or late" if worst is Severity.WARNING else "Worth a look")
+    return f"{head}: {', '.join(parts)} finding{'s' if len(found) > 1 else ''} below."
 
 
 def _pct(v: float | None, digits: int = 1) -> str:

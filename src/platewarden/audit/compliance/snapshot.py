@@ -6,16 +6,25 @@ versioned JSON document. An agency exports it; an outside auditor re-runs the as
 (all of which the ledger or the public portal already name) — never a plate, a crop, a read's place or a person.
 Strict models (extra fields refused) so that a hand-edited or truncated export fails loudly instead of being
 half-read.
+
+An exported snapshot is signed with the agency's log key (Ed25519, the key its ledger checkpoints are signed with):
+``{"snapshot": ..., "signature": ..., "key": ...}``. ``load`` checks the signature, and that the key is the one the
+auditor expects when given one (the agency's published ``log.vkey``), so an auditor knows the figures are the
+agency's as exported, not edited since. An unsigned document is refused unless asked for.
 """
 
 from __future__ import annotations
 
+import base64
+import json
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from platewarden.ledger.notes import NoteError, Verifier
 from platewarden.policy.model import Policy
 
 FORMAT: Literal["platewarden-compliance-snapshot/1"] = "platewarden-compliance-snapshot/1"
@@ -108,11 +117,17 @@ class LedgerSection(_Model):
 
 # --- alerts and hotlist ---
 
+class UndisposedInfo(_Model):
+    id: str
+    created_at: datetime
+
+
 class AlertsSection(_Model):
     raised: int
     dispositions: dict[str, int]
     undisposed: int
     hours_to_disposition: list[float]
+    undisposed_alerts: list[UndisposedInfo] = []  # which, and since when
 
 
 class EntryInfo(_Model):
@@ -123,6 +138,7 @@ class EntryInfo(_Model):
     approved: bool
     added_at: datetime
     expires_at: datetime
+    plate_length: int | None = None  # characters of the plate (not the plate): a too-short entry matches noise
 
 
 class HotlistSection(_Model):
@@ -194,6 +210,11 @@ class ZoneInfo(_Model):
     cameras: int
     sightings: int
     alerts: int
+    expires_at: datetime | None = None
+    activated_at: datetime | None = None
+    key_present: bool = False  # the zone's presence key still exists
+    tokens_stored: int = 0  # presence tokens stored now (all time)
+    alerts_stored: int = 0  # zone alerts stored now (all time)
 
 
 class CompensationInfo(_Model):
@@ -227,16 +248,24 @@ class Snapshot(_Model):
     bias: BiasSection
     zones: list[ZoneInfo]
     redress: RedressSection
+    gathered_by: str = ""  # the person who gathered it (as the ledger names them)
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=1)
 
+    def signed(self, sign: Callable[[bytes], bytes], key: Verifier) -> bytes:
+        """The export: this snapshot with the agency's signature over its JSON bytes."""
+        body = self.to_json()
+        return json.dumps({"snapshot": json.loads(body), "signature": base64.b64encode(sign(body.encode())).decode(),
+                           "key": key.encode()}, indent=1).encode()
+
     @classmethod
-    def load(cls, path: Path) -> Snapshot:
+    def load(cls, path: Path, expected_key: Verifier | None = None, allow_unsigned: bool = False) -> Snapshot:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise SnapshotError(f"{path}: cannot read the snapshot: {exc}") from exc
+        text = _verified_body(path, text, expected_key, allow_unsigned)
         try:
             return cls.model_validate_json(text)
         except ValidationError as exc:
@@ -244,3 +273,32 @@ class Snapshot(_Model):
             where = ".".join(str(p) for p in first["loc"]) or "(top level)"
             raise SnapshotError(f"{path}: not a {FORMAT} document: {where}: {first['msg']} "
                                 f"({exc.error_count()} problem(s))") from exc
+
+
+def _verified_body(path: Path, text: str, expected_key: Verifier | None, allow_unsigned: bool) -> str:
+    """The snapshot's JSON from a signed export, its signature checked; a bare snapshot only when allowed."""
+    try:
+        doc: Any = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SnapshotError(f"{path}: not a {FORMAT} document: not JSON ({exc})") from exc
+    if not (isinstance(doc, dict) and set(doc) == {"snapshot", "signature", "key"}):
+        if allow_unsigned:
+            return text
+        raise SnapshotError(f"{path}: not a signed {FORMAT} export (an unsigned snapshot cannot show that it is the "
+                            "agency's; pass --unsigned to assess it anyway)")
+    try:
+        key = Verifier.decode(str(doc["key"]))
+        signature = base64.b64decode(str(doc["signature"]), validate=True)
+    except (NoteError, ValueError) as exc:
+        raise SnapshotError(f"{path}: malformed signature or key: {exc}") from exc
+    if expected_key is not None and key.encode() != expected_key.encode():
+        raise SnapshotError(f"{path}: signed by {key.name}, not by the key you gave ({expected_key.name})")
+    try:
+        reparsed = Snapshot.model_validate(doc["snapshot"]).to_json()  # the bytes that were signed
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise SnapshotError(f"{path}: not a {FORMAT} document: {where}: {first['msg']}") from exc
+    if not key.verify(reparsed.encode(), signature):
+        raise SnapshotError(f"{path}: the signature does not verify: the snapshot was changed after it was signed")
+    return reparsed
