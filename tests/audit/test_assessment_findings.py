@@ -116,3 +116,11 @@ def test_a_section_never_reads_as_fine_above_a_finding(snap: Snapshot) -> None:
         else:
             assert line.startswith("No finding")
     assert verdict("retention", ass).startswith("The rule was broken: 1 critical")
+
+
+def test_a_policy_in_force_without_an_approved_policy_change_is_flagged(snap: Snapshot) -> None:
+    """Findings for every rule the policy states, policy changes included: a policy applied without its
+    policy_change chain (nothing in the ledger names its digest) is a warning; once approved, not."""
+    assert snap.policy_digest and codes(snap)["policy-not-approved"] is Severity.WARNING
+    approved = snap.model_copy(update={"approved_policy_digests": [snap.policy_digest]})
+    assert "policy-not-approved" not in codes(approved)

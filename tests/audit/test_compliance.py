@@ -24,7 +24,8 @@ def test_flags_exactly_the_planted_breaches(platform: Platform, clock: ManualClo
     ass = assess(snap)
     serious = {(f.section, f.code): f.items for f in ass.findings if f.severity is not Severity.NOTICE}
     assert set(serious) == {("retention", "destroyed-without-receipt"), ("authorization", "exigent-review-overdue"),
-                            ("deployment", "density-over-limit"), ("bias", "area-outlier")}
+                            ("deployment", "density-over-limit"), ("bias", "area-outlier"),
+                            ("ledger", "policy-not-approved")}  # nothing approves a policy change yet (issue 21)
     [gone] = serious[("retention", "destroyed-without-receipt")]
     assert gone.startswith("2026-09-25: 10 reads stored")
     [late] = serious[("authorization", "exigent-review-overdue")]

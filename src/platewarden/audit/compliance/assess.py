@@ -90,7 +90,7 @@ def _rate(n: int, d: int) -> float | None:
 def assess(snap: Snapshot, policy: Policy | None = None, population: dict[str, int] | None = None) -> Assessment:
     policy = policy or snap.policy
     out = Assessment()
-    for check in (_retention, _authorization, _ledger, _alerts, _hotlist, _deployment, _zones, _redress):
+    for check in (_retention, _authorization, _ledger, _alerts, _hotlist, _deployment, _zones, _redress, _policy):
         check(snap, policy, out)
     _bias(snap, policy, out, population or {})
     order = list(Severity)
@@ -418,6 +418,15 @@ def _zones(snap: Snapshot, policy: Policy, out: Assessment) -> None:
         "id": z.id, "name": z.name, "status": z.status, "area_km2": z.area_km2, "cameras": z.cameras,
         "cameras_per_km2": z.cameras / z.area_km2 if z.area_km2 else None, "sightings": z.sightings,
         "alerts": z.alerts, "alert_rate": _rate(z.alerts, z.sightings)} for z in snap.zones]}
+
+
+def _policy(snap: Snapshot, policy: Policy, out: Assessment) -> None:
+    """The policy in force takes effect only through its policy_change chain, ledgered with its digest."""
+    if snap.policy_digest and snap.policy_digest not in snap.approved_policy_digests:
+        out.findings.append(Finding(
+            "ledger", Severity.WARNING, "policy-not-approved",
+            "The policy in force was not approved through its policy_change chain (no ledger entry names it)",
+            (f"policy sha256 {snap.policy_digest}",)))
 
 
 def _redress(snap: Snapshot, policy: Policy, out: Assessment) -> None:

@@ -8,6 +8,7 @@ authorized search covered (sealed in the request), so that alerts and searches c
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, time, timedelta
@@ -45,6 +46,7 @@ from platewarden.domain.zones import area_km2
 from platewarden.ledger.entries import EventKind
 from platewarden.ledger.notes import NoteError, Verifier
 from platewarden.ledger.verify import verify_log
+from platewarden.policy.model import Policy
 from platewarden.runtime import Platform
 from platewarden.store.schema import (
     alerts,
@@ -103,12 +105,21 @@ def gather(p: Platform, first: date, last: date, verify_ledger: bool = True, gat
             .where(read_counts.c.day >= first, read_counts.c.day <= last).group_by(read_counts.c.camera_id))})
         zone_list = _zones(p, conn, start, end, cams)
         redress = _redress(conn, start, end)
+        approved = sorted({str(json.loads(bytes(r[0]))["body"].get("digest", "")) for r in conn.execute(
+            select(ledger_entries.c.entry).where(ledger_entries.c.kind == EventKind.POLICY_CHANGE.value))
+            if json.loads(bytes(r[0]))["body"].get("action") == "approved"} - {""})
     bias = _bias(cams, segments, reads_by_camera, alert_rows, p.alert_store.cameras_between(start, end),
                  scope_cameras)
     return Snapshot(agency=p.policy.agency, generated_at=now, period_from=first, period_to=last,
                     software_version=__version__, policy=p.policy, retention=retention, authorization=authorization,
                     ledger=ledger, alerts=alerts_section, hotlist=hotlist, deployment=deployment, bias=bias,
-                    zones=zone_list, redress=redress, gathered_by=gathered_by)
+                    zones=zone_list, redress=redress, gathered_by=gathered_by,
+                    policy_digest=policy_digest(p.policy), approved_policy_digests=approved)
+
+
+def policy_digest(policy: Policy) -> str:
+    """The SHA-256 a policy_change entry names the policy by: of its canonical JSON."""
+    return hashlib.sha256(policy.model_dump_json().encode()).hexdigest()
 
 
 def _plate_length(p: Platform, entry_id: str) -> int | None:

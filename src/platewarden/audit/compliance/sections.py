@@ -20,8 +20,9 @@ RULES = {
                  "destruction receipt that matches its ledger entry.",
     "authorization": "Rule: every search must run inside a complete approval chain, or on the exigent path with its "
                      "reviews done within the policy's hours. Refused attempts are counted.",
-    "ledger": "Rule: the ledger must verify from its first entry (hash chain, signed checkpoints), and its latest "
-              "checkpoint should be cosigned by an outside witness.",
+    "ledger": "Rule: the ledger must verify from its first entry (hash chain, signed checkpoints), its latest "
+              "checkpoint should be cosigned by an outside witness, and the policy in force must have been approved "
+              "through its policy_change chain (a ledger entry naming its digest).",
     "alerts": "Every hotlist alert needs a person's judgement; how they were judged, and how fast.",
     "hotlist": "Rule: every entry needs a source and a reason and a plate the reader can report; active entries "
                "must be approved and not expired.",

@@ -249,6 +249,8 @@ class Snapshot(_Model):
     zones: list[ZoneInfo]
     redress: RedressSection
     gathered_by: str = ""  # the person who gathered it (as the ledger names them)
+    policy_digest: str = ""  # SHA-256 of the policy in force (its canonical JSON)
+    approved_policy_digests: list[str] = []  # digests that policy_change entries of the ledger record as approved
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=1)
