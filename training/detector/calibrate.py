@@ -6,9 +6,9 @@ The operating point is the first pass's input width, whether and at what plate w
 (``platewarden.recognition.detector``), the score a first-pass peak needs to get one, and the score threshold. Each
 combination is judged by what the product delivers: the share of plates the whole recogniser reads exactly on our
 validation photos (``training.ocr.validate_reader --end-to-end``: the transcribed andrewmvd photos and RO dash-cam
-frames held out from training) minus 0.2 x the false plates per image the detector reports on all validation
-scenes. One false plate per image costs a fifth of a missed read: false plates become junk reads that should not be
-stored. Ties go to fewer false plates. Recall at IoU 0.5 and 0.3 are logged beside it.
+frames held out from training, and the Open Images validation photos' legible plates) minus 0.2 x the false plates
+per image the detector reports on all validation scenes. One false plate per image costs a fifth of a missed read:
+false plates become junk reads that should not be stored. Ties go to fewer false plates. Recall at IoU 0.5 and 0.3 are logged beside it.
 
 The choice is written into the package's models.json, where the recogniser reads its defaults; the whole table goes
 to standard output (commit it as the log named above). Widths stop at 800 px: beyond that the detector alone takes
@@ -31,6 +31,7 @@ from platewarden.recognition.imageio import read_image
 from platewarden.recognition.pipeline import Recognizer
 from training.detector.data import Scene, load_scenes
 from training.detector.train import iou
+from training.ocr.own_validation import openimages_val
 from training.ocr.validate_reader import frame_labels
 
 MODELS = Path("src/platewarden/recognition/models")
@@ -93,10 +94,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=Path("../shared/data/train"))
     ap.add_argument("--labels", type=Path, default=Path("training/labels/real_crops.tsv"))
+    ap.add_argument("--openimages", type=Path, default=Path("training/labels/openimages.tsv"),
+                    help="the Open Images validation photos' legible plates count among the exact reads too")
     a = ap.parse_args()
     _, val = load_scenes(a.data)
     photos: dict[Path, list[LabelledPlate]] = {}
-    for plate in frame_labels(a.labels, a.data):
+    for plate in frame_labels(a.labels, a.data) + openimages_val(a.openimages, a.data):
         photos.setdefault(plate.image, []).append(plate)
     images = {path: read_image(path) for path in photos}
     n_plates = sum(len(p) for p in photos.values())
