@@ -8,7 +8,8 @@ combination is judged by what the product delivers: the share of plates the whol
 validation photos (``training.ocr.validate_reader --end-to-end``: the transcribed andrewmvd photos and RO dash-cam
 frames held out from training, and the Open Images validation photos' legible plates) minus 0.2 x the false plates
 per image the detector reports on all validation scenes. One false plate per image costs a fifth of a missed read:
-false plates become junk reads that should not be stored. Ties go to fewer false plates. Recall at IoU 0.5 and 0.3 are logged beside it.
+false plates become junk reads that should not be stored. Ties go to fewer false plates. Recall at IoU 0.5 and 0.3
+are logged beside it.
 
 The choice is written into the package's models.json, where the recogniser reads its defaults; the whole table goes
 to standard output (commit it as the log named above). Widths stop at 800 px: beyond that the detector alone takes
