@@ -109,6 +109,7 @@ def test_central_ingest_raises_hotlist_and_zone_alerts_once(platform: Platform, 
                              clock.now() + timedelta(days=10))
     for name in ("head", "prosecutor", "ethics"):
         p.zones.decide(zone.id, who[name], True, "proportionate")
+    clock.advance(timedelta(hours=3))  # the zone counts reads seen after its approval only
     reads = [make_read("HOT123", clock.now() - timedelta(hours=h), n=h) for h in range(3)]
     messages = [(topic_for(CAMERA.id), encode(r, clock.now())) for r in reads]
     ingest = ReadIngest(p)
