@@ -190,12 +190,15 @@ def _calibration_text(record: dict[str, Any] | None) -> str:
     if not record:
         return ("the reading's posterior, not yet calibrated (no calibration record in models.json): treat it as a "
                 "ranking, not a probability.")
-    return (f"the reading's posterior mapped through an isotonic (monotone) calibration fitted on "
-            f"{record['n']} of our own validation crops ({record['sets']}), so that a confidence means the "
-            f"probability that the whole text is exactly right. Expected calibration error on those crops "
-            f"{record['ece_before']:.3f} before and {record['ece_after']:.3f} after (10 bins; reliability diagram: "
-            f"[{Path(record['figure']).name}]({Path(record['figure']).name})). Being monotone, it never lets an "
-            "alternative's confidence exceed the reading's; the alerts' `min_read_confidence` compares against it.")
+    compared = ", ".join(f"{m} {v:.3f}" for m, v in record.get("cross_validated_ece", {}).items())
+    return (f"the reading's posterior mapped through a monotone calibration ({record.get('method', 'isotonic')}, "
+            f"the best of {compared or 'the maps tried'} by cross-validated expected calibration error) fitted on "
+            f"{record['n']} readings of our own validation crops ({record['sets']}), so that a confidence means "
+            f"the probability that the whole text is exactly right. Expected calibration error on those crops "
+            f"{record['ece_before']:.3f} for the raw posterior and {record['ece_after']:.3f} calibrated (10 bins, "
+            f"5-fold cross-validated; reliability diagram: [{Path(record['figure']).name}]"
+            f"({Path(record['figure']).name})). Being monotone, it never lets an alternative's confidence exceed "
+            "the reading's; the alerts' `min_read_confidence` compares against it.")
 
 
 def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any],
