@@ -88,19 +88,31 @@ def look_kind(look: PlateLook) -> str:
     return "chinese_colours" if look.chinese_colours else "plain"
 
 
+def _shares(codes: list[str], table: FormatTable) -> dict[str, float]:
+    """Countries share a region equally; a country's subdivisions share the country by their weights."""
+    countries: dict[str, list[str]] = {}
+    for c in codes:
+        countries.setdefault(c.split("-")[0], []).append(c)
+    out: dict[str, float] = {}
+    for members in countries.values():
+        total = sum(table.jurisdictions[m].weight for m in members)
+        out.update({m: table.jurisdictions[m].weight / total / len(countries) for m in members})
+    return out
+
+
 def _members(code: str, table: FormatTable) -> dict[str, float]:
     """The jurisdictions a code covers, with their shares of it."""
     if code in table.jurisdictions and "-" in code:
         siblings = [j for j in table.jurisdictions if j.startswith(code.split("-")[0] + "-") and j != code]
         out = {code: SUBDIVISION_FOCUS if siblings else 1.0}
-        out.update({s: (1 - SUBDIVISION_FOCUS) / len(siblings) for s in siblings})
+        out.update({s: (1 - SUBDIVISION_FOCUS) * w for s, w in _shares(siblings, table).items()})
         return out
     try:
         region = Region(code)
         codes = list(table.regions.get(region, ()))
     except ValueError:
         codes = [j for j in table.jurisdictions if j == code or j.startswith(code + "-")]
-    return {c: 1 / len(codes) for c in codes}
+    return _shares(codes, table)
 
 
 def auto_prior(kind: str, table: FormatTable) -> dict[str, float]:

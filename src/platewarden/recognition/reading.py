@@ -175,22 +175,33 @@ def read_plate(cuts: list[np.ndarray], look: PlateLook, hint: JurisdictionHint,
     chars = _char_marginals(best_text, texts, post)
     cands = [Candidate(texts[i], float(post[i]), ()) for i in order[1: MAX_ALTERNATIVES + 1] if post[i] > 0]
     region, share, juris, fmt = _origin(best_text, prior)
-    country = prior.table.jurisdictions[juris].country if juris else None
+    country = juris.split("-")[0].upper() if juris else None
     return PlateReading(Candidate(best_text, float(post[best_i]), chars), tuple(cands), region, share, juris,
                         country, fmt)
 
 
 def _origin(text: str, prior: FormatPrior) -> tuple[Region, float, str | None, str | None]:
-    """Region (UNKNOWN when split), its share, and the leading jurisdiction and template of a reading."""
+    """Region (UNKNOWN when split), its share, the jurisdiction (a state or country holding at least half of the
+    reading's format mass, else its country when that does, else None) and the template with the most mass."""
     attribution = prior.attribution(text)
     total = prior.off_format + sum(m for _, _, m in attribution)
     by_region: dict[Region, float] = {}
-    for code, _, m in attribution:
+    by_code: dict[str, float] = {}
+    by_country: dict[str, float] = {}
+    by_pattern: dict[str, float] = {}
+    for code, pattern, m in attribution:
         region = prior.table.jurisdictions[code].region
         by_region[region] = by_region.get(region, 0.0) + m
+        by_code[code] = by_code.get(code, 0.0) + m
+        country = code.split("-")[0]
+        by_country[country] = by_country.get(country, 0.0) + m
+        by_pattern[pattern] = by_pattern.get(pattern, 0.0) + m
     if not by_region:
         return Region.UNKNOWN, 0.0, None, None
     region, m = max(by_region.items(), key=lambda kv: kv[1])
     share = m / total
-    code, pattern, _ = attribution[0]
-    return (region if share >= REGION_SURE else Region.UNKNOWN), share, code, pattern
+    code, code_mass = max(by_code.items(), key=lambda kv: kv[1])
+    country, country_mass = max(by_country.items(), key=lambda kv: kv[1])
+    jurisdiction = code if code_mass >= 0.5 * total else country if country_mass >= 0.5 * total else None
+    pattern = max(by_pattern.items(), key=lambda kv: kv[1])[0]
+    return (region if share >= REGION_SURE else Region.UNKNOWN), share, jurisdiction, pattern

@@ -41,6 +41,7 @@ class _TemplateSpec(BaseModel):
 class _Subdivision(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
+    weight: float = Field(1.0, gt=0)  # its share of the country's plates (relative)
     templates: list[_TemplateSpec] = Field(min_length=1)
 
 
@@ -114,6 +115,7 @@ class Jurisdiction:
     country: str  # ISO 3166-1 alpha-2, upper case
     templates: tuple[Template, ...]
     source: str
+    weight: float = 1.0  # a subdivision's share of its country's plates (relative to its siblings)
 
     def fitting(self, text: str) -> list[Template]:
         return [t for t in self.templates if t.fits(text)]
@@ -188,7 +190,8 @@ def build_table(raw: dict[str, Any]) -> FormatTable:
             juris[code] = Jurisdiction(code, c.name, c.region, code.upper(), own, c.source)
         for sub, s in c.subdivisions.items():
             juris[f"{code}-{sub}"] = Jurisdiction(f"{code}-{sub}", s.name, c.region, code.upper(),
-                                                  tuple(_templates(s.templates + c.common, table.classes)), c.source)
+                                                  tuple(_templates(s.templates + c.common, table.classes)), c.source,
+                                                  s.weight)
     regions = {Region(r): tuple(j for j in juris if j.split("-")[0] in members) for r, members in table.regions.items()}
     looks = {k: {Region(r): w for r, w in v.items()} for k, v in table.look_priors.items()}
     return FormatTable(juris, regions, looks, table.off_format_weight)
