@@ -36,6 +36,7 @@ class ReadCrop:
     truth: str
     hint: str  # the plate's country where the format table knows it ("auto" otherwise): a deployment's hint
     look: PlateLook
+    shape: tuple[int, int]  # (width, height) of the cut
     one_row: np.ndarray
     two_row: np.ndarray | None
 
@@ -79,5 +80,6 @@ def read_crops(sets: dict[str, list[LabelledPlate]]) -> list[ReadCrop]:
             two = None
             if crop.shape[1] / max(1, crop.shape[0]) < TWO_ROW_MAX_ASPECT:
                 two = reader.logprobs([join_rows(crop, find_row_split(crop))])[0]
-            out.append(ReadCrop(name, p.text, _hint_for(name, p.group), look_of(crop), one, two))
+            out.append(ReadCrop(name, p.text, _hint_for(name, p.group), look_of(crop),
+                                (crop.shape[1], crop.shape[0]), one, two))
     return out

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from platewarden.recognition.jurisdictions import parse_hint
-from platewarden.recognition.pipeline import TWO_ROW_RETRY_BELOW
+from platewarden.recognition.pipeline import wants_two_rows
 from platewarden.recognition.reading import PlateReading, read_plate
 from training.ocr.own_validation import ReadCrop, own_validation, read_crops
 
@@ -23,8 +23,7 @@ from training.ocr.own_validation import ReadCrop, own_validation, read_crops
 def reading(c: ReadCrop, hint: str, weight: float, off: float) -> PlateReading | None:
     h = parse_hint(hint)
     r = read_plate([c.one_row], c.look, h, weight, off)
-    if c.two_row is not None and (r is None or r.best.posterior < TWO_ROW_RETRY_BELOW or c.look.yellow_body
-                                  or c.look.eu_strip):
+    if c.two_row is not None and wants_two_rows(*c.shape, r, c.look):
         r = read_plate([c.one_row, c.two_row], c.look, h, weight, off)
     return r
 

@@ -143,7 +143,8 @@ def _score(report: AccuracyReport, item: LabelledPlate, obs: PlateObservation | 
     read = obs.text if obs else ""
     report.regions[obs.region.value if obs else "none"] += 1
     if obs:
-        report.jurisdictions[obs.jurisdiction or "off-format"] += 1
+        # no jurisdiction: off-format (no template fits) or several (none holds half the reading's format mass)
+        report.jurisdictions[obs.jurisdiction or ("off-format" if obs.format is None else "several")] += 1
         report.formats[obs.format or "off-format"] += 1
     if item.group:
         tally = report.groups.setdefault(item.group, [0, 0])

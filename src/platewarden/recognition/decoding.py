@@ -78,20 +78,22 @@ def best_per_template(logprobs: np.ndarray, templates: list[tuple[str, ...]]) ->
     alpha[:, 1] = emit_char[:, 0, 0]
     back = np.zeros((T, M, S), dtype=np.int8)
     odd = np.arange(S) % 2 == 1
-    skip_ok = odd & (np.arange(S) >= 3)
+    no_skip = ~(odd & (np.arange(S) >= 3))  # a skip over a blank lands only on a character state
+    step1 = np.full((M, S), NEG)
+    step2 = np.full((M, S), NEG)
+    emit = np.empty((M, S))
     for t in range(1, T):
-        stay = alpha
-        step1 = np.concatenate([np.full((M, 1), NEG), alpha[:, :-1]], axis=1)
-        step2 = np.concatenate([np.full((M, 2), NEG), alpha[:, :-2]], axis=1)
-        step2 = np.where(skip_ok[None], step2, NEG)
-        cand = np.stack([stay, step1, step2])  # (3, M, S)
-        choice = cand.argmax(axis=0)
-        prev = np.take_along_axis(cand, choice[None], axis=0)[0]
-        emit = np.empty((M, S))
+        step1[:, 1:] = alpha[:, :-1]
+        step2[:, 2:] = alpha[:, :-2]
+        step2[:, no_skip] = NEG
+        take1 = step1 > alpha
+        best = np.where(take1, step1, alpha)
+        take2 = step2 > best
+        best = np.where(take2, step2, best)
+        back[t] = np.where(take2, 2, take1.astype(np.int8))
         emit[:, 0::2] = blank[t]
         emit[:, 1::2] = emit_char[:, :, t]
-        alpha = np.maximum(prev + emit, NEG)
-        back[t] = choice
+        alpha = np.maximum(best + emit, NEG)
     rows = np.arange(M)
     end_blank, end_char = alpha[rows, 2 * lengths], alpha[rows, 2 * lengths - 1]
     state = np.where(end_blank >= end_char, 2 * lengths, 2 * lengths - 1)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from platewarden.domain.observations import Alternative, Box, CharConfidence, PlateObservation
-from platewarden.recognition.appearance import look_of
+from platewarden.recognition.appearance import PlateLook, look_of
 from platewarden.recognition.calibration import confidence_calibration, detector_calibration
 from platewarden.recognition.detector import Detection, PlateDetector
 from platewarden.recognition.jurisdictions import JurisdictionHint
@@ -17,8 +17,23 @@ from platewarden.recognition.ocr import PlateReader
 from platewarden.recognition.reading import PlateReading, read_plate
 from platewarden.recognition.rectify import crop_plate
 
-TWO_ROW_MAX_ASPECT = 2.6  # plates squarer than this may hold two rows: they are also read with rows side by side
-TWO_ROW_RETRY_BELOW = 0.9  # ...when the one-row posterior is below this, or the plate's look says two rows may be
+TWO_ROW_MAX_ASPECT = 2.6  # plates squarer than this may hold two rows when their look says so (yellow, EU strip)
+DOUBTFUL_TWO_ROW_MAX_ASPECT = 1.8  # ...and, squarer than this, whenever their one-row reading is doubtful
+TWO_ROW_RETRY_BELOW = 0.9  # doubtful: a one-row posterior below this
+
+
+def wants_two_rows(width: int, height: int, reading: PlateReading | None, look: PlateLook) -> bool:
+    """Whether a plate is read again with its rows side by side. A yellow body (China's large vehicles, British rear
+    plates) or an EU strip (German and British square plates) on a squarish plate says two rows are likely; a
+    doubtful one-row reading of a clearly square plate (a motorcycle's, a two-row US plate) too. A one-row US plate
+    (2:1 with its margin) read doubtfully is not: its two halves side by side are never a plate, and the second
+    read is time the 50 ms per photo cannot spare."""
+    aspect = width / max(1, height)
+    if aspect >= TWO_ROW_MAX_ASPECT:
+        return False
+    if look.yellow_body or look.eu_strip:
+        return True
+    return aspect < DOUBTFUL_TWO_ROW_MAX_ASPECT and (reading is None or reading.best.posterior < TWO_ROW_RETRY_BELOW)
 
 
 @dataclass(frozen=True)
@@ -57,12 +72,10 @@ class Recognizer:
         looks = [look_of(c) for c in crops]
         one_row = self._reader.logprobs(crops)
         readings = [read_plate([lp], look, hint) for lp, look in zip(one_row, looks, strict=True)]
-        # A squarish plate may hold two rows: it is read again with its rows side by side, and the two cuts weighed
-        # together, when its one-row reading is doubtful or its look says two rows are likely (a yellow body: China's
-        # large vehicles; an EU strip: German and British square plates). A sure one-row reading is kept as it is.
+        # A plate that may hold two rows (``wants_two_rows``) is read again with its rows side by side, and the two
+        # cuts weighed together in one posterior.
         again = [i for i, (c, r) in enumerate(zip(crops, readings, strict=True))
-                 if c.shape[1] / max(1, c.shape[0]) < TWO_ROW_MAX_ASPECT
-                 and (r is None or r.best.posterior < TWO_ROW_RETRY_BELOW or looks[i].yellow_body or looks[i].eu_strip)]
+                 if wants_two_rows(c.shape[1], c.shape[0], r, looks[i])]
         two_row = self._reader.logprobs([join_rows(crops[i], find_row_split(crops[i])) for i in again])
         for i, lp in zip(again, two_row, strict=True):
             readings[i] = read_plate([one_row[i], lp], looks[i], hint)
