@@ -318,8 +318,9 @@ def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any]
                      + (", ".join(f"{a}→{b} x{n}" for a, b, n in s["confusions"]) or "none"))
     lines += ["", "Region each plate was read with (\"none\": no reading; \"unknown\": the posterior split between "
               "regions, rule 6), and the jurisdictions and templates that contributed most to the readings "
-              "(\"off-format\": none fits; \"several\": no single jurisdiction holds half the reading's format mass, as when a text
-fits the serial format of several countries). Every plate of the us and openalpr-ocr sets is American, every plate of "
+              "(\"off-format\": none fits; \"several\": no single jurisdiction holds half the reading's format "
+              "mass, as when a text fits the serial format of several countries). Every plate of the us and "
+              "openalpr-ocr sets is American, every plate of "
               "the eu set European:", ""]
     for r in reports:
         s = r.summary()
