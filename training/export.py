@@ -109,12 +109,16 @@ def training_sources(info: dict) -> list[str]:  # type: ignore[type-arg]
         f"Detector: `train/ro-dashcam` frames (RobertLucian/license-plate-dataset, MIT), split by video "
         f"(`dayride_type1_002` held out), and `train/andrewmvd` photos (andrewmvd / MakeML, published as CC0 via "
         f"GeorgeVasile04/Car-plate-detection; weak provenance, some stock-photo watermarks), every fifth photo held "
-        f"out; and the `train/openimages` photos (Google Open Images V7, class \"Vehicle registration plate\"; "
-        f"annotations CC BY 4.0 by Google, images CC BY 2.0 by their Flickr authors, taken as Open Images lists "
-        f"their licences; IDs in `training/labels/openimages_ids.txt`): {len(oi_photos)} photos, every fifth in "
-        f"file-name order held out ({len(oi_val_photos)}), every box but those judged not a plate: "
-        f"{det.get('train_scenes', '?')} training and {det.get('val_scenes', '?')} validation images in all; plus "
-        f"synthetic plates composited onto those same training images (about 60 % of samples).",
+        f"out: {det.get('train_scenes', '?')} training and {det.get('val_scenes', '?')} validation images; plus "
+        f"synthetic plates composited onto those same training images (about 60 % of samples)."
+        + (" The Open Images photos below were added to the detector's training in a later fine-tune that lost "
+           "recall on our validation split and was not shipped (`training/logs/detector-openimages-not-kept.log`)."
+           if int(det.get("train_scenes", 0) or 0) < len(oi_photos) else
+           f" With the `train/openimages` photos below ({len(oi_photos)}, every fifth held out)."),
+        f"Open Images: `train/openimages` (Google Open Images V7, class \"Vehicle registration plate\"; annotations "
+        f"CC BY 4.0 by Google, images CC BY 2.0 by their Flickr authors, taken as Open Images lists their licences; "
+        f"IDs of the photos used in `training/labels/openimages_ids.txt`; see `NOTICE`): {len(oi_photos)} photos, "
+        f"every fifth in file-name order held out ({len(oi_val_photos)}).",
         f"OCR, real, Open Images: the {len(oi)} plate boxes of those photos transcribed by two independent readers "
         f"with a third look where they differed (`training/labels/openimages/`, protocol in "
         f"`training/labels/PROTOCOL.md`): {len(oi_ok)} legible, "
