@@ -30,7 +30,9 @@ class SegmentIn(_In):
     area: Annotated[str, Field(min_length=1, max_length=120)]
 
 
-class ProposalIn(_In):
+class CameraIn(_In):
+    """A camera as a proposal or an import describes it."""
+
     camera_id: Annotated[str, Field(min_length=1, max_length=64)]
     name: Annotated[str, Field(min_length=1, max_length=200)]
     latitude: Annotated[float, Field(ge=-90, le=90)]
@@ -40,19 +42,22 @@ class ProposalIn(_In):
     jurisdictions: Annotated[list[Annotated[str, Field(min_length=2, max_length=24)]], Field(max_length=12)] = Field(
         default_factory=list, description="Where the camera's plates come from, for the reader (us-ca, eu, "
                                           "us-ca:0.7); empty: the policy's recognition.jurisdictions.")
+
+    def camera(self) -> Camera:
+        """The domain camera; a 422 when the domain refuses it."""
+        try:
+            return Camera(self.camera_id, self.name, self.latitude, self.longitude, self.heading_deg,
+                          self.road_segment, tuple(self.jurisdictions))
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from exc
+
+
+class ProposalIn(CameraIn):
     purpose: Annotated[str, Field(min_length=1, max_length=2000)]
     justification: Annotated[str, Field(min_length=1, max_length=5000)]
 
 
-class ImportIn(_In):
-    camera_id: Annotated[str, Field(min_length=1, max_length=64)]
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    latitude: Annotated[float, Field(ge=-90, le=90)]
-    longitude: Annotated[float, Field(ge=-180, le=180)]
-    heading_deg: Annotated[float | None, Field(ge=0, lt=360)] = None
-    road_segment: Annotated[str, Field(min_length=1, max_length=200)]
-    jurisdictions: Annotated[list[Annotated[str, Field(min_length=2, max_length=24)]], Field(max_length=12)] = Field(
-        default_factory=list, description="As for a proposal.")
+class ImportIn(CameraIn):
     decision_ref: Annotated[str, Field(min_length=5, max_length=200)]
     density_exception: Annotated[str | None, Field(max_length=2000)] = None
 
@@ -184,11 +189,7 @@ def add_segment(body: SegmentIn, user: CurrentUser, p: PlatformDep) -> dict[str,
 
 @deployment_router.post("/api/cameras/proposals", response_model=ProposalOut, status_code=201)
 def propose(body: ProposalIn, user: CurrentUser, p: PlatformDep) -> ProposalOut:
-    try:
-        cam = Camera(body.camera_id, body.name, body.latitude, body.longitude, body.heading_deg, body.road_segment,
-                     tuple(body.jurisdictions))
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from exc
+    cam = body.camera()
     try:
         return _proposal_out(p.deployments.propose(user, cam, body.purpose, body.justification))
     except (ApprovalRefused, DeploymentRefused) as exc:
@@ -198,11 +199,7 @@ def propose(body: ProposalIn, user: CurrentUser, p: PlatformDep) -> ProposalOut:
 @deployment_router.post("/api/cameras/import", response_model=RegisteredOut, status_code=201)
 def import_camera(body: ImportIn, user: CurrentUser, p: PlatformDep) -> RegisteredOut:
     """Record a camera approved before platewarden by a cited public decision (the chain's final role only)."""
-    try:
-        cam = Camera(body.camera_id, body.name, body.latitude, body.longitude, body.heading_deg, body.road_segment,
-                     tuple(body.jurisdictions))
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from exc
+    cam = body.camera()
     try:
         p.deployments.import_existing(cam, body.decision_ref, user, body.density_exception)
     except (ApprovalRefused, DeploymentRefused) as exc:
