@@ -41,13 +41,13 @@ from platewarden.domain.sharing import (
     normalize_jurisdiction,
 )
 from platewarden.domain.users import User
-from platewarden.governance.jurisdiction_codes import UnknownJurisdiction, iso_jurisdiction
 from platewarden.governance.scope import Query, Scope
 from platewarden.governance.search import SearchGovernance, SearchRequest
 from platewarden.ledger.entries import Event, EventKind, digest, with_reason
 from platewarden.ledger.log import Ledger
 from platewarden.ledger.merkle import ProofError, leaf_hash, root_from_inclusion
 from platewarden.ledger.notes import NoteError, SignedNote, Verifier, verify_log_signature
+from platewarden.policy.jurisdiction_codes import UnknownJurisdiction, iso_jurisdiction
 from platewarden.policy.model import Policy, Role
 from platewarden.store.approval_steps import load_steps, record_step
 from platewarden.store.cipher import seal
@@ -352,8 +352,7 @@ class Sharing:
         if root != cp.root:
             raise ProofError("the sender's ledger entry is not in its signed checkpoint")
 
-    def _refused(self, user: User | str, agreement_id: str | None, why: str) -> None:
+    def _refused(self, user: User, agreement_id: str | None, why: str) -> None:
         """Every refusal is ledgered, whoever asked."""
-        actor = user if isinstance(user, str) else user.label
-        self._ledger.append([Event(EventKind.SHARING, self._clock.now(), actor, with_reason(
+        self._ledger.append([Event(EventKind.SHARING, self._clock.now(), user.label, with_reason(
             {"action": "refused", "agreement_id": agreement_id or ""}, why))])

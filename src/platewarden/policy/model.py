@@ -103,7 +103,7 @@ class SharingPolicy(_Strict):
     @field_validator("forbidden_jurisdictions")
     @classmethod
     def _iso_codes(cls, v: list[str]) -> list[str]:
-        from platewarden.governance.jurisdiction_codes import iso_jurisdiction
+        from platewarden.policy.jurisdiction_codes import iso_jurisdiction
 
         return [iso_jurisdiction(code) for code in v]  # "Russia" is stored as RU, so it cannot be spelt around
     max_partner_retention_days: int = Field(30, ge=1, le=3650, description="The longest a partner may keep reads "

@@ -105,9 +105,9 @@ def gather(p: Platform, first: date, last: date, verify_ledger: bool = True, gat
             .where(read_counts.c.day >= first, read_counts.c.day <= last).group_by(read_counts.c.camera_id))})
         zone_list = _zones(p, conn, start, end, cams)
         redress = _redress(conn, start, end)
-        approved = sorted({str(json.loads(bytes(r[0]))["body"].get("digest", "")) for r in conn.execute(
-            select(ledger_entries.c.entry).where(ledger_entries.c.kind == EventKind.POLICY_CHANGE.value))
-            if json.loads(bytes(r[0]))["body"].get("action") == "approved"} - {""})
+        changes = [json.loads(bytes(r[0]))["body"] for r in conn.execute(
+            select(ledger_entries.c.entry).where(ledger_entries.c.kind == EventKind.POLICY_CHANGE.value))]
+        approved = sorted({str(b["digest"]) for b in changes if b.get("action") == "approved" and b.get("digest")})
     bias = _bias(cams, segments, reads_by_camera, alert_rows, p.alert_store.cameras_between(start, end),
                  scope_cameras)
     return Snapshot(agency=p.policy.agency, generated_at=now, period_from=first, period_to=last,
