@@ -100,6 +100,11 @@ class HotlistService:
     def get(self, entry_id: str) -> HotlistEntry | None:
         return self._store.get(entry_id)
 
+    def plate_lengths(self) -> dict[str, int]:
+        """Characters in each entry's plate, by entry id (the compliance snapshot's plate-syntax check): one pass
+        over the store, no plate leaves it."""
+        return {e.id: len(e.plate) for e in self._store.all()}
+
 
 @dataclass(frozen=True)
 class AlertDecision:

@@ -94,10 +94,11 @@ def gather(p: Platform, first: date, last: date, verify_ledger: bool = True, gat
         authorization, scope_cameras = _authorization(p, conn, start, end, cams)
         ledger = _ledger(p, conn, start, end, verify_ledger)
         alerts_section, alert_rows = _alerts(conn, start, end)
+        lengths = p.hotlist.plate_lengths()
         hotlist = HotlistSection(entries=[
             EntryInfo(id=r.id, status=r.status, has_source=bool(r.source.strip()), has_reason=bool(r.reason.strip()),
                       approved=bool(r.approved_by), added_at=r.added_at, expires_at=r.expires_at,
-                      plate_length=_plate_length(p, r.id))
+                      plate_length=lengths.get(r.id))
             for r in conn.execute(select(hotlist_entries).order_by(hotlist_entries.c.added_at))])
         deployment = _deployment(conn, start, end, first, last, cams, segments)
         reads_by_camera = Counter({r[0]: int(r[1]) for r in conn.execute(
@@ -120,12 +121,6 @@ def gather(p: Platform, first: date, last: date, verify_ledger: bool = True, gat
 def policy_digest(policy: Policy) -> str:
     """The SHA-256 a policy_change entry names the policy by: of its canonical JSON."""
     return hashlib.sha256(policy.model_dump_json().encode()).hexdigest()
-
-
-def _plate_length(p: Platform, entry_id: str) -> int | None:
-    """How many characters an entry's plate has (the plate itself stays sealed in the store)."""
-    entry = p.hotlist.get(entry_id)
-    return len(entry.plate) if entry is not None else None
 
 
 def _retention(p: Platform, conn: Connection, first: date, last: date) -> RetentionSection:
