@@ -16,7 +16,7 @@ from platewarden.domain.clock import Clock, SystemClock
 from platewarden.governance.accounts import Accounts
 from platewarden.governance.deployment import DeploymentReview, filter_admitted
 from platewarden.governance.redress import Redress
-from platewarden.governance.retention import Retention
+from platewarden.governance.retention import Receipt, Retention
 from platewarden.governance.search import SearchGovernance
 from platewarden.governance.sharing import Sharing
 from platewarden.governance.zones import ZoneWatch
@@ -33,6 +33,13 @@ from platewarden.store.hotlists import HotlistStore
 from platewarden.store.keyring import KeyRing
 from platewarden.store.master_key import load_or_create_master_key
 from platewarden.store.reads import ReadStore
+
+
+@dataclass(frozen=True)
+class TimePassed:
+    receipts: list[Receipt]
+    expired_zones: list[str]
+    deleted_shares: int
 
 
 @dataclass
@@ -96,6 +103,12 @@ class Platform:
         return BufferedReadWriter(self.reads, self.settings.data_dir / "spool" / f"{spool_name}.jsonl",
                                   on_insert=ReadBatchRecorder(self.ledger, self.clock),
                                   admit=lambda cams: filter_admitted(self.deployments, cams, f"writer:{spool_name}"))
+
+    def pass_time(self) -> TimePassed:
+        """Everything that ends when its time is up, in one pass (``retention run`` and the scheduler): days past
+        the retention limit destroyed, zones past their expiry ended, received shares past their delete-by date
+        deleted. Each step ledgers what it does."""
+        return TimePassed(self.retention.run(), self.zones.expire(), self.sharing.purge_received())
 
     def close(self) -> None:
         if self.notifier is not None:

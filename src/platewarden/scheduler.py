@@ -33,14 +33,14 @@ class Scheduler:
                 log.exception("scheduled ledger checkpoint failed")
         if now_s - last.get("retention", -1e18) >= self.retention_seconds:
             try:
-                receipts = self.platform.retention.run()
+                passed = self.platform.pass_time()
                 self.retention_runs += 1
                 last["retention"] = now_s
-                for zone_id in self.platform.zones.expire():
+                for zone_id in passed.expired_zones:
                     log.info("zone %s expired: its key, presence tokens and alerts were destroyed", zone_id)
-                if deleted := self.platform.sharing.purge_received():
-                    log.info("%d received share packages past their delete-by date deleted", deleted)
-                for r in receipts:
+                if passed.deleted_shares:
+                    log.info("%d received share packages past their delete-by date deleted", passed.deleted_shares)
+                for r in passed.receipts:
                     log.info("retention destroyed %s: %d reads, receipt at ledger entry %d", r.day, r.destroyed,
                              r.ledger_seq)
             except Exception:

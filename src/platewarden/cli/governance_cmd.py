@@ -274,12 +274,11 @@ def retention_run(ctx: click.Context) -> None:
     """Destroy every day past the limit (keys, ordinary reads, alert texts, zone tokens and alerts; case-held reads
     re-sealed under their case's key), each with a receipt in the ledger; end zones past their expiry."""
     with platform(ctx, notify=False) as p:
-        receipts = p.retention.run()
-        expired = p.zones.expire()
-        deleted_shares = p.sharing.purge_received()
-    if deleted_shares:
-        click.echo(f"{deleted_shares} received share package(s) past their delete-by date deleted (ledgered)")
-    for zone_id in expired:
+        passed = p.pass_time()
+    receipts = passed.receipts
+    if passed.deleted_shares:
+        click.echo(f"{passed.deleted_shares} received share package(s) past their delete-by date deleted (ledgered)")
+    for zone_id in passed.expired_zones:
         click.echo(f"zone {zone_id} expired: its key, presence tokens and alerts are destroyed")
     for r in receipts:
         click.echo(f"{r.day}: destroyed {r.destroyed} reads, kept {r.kept_for_cases} for cases; root "
@@ -295,7 +294,6 @@ def retention_verify(ctx: click.Context) -> None:
     """Exit 0 when no day past the limit keeps a key or ordinary rows and every destroyed day has its receipt."""
     with platform(ctx, notify=False) as p:
         rep = p.retention.verify()
-        rep.problems += p.sharing.overdue_received()
     for problem in rep.problems:
         click.echo(f"VIOLATION {problem}")
     click.echo(f"limit {rep.limit_days} days (before {rep.cutoff}); {rep.destroyed_days} days destroyed with "

@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, text, u
 
 from platewarden.domain.clock import Clock
 from platewarden.domain.users import User
+from platewarden.governance.sharing import overdue_received
 from platewarden.ledger.entries import Event, EventKind, digest
 from platewarden.ledger.log import Ledger
 from platewarden.ledger.merkle import inclusion_proof, leaf_hash, root_of
@@ -244,6 +245,7 @@ class Retention:
                                      .group_by(reads.c.day)):
                 rep.problems.append(f"{d}: {n} ordinary reads still stored past the limit")
             receipts = {r.day: r for r in conn.execute(select(destroyed_days))}
+            rep.problems += overdue_received(conn, now)
             limit = day_bounds(cutoff)[0]
             for what, table, column in (("zone presence tokens", zone_sightings, zone_sightings.c.at),
                                         ("zone alerts", zone_alerts, zone_alerts.c.created_at)):

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from platewarden.domain.approvals import ApprovalRefused, Step, check_applicant, check_approver, next_level
@@ -55,6 +55,13 @@ from platewarden.store.keyring import KeyRing
 from platewarden.store.schema import received_shares, sharing_agreements
 
 FORMAT = "platewarden-share/2"  # /2: reads carry a salt and a commitment the sender's ledger entry covers
+
+
+def overdue_received(conn: Connection, now: datetime) -> list[str]:
+    """Received shares still holding reads past their delete-by date, one line each."""
+    return [f"received share {r.id} (case {r.case_number}): delete by {r.delete_by:%Y-%m-%d %H:%M}, still stored"
+            for r in conn.execute(select(received_shares).where(received_shares.c.delete_by <= now,
+                                                               received_shares.c.payload.is_not(None)))]
 
 
 def read_commitment(content: dict[str, Any], salt: str) -> str:
@@ -330,11 +337,8 @@ class Sharing:
 
     def overdue_received(self) -> list[str]:
         """Receipts still holding reads past their delete-by date (``retention verify`` reports them)."""
-        now = self._clock.now()
         with self._engine.connect() as conn:
-            return [f"received share {r.id} (case {r.case_number}): delete by {r.delete_by:%Y-%m-%d %H:%M}, "
-                    f"still stored" for r in conn.execute(select(received_shares).where(
-                        received_shares.c.delete_by <= now, received_shares.c.payload.is_not(None)))]
+            return overdue_received(conn, self._clock.now())
 
     def _agreement_for_key(self, sender_key: str, now: datetime) -> SharingAgreement:
         for ag in self.all():
