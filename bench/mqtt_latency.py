@@ -23,22 +23,24 @@ from pgtemp import temporary_database  # type: ignore[import-not-found]
 
 from platewarden.config import Settings
 from platewarden.domain.clock import SystemClock
+from platewarden.edge.admission import check_read
 from platewarden.edge.broker import Broker
 from platewarden.edge.consumer import MqttIngest
+from platewarden.edge.identity import central_identity
 from platewarden.edge.ingest import ReadIngest
-from platewarden.edge.message import Receipt
+from platewarden.edge.message import ReceiptBody, open_read, parse_envelope, topic_for, verify_signature
 from platewarden.edge.outbox import Outbox
-from platewarden.edge.pipeline import queue_reads
+from platewarden.edge.pipeline import ReadSealer, queue_reads
 from platewarden.edge.publisher import EdgePublisher
 from platewarden.runtime import Platform
 from tests.brokers import Mosquitto
-from tests.factories import CAMERA, approve_camera, make_read, people
+from tests.factories import CAMERA, enrolled_edge, make_read, people
 
 
 class TimedIngest(ReadIngest):
     committed: dict[str, float]
 
-    def handle(self, messages: list[tuple[str, bytes]]) -> dict[str, Receipt]:
+    def handle(self, messages: list[tuple[str, bytes]]) -> dict[str, ReceiptBody]:
         out = super().handle(messages)
         now = time.perf_counter()
         for receipt in out.values():
@@ -47,11 +49,35 @@ class TimedIngest(ReadIngest):
         return out
 
 
+def crypto_cost(p: Platform, sealer: ReadSealer, n: int = 2000) -> None:
+    """Per read, on one core: the edge's seal + sign, and the central's parse + verify + open + checks."""
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    reads = [make_read(f"CC{i:05d}", now - timedelta(seconds=60), n=i) for i in range(n)]
+    t0 = time.perf_counter()
+    messages = [sealer.message(r, now) for r in reads]
+    edge_us = (time.perf_counter() - t0) / n * 1e6
+    central = central_identity(p.keyring)
+    keys = [sealer.camera_key.verify_key]
+    topic = topic_for(CAMERA.id)
+    cutoff = p.retention.cutoff(now)
+    t0 = time.perf_counter()
+    for m in messages:
+        env = parse_envelope(m, topic)
+        verify_signature(env, keys)
+        check_read(open_read(env, central), now, p.policy.edge, cutoff)
+    central_us = (time.perf_counter() - t0) / n * 1e6
+    print(f"  per read ({len(messages[0])} bytes on the wire): edge seal + sign {edge_us:.0f} us; central parse + "
+          f"verify + open + checks {central_us:.0f} us (one core: {1e6 / central_us:,.0f} reads/s)")
+
+
 def run(url: str, folder: Path, n: int, rate: float) -> None:
     broker = Mosquitto(folder / "broker")
     broker.start()
     p = Platform.open(Settings(data_dir=folder / "central", database_url=url), clock=SystemClock(), notify=False)
-    approve_camera(p, CAMERA, people(p))
+    sealer = enrolled_edge(p, CAMERA, people(p))
+    crypto_cost(p, sealer)
     ingest = TimedIngest(p)
     ingest.committed = {}
     worker = MqttIngest(ingest, Broker.parse(broker.url), "bench-central")
@@ -60,7 +86,7 @@ def run(url: str, folder: Path, n: int, rate: float) -> None:
     thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
     thread.start()
     box = Outbox(folder / "outbox.db", bytes(32))
-    pub = EdgePublisher(Broker.parse(broker.url), box, "bench-edge", CAMERA.id)
+    pub = EdgePublisher(Broker.parse(broker.url), box, "bench-edge", CAMERA.id, sealer.central)
     from datetime import UTC, datetime, timedelta
 
     start = datetime.now(UTC) - timedelta(minutes=30)
@@ -71,7 +97,7 @@ def run(url: str, folder: Path, n: int, rate: float) -> None:
         while time.perf_counter() < t0 + i / rate:
             pub.pump()
             time.sleep(0.001)
-        queue_reads(box, [r], SystemClock())
+        queue_reads(box, [r], SystemClock(), sealer)
         queued[r.id] = time.perf_counter()
         pub.pump()
     pub.drain(60)

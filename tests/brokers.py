@@ -68,3 +68,78 @@ user {getpass.getuser()}
 
 def have_mosquitto() -> bool:
     return shutil.which("mosquitto") is not None
+
+
+ACL_FILE = Path(__file__).resolve().parents[1] / "docs" / "mosquitto" / "acl"
+INGEST_USER = "platewarden-ingest"
+
+
+def _private_ca(folder: Path) -> None:
+    """A CA and a broker certificate for 127.0.0.1/localhost, made with ``cryptography`` (nothing downloaded)."""
+    from datetime import UTC, datetime, timedelta
+    from ipaddress import IPv4Address
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.now(UTC)
+
+    def name(cn: str) -> x509.Name:
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = (x509.CertificateBuilder().subject_name(name("platewarden test CA")).issuer_name(name("platewarden test CA"))
+          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
+          .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=1))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+          .sign(ca_key, hashes.SHA256()))
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (x509.CertificateBuilder().subject_name(name("localhost")).issuer_name(ca.subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
+                                                        x509.IPAddress(IPv4Address("127.0.0.1"))]), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    (folder / "ca.crt").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    (folder / "broker.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "broker.key").write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                                          serialization.PrivateFormat.PKCS8,
+                                                          serialization.NoEncryption()))
+    (folder / "broker.key").chmod(0o600)
+
+
+class SecureMosquitto(Mosquitto):
+    """As deployed (docs/mosquitto/): TLS with a private CA, no anonymous clients, one account per camera and one
+    for the central, and the shipped ACL."""
+
+    def __init__(self, folder: Path, accounts: dict[str, str]) -> None:
+        super().__init__(folder)
+        _private_ca(folder)
+        pw = folder / "passwd"
+        pw.write_text("".join(f"{user}:{password}\n" for user, password in accounts.items()))
+        subprocess.run(["mosquitto_passwd", "-U", str(pw)], check=True, capture_output=True)
+        self.accounts = accounts
+        self.ca = folder / "ca.crt"
+        self.conf.write_text(f"""per_listener_settings false
+allow_anonymous false
+password_file {pw}
+acl_file {ACL_FILE}
+listener {self.port} 127.0.0.1
+cafile {folder}/ca.crt
+certfile {folder}/broker.crt
+keyfile {folder}/broker.key
+persistence true
+persistence_location {folder}/
+max_queued_messages 0
+log_dest file {folder}/mosquitto.log
+log_type all
+user {getpass.getuser()}
+""")
+
+    def url_for(self, user: str) -> str:
+        return f"mqtts://{user}@127.0.0.1:{self.port}"
+
+    def env_for(self, user: str) -> dict[str, str]:
+        return {"PLATEWARDEN_MQTT_PASSWORD": self.accounts[user], "PLATEWARDEN_MQTT_CA": str(self.ca)}

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import cv2
 import numpy as np
+from nacl.signing import SigningKey
 
 from platewarden.domain.cameras import Camera
 from platewarden.domain.deployment import RoadSegment
@@ -15,6 +16,8 @@ from platewarden.domain.observations import Alternative, Box, CharConfidence, Pl
 from platewarden.domain.plates import Region
 from platewarden.domain.reads import Read, read_id_for
 from platewarden.domain.users import User
+from platewarden.edge.identity import central_identity, public_key_text
+from platewarden.edge.pipeline import ReadSealer
 from platewarden.policy.model import Role
 from platewarden.runtime import Platform
 
@@ -74,13 +77,21 @@ def people(platform: Platform) -> dict[str, User]:
 
 
 def approve_camera(platform: Platform, camera: Camera, who: dict[str, User], length_km: float = 2.0,
-                   area: str = "centre") -> None:
+                   area: str = "centre", edge_key: str | None = None) -> None:
     """A camera on a recorded road segment, registered by the ethics board citing an earlier public decision (the
     full propose / comment / decide path has its own tests in tests/governance/test_deployment.py)."""
     segment = camera.road_segment or "unnamed"
     if segment not in {s.id for s in platform.deployments.segments()}:
         platform.deployments.add_segment(RoadSegment(segment, segment.title(), length_km, area), who["head"])
-    platform.deployments.import_existing(camera, "council resolution 2026-17", who["ethics"])
+    platform.deployments.import_existing(camera, "council resolution 2026-17", who["ethics"], edge_key=edge_key)
+
+
+def enrolled_edge(platform: Platform, camera: Camera, who: dict[str, User]) -> ReadSealer:
+    """An edge camera as deployed: its own signing key, registered with its approval, and the central's identity.
+    Returns what the edge seals and signs its reads with."""
+    key = SigningKey.generate()
+    approve_camera(platform, camera, who, edge_key=public_key_text(key.verify_key))
+    return ReadSealer(key, central_identity(platform.keyring).public())
 
 
 def activate(platform: Platform, entry: HotlistEntry, who: dict[str, User]) -> HotlistEntry:

@@ -29,7 +29,7 @@ from platewarden.ledger.verify import verify_export
 from platewarden.runtime import Platform
 from platewarden.store.schema import ledger_entries, reads
 from tests.brokers import Mosquitto
-from tests.factories import CAMERA, approve_camera, make_read, people
+from tests.factories import CAMERA, enrolled_edge, make_read, people
 
 CLIENT_ID = "central-crash"
 
@@ -93,14 +93,15 @@ def run_crash(folder: Path, db_url: str, n_reads: int, kills: int, broker_restar
     broker.start()
     data = folder / "central"
     p = Platform.open(Settings(data_dir=data, database_url=db_url), clock=SystemClock(), notify=False)
-    approve_camera(p, CAMERA, people(p))
+    sealer = enrolled_edge(p, CAMERA, people(p))
     env = {**os.environ, "PLATEWARDEN_DATA_DIR": str(data), "PLATEWARDEN_DATABASE_URL": db_url}
     ingest = IngestProcess(broker, env, folder / "ingest.log")
-    start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=30)
     all_reads: list[Read] = [make_read(f"CR{i:05d}", start + timedelta(milliseconds=300 * i), n=i)
                              for i in range(n_reads)]
     box = Outbox(folder / "edge" / "outbox.db", bytes(range(32)))
-    publisher = EdgePublisher(Broker.parse(broker.url), box, "edge-crash", CAMERA.id, receipt_timeout=3.0)
+    publisher = EdgePublisher(Broker.parse(broker.url), box, "edge-crash", CAMERA.id, sealer.central,
+                              receipt_timeout=3.0)
     seen = _client_connections(broker)
     ingest.start()
     while _client_connections(broker) == seen:  # its session (and the shared subscription) exist from now on
@@ -110,7 +111,7 @@ def run_crash(folder: Path, db_url: str, n_reads: int, kills: int, broker_restar
     def edge() -> None:  # the edge trickles reads in over the whole run, as a camera would
         chunk = max(1, n_reads // max(1, kills + broker_restarts) // 2)
         for i in range(0, n_reads, chunk):
-            queue_reads(box, all_reads[i: i + chunk], SystemClock())
+            queue_reads(box, all_reads[i: i + chunk], SystemClock(), sealer)
             end = time.monotonic() + 0.5
             while time.monotonic() < end:
                 publisher.pump()

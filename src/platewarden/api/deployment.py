@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from platewarden.api.deps import CurrentUser, PlatformDep
 from platewarden.domain.approvals import ApprovalRefused
-from platewarden.domain.cameras import Camera
+from platewarden.domain.cameras import Camera, CameraKey
 from platewarden.domain.deployment import CameraProposal, DeploymentRefused, RoadSegment
 from platewarden.governance.deployment import RegisteredCamera
 
@@ -42,6 +42,9 @@ class CameraIn(_In):
     jurisdictions: Annotated[list[Annotated[str, Field(min_length=2, max_length=24)]], Field(max_length=12)] = Field(
         default_factory=list, description="Where the camera's plates come from, for the reader (us-ca, eu, "
                                           "us-ca:0.7); empty: the policy's recognition.jurisdictions.")
+    edge_key: Annotated[str | None, Field(max_length=100, description=(
+        "An edge camera's public signing key (ed25519:BASE64, from platewarden edge enroll), registered on "
+        "approval; its published reads are refused without one."))] = None
 
     def camera(self) -> Camera:
         """The domain camera; a 422 when the domain refuses it."""
@@ -77,6 +80,22 @@ class DecommissionIn(_In):
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
+class KeyRotationIn(_In):
+    public_key: Annotated[str, Field(min_length=1, max_length=100, description="ed25519:BASE64")]
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class CameraKeyOut(BaseModel):
+    camera_id: str
+    fingerprint: str
+    public_key: str
+    state: str
+    registered_at: datetime
+    registered_via: str
+    retired_at: datetime | None
+    revoked_at: datetime | None
+
+
 class CommentOut(BaseModel):
     at: datetime
     author: str
@@ -99,6 +118,7 @@ class ProposalOut(BaseModel):
     decision_reason: str | None
     density_exception: str | None
     comments: list[CommentOut]
+    edge_key: str | None = None
 
 
 class RegisteredOut(BaseModel):
@@ -136,6 +156,7 @@ def _proposal_out(pr: CameraProposal) -> ProposalOut:
                        justification=pr.justification,
                        proposed_at=pr.proposed_at, comment_until=pr.comment_until, status=pr.status.value,
                        decision_reason=pr.decision_reason, density_exception=pr.density_exception,
+                       edge_key=pr.edge_key,
                        comments=[CommentOut(at=m.at, author=m.author, text=m.text) for m in pr.comments])
 
 
@@ -191,7 +212,8 @@ def add_segment(body: SegmentIn, user: CurrentUser, p: PlatformDep) -> dict[str,
 def propose(body: ProposalIn, user: CurrentUser, p: PlatformDep) -> ProposalOut:
     cam = body.camera()
     try:
-        return _proposal_out(p.deployments.propose(user, cam, body.purpose, body.justification))
+        return _proposal_out(p.deployments.propose(user, cam, body.purpose, body.justification,
+                                                             body.edge_key))
     except (ApprovalRefused, DeploymentRefused) as exc:
         raise _refused(exc) from exc
 
@@ -201,7 +223,7 @@ def import_camera(body: ImportIn, user: CurrentUser, p: PlatformDep) -> Register
     """Record a camera approved before platewarden by a cited public decision (the chain's final role only)."""
     cam = body.camera()
     try:
-        p.deployments.import_existing(cam, body.decision_ref, user, body.density_exception)
+        p.deployments.import_existing(cam, body.decision_ref, user, body.density_exception, body.edge_key)
     except (ApprovalRefused, DeploymentRefused) as exc:
         raise _refused(exc) from exc
     r = next(r for r in p.deployments.registry() if r.camera.id == cam.id)
@@ -221,5 +243,36 @@ def decide(proposal_id: uuid.UUID, body: DeploymentDecisionIn, user: CurrentUser
 def decommission(camera_id: str, body: DecommissionIn, user: CurrentUser, p: PlatformDep) -> None:
     try:
         p.deployments.decommission(camera_id, user, body.reason)
+    except (ApprovalRefused, DeploymentRefused) as exc:
+        raise _refused(exc) from exc
+
+
+def _key_out(k: CameraKey) -> CameraKeyOut:
+    return CameraKeyOut(camera_id=k.camera_id, fingerprint=k.fingerprint, public_key=k.public_key, state=k.state,
+                        registered_at=k.registered_at, registered_via=k.registered_via, retired_at=k.retired_at,
+                        revoked_at=k.revoked_at)
+
+
+@deployment_router.get("/api/public/camera-keys", response_model=list[CameraKeyOut], tags=["public"])
+def camera_keys(p: PlatformDep) -> list[CameraKeyOut]:
+    """Edge cameras' public signing keys and their state (public: what makes a message a camera's read)."""
+    return [_key_out(k) for k in p.deployments.keys.all()]
+
+
+@deployment_router.post("/api/cameras/{camera_id}/key", response_model=CameraKeyOut)
+def rotate_camera_key(camera_id: str, body: KeyRotationIn, user: CurrentUser, p: PlatformDep) -> CameraKeyOut:
+    """Register a new signing key for an approved camera; the previous one is retired (department head or ethics
+    board; ledgered)."""
+    try:
+        return _key_out(p.deployments.keys.rotate(camera_id, body.public_key, user, body.reason))
+    except (ApprovalRefused, DeploymentRefused) as exc:
+        raise _refused(exc) from exc
+
+
+@deployment_router.post("/api/cameras/{camera_id}/key/revoke", status_code=204)
+def revoke_camera_key(camera_id: str, body: DecommissionIn, user: CurrentUser, p: PlatformDep) -> None:
+    """Revoke every key of the camera: everything they signed is refused from now on (ledgered)."""
+    try:
+        p.deployments.keys.revoke(camera_id, user, body.reason)
     except (ApprovalRefused, DeploymentRefused) as exc:
         raise _refused(exc) from exc

@@ -1,5 +1,6 @@
-"""``platewarden edge`` (recognition at the camera, reads published over MQTT) and ``platewarden ingest`` (the
-central consumer). Thin: the work is in platewarden.edge."""
+"""``platewarden edge`` (recognition at the camera, reads sealed, signed and published over MQTT; ``edge enroll``
+makes the camera's key) and ``platewarden ingest`` (the central consumer; ``ingest identity`` writes the central's
+public identity for the edges). Thin: the work is in platewarden.edge."""
 
 from __future__ import annotations
 
@@ -18,10 +19,19 @@ from platewarden.domain.cameras import Camera
 from platewarden.domain.clock import SystemClock
 from platewarden.edge.broker import Broker, BrokerUrlError
 from platewarden.edge.consumer import MqttIngest
+from platewarden.edge.identity import (
+    CentralPublic,
+    IdentityError,
+    central_identity,
+    enroll,
+    fingerprint,
+    load_camera_key,
+    public_key_text,
+)
 from platewarden.edge.ingest import ReadIngest
 from platewarden.edge.message import CAMERA_ID, MAX_MESSAGE_BYTES
 from platewarden.edge.outbox import Outbox
-from platewarden.edge.pipeline import EdgePipeline, EdgeStats
+from platewarden.edge.pipeline import EdgePipeline, EdgeStats, ReadSealer
 from platewarden.edge.publisher import EdgePublisher
 from platewarden.fusion.fuser import Fuser
 from platewarden.policy import PolicyError, load_policy
@@ -50,9 +60,60 @@ def _stop_on_signals() -> threading.Event:
     return stop
 
 
-@click.command("edge")
+class _GroupWithDefault(click.Group):
+    """A group whose first argument, when it names no subcommand, goes to its default one: ``edge SOURCE`` is
+    ``edge run SOURCE``, ``ingest BROKER`` is ``ingest run BROKER``."""
+
+    def __init__(self, *args: Any, default: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._default = default
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = [self._default, *args]
+        return super().parse_args(ctx, args)
+
+
+def _camera_id(camera_id: str) -> str:
+    if not CAMERA_ID.match(camera_id):
+        raise click.BadParameter("use 1-64 letters, digits, '.', '_' or '-'", param_hint="--camera")
+    return camera_id
+
+
+def camera_key_path(data_dir: Path, camera_id: str) -> Path:
+    return data_dir / "edge" / f"{camera_id}.ed25519"
+
+
+@click.group("edge", cls=_GroupWithDefault, default="run")
+def edge() -> None:
+    """Edge mode, next to the camera: ``edge enroll`` once, then ``edge [run] SOURCE``."""
+
+
+@edge.command("enroll")
+@click.option("--camera", "camera_id", required=True, help="The camera's id in the central registry.")
+@click.option("--rotate", is_flag=True, help="Replace the camera's key (register the new public key first: "
+                                              "platewarden camera key rotate).")
+@click.pass_context
+def edge_enroll(ctx: click.Context, camera_id: str, rotate: bool) -> None:
+    """Make this edge camera's signing key (private half 0600 here, never sent) and print the public half, which is
+    registered with the camera (camera propose/import --edge-key, or camera key rotate)."""
+    _camera_id(camera_id)
+    path = camera_key_path(settings_from(ctx).data_dir, camera_id)
+    try:
+        key = enroll(path, replace=rotate)
+    except IdentityError as exc:
+        raise click.ClickException(str(exc)) from exc
+    text = public_key_text(key)
+    click.echo(f"camera {camera_id}: private key in {path}\npublic key (register it with the camera): {text}\n"
+               f"fingerprint: {fingerprint(text)}")
+
+
+@edge.command("run")
 @click.argument("source")
 @click.option("--camera", "camera_id", required=True, help="The camera's id in the central registry.")
+@click.option("--central", "central_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The central's identity file (platewarden ingest identity): reads are sealed to it and only "
+                   "receipts it signed are believed.")
 @click.option("--broker", "broker_url", required=True, help="mqtt://HOST[:PORT] or mqtts://[USER@]HOST[:PORT]; "
               "password from PLATEWARDEN_MQTT_PASSWORD, private CA from PLATEWARDEN_MQTT_CA.")
 @click.option("--start", help="For video files: the wall-clock time of the first frame (ISO 8601 with zone).")
@@ -61,18 +122,20 @@ def _stop_on_signals() -> threading.Event:
                    "stays in the outbox either way and is sent on the next start).")
 @region_option(default=None)
 @click.pass_context
-def edge(ctx: click.Context, source: str, camera_id: str, broker_url: str, start: str | None,
-         drain_seconds: float, hint: JurisdictionHint | None) -> None:
-    """Recognise plates on SOURCE next to the camera and publish the reads (QoS 1) from a local, encrypted outbox
-    that keeps each read until the central store confirms it."""
-    if not CAMERA_ID.match(camera_id):
-        raise click.BadParameter("use 1-64 letters, digits, '.', '_' or '-'", param_hint="--camera")
+def edge_run(ctx: click.Context, source: str, camera_id: str, central_file: Path, broker_url: str,
+             start: str | None, drain_seconds: float, hint: JurisdictionHint | None) -> None:
+    """Recognise plates on SOURCE next to the camera and publish the reads (QoS 1), sealed to the central and signed
+    with the camera's key, from a local, encrypted outbox that keeps each read until a receipt signed by the
+    central confirms it."""
+    _camera_id(camera_id)
     broker = _broker(broker_url)
     settings = settings_from(ctx)
     try:
+        central = CentralPublic.load(central_file)
+        camera_key = load_camera_key(camera_key_path(settings.data_dir, camera_id))
         policy = load_policy(settings.policy_file)
         key = load_or_create_master_key(settings.data_dir / "edge" / "edge.key", environ={})
-    except (PolicyError, MasterKeyError) as exc:
+    except (PolicyError, MasterKeyError, IdentityError) as exc:
         raise click.ClickException(str(exc)) from exc
     clock = SystemClock()
     try:
@@ -84,7 +147,7 @@ def edge(ctx: click.Context, source: str, camera_id: str, broker_url: str, start
     except (SourceError, NotADirectoryError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     outbox = Outbox(settings.data_dir / "edge" / f"outbox-{camera_id}.db", key)
-    publisher = EdgePublisher(broker, outbox, f"platewarden-edge-{camera_id}", camera_id)
+    publisher = EdgePublisher(broker, outbox, f"platewarden-edge-{camera_id}", camera_id, central)
     rp = policy.recognition
     # The position is the central registry's business: reads leave the edge without one.
     here = Camera(camera_id, camera_id, 0.0, 0.0, None, None)
@@ -92,7 +155,8 @@ def edge(ctx: click.Context, source: str, camera_id: str, broker_url: str, start
     reader = Recognizer(RecognizerConfig(rp.detection_threshold, rp.min_plate_length, rp.min_confidence),
                         resolve_hint(hint, (), rp.jurisdictions))
     pipe = EdgePipeline(reader,
-                        Fuser(here, rp.fusion_gap_seconds, rp.fusion_similarity), outbox, publisher, clock)
+                        Fuser(here, rp.fusion_gap_seconds, rp.fusion_similarity), outbox, publisher, clock,
+                        ReadSealer(camera_key, central))
 
     def status(s: EdgeStats) -> None:
         click.echo(f"\r{s.frames} frames  {s.fps:5.1f} frames/s  {s.reads} reads  {s.waiting} waiting  "
@@ -111,7 +175,24 @@ def edge(ctx: click.Context, source: str, camera_id: str, broker_url: str, start
         outbox.close()
 
 
-@click.command("ingest")
+@click.group("ingest", cls=_GroupWithDefault, default="run")
+def ingest() -> None:
+    """Central ingest of edge cameras' reads: ``ingest identity`` once for the edges, then ``ingest [run] BROKER``."""
+
+
+@ingest.command("identity")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the identity file that every edge is given (--central).")
+@click.pass_context
+def ingest_identity(ctx: click.Context, out: Path) -> None:
+    """Write the central's public identity (the key reads are sealed to, the key receipts are signed with). Both are
+    derived from the master key; the file holds public keys only."""
+    with platform(ctx, notify=False) as p:
+        out.write_text(central_identity(p.keyring).public().to_json(), encoding="utf-8")
+    click.echo(f"wrote {out}: give it to each edge (platewarden edge ... --central {out.name})")
+
+
+@ingest.command("run")
 @click.argument("broker_url", metavar="BROKER")
 @click.option("--group", default="platewarden", show_default=True,
               help="Workers with the same group share the reads (MQTT shared subscription).")
@@ -121,10 +202,11 @@ def edge(ctx: click.Context, source: str, camera_id: str, broker_url: str, start
 @click.option("--max-bytes", default=MAX_MESSAGE_BYTES, show_default=True, help="Larger messages are refused.")
 @click.option("--exit-when-idle", type=float, help="Stop after this many seconds without a message.")
 @click.pass_context
-def ingest(ctx: click.Context, broker_url: str, group: str, client_id: str | None, batch_size: int,
+def ingest_run(ctx: click.Context, broker_url: str, group: str, client_id: str | None, batch_size: int,
            max_bytes: int, exit_when_idle: float | None) -> None:
     """Consume reads published by edge cameras on BROKER into the central store, idempotently; acknowledge each
-    batch only after it is committed. Bad messages are refused, counted and logged."""
+    batch only after it is committed. Messages not signed by the camera's registered key, not sealed to this central,
+    or whose read fails its checks are refused, counted, ledgered and quarantined (digest only)."""
     broker = _broker(broker_url)
     stop = _stop_on_signals()
     with platform(ctx) as p:

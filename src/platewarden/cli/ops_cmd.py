@@ -45,6 +45,8 @@ _camera_options = [
     click.option("--region", help="Where this camera's plates come from, for the reader: a region (eu), countries "
                                   "(us, de) or states (us-ca), comma-separated, with optional weights "
                                   "(us-ca:0.7,us-nv:0.3). Default: the policy's recognition.jurisdictions."),
+    click.option("--edge-key", help="An edge camera's public signing key (ed25519:..., printed by platewarden edge "
+                                    "enroll), registered on approval: its published reads are refused without one."),
 ]
 
 
@@ -84,12 +86,12 @@ def camera_segment(ctx: click.Context, segment_id: str, name: str, length_km: fl
 @click.option("--justification", required=True, help="Why here and why a camera.")
 @click.pass_context
 def camera_propose(ctx: click.Context, camera_id: str, name: str, lat: float, lon: float, heading: float | None,
-                   segment: str, region: str | None, purpose: str, justification: str) -> None:
+                   segment: str, region: str | None, edge_key: str | None, purpose: str, justification: str) -> None:
     """Propose a camera: it opens the public comment period; its reads are refused until it is approved."""
     cam = _camera(camera_id, name, lat, lon, heading, segment, region)
     with platform(ctx, notify=False) as p:
         try:
-            proposal = p.deployments.propose(current_user(ctx, p), cam, purpose, justification)
+            proposal = p.deployments.propose(current_user(ctx, p), cam, purpose, justification, edge_key)
         except _REFUSED as exc:
             raise click.ClickException(refusal_text(exc)) from exc
     click.echo(f"proposal {proposal.id}: public comment until {proposal.comment_until:%Y-%m-%d %H:%M %Z}")
@@ -135,12 +137,13 @@ def camera_decide(ctx: click.Context, proposal_id: str, decision: str, reason: s
 @click.option("--density-exception", help="Reasons, where the camera is beyond the density limit.")
 @click.pass_context
 def camera_import(ctx: click.Context, camera_id: str, name: str, lat: float, lon: float, heading: float | None,
-                  segment: str, region: str | None, decision_ref: str, density_exception: str | None) -> None:
+                  segment: str, region: str | None, edge_key: str | None, decision_ref: str,
+                  density_exception: str | None) -> None:
     """Record a camera approved before platewarden (ethics board only; listed as an import in the reports)."""
     cam = _camera(camera_id, name, lat, lon, heading, segment, region)
     with platform(ctx, notify=False) as p:
         try:
-            p.deployments.import_existing(cam, decision_ref, current_user(ctx, p), density_exception)
+            p.deployments.import_existing(cam, decision_ref, current_user(ctx, p), density_exception, edge_key)
         except _REFUSED as exc:
             raise click.ClickException(refusal_text(exc)) from exc
     click.echo(f"camera {camera_id} recorded from {decision_ref}")
@@ -158,6 +161,51 @@ def camera_decommission(ctx: click.Context, camera_id: str, reason: str) -> None
         except _REFUSED as exc:
             raise click.ClickException(refusal_text(exc)) from exc
     click.echo(f"camera {camera_id} decommissioned")
+
+
+@camera.group("key")
+def camera_key() -> None:
+    """Edge cameras' signing keys: list, rotate, revoke (a department head or the ethics board; ledgered)."""
+
+
+@camera_key.command("list")
+@click.pass_context
+def camera_key_list(ctx: click.Context) -> None:
+    """Every registered key: camera, fingerprint, state, since when."""
+    with platform(ctx, notify=False) as p:
+        for k in p.deployments.keys.all():
+            click.echo(f"{k.camera_id:<16} {k.fingerprint} {k.state:<8} registered {k.registered_at:%Y-%m-%d %H:%M} "
+                       f"via {k.registered_via}")
+
+
+@camera_key.command("rotate")
+@click.argument("camera_id")
+@click.argument("public_key")
+@click.option("--reason", required=True)
+@click.pass_context
+def camera_key_rotate(ctx: click.Context, camera_id: str, public_key: str, reason: str) -> None:
+    """Register PUBLIC_KEY (from edge enroll --rotate) as the camera's key; the previous one is retired (reads it
+    signed before now are still taken)."""
+    with platform(ctx, notify=False) as p:
+        try:
+            key = p.deployments.keys.rotate(camera_id, public_key, current_user(ctx, p), reason)
+        except _REFUSED as exc:
+            raise click.ClickException(refusal_text(exc)) from exc
+    click.echo(f"camera {camera_id}: key {key.fingerprint} registered, the previous one retired")
+
+
+@camera_key.command("revoke")
+@click.argument("camera_id")
+@click.option("--reason", required=True)
+@click.pass_context
+def camera_key_revoke(ctx: click.Context, camera_id: str, reason: str) -> None:
+    """Revoke every key of the camera (stolen or lost edge): everything they signed is refused from now on."""
+    with platform(ctx, notify=False) as p:
+        try:
+            n = p.deployments.keys.revoke(camera_id, current_user(ctx, p), reason)
+        except _REFUSED as exc:
+            raise click.ClickException(refusal_text(exc)) from exc
+    click.echo(f"camera {camera_id}: {n} key(s) revoked; enrol and register a new one to take its reads again")
 
 
 @camera.command("list")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 _CAMERA_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _JURISDICTION = re.compile(r"^[a-z]{2,4}(-[a-z]{2,3})?(:[0-9]*\.?[0-9]+)?$")
@@ -43,3 +44,28 @@ class Camera:
 def jurisdictions_from_text(text: str | None) -> tuple[str, ...]:
     """The stored (comma-separated) form back into codes."""
     return tuple(j.strip() for j in (text or "").split(",") if j.strip())
+
+
+@dataclass(frozen=True)
+class CameraKey:
+    """A camera's registered signing key (the public half) and its life: registered with the camera's approval or a
+    rotation, retired by the next rotation, revoked when it may have been stolen."""
+
+    camera_id: str
+    public_key: str  # "ed25519:BASE64"
+    fingerprint: str
+    registered_at: datetime
+    registered_via: str
+    retired_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    @property
+    def state(self) -> str:
+        return "revoked" if self.revoked_at else "retired" if self.retired_at else "active"
+
+    def accepts(self, sent_at: datetime) -> bool:
+        """Whether a read the edge says it queued at ``sent_at`` may carry this key's signature: never after a
+        revocation; after a rotation only reads queued before it (they waited in the outbox)."""
+        if self.revoked_at is not None:
+            return False
+        return self.retired_at is None or sent_at < self.retired_at

@@ -63,6 +63,7 @@ class CameraProposal:
     decided_at: datetime | None
     steps: tuple[Step, ...] = ()
     comments: tuple[Comment, ...] = ()
+    edge_key: str | None = None  # the edge camera's public signing key, registered with the approval
 
     def comment_open(self, now: datetime) -> bool:
         return self.status is ProposalStatus.OPEN and now < self.comment_until

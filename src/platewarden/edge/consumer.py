@@ -1,5 +1,5 @@
 """The MQTT side of central ingest: a shared subscription, batches, acknowledgement only after the commit, then a
-receipt to each edge (platewarden/stored/<camera>) so that it may forget the reads.
+receipt signed by the central to each edge (platewarden/stored/<camera>) so that it may forget the reads.
 
 Several workers started with the same ``group`` share the load (``$share/<group>/platewarden/reads/+``): the broker
 hands each message to one of them. Each worker keeps a persistent session under a stable client id, so messages it
@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 
 from platewarden.edge.broker import Broker
 from platewarden.edge.ingest import ReadIngest
-from platewarden.edge.message import TOPIC_PREFIX, Receipt, receipt_topic
+from platewarden.edge.message import TOPIC_PREFIX, ReceiptBody, receipt_topic, sign_receipt
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class MqttIngest:
                 if exit_when_idle is not None and time.monotonic() - last > exit_when_idle:
                     return
                 continue
-            receipts: dict[str, Receipt] = {}
+            receipts: dict[str, ReceiptBody] = {}
             while not stop.is_set():
                 try:
                     receipts = self.ingest.handle([(m.topic, m.payload) for m in batch])
@@ -83,7 +83,7 @@ class MqttIngest:
             for m in batch:  # only now: everything the batch decided is committed
                 self._client.ack(m.mid, m.qos)
             for cam, receipt in receipts.items():  # lost receipts only cost a re-send, which is idempotent
-                self._client.publish(receipt_topic(cam), receipt.model_dump_json(), qos=1)
+                self._client.publish(receipt_topic(cam), sign_receipt(receipt, self.ingest.central), qos=1)
             last = time.monotonic()
 
     def close(self) -> None:

@@ -8,9 +8,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
+
+from nacl.signing import SigningKey
 
 from platewarden.domain.clock import Clock
 from platewarden.domain.reads import Read
+from platewarden.edge.identity import CentralPublic
 from platewarden.edge.message import encode, topic_for
 from platewarden.edge.outbox import Outbox
 from platewarden.edge.publisher import EdgePublisher
@@ -32,14 +36,26 @@ class EdgeStats:
         return self.frames / max(1e-6, time.monotonic() - self.started)
 
 
-def queue_reads(outbox: Outbox, reads: list[Read], clock: Clock) -> None:
+@dataclass(frozen=True)
+class ReadSealer:
+    """How this edge turns a read into a message: sealed to the central, signed with the camera's key."""
+
+    camera_key: SigningKey
+    central: CentralPublic
+
+    def message(self, read: Read, sent_at: datetime) -> bytes:
+        return encode(read, sent_at, self.camera_key, self.central)
+
+
+def queue_reads(outbox: Outbox, reads: list[Read], clock: Clock, sealer: ReadSealer) -> None:
     now = clock.now()
-    outbox.put([(r.id, topic_for(r.camera_id), encode(r, now)) for r in reads])
+    outbox.put([(r.id, topic_for(r.camera_id), sealer.message(r, now)) for r in reads])
 
 
 class EdgePipeline:
     def __init__(self, recognizer: Recognizer, fuser: Fuser, outbox: Outbox, publisher: EdgePublisher,
-                 clock: Clock) -> None:
+                 clock: Clock, sealer: ReadSealer) -> None:
+        self.sealer = sealer
         self.recognizer = recognizer
         self.fuser = fuser
         self.outbox = outbox
@@ -49,7 +65,7 @@ class EdgePipeline:
 
     def _emit(self, reads: list[Read]) -> None:
         if reads:
-            queue_reads(self.outbox, reads, self.clock)
+            queue_reads(self.outbox, reads, self.clock, self.sealer)
             self.stats.reads += len(reads)
         self.stats.waiting = self.publisher.pump()
 

@@ -14,25 +14,28 @@ import threading
 import time
 from typing import Any
 
-from pydantic import ValidationError
-
 from platewarden.edge.broker import Broker
-from platewarden.edge.message import Receipt, receipt_topic
+from platewarden.edge.identity import CentralPublic
+from platewarden.edge.message import ReceiptBody, ReceiptRefused, open_receipt, receipt_topic
 from platewarden.edge.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
 
 class EdgePublisher:
-    def __init__(self, broker: Broker, outbox: Outbox, client_id: str, camera_id: str | None = None,
+    def __init__(self, broker: Broker, outbox: Outbox, client_id: str, camera_id: str, central: CentralPublic,
                  window: int = 200, receipt_timeout: float = 60.0) -> None:
         self._outbox = outbox
+        self._camera_id = camera_id
+        self._central = central
+        self._seen_receipts: set[bytes] = set()
+        self.receipts_ignored = 0  # forged, replayed, for another camera, malformed
         self._window = window
         self._receipt_timeout = receipt_timeout
-        self._receipts_topic = receipt_topic(camera_id or "+")
+        self._receipts_topic = receipt_topic(camera_id)
         self._inflight: dict[int, int] = {}  # paho mid -> outbox seq
         self._acks: queue.SimpleQueue[int] = queue.SimpleQueue()
-        self._receipts: queue.SimpleQueue[Receipt] = queue.SimpleQueue()
+        self._receipts: queue.SimpleQueue[ReceiptBody] = queue.SimpleQueue()
         self._connected = threading.Event()
         self._epoch = 0  # bumped on each disconnect: in-flight messages of an older connection are re-sent
         self._seen_epoch = 0
@@ -61,10 +64,22 @@ class EdgePublisher:
         self._acks.put(mid)
 
     def _on_receipt(self, _c: Any, _u: Any, msg: Any) -> None:
+        """Only a receipt signed by the central, for this camera, and not seen before deletes anything."""
         try:
-            self._receipts.put(Receipt.model_validate_json(msg.payload))
-        except ValidationError as exc:
-            log.warning("ignored a malformed receipt on %s: %s", msg.topic, exc.errors()[0]["msg"])
+            receipt = open_receipt(msg.payload, self._central)
+            if receipt.camera_id != self._camera_id:
+                raise ReceiptRefused(f"a receipt for camera {receipt.camera_id}, not {self._camera_id}")
+            tag = bytes(msg.payload)
+            if tag in self._seen_receipts:
+                raise ReceiptRefused("a receipt seen before (replayed)")
+            self._seen_receipts.add(tag)
+            if len(self._seen_receipts) > 10_000:
+                self._seen_receipts.clear()
+        except ReceiptRefused as exc:
+            self.receipts_ignored += 1
+            log.warning("ignored a receipt on %.100s: %s", msg.topic, exc)
+            return
+        self._receipts.put(receipt)
 
     @property
     def connected(self) -> bool:

@@ -31,6 +31,8 @@ from platewarden.domain.deployment import (
     check_proposal_text,
 )
 from platewarden.domain.users import User
+from platewarden.edge.identity import fingerprint
+from platewarden.governance.camera_keys import CameraKeys, checked_key
 from platewarden.ledger.entries import Event, EventKind, digest, with_reason
 from platewarden.ledger.log import Ledger
 from platewarden.policy.model import Policy, Role
@@ -39,6 +41,7 @@ from platewarden.store.approval_steps import load_steps, record_step
 from platewarden.store.dialect import conflict_insert
 from platewarden.store.schema import (
     camera_comments,
+    camera_keys,
     camera_proposals,
     cameras,
     read_refusals,
@@ -80,6 +83,7 @@ class DeploymentReview:
         self._lock = threading.Lock()
         self._approved: frozenset[str] = frozenset()
         self._approved_at = -1e9
+        self.keys = CameraKeys(engine, ledger, clock)
 
     @property
     def chain(self) -> list[Role]:
@@ -126,11 +130,15 @@ class DeploymentReview:
 
     # --- proposals ---
 
-    def propose(self, proposer: User, camera: Camera, purpose: str, justification: str) -> CameraProposal:
+    def propose(self, proposer: User, camera: Camera, purpose: str, justification: str,
+                edge_key: str | None = None) -> CameraProposal:
+        """``edge_key``: an edge camera's public signing key (``platewarden edge enroll``), registered on approval;
+        without one the camera's published reads are refused (a camera that uploads photos needs none)."""
         now = self._clock.now()
         check_applicant(self.chain, proposer)
         check_proposal_text(purpose, justification)
         check_jurisdictions(camera)
+        edge_key = checked_key(edge_key)
         if camera.road_segment is None:
             raise DeploymentRefused("a proposed camera names the road segment it watches (for the density rule)")
         pid = str(uuid.uuid4())
@@ -146,13 +154,14 @@ class DeploymentReview:
             conn.execute(insert(camera_proposals).values(
                 id=pid, camera_id=camera.id, name=camera.name, latitude=camera.latitude, longitude=camera.longitude,
                 heading_deg=camera.heading_deg, road_segment=camera.road_segment,
-                jurisdictions=camera.jurisdiction_text or None, purpose=purpose.strip(),
+                jurisdictions=camera.jurisdiction_text or None, edge_key=edge_key, purpose=purpose.strip(),
                 justification=justification.strip(), proposed_by=proposer.id, proposed_at=now, comment_until=until,
                 status=ProposalStatus.OPEN.value))
             self._ledger.append([Event(EventKind.CAMERA_DEPLOYMENT, now, proposer.label, {
                 "action": "propose", "proposal_id": pid, "camera_id": camera.id, "latitude": camera.latitude,
                 "longitude": camera.longitude, "segment": camera.road_segment,
                 "jurisdictions": camera.jurisdiction_text or "policy", "purpose_digest": digest(purpose),
+                "edge_key": fingerprint(edge_key) if edge_key else None,
                 "justification_digest": digest(justification), "comment_until": until.isoformat()})], conn=conn)
         return self.get(pid)
 
@@ -203,6 +212,9 @@ class DeploymentReview:
                 self._put_in_registry(conn, proposal.camera, f"proposal:{proposal_id}", now)
                 body.update({"cameras_on_segment": density.cameras, "per_km": round(density.per_km, 3),
                              "exception": exception is not None})
+                if proposal.edge_key:
+                    body["edge_key"] = self.keys.register(conn, proposal.camera.id, proposal.edge_key,
+                                                          f"proposal:{proposal_id}", now)
             self._ledger.append([Event(EventKind.CAMERA_DEPLOYMENT, now, approver.label, body)], conn=conn)
         self._invalidate()
         return self.get(proposal_id)
@@ -221,7 +233,7 @@ class DeploymentReview:
                 "action": "withdraw", "proposal_id": proposal_id, "reason_digest": digest(reason)})], conn=conn)
 
     def import_existing(self, camera: Camera, decision_ref: str, actor: User,
-                        density_exception: str | None = None) -> None:
+                        density_exception: str | None = None, edge_key: str | None = None) -> None:
         """Register a camera approved before platewarden by a public decision (a council resolution, say), citing
         it. Only the chain's final role may do this, and the density rule still applies; the report lists imports."""
         now = self._clock.now()
@@ -234,6 +246,7 @@ class DeploymentReview:
             if camera.road_segment is None:
                 raise DeploymentRefused("a camera names the road segment it watches (for the density rule)")
             check_jurisdictions(camera)
+            edge_key = checked_key(edge_key)
             with self._engine.connect() as conn:
                 if conn.execute(select(cameras.c.id).where(cameras.c.id == camera.id,
                                                            cameras.c.status == "approved")).first():
@@ -246,6 +259,8 @@ class DeploymentReview:
             raise
         with self._engine.begin() as conn:
             self._put_in_registry(conn, camera, f"import:{decision_ref.strip()}"[:200], now)
+            key_fp = self.keys.register(conn, camera.id, edge_key, f"import:{decision_ref.strip()}", now) \
+                if edge_key else None
             if density.over and density_exception:
                 conn.execute(insert(camera_proposals).values(  # the exception is kept where the report looks
                     id=str(uuid.uuid4()), camera_id=camera.id, name=camera.name, latitude=camera.latitude,
@@ -258,7 +273,8 @@ class DeploymentReview:
                 "action": "import", "camera_id": camera.id, "latitude": camera.latitude,
                 "longitude": camera.longitude, "segment": camera.road_segment, "decision_digest": digest(decision_ref),
                 "jurisdictions": camera.jurisdiction_text or "policy",
-                "cameras_on_segment": density.cameras, "exception": bool(density.over and density_exception)})],
+                "cameras_on_segment": density.cameras, "exception": bool(density.over and density_exception),
+                "edge_key": key_fp})],
                 conn=conn)
         self._invalidate()
 
@@ -273,8 +289,13 @@ class DeploymentReview:
                              .values(status="decommissioned")).rowcount
             if n == 0:
                 raise DeploymentRefused(f"camera {camera_id} is not an approved camera")
+            revoked = conn.execute(update(camera_keys).where(camera_keys.c.camera_id == camera_id,  # its key too
+                                                             camera_keys.c.revoked_at.is_(None))
+                                   .values(revoked_at=now)).rowcount
             self._ledger.append([Event(EventKind.CAMERA_DEPLOYMENT, now, actor.label, {
-                "action": "decommission", "camera_id": camera_id, "reason_digest": digest(reason)})], conn=conn)
+                "action": "decommission", "camera_id": camera_id, "reason_digest": digest(reason),
+                "keys_revoked": int(revoked)})], conn=conn)
+        self.keys.forget(camera_id)
         self._invalidate()
 
     def _put_in_registry(self, conn: Connection, camera: Camera, via: str, now: datetime) -> None:
@@ -315,7 +336,7 @@ class DeploymentReview:
             proposed_at=r.proposed_at, comment_until=r.comment_until, status=ProposalStatus(r.status),
             decision_reason=r.decision_reason, density_exception=r.density_exception,
             decided_at=None if r.decided_at is None else r.decided_at, steps=tuple(steps[r.id]),
-            comments=tuple(comments[r.id])) for r in rows]
+            comments=tuple(comments[r.id]), edge_key=r.edge_key) for r in rows]
 
     def registry(self) -> list[RegisteredCamera]:
         with self._engine.connect() as conn:

@@ -173,6 +173,22 @@ class RecognitionPolicy(_Strict):
         return parse_hint(self.jurisdictions)
 
 
+class EdgePolicy(_Strict):
+    """What the central believes of an edge camera's clock and outbox (the reads it publishes are signed, so these
+    bound what a stolen camera key can claim, and what a replayed message can still do)."""
+
+    clock_skew_seconds: int = Field(120, ge=1, le=3600, description="A read may claim to be this far ahead of the "
+                                                                    "central's clock, no further.")
+    max_track_seconds: int = Field(3600, ge=10, le=86_400, description="A read's first frame is at most this long "
+                                                                       "before the edge queued it (a fused track "
+                                                                       "lasts seconds): a read backdated further is "
+                                                                       "refused.")
+    max_delivery_hours: int = Field(168, ge=1, le=720, description="A read queued longer ago than this is refused "
+                                                                   "(an edge offline for longer resends nothing "
+                                                                   "the central will take).")
+    max_crop_bytes: int = Field(65_536, ge=1024, le=1_048_576, description="Largest plate or vehicle crop (JPEG).")
+
+
 class AuditPolicy(_Strict):
     bias_ratio_threshold: float = Field(2.0, gt=1, le=100, description="The compliance report flags an area whose "
                                                                        "alert rate or misread rate is more than this "
@@ -198,6 +214,7 @@ class Policy(_Strict):
     redress: RedressPolicy = Field(default_factory=RedressPolicy, description="Complaints of misidentification.")
     recognition: RecognitionPolicy = Field(default_factory=RecognitionPolicy, description="Recognition thresholds.")
     audit: AuditPolicy = Field(default_factory=AuditPolicy, description="What the compliance report flags.")
+    edge: EdgePolicy = Field(default_factory=EdgePolicy, description="What reads from edge cameras may claim.")
 
     @model_validator(mode="after")
     def _separation_of_duties(self) -> Policy:

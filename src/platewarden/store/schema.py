@@ -78,6 +78,7 @@ camera_proposals = Table(  # public: a deployment is decided with the public
     Column("heading_deg", Float),
     Column("road_segment", String(200), ForeignKey("road_segments.id"), nullable=False),
     Column("jurisdictions", String(300)),  # the reader's hint the camera will carry; NULL: the policy's
+    Column("edge_key", String(100)),  # an edge camera's public signing key ("ed25519:..."), registered on approval
     Column("purpose", Text, nullable=False),
     Column("justification", Text, nullable=False),
     Column("proposed_by", String(36), ForeignKey("users.id"), nullable=False),
@@ -96,6 +97,28 @@ camera_comments = Table(
     Column("at", UtcDateTime(), nullable=False),
     Column("author", String(120), nullable=False),  # as the commenter chose to sign; may be "anonymous"
     Column("text", Text, nullable=False),
+)
+
+camera_keys = Table(  # public: an edge camera's signing keys (public halves) and their lifecycle; each change ledgered
+    "camera_keys", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("camera_id", String(64), nullable=False, index=True),
+    Column("public_key", String(100), nullable=False, unique=True),
+    Column("fingerprint", String(16), nullable=False),
+    Column("registered_at", UtcDateTime(), nullable=False),
+    Column("registered_via", String(200), nullable=False),  # proposal:<id> / import:<ref> / rotation
+    Column("retired_at", UtcDateTime()),
+    Column("revoked_at", UtcDateTime()),
+)
+
+quarantined_messages = Table(  # messages central ingest refused: what and why, never their content
+    "quarantined_messages", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("camera_id", String(64), nullable=False),  # the topic's camera, or "(invalid)"
+    Column("reason", String(32), nullable=False),
+    Column("digest", String(64), nullable=False),  # SHA-256 of the payload
+    Column("size", Integer, nullable=False),
 )
 
 read_refusals = Table(  # reads offered by a camera that is not approved: counted here, each attempt ledgered

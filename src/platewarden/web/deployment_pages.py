@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 
 from platewarden.domain.approvals import ApprovalRefused, awaits
+from platewarden.domain.cameras import CameraKey
 from platewarden.domain.deployment import CameraProposal, DeploymentRefused, ProposalStatus
 from platewarden.domain.users import User
 from platewarden.domain.zones import Zone, ZoneStatus
@@ -26,9 +27,12 @@ def registry_page(request: Request, p: PlatformDep) -> HTMLResponse:
     review = p.deployments
     now = p.clock.now()
     registry = review.registry()
+    keys_by_camera: dict[str, list[CameraKey]] = {}
+    for k in review.keys.all():
+        keys_by_camera.setdefault(k.camera_id, []).append(k)
     return render(request, "registry.html", None, title="Camera registry", registry=registry,
                   proposals=review.proposals(), densities=review.densities(), now=now,
-                  refused=sum(n for *_, n in review.refusals()),
+                  refused=sum(n for *_, n in review.refusals()), keys=keys_by_camera,
                   map=camera_map([r.camera for r in registry if r.status == "approved"]))
 
 

@@ -202,3 +202,21 @@ def plate_formats() -> FormatTable:
     """The shipped table, loaded and validated once."""
     text = resources.files(__package__).joinpath("plate_formats.yaml").read_text(encoding="utf-8")
     return build_table(yaml.safe_load(text))
+
+
+def plate_text_problem(text: str) -> str | None:
+    """Why ``text`` cannot be a plate any jurisdiction in the table issues (a character no plate carries, or a length
+    no template has), or None. The door check for plate text that arrives from outside (edge messages, hotlists)."""
+    lengths = _template_lengths()
+    if not lengths[0] <= len(text) <= lengths[1]:
+        return f"{len(text)} characters; plates have {lengths[0]} to {lengths[1]}"
+    bad = sorted(set(text) - set(ALPHABET))
+    if bad:
+        return f"characters no plate carries: {''.join(bad)[:20]!r}"
+    return None
+
+
+@cache
+def _template_lengths() -> tuple[int, int]:
+    sizes = [len(t.classes) for j in plate_formats().jurisdictions.values() for t in j.templates]
+    return min(sizes), max(sizes)
