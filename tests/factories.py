@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import cv2
 import numpy as np
+import pyotp
+from fastapi.testclient import TestClient
 from nacl.signing import SigningKey
 
 from platewarden.domain.cameras import Camera
+from platewarden.domain.clock import ManualClock
 from platewarden.domain.deployment import RoadSegment
 from platewarden.domain.hotlist import HotlistEntry
 from platewarden.domain.observations import Alternative, Box, CharConfidence, PlateObservation
@@ -98,3 +102,27 @@ def activate(platform: Platform, entry: HotlistEntry, who: dict[str, User]) -> H
     """An entry proposed by an officer and approved by a department head, as the policy requires."""
     platform.hotlist.propose(entry, who["officer"])
     return platform.hotlist.approve(entry.id, who["head"])
+
+
+def enrol_second_factor(platform: Platform, user: User) -> str:
+    """Enrol a TOTP authenticator for ``user`` through the real account service; returns its secret."""
+    uri = platform.accounts.start_mfa(user)
+    secret = parse_qs(urlsplit(uri).query)["secret"][0]
+    platform.accounts.confirm_mfa(user, pyotp.TOTP(secret).at(platform.clock.now()))
+    return secret
+
+
+def fresh_code(clock: ManualClock, secret: str) -> str:
+    """The authenticator's next code: the clock moves on a 30-second step first (a code is accepted once)."""
+    clock.advance(timedelta(seconds=30))
+    return str(pyotp.TOTP(secret).at(clock.now()))
+
+
+def console_sign_in(client: TestClient, platform: Platform, clock: ManualClock, name: str,
+                    secrets: dict[str, str]) -> None:
+    """Sign in to the console as ``name`` (enrolling a second factor the first time, as the console would)."""
+    user = platform.accounts.by_username(name)
+    if name not in secrets:
+        secrets[name] = enrol_second_factor(platform, user)
+    r = client.post("/login", data={"username": name, "password": PASSWORD, "code": fresh_code(clock, secrets[name])})
+    assert r.status_code in (200, 303) and "Wrong username" not in r.text, r.text[:300]

@@ -11,7 +11,17 @@ from fastapi.testclient import TestClient
 from platewarden.api import create_app
 from platewarden.domain.clock import ManualClock
 from platewarden.runtime import Platform
-from tests.factories import CAMERA, PASSWORD, activate, approve_camera, make_entry, make_read, people
+from tests.factories import (
+    CAMERA,
+    PASSWORD,
+    activate,
+    approve_camera,
+    enrol_second_factor,
+    fresh_code,
+    make_entry,
+    make_read,
+    people,
+)
 
 
 @pytest.fixture
@@ -86,14 +96,18 @@ def test_alert_review_and_public_portal(api: tuple[TestClient, dict, Platform], 
                          "searches_refused", "dispositions", "misread_rate", "wrong_region_rate", "retention_days",
                          "search_approval_chain", "latest_checkpoint", "policy", "redress"}
     assert client.get("/healthz").json() == {"status": "ok"}
-    assert "platewarden_ledger_entries" in client.get("/metrics").text
+    assert client.get("/metrics").status_code == 401  # its counters move with every request: not for the public
+    assert client.get("/metrics", headers=bearer(p, who["officer"])).status_code == 403
+    assert "platewarden_ledger_entries" in client.get("/metrics", headers=bearer(p, who["auditor"])).text
 
 
 def test_session_cookie_needs_csrf(api: tuple[TestClient, dict, Platform], clock: ManualClock) -> None:  # type: ignore[type-arg]
-    client, _, _ = api
+    client, who, p = api
+    secret = enrol_second_factor(p, who["officer"])
     assert client.post("/api/session", json={"username": "officer", "password": "wrong"}).status_code == 401
-    r = client.post("/api/session", json={"username": "officer", "password": PASSWORD})
-    assert r.status_code == 200
+    r = client.post("/api/session", json={"username": "officer", "password": PASSWORD,
+                                          "code": fresh_code(clock, secret)})
+    assert r.status_code == 200 and r.json()["second_factor"] == "ok"
     csrf = r.json()["csrf_token"]
     entry = {"plate": "ABC123", "region": "us", "reason": "stolen", "source": "NCIC",
              "expires_at": (clock.now() + timedelta(days=3)).isoformat()}

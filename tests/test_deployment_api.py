@@ -98,7 +98,7 @@ def test_zones_over_http(platform: Platform, clock: ManualClock) -> None:
 def test_console_inbox_decides_cameras_and_zones(platform: Platform, clock: ManualClock) -> None:
     from platewarden.domain.cameras import Camera
     from platewarden.domain.deployment import RoadSegment
-    from tests.factories import PASSWORD
+    from tests.factories import console_sign_in
 
     p, who = platform, people(platform)
     p.deployments.add_segment(RoadSegment("quay", "Quay", 1.0, "harbour"), who["head"])
@@ -109,8 +109,10 @@ def test_console_inbox_decides_cameras_and_zones(platform: Platform, clock: Manu
                              clock.now() + timedelta(days=20))
     client = TestClient(create_app(p, session_secret="s", https_only=False))
 
+    secrets: dict[str, str] = {}
+
     def login(name: str) -> str:
-        client.post("/login", data={"username": name, "password": PASSWORD})
+        console_sign_in(client, p, clock, name, secrets)
         page = client.get("/approvals")
         return page.text
 

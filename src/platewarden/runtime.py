@@ -32,6 +32,7 @@ from platewarden.store.database import open_database
 from platewarden.store.hotlists import HotlistStore
 from platewarden.store.keyring import KeyRing
 from platewarden.store.master_key import load_or_create_master_key
+from platewarden.store.permissions import secure_data_dir, secure_sqlite_file
 from platewarden.store.reads import ReadStore
 
 
@@ -71,7 +72,8 @@ class Platform:
              mqtt: MqttPublisher | None = None) -> Platform:
         clock = clock or SystemClock()
         policy = load_policy(settings.policy_file)
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        secure_data_dir(settings.data_dir)
+        secure_sqlite_file(settings.effective_database_url)
         engine = open_database(settings.effective_database_url, settings.db_pool_size, settings.db_max_overflow)
         master = load_or_create_master_key(settings.data_dir / "master.key")
         keyring = KeyRing(engine, master)
@@ -83,7 +85,7 @@ class Platform:
         alert_store = AlertStore(engine, keyring)
         case_keys = CaseKeys(engine, master)
         reads = ReadStore(engine, keyring, clock, case_keys)
-        accounts = Accounts(engine, clock, ledger)
+        accounts = Accounts(engine, clock, ledger, policy.accounts, keyring.derived("accounts"), policy.agency)
         searches = SearchGovernance(engine, keyring, reads, accounts, ledger, policy, clock)
         return cls(settings=settings, policy=policy, clock=clock, engine=engine, keyring=keyring,
                    case_keys=case_keys, ledger=ledger,

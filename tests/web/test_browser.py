@@ -12,13 +12,14 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import pyotp
 import pytest
 
 from platewarden.api import create_app
 from platewarden.domain.cameras import Camera
 from platewarden.domain.clock import ManualClock
 from platewarden.runtime import Platform
-from tests.factories import PASSWORD, activate, approve_camera, make_entry, make_read, people
+from tests.factories import PASSWORD, activate, approve_camera, fresh_code, make_entry, make_read, people
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
@@ -69,14 +70,56 @@ def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
-def sign_in(browser, base: str, username: str):  # type: ignore[no-untyped-def]
+_SECRETS: dict[tuple[int, str], str] = {}  # the authenticator each test's people enrolled
+
+
+def sign_in(browser, base: str, username: str, clock: ManualClock):  # type: ignore[no-untyped-def]
+    """Sign in as a person would: the first time, enrol the authenticator from the page's key (and see the recovery
+    codes); afterwards, password and the authenticator's current code."""
     page = browser.new_context().new_page()
     page.goto(f"{base}/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
+    secret = _SECRETS.get((id(clock), username))
+    if secret:
+        page.fill("input[name=code]", fresh_code(clock, secret))
     page.click("button[type=submit]")
+    if secret is None:
+        page.wait_for_url(f"{base}/account/mfa")
+        assert page.locator("#qr svg").count() == 1  # the QR code, as inline SVG (no script)
+        secret = page.inner_text("#totp-secret").strip()
+        page.fill("input[name=code]", pyotp.TOTP(secret).at(clock.now()))
+        page.click("button[type=submit]")
+        assert len(page.inner_text("#recovery-codes").split()) == 10
+        shot(page, f"00-enrolled-{username}")
+        _SECRETS[(id(clock), username)] = secret
+        page.click("text=Continue")
     page.wait_for_url(f"{base}/")
     return page
+
+
+def test_second_factor_in_the_browser(server, browser) -> None:  # type: ignore[no-untyped-def]
+    """Enrolment, then a sign-in that needs the code: without it, or with a replayed one, nothing opens."""
+    base, _, _, clock = server
+    sign_in(browser, base, "auditor", clock)  # enrols
+    page = browser.new_context().new_page()
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", "auditor")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    assert "Wrong username, password or code" in page.content()
+    code = fresh_code(clock, _SECRETS[(id(clock), "auditor")])
+    for attempt in range(2):
+        page.goto(f"{base}/login")
+        page.fill("input[name=username]", "auditor")
+        page.fill("input[name=password]", PASSWORD)
+        page.fill("input[name=code]", code)
+        page.click("button[type=submit]")
+        if attempt == 0:
+            page.wait_for_url(f"{base}/")
+            page.context.clear_cookies()
+        else:  # the same code a second time
+            assert "Wrong username, password or code" in page.content()
 
 
 def test_three_level_search_in_the_browser(server, browser) -> None:  # type: ignore[no-untyped-def]
@@ -85,7 +128,7 @@ def test_three_level_search_in_the_browser(server, browser) -> None:  # type: ig
     p.reads.ingest([make_read("KX7204", t0 + timedelta(hours=1), CAMS[0], n=1),
                     make_read("KX7204", t0 + timedelta(hours=1, seconds=30), CAMS[1], n=2),
                     make_read("QQ1234", t0 + timedelta(hours=1), CAMS[0], n=3)])
-    officer = sign_in(browser, base, "officer")
+    officer = sign_in(browser, base, "officer", clock)
     officer.goto(f"{base}/searches/new")
     officer.fill("input[name=case_number]", "2026-CR-77")
     officer.select_option("select[name=offence]", "robbery")
@@ -99,7 +142,7 @@ def test_three_level_search_in_the_browser(server, browser) -> None:  # type: ig
     officer.click("button[type=submit]")
     assert "pending" in officer.inner_text(".status")
     for approver in ("head", "prosecutor"):
-        page = sign_in(browser, base, approver)
+        page = sign_in(browser, base, approver, clock)
         page.goto(f"{base}/approvals")
         assert "2026-CR-77" in page.content()
         shot(page, f"02-approvals-{approver}")
@@ -115,7 +158,7 @@ def test_three_level_search_in_the_browser(server, browser) -> None:  # type: ig
     assert officer.locator("svg.map circle").count() >= 4
     shot(officer, "03-search-results")
     assert "QQ1234" not in officer.content()
-    head = sign_in(browser, base, "head")
+    head = sign_in(browser, base, "head", clock)
     read_id = p.searches.search(who["officer"], p.searches.all()[0].id, __import__(
         "platewarden.governance.scope", fromlist=["Query"]).Query("KX7204", None, t0, t0 + timedelta(days=1),
                                                                  ("cam-north",))).reads[0].id
@@ -132,7 +175,7 @@ def test_operator_marks_alert_as_misread(server, browser) -> None:  # type: igno
     p.reads.ingest([read])
     alert = p.alerts.check(read).alert
     assert alert is not None
-    page = sign_in(browser, base, "operator")
+    page = sign_in(browser, base, "operator", clock)
     page.goto(f"{base}/alerts")
     card = page.locator(f"#alert-{alert.id}")
     assert "stolen vehicle" in card.inner_text() and "Toyota" in card.inner_text()

@@ -1,47 +1,86 @@
-"""The app factory: takes an opened Platform, so tests run the API against a temporary real database."""
+"""The app factory: takes an opened Platform, so tests run the API against a temporary real database.
+
+Every response carries a strict Content-Security-Policy (no inline script, no framing) and the usual hardening
+headers; the API's documentation is served from the package (no CDN); ``/metrics`` answers administrators and
+auditors only (its counters move with every request).
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
+from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
-from fastapi.responses import RedirectResponse
+from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, generate_latest
 from starlette.middleware.sessions import SessionMiddleware
 
 from platewarden import __version__
+from platewarden.api.accounts import accounts_router
 from platewarden.api.deployment import deployment_router
+from platewarden.api.deps import CurrentUser, require
 from platewarden.api.routes import router
 from platewarden.api.zones import zones_router
+from platewarden.policy.model import Role
 from platewarden.runtime import Platform
 from platewarden.web.deployment_pages import deployment_pages
-from platewarden.web.pages import LoginRequired, pages
+from platewarden.web.pages import LoginRequired, SecondFactorRequired, pages
+
+STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                               "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+                               "frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
 
 
 def create_app(platform: Platform, session_secret: str | None = None, https_only: bool = True) -> FastAPI:
-    app = FastAPI(title="platewarden", version=__version__,
+    app = FastAPI(title="platewarden", version=__version__, docs_url=None, redoc_url=None,
                   description="Accountable licence plate recognition: every access to personal data goes through "
                               "governance and lands in the ledger.")
     app.state.platform = platform
     secret = session_secret or os.environ.get("PLATEWARDEN_SESSION_SECRET") or secrets.token_urlsafe(32)
+    # The cookie carries the session's random id, its CSRF token and a flash message; the session itself (who, until
+    # when, ended or not) lives in the database. Its own lifetime is the policy's absolute limit.
     app.add_middleware(SessionMiddleware, secret_key=secret, same_site="strict", https_only=https_only,
-                       session_cookie="platewarden_session", max_age=8 * 3600)
+                       session_cookie="platewarden_session",
+                       max_age=platform.policy.accounts.session_absolute_hours * 3600)
     registry = CollectorRegistry()
     requests = Counter("platewarden_http_requests", "HTTP requests", ["method", "status"], registry=registry)
     ledger_size = Gauge("platewarden_ledger_entries", "Entries in the ledger", registry=registry)
 
     @app.middleware("http")
-    async def count(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def harden(request: Request, call_next):  # type: ignore[no-untyped-def]
         response = await call_next(request)
         requests.labels(request.method, str(response.status_code)).inc()
+        for k, v in SECURITY_HEADERS.items():
+            response.headers.setdefault(k, v)
+        if request.url.path.startswith(("/api/", "/login", "/account")):
+            response.headers.setdefault("Cache-Control", "no-store")
         return response
 
     @app.get("/metrics", include_in_schema=False)
-    def metrics() -> Response:
+    def metrics(user: CurrentUser) -> Response:
+        """Operational counters for administrators and auditors (a bearer token): they move with every request and
+        ledger entry, so the public must not watch them."""
+        require(user, Role.ADMINISTRATOR, Role.AUDITOR)
         ledger_size.set(platform.ledger.size())
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> FileResponse:
+        return FileResponse(STATIC / "docs.html", media_type="text/html")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/docs/static", StaticFiles(directory=_swagger_ui()), name="swagger-ui")
+    app.include_router(accounts_router)
     app.include_router(router)
     app.include_router(deployment_router)
     app.include_router(zones_router)
@@ -52,4 +91,17 @@ def create_app(platform: Platform, session_secret: str | None = None, https_only
     async def to_login(request: Request, exc: LoginRequired) -> RedirectResponse:
         return RedirectResponse("/login", status_code=303)
 
+    @app.exception_handler(SecondFactorRequired)
+    async def to_enrolment(request: Request, exc: SecondFactorRequired) -> RedirectResponse:
+        return RedirectResponse("/account/mfa", status_code=303)
+
     return app
+
+
+def _swagger_ui() -> str:
+    import swagger_ui_bundle  # type: ignore[import-untyped]
+
+    path: str = swagger_ui_bundle.swagger_ui_path
+    if not Path(path).is_dir():
+        raise HTTPException(500, "the swagger-ui-bundle package is incomplete")
+    return path

@@ -1,4 +1,8 @@
-"""Typed dependencies: the platform, the current user (bearer token, or session cookie with CSRF protection)."""
+"""Typed dependencies: the platform, the current user (bearer token, or a server-side session with CSRF protection).
+
+A session signed in with a password only, whose roles need a second factor not yet enrolled, is good for one thing:
+enrolling it (``EnrollingUser``). Everything else refuses it.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from fastapi import Depends, HTTPException, Request, status
 
 from platewarden.domain.users import User
 from platewarden.governance.accounts import AuthError
+from platewarden.governance.sessions import SessionEnded, SessionInfo
 from platewarden.policy.model import Role
 from platewarden.runtime import Platform
 
@@ -23,28 +28,63 @@ def get_platform(request: Request) -> Platform:
 PlatformDep = Annotated[Platform, Depends(get_platform)]
 
 
-def current_user(request: Request, platform: PlatformDep) -> User:
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def check_session_csrf(request: Request) -> None:
+    """State-changing requests on a session carry its CSRF token (header X-CSRF-Token)."""
+    if request.method not in SAFE_METHODS:
+        sent = request.headers.get("x-csrf-token", "")
+        if not sent or not secrets.compare_digest(sent, request.session.get("csrf", "")):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "missing or wrong CSRF token")
+
+
+def session_of(request: Request, platform: Platform) -> SessionInfo | None:
+    sid = request.session.get("sid")
+    if not sid:
+        return None
+    try:
+        return platform.accounts.sessions.resolve(sid)
+    except SessionEnded as exc:
+        request.session.clear()
+        raise _unauthorized(str(exc)) from exc
+
+
+def _user(request: Request, platform: Platform, enrolling: bool) -> User:
     auth = request.headers.get("authorization", "")
     try:
         if auth.lower().startswith("bearer "):
             return platform.accounts.authenticate_token(auth[7:].strip())
-        user_id = request.session.get("user_id")
-        if user_id:
-            if request.method not in SAFE_METHODS:
-                sent = request.headers.get("x-csrf-token", "")
-                if not sent or not secrets.compare_digest(sent, request.session.get("csrf", "")):
-                    raise HTTPException(status.HTTP_403_FORBIDDEN, "missing or wrong CSRF token")
-            return platform.accounts.get(user_id)
+        info = session_of(request, platform)
+        if info is not None:
+            check_session_csrf(request)
+            if info.mfa_pending and not enrolling:
+                raise HTTPException(status.HTTP_403_FORBIDDEN, "enrol a second factor first (POST "
+                                                               "/api/account/mfa, or the console's sign-in)")
+            return platform.accounts.get_active(info.user_id)
     except AuthError as exc:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc),
-                            headers={"WWW-Authenticate": "Bearer"}) from exc
-    raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in or send a bearer token",
-                        headers={"WWW-Authenticate": "Bearer"})
+        raise _unauthorized(str(exc)) from exc
+    raise _unauthorized("sign in or send a bearer token")
+
+
+def current_user(request: Request, platform: PlatformDep) -> User:
+    return _user(request, platform, enrolling=False)
+
+
+def enrolling_user(request: Request, platform: PlatformDep) -> User:
+    return _user(request, platform, enrolling=True)
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+EnrollingUser = Annotated[User, Depends(enrolling_user)]
 
 
 def require(user: User, *roles: Role) -> None:
     if not user.roles & set(roles):
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"needs one of: {', '.join(r.value for r in roles)}")
+
+
+def client_address(request: Request) -> str:
+    """The peer's address (behind a proxy, configure it to pass the real one: uvicorn --proxy-headers)."""
+    return request.client.host if request.client else "unknown"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import uuid
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi import APIRouter, HTTPException, Response, status
 from fastapi.responses import PlainTextResponse
 
 from platewarden.api.deps import CurrentUser, PlatformDep, require
@@ -17,7 +17,6 @@ from platewarden.api.schemas import (
     DispositionIn,
     HotlistIn,
     HotlistOut,
-    LoginIn,
     QueryIn,
     ReadOut,
     RedressDecisionIn,
@@ -25,7 +24,6 @@ from platewarden.api.schemas import (
     SearchRequestIn,
     SearchRequestOut,
     SearchResultOut,
-    SessionOut,
 )
 from platewarden.audit.transparency import transparency
 from platewarden.domain.alerts import AlreadyDisposed, UnknownAlert
@@ -33,7 +31,7 @@ from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.hotlist import HotlistEntry
 from platewarden.domain.plates import normalize_plate
 from platewarden.domain.redress import Complaint, ComplaintDetails, LiableParty, RedressError
-from platewarden.governance.accounts import AccountError, AuthError
+from platewarden.governance.accounts import AccountError
 from platewarden.governance.alert_review import AlertReview, AlertView
 from platewarden.governance.scope import Query, Scope, ScopeError
 from platewarden.governance.search import SearchRefused, SearchRequest
@@ -47,25 +45,6 @@ router = APIRouter()
 def healthz(p: PlatformDep) -> dict[str, str]:
     p.ledger.size()  # touches the database
     return {"status": "ok"}
-
-
-@router.post("/api/session", response_model=SessionOut, tags=["auth"])
-def login(body: LoginIn, request: Request, p: PlatformDep) -> SessionOut:
-    try:
-        user = p.accounts.authenticate(body.username, body.password)
-    except AuthError as exc:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc)) from exc
-    request.session.clear()
-    request.session["user_id"] = user.id
-    request.session["csrf"] = uuid.uuid4().hex
-    return SessionOut(username=user.username, roles=sorted(r.value for r in user.roles),
-                      csrf_token=request.session["csrf"])
-
-
-@router.delete("/api/session", status_code=204, tags=["auth"])
-def logout(request: Request) -> Response:
-    request.session.clear()
-    return Response(status_code=204)
 
 
 def _alert_out(v: AlertView) -> AlertOut:

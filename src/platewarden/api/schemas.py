@@ -32,13 +32,17 @@ class _In(BaseModel):
 
 class LoginIn(_In):
     username: str = Field(min_length=1, max_length=80)
-    password: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=1024)
+    code: str | None = Field(None, max_length=20, description="The authenticator's 6-digit code, or a recovery "
+                                                               "code, where a second factor is enrolled.")
 
 
 class SessionOut(BaseModel):
     username: str
     roles: list[str]
     csrf_token: str
+    second_factor: str = Field(description="'ok', or 'enrol': the session may only enrol a second factor "
+                                           "(POST /api/account/mfa) until it is confirmed.")
 
 
 class AlertOut(BaseModel):

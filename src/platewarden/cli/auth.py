@@ -1,8 +1,11 @@
-"""Who is at the keyboard: an API token (PLATEWARDEN_TOKEN) or ``--as USERNAME`` with a password prompt."""
+"""Who is at the keyboard: an API token (PLATEWARDEN_TOKEN) or ``--as USERNAME`` with a password prompt and, where the
+roles need one, the authenticator's code. Sign-ins from the command line are throttled and ledgered like any other."""
 
 from __future__ import annotations
 
+import getpass
 import os
+import socket
 
 import click
 
@@ -11,13 +14,33 @@ from platewarden.governance.accounts import AuthError
 from platewarden.runtime import Platform
 
 
-def current_user(ctx: click.Context, p: Platform) -> User:
+def _address() -> str:
+    return f"cli:{getpass.getuser()}@{socket.gethostname()}"
+
+
+def sign_in_as(p: Platform, username: str, enrolling: bool = False) -> User:
+    """Password, then the code where a second factor is enrolled. ``enrolling``: a user who must enrol may sign in
+    for that alone."""
+    password = click.prompt(f"password for {username}", hide_input=True, err=True)
+    code = None
+    try:
+        user = p.accounts.by_username(username)
+        if p.accounts.needs_mfa(user) and p.accounts.mfa_enrolled(user.id):
+            code = click.prompt("code from your authenticator (or a recovery code)", err=True)
+    except LookupError:
+        pass  # sign_in says "wrong username, password or code" and ledgers the attempt
+    signed = p.accounts.sign_in(username, password, code, _address())
+    if signed.mfa_pending and not enrolling:
+        raise AuthError(f"enrol a second factor first: platewarden --as {username} user mfa enrol")
+    return signed.user
+
+
+def current_user(ctx: click.Context, p: Platform, enrolling: bool = False) -> User:
     token = os.environ.get("PLATEWARDEN_TOKEN")
     username = (ctx.find_root().obj or {}).get("as_user")
     try:
         if username:
-            password = click.prompt(f"password for {username}", hide_input=True, err=True)
-            return p.accounts.authenticate(username, password)
+            return sign_in_as(p, username, enrolling)
         if token:
             return p.accounts.authenticate_token(token)
     except AuthError as exc:

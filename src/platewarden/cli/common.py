@@ -14,6 +14,7 @@ from platewarden.policy import PolicyError
 from platewarden.runtime import Platform
 from platewarden.store.database import DatabaseError
 from platewarden.store.master_key import MasterKeyError
+from platewarden.store.permissions import PermissionsError
 
 
 def settings_from(ctx: click.Context) -> Settings:
@@ -27,7 +28,7 @@ def settings_from(ctx: click.Context) -> Settings:
 def platform(ctx: click.Context, clock: Clock | None = None, notify: bool = True) -> Iterator[Platform]:
     try:
         p = Platform.open(settings_from(ctx), clock=clock, notify=notify)
-    except (PolicyError, DatabaseError, MasterKeyError) as exc:
+    except (PolicyError, DatabaseError, MasterKeyError, PermissionsError) as exc:
         raise click.ClickException(str(exc)) from exc
     try:
         yield p

@@ -14,7 +14,7 @@ from platewarden.cli.common import platform
 from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.plates import normalize_plate
 from platewarden.domain.sharing import SharingRefused
-from platewarden.governance.accounts import AccountError
+from platewarden.governance.accounts import AccountError, AuthError
 from platewarden.governance.retention import HoldRefused
 from platewarden.governance.scope import Query, Scope, ScopeError
 from platewarden.governance.search import SearchRefused
@@ -64,11 +64,126 @@ def user_create(ctx: click.Context, username: str, full_name: str, organisation:
 
 @user.command("token")
 @click.option("--label", default="cli", show_default=True)
+@click.option("--days", type=click.IntRange(1, 366), help="Expiry (default and maximum: the policy's token_days).")
+@click.option("--list", "list_", is_flag=True, help="List your tokens (ids, expiry, revoked).")
+@click.option("--revoke", "revoke_id", metavar="ID", help="Revoke a token by its id (yours; an administrator: any).")
 @click.pass_context
-def user_token(ctx: click.Context, label: str) -> None:
-    """Issue an API token for yourself (shown once; set it as PLATEWARDEN_TOKEN)."""
+def user_token(ctx: click.Context, label: str, days: int | None, list_: bool, revoke_id: str | None) -> None:
+    """Issue an API token for yourself (shown once; set it as PLATEWARDEN_TOKEN), list yours, or revoke one."""
     with platform(ctx, notify=False) as p:
-        click.echo(p.accounts.issue_token(current_user(ctx, p), label))
+        me = current_user(ctx, p)
+        try:
+            if revoke_id:
+                p.accounts.revoke_token(me, revoke_id)
+                click.echo(f"token {revoke_id} revoked")
+            elif list_:
+                for t in p.accounts.tokens(me):
+                    state = "revoked" if t.revoked else f"expires {t.expires_at:%Y-%m-%d}" if t.expires_at \
+                        else "expired"
+                    click.echo(f"{t.id}  {t.label:<20} issued {t.created_at:%Y-%m-%d}  {state}")
+            else:
+                click.echo(p.accounts.issue_token(me, label, days))
+        except (AccountError, PermissionError) as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@user.command("list")
+@click.pass_context
+def user_list(ctx: click.Context) -> None:
+    """Every account: roles, state, second factor (administrators)."""
+    with platform(ctx, notify=False) as p:
+        try:
+            accounts = p.accounts.all(current_user(ctx, p))
+        except PermissionError as exc:
+            raise click.ClickException(str(exc)) from exc
+        for a in accounts:
+            state = "deactivated" if not a.active else "LOCKED" if a.locked else "active"
+            click.echo(f"{a.user.username:<20} {state:<12} {'2FA' if a.mfa else '-':<4} "
+                       f"{','.join(sorted(r.value for r in a.user.roles)):<40} {a.user.full_name}")
+
+
+def _account_change(action: str, doc: str) -> click.Command:
+    @click.argument("username")
+    @click.pass_context
+    def change(ctx: click.Context, username: str) -> None:
+        with platform(ctx, notify=False) as p:
+            try:
+                target = p.accounts.by_username(username)
+                getattr(p.accounts, action)(current_user(ctx, p), target.id)
+            except (AccountError, PermissionError) as exc:
+                raise click.ClickException(str(exc)) from exc
+        click.echo(f"{username}: {action.replace('_', ' ')} done (ledgered)")
+
+    change.__doc__ = doc
+    return user.command(action.replace("_", "-"))(change)
+
+
+_account_change("deactivate", "Deactivate an account: every session and token of it ends at once (administrators).")
+_account_change("reactivate", "Reactivate a deactivated account (administrators).")
+_account_change("unlock", "Unlock an account locked after repeated failed sign-ins (administrators).")
+
+
+@user.command("roles")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice([r.value for r in Role]))
+@click.pass_context
+def user_roles(ctx: click.Context, username: str, roles: tuple[str, ...]) -> None:
+    """Set an account's roles (administrators); every session and token of it ends."""
+    with platform(ctx, notify=False) as p:
+        try:
+            p.accounts.set_roles(current_user(ctx, p), p.accounts.by_username(username).id, {Role(r) for r in roles})
+        except (AccountError, PermissionError, ValueError) as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"{username}: roles {', '.join(sorted(roles))} (sessions and tokens ended)")
+
+
+@user.command("password")
+@click.pass_context
+def user_password(ctx: click.Context) -> None:
+    """Change your password (--as USERNAME); every session and token of yours ends."""
+    with platform(ctx, notify=False) as p:
+        me = current_user(ctx, p)
+        old = click.prompt("current password", hide_input=True, err=True)
+        new = click.prompt("new password", hide_input=True, confirmation_prompt=True, err=True)
+        try:
+            p.accounts.change_password(me, old, new)
+        except (AccountError, AuthError) as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo("password changed; sign in again everywhere")
+
+
+@user.group("mfa")
+def user_mfa() -> None:
+    """The second factor (TOTP): enrol yours, or reset someone's (administrators)."""
+
+
+@user_mfa.command("enrol")
+@click.pass_context
+def user_mfa_enrol(ctx: click.Context) -> None:
+    """Enrol an authenticator (--as USERNAME): prints the otpauth:// URI to add to it, asks for its first code, and
+    prints ten one-time recovery codes."""
+    with platform(ctx, notify=False) as p:
+        me = current_user(ctx, p, enrolling=True)
+        try:
+            click.echo(f"add this to your authenticator app:\n{p.accounts.start_mfa(me)}")
+            codes = p.accounts.confirm_mfa(me, click.prompt("code it shows now", err=True))
+        except (AccountError, AuthError) as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo("enrolled. Recovery codes (each signs in once; keep them safe, they are not shown again):")
+    click.echo("\n".join(codes))
+
+
+@user_mfa.command("reset")
+@click.argument("username")
+@click.pass_context
+def user_mfa_reset(ctx: click.Context, username: str) -> None:
+    """Reset a lost second factor (administrators): the user enrols again at the next sign-in; sessions end."""
+    with platform(ctx, notify=False) as p:
+        try:
+            p.accounts.reset_mfa(current_user(ctx, p), p.accounts.by_username(username).id)
+        except (AccountError, PermissionError) as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"{username}: second factor reset (ledgered)")
 
 
 @click.group("search")

@@ -1,27 +1,43 @@
-"""Local accounts: argon2id password hashes, API tokens (only their SHA-256 is stored), roles.
+"""Local accounts: argon2id password hashes, a TOTP second factor, throttled sign-in with lockout, server-side
+sessions, expiring API tokens (only their SHA-256 is stored), roles.
 
-Administrators manage accounts and nothing else; every change of an account is ledgered.
+Administrators manage accounts and nothing else. Every change of an account, every failed sign-in and every lockout
+is ledgered (never a password, a code or a plate); deactivation, a role or password change, a lockout and a reset of
+the second factor end every session and token of the account at once.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from platewarden.domain.clock import Clock
 from platewarden.domain.users import User
+from platewarden.governance.second_factor import (
+    accepted_step,
+    new_recovery_codes,
+    new_secret,
+    provisioning_uri,
+    recovery_hash,
+)
+from platewarden.governance.sessions import Sessions
 from platewarden.ledger.entries import Event, EventKind
 from platewarden.ledger.log import Ledger
-from platewarden.policy.model import Role
-from platewarden.store.schema import api_tokens, users
+from platewarden.policy.model import AccountPolicy, Role
+from platewarden.store.cipher import seal, unseal
+from platewarden.store.schema import api_tokens, login_failures, recovery_codes, users
 
 MIN_PASSWORD = 12
+MAX_DELAY = timedelta(minutes=15)
 _HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
 
 
@@ -29,8 +45,45 @@ class AuthError(PermissionError):
     """Wrong credentials: deliberately says nothing about which part was wrong."""
 
 
+class Throttled(AuthError):
+    """Too many failed sign-ins: from this address, or for this account (which may be locked)."""
+
+
 class AccountError(ValueError):
     pass
+
+
+class UnknownAccount(AccountError, LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Account:
+    """What an administrator sees of an account (never its hash or secret)."""
+
+    user: User
+    active: bool
+    locked: bool
+    mfa: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    id: str  # the first 12 hex digits of the token's hash: enough to name it, useless to use it
+    user_id: str
+    label: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked: bool
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """A successful password (and, where enrolled, second-factor) check."""
+
+    user: User
+    mfa_pending: bool  # the roles need a second factor and none is enrolled yet: enrol before anything else
 
 
 def _user(row: object) -> User:
@@ -39,11 +92,23 @@ def _user(row: object) -> User:
                 frozenset(Role(x) for x in r.roles.split(",") if x))  # type: ignore[attr-defined]
 
 
+def _token_id(token_hash: bytes) -> str:
+    return token_hash.hex()[:12]
+
+
 class Accounts:
-    def __init__(self, engine: Engine, clock: Clock, ledger: Ledger) -> None:
+    def __init__(self, engine: Engine, clock: Clock, ledger: Ledger, policy: AccountPolicy, secret_key: bytes,
+                 agency: str = "platewarden") -> None:
+        """``secret_key``: derived from the master key; seals TOTP secrets and keys the address references."""
         self._engine = engine
         self._clock = clock
         self._ledger = ledger
+        self._policy = policy
+        self._key = secret_key
+        self._agency = agency
+        self.sessions = Sessions(engine, clock, policy)
+
+    # --- accounts ---
 
     def count(self) -> int:
         with self._engine.connect() as conn:
@@ -59,10 +124,10 @@ class Accounts:
                                    "be an administrator")
         elif not actor.has(Role.ADMINISTRATOR):
             raise PermissionError("only administrators create accounts")
-        if len(password) < MIN_PASSWORD:
-            raise AccountError(f"passwords need at least {MIN_PASSWORD} characters")
-        if not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
-            raise AccountError("usernames use letters, digits, '.', '-' and '_'")
+        _check_password(password)
+        if not username or not username.replace(".", "").replace("-", "").replace("_", "").isalnum() \
+                or not username.isascii() or len(username) > 80:
+            raise AccountError("usernames use up to 80 letters, digits, '.', '-' and '_'")
         user = User(str(uuid.uuid4()), username, full_name, organisation, frozenset(roles))
         now = self._clock.now()
         try:
@@ -71,59 +136,318 @@ class Accounts:
                     id=user.id, username=username, full_name=full_name, organisation=organisation,
                     roles=",".join(sorted(r.value for r in roles)), password_hash=_HASHER.hash(password), active=True,
                     created_at=now))
-                self._ledger.append([Event(EventKind.ACCOUNT_CHANGE, now, actor.label if actor else "bootstrap", {
-                    "action": "create", "id": user.id, "roles": sorted(r.value for r in roles)})], conn=conn)
+                self._record(conn, actor.label if actor else "bootstrap",
+                             {"action": "create", "id": user.id, "roles": sorted(r.value for r in roles)})
         except IntegrityError as exc:
             raise AccountError(f"username {username!r} is taken") from exc
         return user
 
-    def deactivate(self, actor: User, user_id: str) -> None:
+    def _admin_change(self, actor: User, user_id: str, action: str, values: dict[str, object],
+                      end_sessions: bool) -> None:
+        """One administrator's change of one account, ledgered; sessions and tokens end with it when asked."""
         if not actor.has(Role.ADMINISTRATOR):
-            raise PermissionError("only administrators deactivate accounts")
+            raise PermissionError(f"only administrators {action} accounts")
+        if actor.id == user_id and action in ("deactivate", "set roles of"):
+            raise AccountError("administrators do not change their own account this way")
         with self._engine.begin() as conn:
-            conn.execute(update(users).where(users.c.id == user_id).values(active=False))
-            self._ledger.append([Event(EventKind.ACCOUNT_CHANGE, self._clock.now(), actor.label,
-                                       {"action": "deactivate", "id": user_id})], conn=conn)
+            done = conn.execute(update(users).where(users.c.id == user_id).values(**values)).rowcount
+            if not done:
+                raise UnknownAccount(f"no user {user_id}")
+            ended = self._end_access(conn, user_id, action) if end_sessions else 0
+            self._record(conn, actor.label, {"action": action.replace(" ", "_"), "id": user_id,
+                                             "sessions_ended": ended})
+
+    def deactivate(self, actor: User, user_id: str) -> None:
+        self._admin_change(actor, user_id, "deactivate", {"active": False}, end_sessions=True)
+
+    def reactivate(self, actor: User, user_id: str) -> None:
+        self._admin_change(actor, user_id, "reactivate", {"active": True}, end_sessions=False)
+
+    def unlock(self, actor: User, user_id: str) -> None:
+        self._admin_change(actor, user_id, "unlock", {"locked_at": None, "failed_logins": 0}, end_sessions=False)
+
+    def reset_mfa(self, actor: User, user_id: str) -> None:
+        """A lost authenticator and lost recovery codes: the user enrols again at the next sign-in."""
+        self._admin_change(actor, user_id, "reset second factor of",
+                           {"totp_secret": None, "totp_enabled_at": None, "totp_last_step": None},
+                           end_sessions=True)
+        with self._engine.begin() as conn:
+            conn.execute(delete(recovery_codes).where(recovery_codes.c.user_id == user_id))
+
+    def set_roles(self, actor: User, user_id: str, roles: set[Role]) -> None:
+        User(user_id, "x", "x", "x", frozenset(roles))  # the domain's rules on role combinations
+        self._admin_change(actor, user_id, "set roles of", {"roles": ",".join(sorted(r.value for r in roles))},
+                           end_sessions=True)
+
+    def change_password(self, user: User, old: str, new: str) -> None:
+        """By the user, knowing the old one; every session and token ends (sign in again)."""
+        self.verify_password(user.username, old)
+        _check_password(new)
+        with self._engine.begin() as conn:
+            conn.execute(update(users).where(users.c.id == user.id).values(password_hash=_HASHER.hash(new)))
+            ended = self._end_access(conn, user.id, "password change")
+            self._record(conn, user.label, {"action": "password_change", "id": user.id, "sessions_ended": ended})
+
+    def _end_access(self, conn: Connection, user_id: str, reason: str) -> int:
+        n = self.sessions.end_all(conn, user_id, reason)
+        conn.execute(update(api_tokens).where(api_tokens.c.user_id == user_id, api_tokens.c.revoked.is_(False))
+                     .values(revoked=True))
+        return n
 
     def get(self, user_id: str) -> User:
+        """Any account, active or not (ledger labels, approvers of earlier decisions)."""
         with self._engine.connect() as conn:
             row = conn.execute(select(users).where(users.c.id == user_id)).first()
         if row is None:
-            raise AccountError(f"no user {user_id}")
+            raise UnknownAccount(f"no user {user_id}")
+        return _user(row)
+
+    def get_active(self, user_id: str) -> User:
+        """An account that may act now: active and not locked; AuthError otherwise."""
+        with self._engine.connect() as conn:
+            row = conn.execute(select(users).where(users.c.id == user_id)).first()
+        if row is None or not row.active or row.locked_at is not None:
+            raise AuthError("the account is not active")
         return _user(row)
 
     def by_username(self, username: str) -> User:
         with self._engine.connect() as conn:
             row = conn.execute(select(users).where(users.c.username == username)).first()
         if row is None:
-            raise AccountError(f"no user {username!r}")
+            raise UnknownAccount(f"no user {username!r}")
         return _user(row)
 
-    def authenticate(self, username: str, password: str) -> User:
+    def all(self, actor: User) -> list[Account]:
+        if not actor.has(Role.ADMINISTRATOR):
+            raise PermissionError("only administrators list accounts")
+        with self._engine.connect() as conn:
+            return [Account(_user(r), r.active, r.locked_at is not None, r.totp_enabled_at is not None, r.created_at)
+                    for r in conn.execute(select(users).order_by(users.c.username))]
+
+    # --- signing in ---
+
+    def needs_mfa(self, user: User) -> bool:
+        return bool(user.roles & set(self._policy.mfa_roles))
+
+    def sign_in(self, username: str, password: str, code: str | None = None, address: str = "unknown") -> SignIn:
+        """Password, then (where the roles need one and it is enrolled) a TOTP or recovery code. Throttled per
+        address and per account; every failure ledgered; too many in a row lock the account."""
+        now = self._clock.now()
+        ref = self._address_ref(address)
+        self._check_address(ref, now)
         with self._engine.connect() as conn:
             row = conn.execute(select(users).where(users.c.username == username)).first()
         if row is None or not row.active:
             _HASHER.hash(password)  # same work either way: no timing hint that the name exists
-            raise AuthError("wrong username or password")
+            self._failed(None, username, ref, now, "unknown or inactive account")
+            raise AuthError("wrong username, password or code")
+        if row.locked_at is not None:
+            self._failed(row.id, username, ref, now, "locked")
+            raise Throttled("the account is locked after repeated failed sign-ins: an administrator unlocks it")
+        wait = self._delay(row.failed_logins, row.last_failed_at, now)
+        if wait:  # not even checked; counted against the address (one address guessing many accounts)
+            with self._engine.begin() as conn:
+                self._count_address(conn, ref, now)
+            raise Throttled(f"too many failed sign-ins: try again in {int(wait.total_seconds()) + 1} s")
         try:
             _HASHER.verify(row.password_hash, password)
-        except (VerificationError, InvalidHashError) as exc:
-            raise AuthError("wrong username or password") from exc
-        return _user(row)
-
-    def issue_token(self, user: User, label: str) -> str:
-        token = "pw_" + secrets.token_urlsafe(32)
+        except (VerificationError, InvalidHashError):
+            self._failed(row.id, username, ref, now, "password")
+            raise AuthError("wrong username, password or code") from None
+        user = _user(row)
+        pending = False
+        if self.needs_mfa(user):
+            if row.totp_enabled_at is None:
+                pending = True
+            elif not self._second_factor_ok(row, code or "", now):
+                self._failed(row.id, username, ref, now, "second factor")
+                raise AuthError("wrong username, password or code")
         with self._engine.begin() as conn:
-            conn.execute(insert(api_tokens).values(token_hash=hashlib.sha256(token.encode()).digest(),
-                                                   user_id=user.id, label=label, created_at=self._clock.now(),
-                                                   revoked=False))
+            conn.execute(update(users).where(users.c.id == row.id).values(failed_logins=0, last_failed_at=None))
+            self._record(conn, user.label, {"action": "sign_in", "id": user.id, "address": ref,
+                                            "second_factor": "pending" if pending else
+                                            "yes" if row.totp_enabled_at else "not required"})
+        return SignIn(user, pending)
+
+    def verify_password(self, username: str, password: str) -> None:
+        with self._engine.connect() as conn:
+            row = conn.execute(select(users.c.password_hash).where(users.c.username == username)).first()
+        try:
+            if row is None:
+                raise VerificationError
+            _HASHER.verify(row.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            raise AuthError("wrong password") from None
+
+    def _second_factor_ok(self, row: object, code: str, now: datetime) -> bool:
+        r = row
+        secret = unseal(self._key, r.totp_secret, f"totp|{r.id}".encode()).decode()  # type: ignore[attr-defined]
+        step = accepted_step(secret, code, now, r.totp_last_step)  # type: ignore[attr-defined]
+        with self._engine.begin() as conn:
+            if step is not None:
+                return bool(conn.execute(update(users).where(  # one winner if the same code arrives twice at once
+                    users.c.id == r.id,  # type: ignore[attr-defined]
+                    (users.c.totp_last_step.is_(None)) | (users.c.totp_last_step < step)).values(
+                    totp_last_step=step)).rowcount)
+            used = conn.execute(update(recovery_codes).where(
+                recovery_codes.c.user_id == r.id,  # type: ignore[attr-defined]
+                recovery_codes.c.code_hash == recovery_hash(code), recovery_codes.c.used_at.is_(None))
+                .values(used_at=now)).rowcount
+            if used:
+                self._record(conn, "system", {"action": "recovery_code_used", "id": r.id})  # type: ignore[attr-defined]
+            return bool(used)
+
+    def _delay(self, failures: int, last: datetime | None, now: datetime) -> timedelta | None:
+        over = failures - self._policy.login_delay_after
+        if over < 0 or last is None:
+            return None
+        wait = min(MAX_DELAY, timedelta(seconds=2 ** over))
+        return wait - (now - last) if now - last < wait else None
+
+    def _count_address(self, conn: Connection, ref: str, now: datetime) -> None:
+        hour = now.replace(minute=0, second=0, microsecond=0)
+        done = conn.execute(update(login_failures).where(login_failures.c.address_ref == ref,
+                                                         login_failures.c.hour == hour)
+                            .values(count=login_failures.c.count + 1)).rowcount
+        if not done:
+            try:
+                with conn.begin_nested():
+                    conn.execute(insert(login_failures).values(address_ref=ref, hour=hour, count=1))
+            except IntegrityError:  # another attempt from the same address won the insert
+                conn.execute(update(login_failures).where(login_failures.c.address_ref == ref,
+                                                          login_failures.c.hour == hour)
+                             .values(count=login_failures.c.count + 1))
+
+    def _failed(self, user_id: str | None, username: str, ref: str, now: datetime, why: str) -> None:
+        with self._engine.begin() as conn:
+            self._count_address(conn, ref, now)
+            body: dict[str, object] = {"action": "sign_in_failed", "address": ref, "failed": why}
+            if user_id is None:  # a name that is no account may be a password typed in the wrong field: a digest
+                body["username_digest"] = hashlib.sha256(username.encode("utf-8", "replace")).hexdigest()[:16]
+            else:
+                body["id"] = user_id
+                n = conn.execute(select(users.c.failed_logins).where(users.c.id == user_id)).scalar_one() + 1
+                conn.execute(update(users).where(users.c.id == user_id).values(failed_logins=n, last_failed_at=now))
+                if n >= self._policy.lockout_after and why != "locked":
+                    conn.execute(update(users).where(users.c.id == user_id, users.c.locked_at.is_(None))
+                                 .values(locked_at=now))
+                    body["locked"] = True
+                    body["sessions_ended"] = self._end_access(conn, user_id, "locked")
+            self._record(conn, "public", body)
+
+    def _check_address(self, ref: str, now: datetime) -> None:
+        hour = now.replace(minute=0, second=0, microsecond=0)
+        with self._engine.connect() as conn:
+            n = conn.execute(select(login_failures.c.count).where(login_failures.c.address_ref == ref,
+                                                                  login_failures.c.hour == hour)).scalar()
+        if n is not None and n >= self._policy.address_failures_per_hour:
+            raise Throttled("too many failed sign-ins from this address: try again next hour")
+
+    def _address_ref(self, address: str) -> str:
+        """Addresses are personal data too: kept and ledgered as a keyed reference, enough to count and compare."""
+        return hmac.new(self._key, f"address|{address}".encode(), hashlib.sha256).hexdigest()[:32]
+
+    # --- the second factor ---
+
+    def start_mfa(self, user: User) -> str:
+        """A new secret for the user (replacing one not yet confirmed); returns the otpauth:// URI to scan."""
+        with self._engine.connect() as conn:
+            enabled = conn.execute(select(users.c.totp_enabled_at).where(users.c.id == user.id)).scalar()
+        if enabled is not None:
+            raise AccountError("a second factor is already enrolled (an administrator resets a lost one)")
+        secret = new_secret()
+        with self._engine.begin() as conn:
+            conn.execute(update(users).where(users.c.id == user.id).values(
+                totp_secret=seal(self._key, secret.encode(), f"totp|{user.id}".encode()), totp_last_step=None))
+        return provisioning_uri(secret, user.username, self._agency)
+
+    def confirm_mfa(self, user: User, code: str) -> list[str]:
+        """The first code from the authenticator confirms the enrolment; returns the recovery codes (shown once)."""
+        now = self._clock.now()
+        with self._engine.connect() as conn:
+            row = conn.execute(select(users).where(users.c.id == user.id)).first()
+        if row is None or row.totp_secret is None:
+            raise AccountError("start the enrolment first")
+        if row.totp_enabled_at is not None:
+            raise AccountError("a second factor is already enrolled")
+        secret = unseal(self._key, row.totp_secret, f"totp|{user.id}".encode()).decode()
+        step = accepted_step(secret, code, now, None)
+        if step is None:
+            raise AuthError("that code does not match: check the authenticator's clock and try the next code")
+        codes = new_recovery_codes()
+        with self._engine.begin() as conn:
+            conn.execute(update(users).where(users.c.id == user.id).values(totp_enabled_at=now, totp_last_step=step))
+            conn.execute(delete(recovery_codes).where(recovery_codes.c.user_id == user.id))
+            conn.execute(insert(recovery_codes), [{"code_hash": recovery_hash(c), "user_id": user.id,
+                                                   "created_at": now} for c in codes])
+            self._record(conn, user.label, {"action": "second_factor_enrolled", "id": user.id})
+        return codes
+
+    def mfa_enrolled(self, user_id: str) -> bool:
+        with self._engine.connect() as conn:
+            return conn.execute(select(users.c.totp_enabled_at).where(users.c.id == user_id)).scalar() is not None
+
+    # --- API tokens ---
+
+    def issue_token(self, user: User, label: str, days: int | None = None) -> str:
+        """A bearer token for ``user``, expiring after ``days`` (at most the policy's); shown once."""
+        days = self._policy.token_days if days is None else days
+        if not 1 <= days <= self._policy.token_days:
+            raise AccountError(f"tokens live 1 to {self._policy.token_days} days")
+        token = "pw_" + secrets.token_urlsafe(32)
+        now = self._clock.now()
+        digest = hashlib.sha256(token.encode()).digest()
+        with self._engine.begin() as conn:
+            conn.execute(insert(api_tokens).values(token_hash=digest, user_id=user.id, label=label[:120],
+                                                   created_at=now, revoked=False,
+                                                   expires_at=now + timedelta(days=days)))
+            self._record(conn, user.label, {"action": "token_issued", "id": user.id, "token": _token_id(digest),
+                                            "days": days})
         return token
 
     def authenticate_token(self, token: str) -> User:
+        now = self._clock.now()
         with self._engine.connect() as conn:
-            row = conn.execute(select(users).join(api_tokens, api_tokens.c.user_id == users.c.id).where(
+            row = conn.execute(select(users, api_tokens.c.expires_at.label("token_expires"))
+                               .join(api_tokens, api_tokens.c.user_id == users.c.id).where(
                 api_tokens.c.token_hash == hashlib.sha256(token.encode()).digest(),
-                api_tokens.c.revoked.is_(False), users.c.active.is_(True))).first()
-        if row is None:
-            raise AuthError("invalid or revoked token")
+                api_tokens.c.revoked.is_(False), users.c.active.is_(True), users.c.locked_at.is_(None))).first()
+        if row is None or row.token_expires is None or row.token_expires <= now:
+            raise AuthError("invalid, expired or revoked token")
         return _user(row)
+
+    def tokens(self, actor: User, user_id: str | None = None) -> list[TokenInfo]:
+        """The actor's own tokens; an administrator may list anyone's."""
+        whose = user_id or actor.id
+        if whose != actor.id and not actor.has(Role.ADMINISTRATOR):
+            raise PermissionError("only administrators list other people's tokens")
+        with self._engine.connect() as conn:
+            return [TokenInfo(_token_id(r.token_hash), r.user_id, r.label, r.created_at, r.expires_at, r.revoked)
+                    for r in conn.execute(select(api_tokens).where(api_tokens.c.user_id == whose)
+                                          .order_by(api_tokens.c.created_at))]
+
+    def revoke_token(self, actor: User, token_id: str) -> None:
+        """Revoke one token by its id (its owner, or an administrator)."""
+        token_id = token_id.strip().lower()
+        if len(token_id) != 12 or any(c not in "0123456789abcdef" for c in token_id):
+            raise AccountError("a token id is 12 hexadecimal digits (platewarden user token --list)")
+        with self._engine.begin() as conn:
+            rows = [r for r in conn.execute(select(api_tokens.c.token_hash, api_tokens.c.user_id))
+                    if _token_id(r.token_hash) == token_id]
+            if not rows:
+                raise UnknownAccount(f"no token {token_id}")
+            r = rows[0]
+            if r.user_id != actor.id and not actor.has(Role.ADMINISTRATOR):
+                raise PermissionError("only its owner or an administrator revokes a token")
+            conn.execute(update(api_tokens).where(api_tokens.c.token_hash == r.token_hash).values(revoked=True))
+            self._record(conn, actor.label, {"action": "token_revoked", "id": r.user_id, "token": token_id})
+
+    def _record(self, conn: Connection, actor: str, body: dict[str, object]) -> None:
+        self._ledger.append([Event(EventKind.ACCOUNT_CHANGE, self._clock.now(), actor, body)], conn=conn)
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"passwords need at least {MIN_PASSWORD} characters")
+    if len(password) > 1024:
+        raise AccountError("passwords have at most 1024 characters")

@@ -173,6 +173,25 @@ class RecognitionPolicy(_Strict):
         return parse_hint(self.jurisdictions)
 
 
+class AccountPolicy(_Strict):
+    """Sessions, sign-in and second factors, as police IT expects them (CJIS Security Policy 5.6.2.2 asks for
+    multi-factor authentication wherever criminal-justice data can be reached)."""
+
+    session_idle_minutes: int = Field(30, ge=1, le=720, description="A session unused this long ends.")
+    session_absolute_hours: int = Field(8, ge=1, le=24, description="A session ends this long after sign-in, "
+                                                                    "whatever its use.")
+    token_days: int = Field(90, ge=1, le=366, description="API tokens expire after this many days at most.")
+    login_delay_after: int = Field(3, ge=1, le=20, description="After this many failed sign-ins in a row, each "
+                                                               "further attempt waits, twice as long each time.")
+    lockout_after: int = Field(10, ge=3, le=100, description="This many failed sign-ins in a row lock the account "
+                                                             "until an administrator unlocks it.")
+    address_failures_per_hour: int = Field(30, ge=5, le=10_000, description="Failed sign-ins from one address in "
+                                                                            "an hour before it is refused for the "
+                                                                            "rest of the hour.")
+    mfa_roles: list[Role] = Field(default_factory=lambda: list(Role), description=(
+        "Roles that must sign in with a second factor (TOTP). Default: every role."))
+
+
 class EdgePolicy(_Strict):
     """What the central believes of an edge camera's clock and outbox (the reads it publishes are signed, so these
     bound what a stolen camera key can claim, and what a replayed message can still do)."""
@@ -215,6 +234,7 @@ class Policy(_Strict):
     recognition: RecognitionPolicy = Field(default_factory=RecognitionPolicy, description="Recognition thresholds.")
     audit: AuditPolicy = Field(default_factory=AuditPolicy, description="What the compliance report flags.")
     edge: EdgePolicy = Field(default_factory=EdgePolicy, description="What reads from edge cameras may claim.")
+    accounts: AccountPolicy = Field(default_factory=AccountPolicy, description="Sessions, sign-in, second factors.")
 
     @model_validator(mode="after")
     def _separation_of_duties(self) -> Policy:

@@ -258,6 +258,40 @@ users = Table(
     Column("password_hash", String(200), nullable=False),  # argon2id
     Column("active", Boolean, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    Column("failed_logins", Integer, nullable=False, server_default="0"),  # in a row
+    Column("last_failed_at", UtcDateTime()),
+    Column("locked_at", UtcDateTime()),  # locked after too many failures: an administrator unlocks
+    Column("totp_secret", LargeBinary),  # sealed under a key derived from the master key
+    Column("totp_enabled_at", UtcDateTime()),
+    Column("totp_last_step", Integer),  # the last time step accepted: a code is never accepted twice
+)
+
+sessions = Table(  # server-side sessions: the cookie holds only a random id, whose SHA-256 is stored here
+    "sessions", metadata,
+    Column("id_hash", LargeBinary(32), primary_key=True),
+    Column("user_id", String(36), ForeignKey("users.id"), nullable=False, index=True),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("last_seen_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),  # absolute end
+    Column("mfa_pending", Boolean, nullable=False),  # signed in with a password only: may enrol a second factor
+    Column("ended_at", UtcDateTime()),
+    Column("end_reason", String(40)),
+)
+
+recovery_codes = Table(  # one-time codes for a lost authenticator: only their SHA-256
+    "recovery_codes", metadata,
+    Column("code_hash", LargeBinary(32), primary_key=True),
+    Column("user_id", String(36), ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("used_at", UtcDateTime()),
+)
+
+login_failures = Table(  # failed sign-ins per address and hour (throttling); the address is kept as an HMAC
+    "login_failures", metadata,
+    Column("address_ref", String(64), primary_key=True),
+    Column("hour", UtcDateTime(), primary_key=True),
+    Column("count", Integer, nullable=False),
 )
 
 api_tokens = Table(
@@ -267,6 +301,7 @@ api_tokens = Table(
     Column("label", String(120), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("revoked", Boolean, nullable=False),
+    Column("expires_at", UtcDateTime()),  # NULL only for tokens issued before expiry existed: treated as expired
 )
 
 search_requests = Table(

@@ -9,23 +9,26 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import parse_qs, urlsplit
 
+import segno
 import yaml
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from platewarden.api.deps import get_platform
+from platewarden.api.deps import client_address, get_platform
 from platewarden.audit.transparency import transparency
 from platewarden.domain.alerts import AlreadyDisposed, Disposition, UnknownAlert
 from platewarden.domain.approvals import ApprovalRefused, next_level
 from platewarden.domain.plates import normalize_plate
 from platewarden.domain.redress import ComplaintDetails, RedressError
 from platewarden.domain.users import User
-from platewarden.governance.accounts import AuthError
+from platewarden.governance.accounts import AccountError, AuthError, Throttled
 from platewarden.governance.alert_review import AlertReview
 from platewarden.governance.scope import Query, Scope, ScopeError
 from platewarden.governance.search import SearchRefused, SearchRequest, Status
+from platewarden.governance.sessions import SessionEnded
 from platewarden.investigation.trajectory import trajectory
 from platewarden.policy.model import Role
 from platewarden.runtime import Platform
@@ -40,14 +43,38 @@ class LoginRequired(Exception):
     pass
 
 
-def page_user(request: Request, p: PlatformDep) -> User:
-    uid = request.session.get("user_id")
-    if not uid:
+class SecondFactorRequired(Exception):
+    """Signed in with a password only, by someone whose roles need a second factor: enrol it first."""
+
+
+LEDGER_ROLES = frozenset({Role.AUDITOR, Role.PROSECUTOR, Role.DEPARTMENT_HEAD, Role.ETHICS_BOARD})
+
+
+def _session_user(request: Request, p: Platform, enrolling: bool = False) -> User:
+    sid = request.session.get("sid")
+    if not sid:
         raise LoginRequired
-    return p.accounts.get(uid)
+    try:
+        info = p.accounts.sessions.resolve(sid)
+        if info.mfa_pending and not enrolling:
+            raise SecondFactorRequired
+        return p.accounts.get_active(info.user_id)
+    except (SessionEnded, AuthError) as exc:
+        request.session.clear()
+        request.session["flash"] = str(exc)
+        raise LoginRequired from exc
+
+
+def page_user(request: Request, p: PlatformDep) -> User:
+    return _session_user(request, p)
+
+
+def enrolling_page_user(request: Request, p: PlatformDep) -> User:
+    return _session_user(request, p, enrolling=True)
 
 
 UserDep = Annotated[User, Depends(page_user)]
+EnrollingDep = Annotated[User, Depends(enrolling_page_user)]
 
 
 def check_csrf(request: Request, token: str, *fields: str) -> None:
@@ -62,6 +89,8 @@ def check_csrf(request: Request, token: str, *fields: str) -> None:
 def render(request: Request, name: str, user: User | None, **ctx: Any) -> HTMLResponse:
     return templates.TemplateResponse(request, name, {
         "user": user, "roles": ", ".join(sorted(r.value for r in user.roles)) if user else "",
+        "sees_ledger": bool(user and user.roles & LEDGER_ROLES),
+        "administers": bool(user and user.has(Role.ADMINISTRATOR)),
         "csrf": request.session.get("csrf", ""), "title": ctx.pop("title", "platewarden"),
         "flash": request.session.pop("flash", None), **ctx})
 
@@ -78,24 +107,79 @@ def login_page(request: Request) -> HTMLResponse:
 
 
 @pages.post("/login")
-def login(request: Request, p: PlatformDep, username: Annotated[str, Form()],
-          password: Annotated[str, Form()]) -> Response:
-    if any(ord(c) < 32 for c in username + password):
+def login(request: Request, p: PlatformDep, username: Annotated[str, Form(max_length=80)],
+          password: Annotated[str, Form(max_length=1024)], code: Annotated[str, Form(max_length=20)] = "") -> Response:
+    if any(ord(c) < 32 for c in username + password + code):
         raise HTTPException(422, "control characters are not allowed")
     try:
-        user = p.accounts.authenticate(username, password)
+        signed = p.accounts.sign_in(username, password, code or None, client_address(request))
+    except Throttled as exc:
+        return back("/login", request, str(exc))
     except AuthError:
-        return back("/login", request, "Wrong username or password.")
+        return back("/login", request, "Wrong username, password or code.")
+    old = request.session.get("sid")
+    if old:
+        p.accounts.sessions.end(old, "replaced")
     request.session.clear()
-    request.session.update({"user_id": user.id, "csrf": uuid.uuid4().hex})
-    return back("/", request)
+    request.session.update({"sid": p.accounts.sessions.open(signed.user, signed.mfa_pending),
+                            "csrf": secrets.token_urlsafe(24)})
+    return back("/account/mfa" if signed.mfa_pending else "/", request)
 
 
 @pages.post("/logout")
-def logout(request: Request, csrf: Annotated[str, Form()]) -> Response:
+def logout(request: Request, p: PlatformDep, csrf: Annotated[str, Form()]) -> Response:
     check_csrf(request, csrf)
+    if request.session.get("sid"):
+        p.accounts.sessions.end(request.session["sid"], "logout")
     request.session.clear()
     return back("/login", request)
+
+
+@pages.get("/account/mfa", response_class=HTMLResponse)
+def mfa_page(request: Request, user: EnrollingDep, p: PlatformDep) -> HTMLResponse:
+    """Enrol the second factor: a QR code (inline SVG, no script) and the secret to type in by hand."""
+    if p.accounts.mfa_enrolled(user.id):
+        return render(request, "mfa.html", user, title="Second factor", enrolled=True)
+    uri = p.accounts.start_mfa(user)
+    qr = segno.make(uri, error="m").svg_inline(scale=4)
+    secret = parse_qs(urlsplit(uri).query)["secret"][0]
+    return render(request, "mfa.html", user, title="Second factor", enrolled=False, qr=qr, secret=secret)
+
+
+@pages.post("/account/mfa", response_class=HTMLResponse)
+def mfa_confirm(request: Request, user: EnrollingDep, p: PlatformDep, csrf: Annotated[str, Form()],
+                code: Annotated[str, Form(max_length=20)]) -> Response:
+    check_csrf(request, csrf, code)
+    try:
+        codes = p.accounts.confirm_mfa(user, code)
+    except (AccountError, AuthError) as exc:
+        return back("/account/mfa", request, str(exc))
+    p.accounts.sessions.complete_mfa(request.session["sid"])
+    return render(request, "mfa.html", user, title="Second factor", enrolled=True, recovery_codes=codes)
+
+
+@pages.get("/accounts", response_class=HTMLResponse)
+def accounts_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
+    try:
+        accounts = p.accounts.all(user)
+    except PermissionError as exc:
+        raise HTTPException(403, str(exc)) from exc
+    return render(request, "accounts.html", user, title="Accounts", accounts=accounts)
+
+
+@pages.post("/accounts/{user_id}")
+def accounts_change(user_id: str, request: Request, user: UserDep, p: PlatformDep, csrf: Annotated[str, Form()],
+                    action: Annotated[str, Form()]) -> Response:
+    check_csrf(request, csrf, user_id, action)
+    change = {"deactivate": p.accounts.deactivate, "reactivate": p.accounts.reactivate,
+              "unlock": p.accounts.unlock, "reset_mfa": p.accounts.reset_mfa}.get(action)
+    if change is None:
+        raise HTTPException(422, "unknown action")
+    try:
+        change(user, user_id)
+    except (AccountError, PermissionError) as exc:
+        return back("/accounts", request, f"Refused: {exc}")
+    return back("/accounts", request, f"Done: {action.replace('_', ' ')} (recorded in the ledger).")
 
 
 def _inbox(p: Platform, user: User) -> list[SearchRequest]:
@@ -270,6 +354,9 @@ def cases_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
 
 @pages.get("/ledger", response_class=HTMLResponse)
 def ledger_page(request: Request, user: UserDep, p: PlatformDep, proof: int | None = None) -> HTMLResponse:
+    if not user.roles & LEDGER_ROLES:  # as the API: who did what, case numbers, offences
+        raise HTTPException(403, "the ledger is read by auditors, prosecutors, department heads and the ethics "
+                                 "board")
     size = p.ledger.size()
     entries = p.ledger.parsed(max(0, size - 100))[::-1]
     pr = p.ledger.prove(proof) if proof is not None and 0 <= proof < size else None
@@ -299,8 +386,11 @@ def complaint_file(request: Request, p: PlatformDep, csrf: Annotated[str, Form()
 def public_page(request: Request, p: PlatformDep) -> HTMLResponse:
     t = transparency(p, p.clock.now())
     user = None
-    if request.session.get("user_id"):
-        user = p.accounts.get(request.session["user_id"])
+    if request.session.get("sid"):
+        try:
+            user = _session_user(request, p)
+        except (LoginRequired, SecondFactorRequired):
+            user = None
     return render(request, "public.html", user, title="Transparency", t=t, map=camera_map(p.cameras.all()),
                   policy_yaml=yaml.safe_dump(t["policy"], sort_keys=False))
 
