@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from platewarden.api import create_app
+from platewarden.domain.alerts import Disposition
 from platewarden.domain.clock import ManualClock
 from platewarden.runtime import Platform
 from tests.factories import (
@@ -86,15 +87,24 @@ def test_alert_review_and_public_portal(api: tuple[TestClient, dict, Platform], 
     assert r.status_code == 204
     pub = client.get("/api/public/transparency")
     assert pub.status_code == 200
-    data = pub.json()
-    assert data["hotlist_hits"] == 1 and data["dispositions"] == {"misread": 1} and data["misread_rate"] == 1.0
+    assert pub.json()["hotlist_hits"] == 0  # today's hit is not published today: a driver learns nothing live
+    for i in range(4):  # four more hits, judged misreads too
+        r = make_read("5SOW350", clock.now() + timedelta(minutes=i + 1), n=20 + i)
+        p.reads.ingest([r])
+        a2 = p.alerts.check(r).alert
+        assert a2 is not None
+        p.alerts.dispose(a2.id, Disposition.MISREAD, who["operator"].label, "crop shows 8")
+    clock.advance(timedelta(days=1))
+    data = client.get("/api/public/transparency").json()
+    assert data["hotlist_hits"] == 5 and data["dispositions"] == {"misread": 5} and data["misread_rate"] == 1.0
+    assert data["rounded_to"] == 5 and data["as_of"].startswith(clock.now().date().isoformat())
     assert data["retention_days"] == 30 and data["cameras"][0]["id"] == CAMERA.id
     text = pub.text
     assert "5SOW350" not in text and "@City Police" not in text  # no plate, no person (labels are user@org)
     assert all(u.id not in text for u in who.values())
     assert set(data) == {"agency", "period_days", "as_of", "cameras", "reads", "hotlist_hits", "searches_run",
                          "searches_refused", "dispositions", "misread_rate", "wrong_region_rate", "retention_days",
-                         "search_approval_chain", "latest_checkpoint", "policy", "redress"}
+                         "search_approval_chain", "latest_checkpoint", "policy", "redress", "rounded_to"}
     assert client.get("/healthz").json() == {"status": "ok"}
     assert client.get("/metrics").status_code == 401  # its counters move with every request: not for the public
     assert client.get("/metrics", headers=bearer(p, who["officer"])).status_code == 403

@@ -81,7 +81,8 @@ class Platform:
         webhooks = WebhookRegistry(engine)
         notifier = DeliveringNotifier(webhooks, policy.notifications, mqtt) if notify else None
         hotlist = HotlistService(HotlistStore(engine, keyring), clock, ledger, keyring.derived("ledger-plate-ref"),
-                                 policy.approvals.hotlist_entry)
+                                 policy.approvals.hotlist_entry, policy.recognition.min_plate_length,
+                                 policy.alerts.hotlist_max_days)
         alert_store = AlertStore(engine, keyring)
         case_keys = CaseKeys(engine, master)
         reads = ReadStore(engine, keyring, clock, case_keys)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyotp
 import pytest
 from click.testing import CliRunner
 
@@ -16,13 +17,23 @@ def test_operator_witness_auditor(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     made = run.invoke(cli, [*base, "user", "create", "admin.alice", "--name", "Alice", "--org", "City IT", "--role",
                             "administrator", "--bootstrap"], input="a long enough password\n" * 2)
     assert made.exit_code == 0, made.output
-    token = run.invoke(cli, [*base, "--as", "admin.alice", "user", "token"], input="a long enough password\n")
+    password = "a long enough password\n"
+    enrol = run.invoke(cli, [*base, "--as", "admin.alice", "user", "mfa", "enrol"], input=password)
+    assert enrol.exit_code == 0, enrol.output
+    secret = pyotp.parse_uri(enrol.stdout.strip().splitlines()[-1]).secret
+    confirm = run.invoke(cli, [*base, "--as", "admin.alice", "user", "mfa", "confirm", pyotp.TOTP(secret).now()],
+                         input=password)
+    assert confirm.exit_code == 0, confirm.output
+    recovery = confirm.stdout.strip().splitlines()[-1]
+    token = run.invoke(cli, [*base, "--as", "admin.alice", "user", "token"], input=password + recovery + "\n")
+    assert token.exit_code == 0, token.output
     monkeypatch.setenv("PLATEWARDEN_TOKEN", token.stdout.strip().splitlines()[-1])
     seg = run.invoke(cli, [*base, "camera", "segment", "elm", "--name", "Elm St", "--length-km", "1.375", "--area",
                            "west"])
     assert seg.exit_code == 0, seg.output
     cp = run.invoke(cli, [*base, "ledger", "checkpoint"])
-    assert cp.exit_code == 0 and "\n2\n" in cp.output  # the account and the road segment
+    assert cp.exit_code == 0
+    size = int(cp.output.splitlines()[1])  # the account, its sign-ins, second factor and token; the road segment
     (tmp_path / "cp.note").write_text(cp.output)
     out = run.invoke(cli, [*base, "ledger", "export", str(tmp_path / "exp")])
     assert out.exit_code == 0
@@ -43,7 +54,7 @@ def test_operator_witness_auditor(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     cp2 = run.invoke(cli, [*base, "ledger", "checkpoint"]).output
     (tmp_path / "cp2.note").write_text(cp2)
     assert run.invoke(cli, [*args[:2], str(tmp_path / "cp2.note"), *args[3:]]).exit_code == 1  # no proof: refused
-    assert run.invoke(cli, [*base, "ledger", "consistency", "2", "--out", str(tmp_path / "p")]).exit_code == 0
+    assert run.invoke(cli, [*base, "ledger", "consistency", str(size), "--out", str(tmp_path / "p")]).exit_code == 0
     cos2 = run.invoke(cli, [*args[:2], str(tmp_path / "cp2.note"), *args[3:], "--proof", str(tmp_path / "p")])
     assert cos2.exit_code == 0, cos2.output
     (tmp_path / "cos2.note").write_text(cos2.stdout)
@@ -52,7 +63,7 @@ def test_operator_witness_auditor(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     exp = tmp_path / "exp2"
     assert run.invoke(cli, [*base, "ledger", "export", str(exp)]).exit_code == 0
     ok = run.invoke(cli, ["ledger", "verify", str(exp), "--quorum", "1", "--trusted", str(tmp_path / "cp.note")])
-    assert ok.exit_code == 0 and "intact: 3 entries" in ok.output and "auditor.example" in ok.output
+    assert ok.exit_code == 0 and f"intact: {size + 1} entries" in ok.output and "auditor.example" in ok.output
     proof = run.invoke(cli, [*base, "ledger", "prove", "0"])
     assert proof.exit_code == 0 and '"leaf_hash"' in proof.output
     entries = exp / "entries.jsonl"
@@ -60,4 +71,4 @@ def test_operator_witness_auditor(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert tampered != entries.read_bytes()
     entries.write_bytes(tampered)
     bad = run.invoke(cli, ["ledger", "verify", str(exp)])
-    assert bad.exit_code == 1 and "first bad entry: 1" in bad.output
+    assert bad.exit_code == 1 and f"first bad entry: {size - 1}" in bad.output  # the segment, the last before cp

@@ -190,14 +190,18 @@ def test_operator_marks_alert_as_misread(server, browser) -> None:  # type: igno
 def test_public_portal_shows_no_personal_data(server, browser) -> None:  # type: ignore[no-untyped-def]
     base, p, who, clock = server
     activate(p, make_entry("5SOW350", clock.now()), who)
-    read = make_read("5SOW350", clock.now(), CAMS[0])
-    p.reads.ingest([read])
-    p.alerts.check(read)
+    reads = [make_read("5SOW350", clock.now() + timedelta(minutes=i), CAMS[0], n=i) for i in range(5)]
+    p.reads.ingest(reads)
+    for read in reads:
+        p.alerts.check(read)
     page = browser.new_context().new_page()
+    page.goto(f"{base}/public")
+    assert page.inner_text("#reads") == "0"  # today's figures are published tomorrow
+    clock.advance(timedelta(days=1))
     page.goto(f"{base}/public")
     html = page.content()
     shot(page, "05-public-portal")
     assert "North gate" in html and page.locator("svg.map circle").count() == 2
-    assert page.inner_text("#reads") == "1"
+    assert page.inner_text("#reads") == "5"
     assert "5SOW350" not in html and "<img" not in html
     assert all(u.full_name not in html and u.label not in html for u in who.values())

@@ -30,6 +30,21 @@ class RowError:
 class ParsedCsv:
     entries: list[HotlistEntry]
     errors: list[RowError]
+    lines: list[int]  # the line of each entry
+
+
+def decode_csv(data: bytes) -> str:
+    """The file as text; a clear error naming the line for anything that is not UTF-8 text (a binary file, a
+    spreadsheet saved in another encoding)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ValueError(f"line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as CSV UTF-8") \
+            from None
+    if "\x00" in text:
+        raise ValueError(f"line {text[:text.index(chr(0))].count(chr(10)) + 1}: a NUL byte: this is not a CSV file")
+    return text
 
 
 def _parse_time(value: str) -> datetime:
@@ -46,11 +61,11 @@ def parse_hotlist_csv(text: str, added_by: str, now: datetime) -> ParsedCsv:
     header = reader.fieldnames or []
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        return ParsedCsv([], [RowError(1, f"header lacks column(s): {', '.join(missing)}")])
+        return ParsedCsv([], [RowError(1, f"header lacks column(s): {', '.join(missing)}")], [])
     unknown = [c for c in header if c not in COLUMNS]
     if unknown:
-        return ParsedCsv([], [RowError(1, f"unknown column(s): {', '.join(unknown)}")])
-    entries, errors, seen = [], [], set()
+        return ParsedCsv([], [RowError(1, f"unknown column(s): {', '.join(unknown)}")], [])
+    entries, errors, lines, seen = [], [], [], set()
     for row in reader:
         line = reader.line_num
         try:
@@ -76,6 +91,7 @@ def parse_hotlist_csv(text: str, added_by: str, now: datetime) -> ParsedCsv:
                 reason=(row.get("reason") or "").strip(), source=(row.get("source") or "").strip(),
                 make=(row.get("make") or "").strip() or None, colour=(row.get("colour") or "").strip() or None,
                 added_by=added_by, added_at=now, expires_at=expires))
+            lines.append(line)
         except ValueError as exc:
             errors.append(RowError(line, str(exc)))
-    return ParsedCsv(entries, errors)
+    return ParsedCsv(entries, errors, lines)

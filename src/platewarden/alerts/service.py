@@ -6,8 +6,9 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
-from platewarden.alerts.hotlist_csv import ParsedCsv, parse_hotlist_csv
+from platewarden.alerts.hotlist_csv import ParsedCsv, RowError, parse_hotlist_csv
 from platewarden.alerts.matching import best_match
 from platewarden.alerts.notify import Notifier
 from platewarden.domain.alerts import Alert, Disposition, DispositionRecord
@@ -20,6 +21,7 @@ from platewarden.ledger import events
 from platewarden.ledger.entries import Event, EventKind
 from platewarden.ledger.log import Ledger
 from platewarden.policy.model import AlertPolicy, Role
+from platewarden.recognition.formats import plate_text_problem
 from platewarden.store.alerts import AlertStore
 from platewarden.store.hotlists import HotlistStore
 
@@ -31,21 +33,49 @@ class HotlistImportError(ValueError):
         super().__init__(f"{len(parsed.errors)} bad row(s), nothing imported:\n{lines}")
 
 
+class HotlistRefused(ValueError):
+    """An entry the hotlist does not take (see ``HotlistService.problem``); nothing is stored."""
+
+
 class HotlistService:
     def __init__(self, store: HotlistStore, clock: Clock, ledger: Ledger, plate_ref_key: bytes,
-                 chain: list[Role]) -> None:
+                 chain: list[Role], min_plate_length: int = 3, max_days: int = 365) -> None:
         self._store = store
         self._clock = clock
         self._ledger = ledger
         self._ref_key = plate_ref_key
         self._chain = chain
+        self._min_length = min_plate_length
+        self._max_days = max_days
         self._cache: list[HotlistEntry] | None = None
         self._cached_at = 0.0
+
+    def problem(self, entry: HotlistEntry, others: list[HotlistEntry] | None = None) -> str | None:
+        """Why an entry may not join the hotlist, or None: a plate the reader never reports (shorter than the policy's
+        minimum, or outside the plate formats' alphabet and lengths), an expiry beyond the policy's limit, or a plate
+        that already has an active or pending entry for the same region."""
+        if len(entry.plate) < self._min_length:
+            return (f"plate {entry.plate!r} has {len(entry.plate)} characters; the reader reports none shorter than "
+                    f"{self._min_length}, so it could only ever match noise")
+        syntax = plate_text_problem(entry.plate)
+        if syntax:
+            return f"plate {entry.plate!r}: {syntax}"
+        if entry.expires_at > entry.added_at + timedelta(days=self._max_days):
+            return (f"expires {entry.expires_at:%Y-%m-%d}: entries last at most {self._max_days} days "
+                    "(alerts.hotlist_max_days); renew it then")
+        for other in self._store.all() if others is None else others:
+            if other.id != entry.id and other.plate == entry.plate and other.region is entry.region \
+                    and other.status in (EntryStatus.PENDING, EntryStatus.ACTIVE):
+                return f"plate {entry.plate} already has a {other.status.value} entry ({other.id}, from {other.source})"
+        return None
 
     def propose(self, entry: HotlistEntry, proposer: User) -> HotlistEntry:
         """A new entry, pending until approved along the policy's chain (default officer → department head)."""
         check_applicant(self._chain, proposer)
         entry = replace(entry, added_by=proposer.label, status=EntryStatus.PENDING, approved_by=None)
+        problem = self.problem(entry)
+        if problem:
+            raise HotlistRefused(problem)
         self._store.add_many([entry])
         self._ledger.append([events.hotlist_added(entry, self._ref_key)])
         return entry
@@ -73,6 +103,14 @@ class HotlistService:
         """Propose all rows, or none if any row is bad (unless ``partial``: then the good rows)."""
         check_applicant(self._chain, proposer)
         parsed = parse_hotlist_csv(text, proposer.label, self._clock.now())
+        existing, good, errors = self._store.all(), [], list(parsed.errors)
+        for line, e in zip(parsed.lines, parsed.entries, strict=True):
+            problem = self.problem(e, existing)
+            if problem:
+                errors.append(RowError(line, problem))
+            else:
+                good.append(e)
+        parsed = ParsedCsv(good, sorted(errors, key=lambda r: r.line), [])
         if parsed.errors and not partial:
             raise HotlistImportError(parsed)
         self._store.add_many(parsed.entries)
@@ -99,6 +137,18 @@ class HotlistService:
 
     def get(self, entry_id: str) -> HotlistEntry | None:
         return self._store.get(entry_id)
+
+    def plate_facts(self) -> dict[str, tuple[int, bool, bool]]:
+        """Per entry id: its plate's length, whether it fits the plate formats, and whether another active or pending
+        entry has the same plate and region — for the compliance snapshot: one pass, no plate leaves the store."""
+        entries = self._store.all()
+        live: dict[tuple[str, str], int] = {}
+        for e in entries:
+            if e.status in (EntryStatus.PENDING, EntryStatus.ACTIVE):
+                live[(e.plate, e.region.value)] = live.get((e.plate, e.region.value), 0) + 1
+        return {e.id: (len(e.plate), plate_text_problem(e.plate) is None,
+                       e.status in (EntryStatus.PENDING, EntryStatus.ACTIVE) and live[(e.plate, e.region.value)] > 1)
+                for e in entries}
 
     def plate_lengths(self) -> dict[str, int]:
         """Characters in each entry's plate, by entry id (the compliance snapshot's plate-syntax check): one pass

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 import uuid
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi.responses import PlainTextResponse
 
-from platewarden.api.deps import CurrentUser, PlatformDep, require
+from platewarden.api.deps import CurrentUser, PlatformDep, client_address, require
 from platewarden.api.schemas import (
     AlertOut,
     ComplaintIn,
@@ -149,9 +149,12 @@ def apply_search(body: SearchRequestIn, user: CurrentUser, p: PlatformDep) -> Se
 
 @router.get("/api/searches", response_model=list[SearchRequestOut], tags=["searches"])
 def list_searches(user: CurrentUser, p: PlatformDep) -> list[SearchRequestOut]:
-    require(user, Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR, Role.AUDITOR)
+    try:
+        visible = p.searches.visible_to(user)
+    except ApprovalRefused as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
     overdue = {r.id for r in p.searches.overdue_reviews()}
-    return [_request_out(r, overdue) for r in p.searches.all()]
+    return [_request_out(r, overdue) for r in visible]
 
 
 def _decision(p: PlatformDep, action: str, request_id: uuid.UUID, user: CurrentUser, reason: str,
@@ -210,10 +213,12 @@ def run_search(request_id: uuid.UUID, body: QueryIn, user: CurrentUser, p: Platf
 
 
 @router.post("/api/public/complaints", status_code=201, tags=["public"])
-def file_complaint(body: ComplaintIn, p: PlatformDep) -> dict[str, str]:
-    """Anyone who believes they were misidentified files a complaint (no account needed)."""
+def file_complaint(body: ComplaintIn, request: Request, p: PlatformDep) -> dict[str, str]:
+    """Anyone who believes they were misidentified files a complaint (no account needed; limited per address and
+    per hour)."""
     try:
-        ref = p.redress.file(ComplaintDetails(body.plate, body.date, body.place, body.what_happened, body.contact))
+        ref = p.redress.file(ComplaintDetails(body.plate, body.date, body.place, body.what_happened, body.contact),
+                             client_address(request))
     except RedressError as exc:
         raise HTTPException(422, str(exc)) from exc
     return {"reference": ref, "state": "received"}

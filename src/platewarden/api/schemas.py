@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from platewarden.domain.alerts import Disposition
 from platewarden.domain.plates import Region
@@ -77,7 +77,7 @@ class HotlistIn(_In):
     source: str = Field(min_length=1, max_length=200)
     make: str | None = Field(None, max_length=80)
     colour: str | None = Field(None, max_length=40)
-    expires_at: datetime
+    expires_at: AwareDatetime
 
 
 class HotlistOut(BaseModel):
@@ -95,8 +95,8 @@ class ScopeIn(_In):
     plates: list[str] = Field(default_factory=list, max_length=50)
     pattern: str | None = Field(None, max_length=16)
     pattern_reason: str | None = Field(None, max_length=1000)
-    time_from: datetime
-    time_to: datetime
+    time_from: AwareDatetime
+    time_to: AwareDatetime
     camera_ids: list[str] = Field(default_factory=list, max_length=200)
     area: tuple[float, float, float, float] | None = None
     purpose: str = Field(min_length=1, max_length=1000)
@@ -133,8 +133,8 @@ class SearchRequestOut(BaseModel):
 class QueryIn(_In):
     plate: str | None = Field(None, max_length=16)
     pattern: str | None = Field(None, max_length=16)
-    time_from: datetime
-    time_to: datetime
+    time_from: AwareDatetime
+    time_to: AwareDatetime
     camera_ids: list[str] = Field(default_factory=list, max_length=200)
     area: tuple[float, float, float, float] | None = None
 

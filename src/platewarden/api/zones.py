@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from platewarden.api.deps import CurrentUser, PlatformDep
 from platewarden.domain.approvals import ApprovalRefused
@@ -24,7 +24,7 @@ class ZoneIn(BaseModel):
     justification: Annotated[str, Field(min_length=1, max_length=5000)]
     min_sightings: Annotated[int, Field(ge=1, le=1000)]
     window_hours: Annotated[float, Field(gt=0, le=24 * 365)]
-    expires_at: datetime
+    expires_at: AwareDatetime
 
 
 class ZoneDecisionIn(BaseModel):

@@ -160,13 +160,27 @@ def user_mfa() -> None:
 @user_mfa.command("enrol")
 @click.pass_context
 def user_mfa_enrol(ctx: click.Context) -> None:
-    """Enrol an authenticator (--as USERNAME): prints the otpauth:// URI to add to it, asks for its first code, and
-    prints ten one-time recovery codes."""
+    """Start enrolling an authenticator (--as USERNAME): prints the otpauth:// URI to add to it; then run
+    ``user mfa confirm CODE`` with the code it shows."""
     with platform(ctx, notify=False) as p:
         me = current_user(ctx, p, enrolling=True)
         try:
-            click.echo(f"add this to your authenticator app:\n{p.accounts.start_mfa(me)}")
-            codes = p.accounts.confirm_mfa(me, click.prompt("code it shows now", err=True))
+            uri = p.accounts.start_mfa(me)
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"add this to your authenticator app, then run: platewarden --as {me.username} user mfa confirm "
+               f"CODE\n{uri}")
+
+
+@user_mfa.command("confirm")
+@click.argument("code")
+@click.pass_context
+def user_mfa_confirm(ctx: click.Context, code: str) -> None:
+    """Confirm the enrolment with the authenticator's current code; prints ten one-time recovery codes."""
+    with platform(ctx, notify=False) as p:
+        me = current_user(ctx, p, enrolling=True)
+        try:
+            codes = p.accounts.confirm_mfa(me, code)
         except (AccountError, AuthError) as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo("enrolled. Recovery codes (each signs in once; keep them safe, they are not shown again):")

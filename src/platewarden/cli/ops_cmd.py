@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from platewarden.alerts.hotlist_csv import decode_csv
 from platewarden.alerts.service import HotlistImportError
 from platewarden.cli.auth import current_user
 from platewarden.cli.common import platform, refusal_text
@@ -243,8 +244,8 @@ def hotlist_import(ctx: click.Context, csv_file: Path, partial: bool) -> None:
     with platform(ctx, notify=False) as p:
         user = current_user(ctx, p)
         try:
-            parsed = p.hotlist.import_csv(csv_file.read_text(encoding="utf-8"), user, partial)
-        except (HotlistImportError, ApprovalRefused) as exc:
+            parsed = p.hotlist.import_csv(decode_csv(csv_file.read_bytes()), user, partial)
+        except (HotlistImportError, ApprovalRefused, ValueError) as exc:
             raise click.ClickException(refusal_text(exc)) from exc
     for e in parsed.errors:
         click.echo(f"skipped line {e.line}: {e.reason}", err=True)

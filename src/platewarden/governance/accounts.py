@@ -33,8 +33,9 @@ from platewarden.governance.sessions import Sessions
 from platewarden.ledger.entries import Event, EventKind
 from platewarden.ledger.log import Ledger
 from platewarden.policy.model import AccountPolicy, Role
+from platewarden.store import rate_counts
 from platewarden.store.cipher import seal, unseal
-from platewarden.store.schema import api_tokens, login_failures, recovery_codes, users
+from platewarden.store.schema import api_tokens, recovery_codes, users
 
 MIN_PASSWORD = 12
 MAX_DELAY = timedelta(minutes=15)
@@ -305,18 +306,7 @@ class Accounts:
         return wait - (now - last) if now - last < wait else None
 
     def _count_address(self, conn: Connection, ref: str, now: datetime) -> None:
-        hour = now.replace(minute=0, second=0, microsecond=0)
-        done = conn.execute(update(login_failures).where(login_failures.c.address_ref == ref,
-                                                         login_failures.c.hour == hour)
-                            .values(count=login_failures.c.count + 1)).rowcount
-        if not done:
-            try:
-                with conn.begin_nested():
-                    conn.execute(insert(login_failures).values(address_ref=ref, hour=hour, count=1))
-            except IntegrityError:  # another attempt from the same address won the insert
-                conn.execute(update(login_failures).where(login_failures.c.address_ref == ref,
-                                                          login_failures.c.hour == hour)
-                             .values(count=login_failures.c.count + 1))
+        rate_counts.add(conn, "sign_in_failed", ref, now.replace(minute=0, second=0, microsecond=0))
 
     def _failed(self, user_id: str | None, username: str, ref: str, now: datetime, why: str) -> None:
         with self._engine.begin() as conn:
@@ -336,11 +326,9 @@ class Accounts:
             self._record(conn, "public", body)
 
     def _check_address(self, ref: str, now: datetime) -> None:
-        hour = now.replace(minute=0, second=0, microsecond=0)
         with self._engine.connect() as conn:
-            n = conn.execute(select(login_failures.c.count).where(login_failures.c.address_ref == ref,
-                                                                  login_failures.c.hour == hour)).scalar()
-        if n is not None and n >= self._policy.address_failures_per_hour:
+            n = rate_counts.current(conn, "sign_in_failed", ref, now.replace(minute=0, second=0, microsecond=0))
+        if n >= self._policy.address_failures_per_hour:
             raise Throttled("too many failed sign-ins from this address: try again next hour")
 
     def _address_ref(self, address: str) -> str:

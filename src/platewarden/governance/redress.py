@@ -5,9 +5,12 @@ published misidentification figures."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import uuid
 from dataclasses import asdict
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine, func, insert, select, update
 
@@ -28,6 +31,8 @@ from platewarden.domain.users import User
 from platewarden.ledger.entries import Event, EventKind, digest
 from platewarden.ledger.log import Ledger
 from platewarden.policy.model import Policy, Role
+from platewarden.recognition.formats import plate_text_problem
+from platewarden.store import rate_counts
 from platewarden.store.alerts import AlertStore
 from platewarden.store.cipher import seal, unseal
 from platewarden.store.keyring import KeyRing
@@ -47,17 +52,57 @@ class Redress:
         self._policy = policy
         self._clock = clock
 
-    def file(self, details: ComplaintDetails) -> str:
-        """A complaint from the public. Returns its reference (give it to the complainant)."""
-        cid = str(uuid.uuid4())
+    def file(self, details: ComplaintDetails, address: str = "unknown") -> str:
+        """A complaint from the public. Returns its reference (give it to the complainant). Checked at the door (a
+        plate as on a car, a date in the retention window, text without control characters) and rate-limited per
+        address and in all, so a flood can neither bury real complaints nor fill the ledger."""
         now = self._clock.now()
+        details = self._checked(details, now)
+        ref = hmac.new(self._key, f"address|{address}".encode(), hashlib.sha256).hexdigest()[:32]
+        day, hour = now.replace(hour=0, minute=0, second=0, microsecond=0), now.replace(minute=0, second=0,
+                                                                                       microsecond=0)
+        pol = self._policy.redress
+        with self._engine.connect() as conn:
+            if rate_counts.current(conn, "complaints_address", ref, day) >= pol.complaints_per_address_per_day:
+                raise RedressError("this address has filed the most complaints a day allows: try again tomorrow, "
+                                   "or write to the agency's privacy officer")
+            if rate_counts.current(conn, "complaints", "*", hour) >= pol.complaints_per_hour:
+                raise RedressError("too many complaints this hour: try again in an hour")
+        cid = str(uuid.uuid4())
         sealed = seal(self._key, json.dumps(asdict(details)).encode(), f"complaint|{cid}".encode())
         with self._engine.begin() as conn:
+            rate_counts.add(conn, "complaints_address", ref, day)
+            rate_counts.add(conn, "complaints", "*", hour)
             conn.execute(insert(complaints).values(id=cid, received_at=now, state=ComplaintState.RECEIVED.value,
                                                    details=sealed, linked_alerts="[]"))
             self._ledger.append([Event(EventKind.REDRESS, now, "public", {
                 "action": "filed", "id": cid, "state": ComplaintState.RECEIVED.value})], conn=conn)
         return cid
+
+    def _checked(self, d: ComplaintDetails, now: datetime) -> ComplaintDetails:
+        for name in ("plate", "date", "place", "what_happened", "contact"):
+            value = getattr(d, name)
+            if any(0xD800 <= ord(c) <= 0xDFFF for c in value) or any(
+                    ord(c) < 32 and c not in "\n\t\r" for c in value):
+                raise RedressError(f"{name.replace('_', ' ')} holds characters that are not text")
+        if any(not (c.isalnum() or c in " -.·") for c in d.plate.strip()):
+            raise RedressError("the plate as on the car: letters, digits, spaces or hyphens only")
+        plate = normalize_plate(d.plate)
+        problem = plate_text_problem(plate) or ("" if len(plate) >= self._policy.recognition.min_plate_length
+                                                else f"{len(plate)} characters is shorter than any plate read")
+        if problem or not plate:
+            raise RedressError(f"the plate as on the car, letters and digits ({problem or 'none given'})")
+        try:
+            day = date.fromisoformat(d.date.strip())
+        except ValueError:
+            raise RedressError("the date as YYYY-MM-DD (the day you were stopped or notified)") from None
+        if day > now.date():
+            raise RedressError("the date is in the future")
+        oldest = now.date() - timedelta(days=self._policy.retention.ordinary_days)
+        if day < oldest:
+            raise RedressError(f"reads older than {self._policy.retention.ordinary_days} days are destroyed, so "
+                               "nothing of that day remains to review: write to the agency's privacy officer")
+        return ComplaintDetails(plate, day.isoformat(), d.place.strip(), d.what_happened.strip(), d.contact.strip())
 
     def get(self, complaint_id: str) -> Complaint:
         with self._engine.connect() as conn:

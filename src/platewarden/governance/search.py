@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, func, insert, select, update
 
 from platewarden.domain.approvals import ApprovalRefused, Step, check_applicant, check_approver
 from platewarden.domain.clock import Clock
@@ -100,6 +100,8 @@ class SearchGovernance:
                 allowed = ", ".join(self._policy.exigent.categories)
                 raise ScopeError(f"the offence is not an exigent category ({allowed})")
             scope.validate(timedelta(days=self._policy.search.max_window_days))
+            if exigent:
+                self._check_exigent(officer, scope, now)
         except (ApprovalRefused, ScopeError) as exc:
             self._refused(officer, None, case_number, str(exc), now)
             raise
@@ -137,6 +139,32 @@ class SearchGovernance:
         with self._engine.connect() as conn:
             ids = [r.id for r in conn.execute(select(search_requests.c.id).order_by(search_requests.c.requested_at))]
         return [self.get(i) for i in ids]
+
+    def _check_exigent(self, officer: User, scope: Scope, now: datetime) -> None:
+        """Exigent searches run before anyone approves them: narrower than ordinary ones, and few per officer."""
+        ex = self._policy.exigent
+        if scope.time_to - scope.time_from > timedelta(hours=ex.max_window_hours):
+            raise ScopeError(f"an exigent search covers at most {ex.max_window_hours} hours")
+        if scope.pattern is not None and sum(c.isalnum() for c in scope.pattern) < ex.min_pattern_characters:
+            raise ScopeError(f"an exigent pattern names at least {ex.min_pattern_characters} characters")
+        if not scope.camera_ids and scope.area is None:
+            raise ScopeError("an exigent search names cameras or an area, never the whole city")
+        with self._engine.connect() as conn:
+            recent = conn.execute(select(func.count()).select_from(search_requests).where(
+                search_requests.c.requested_by == officer.id, search_requests.c.exigent.is_(True),
+                search_requests.c.requested_at > now - timedelta(days=7))).scalar_one()
+        if recent >= ex.max_per_officer_per_week:
+            raise ScopeError(f"{recent} exigent searches by this officer in seven days: the policy allows "
+                             f"{ex.max_per_officer_per_week}; apply through the approval chain")
+
+    def visible_to(self, user: User) -> list[SearchRequest]:
+        """The requests a person may see (case numbers, offences, purposes): approvers and auditors all of them, an
+        officer their own. One rule for the API and the console."""
+        if user.roles & ({*self._policy.approvals.historical_search[1:]} | {Role.AUDITOR}):
+            return self.all()
+        if Role.OFFICER in user.roles:
+            return [r for r in self.all() if r.requested_by == user.id]
+        raise ApprovalRefused("search requests are seen by officers (their own), approvers and auditors")
 
     def _decide(self, request_id: str, user: User, approve: bool, reason: str) -> SearchRequest:
         now = self._clock.now()

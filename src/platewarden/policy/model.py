@@ -67,6 +67,12 @@ class ExigentPolicy(_Strict):
     authorization_hours: int = Field(4, ge=1, le=24, description="How long an exigent authorization stays valid.")
     review_within_hours: int = Field(24, ge=1, le=72, description="Department head and prosecutor must review an "
                                                                   "exigent search within this many hours.")
+    max_window_hours: int = Field(72, ge=1, le=24 * 30, description="An exigent search covers at most this many "
+                                                                    "hours (ordinary ones: search.max_window_days).")
+    min_pattern_characters: int = Field(5, ge=3, le=10, description="A partial pattern in an exigent search names "
+                                                                    "at least this many characters.")
+    max_per_officer_per_week: int = Field(3, ge=1, le=50, description="Exigent searches one officer may start in "
+                                                                      "seven days.")
 
 
 class SearchPolicy(_Strict):
@@ -125,6 +131,8 @@ class AlertPolicy(_Strict):
                                                                         "counts as agreeing with itself).")
     min_read_confidence: float = Field(0.3, ge=0, le=1, description="Reads below this overall confidence never "
                                                                     "raise an alert.")
+    hotlist_max_days: int = Field(365, ge=1, le=3650, description="A hotlist entry expires at most this many days "
+                                                                  "after it is added (renewed by a new entry).")
 
 
 class RedressPolicy(_Strict):
@@ -132,6 +140,11 @@ class RedressPolicy(_Strict):
                                 description="Who bears compensation unless the review states otherwise; the seed "
                                             "(§4.2) puts the main liability on the user of the technology.")
     currency: str = Field("EUR", min_length=3, max_length=3, description="Currency of compensation amounts.")
+    complaints_per_address_per_day: int = Field(5, ge=1, le=1000, description="Complaints one address may file in "
+                                                                              "a day (more are refused: a flood "
+                                                                              "would bury real ones).")
+    complaints_per_hour: int = Field(100, ge=1, le=100_000, description="Complaints accepted in an hour from "
+                                                                        "everyone together.")
 
 
 class NotificationPolicy(_Strict):
@@ -209,6 +222,11 @@ class EdgePolicy(_Strict):
 
 
 class AuditPolicy(_Strict):
+    public_delay_days: int = Field(1, ge=1, le=31, description="Public figures cover whole days that ended at least "
+                                                               "this many days ago: a driver watching them cannot "
+                                                               "learn within minutes that their plate raised a hit.")
+    public_granularity: int = Field(5, ge=1, le=100, description="Public counts are rounded to a multiple of this "
+                                                                 "(small counts would point at one vehicle).")
     bias_ratio_threshold: float = Field(2.0, gt=1, le=100, description="The compliance report flags an area whose "
                                                                        "alert rate or misread rate is more than this "
                                                                        "many times the city-wide rate.")

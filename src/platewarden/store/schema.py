@@ -287,10 +287,12 @@ recovery_codes = Table(  # one-time codes for a lost authenticator: only their S
     Column("used_at", UtcDateTime()),
 )
 
-login_failures = Table(  # failed sign-ins per address and hour (throttling); the address is kept as an HMAC
-    "login_failures", metadata,
-    Column("address_ref", String(64), primary_key=True),
-    Column("hour", UtcDateTime(), primary_key=True),
+rate_counts = Table(  # events per key and time window, for throttling (failed sign-ins per address and hour,
+    # complaints per address and day, complaints per hour); keys that are addresses are kept as HMACs
+    "rate_counts", metadata,
+    Column("scope", String(32), primary_key=True),
+    Column("key_ref", String(64), primary_key=True),
+    Column("window_start", UtcDateTime(), primary_key=True),
     Column("count", Integer, nullable=False),
 )
 

@@ -48,6 +48,23 @@ class SecondFactorRequired(Exception):
 
 
 LEDGER_ROLES = frozenset({Role.AUDITOR, Role.PROSECUTOR, Role.DEPARTMENT_HEAD, Role.ETHICS_BOARD})
+# The console's pages and who may open them: the menu shows a person only these, and each page checks the same set.
+PAGE_ROLES: dict[str, frozenset[Role]] = {
+    "/alerts": frozenset({Role.OPERATOR, Role.OFFICER, Role.DEPARTMENT_HEAD}),
+    "/approvals": frozenset({Role.DEPARTMENT_HEAD, Role.PROSECUTOR, Role.ETHICS_BOARD}),
+    "/searches": frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR, Role.AUDITOR}),
+    "/searches/new": frozenset({Role.OFFICER}),
+    "/cases": frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR, Role.AUDITOR}),
+    "/ledger": LEDGER_ROLES,
+    "/accounts": frozenset({Role.ADMINISTRATOR}),
+}
+MENU = [("/alerts", "Alerts"), ("/approvals", "Approvals"), ("/searches", "Searches"), ("/cases", "Cases"),
+        ("/ledger", "Ledger"), ("/accounts", "Accounts")]
+
+
+def allow(user: User, page: str) -> None:
+    if not user.roles & PAGE_ROLES[page]:
+        raise HTTPException(403, f"{page} is for: {', '.join(sorted(r.value for r in PAGE_ROLES[page]))}")
 
 
 def _session_user(request: Request, p: Platform, enrolling: bool = False) -> User:
@@ -90,7 +107,7 @@ def render(request: Request, name: str, user: User | None, **ctx: Any) -> HTMLRe
     return templates.TemplateResponse(request, name, {
         "user": user, "roles": ", ".join(sorted(r.value for r in user.roles)) if user else "",
         "sees_ledger": bool(user and user.roles & LEDGER_ROLES),
-        "administers": bool(user and user.has(Role.ADMINISTRATOR)),
+        "menu": [(href, label) for href, label in MENU if user and user.roles & PAGE_ROLES[href]],
         "csrf": request.session.get("csrf", ""), "title": ctx.pop("title", "platewarden"),
         "flash": request.session.pop("flash", None), **ctx})
 
@@ -160,10 +177,8 @@ def mfa_confirm(request: Request, user: EnrollingDep, p: PlatformDep, csrf: Anno
 
 @pages.get("/accounts", response_class=HTMLResponse)
 def accounts_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
-    try:
-        accounts = p.accounts.all(user)
-    except PermissionError as exc:
-        raise HTTPException(403, str(exc)) from exc
+    allow(user, "/accounts")
+    accounts = p.accounts.all(user)
     return render(request, "accounts.html", user, title="Accounts", accounts=accounts)
 
 
@@ -202,11 +217,13 @@ def _inbox(p: Platform, user: User) -> list[SearchRequest]:
 @pages.get("/", response_class=HTMLResponse)
 def home(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
     pending = p.alert_store.count_pending()  # a count: nothing is decrypted
-    return render(request, "home.html", user, title="Home", pending_alerts=pending, inbox=len(_inbox(p, user)))
+    return render(request, "home.html", user, title="Home", pending_alerts=pending, inbox=len(_inbox(p, user)),
+                  can_open={page for page, roles in PAGE_ROLES.items() if user.roles & roles})
 
 
 @pages.get("/alerts", response_class=HTMLResponse)
 def alerts_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
+    allow(user, "/alerts")
     try:
         views = AlertReview(p).pending(user)
     except PermissionError as exc:
@@ -238,6 +255,7 @@ def alert_dispose(alert_id: str, request: Request, user: UserDep, p: PlatformDep
 
 @pages.get("/approvals", response_class=HTMLResponse)
 def approvals_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
+    allow(user, "/approvals")
     from platewarden.web.deployment_pages import deployment_inbox
 
     return render(request, "approvals.html", user, title="Approvals", requests=_inbox(p, user),
@@ -264,14 +282,18 @@ def approvals_decide(request_id: str, request: Request, user: UserDep, p: Platfo
 
 @pages.get("/searches", response_class=HTMLResponse)
 def searches_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
-    approver = bool(user.roles & {*p.policy.approvals.historical_search[1:]})
-    mine = [r for r in p.searches.all() if r.requested_by == user.id or approver]
+    allow(user, "/searches")
+    try:
+        mine = p.searches.visible_to(user)
+    except ApprovalRefused as exc:
+        raise HTTPException(403, str(exc)) from exc
     return render(request, "searches.html", user, title="Searches", requests=mine,
                   overdue={r.id for r in p.searches.overdue_reviews()})
 
 
 @pages.get("/searches/new", response_class=HTMLResponse)
 def search_new_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
+    allow(user, "/searches/new")
     return render(request, "search_new.html", user, title="New search", offences=p.policy.search.offences)
 
 
@@ -345,8 +367,7 @@ def search_run(request_id: str, request: Request, user: UserDep, p: PlatformDep,
 
 @pages.get("/cases", response_class=HTMLResponse)
 def cases_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
-    if not user.roles & {Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR, Role.AUDITOR}:
-        raise HTTPException(403, "cases are seen by officers, approvers and auditors")
+    allow(user, "/cases")
     counts = sorted(p.reads.counts_by_camera().items(), reverse=True)[:50]
     return render(request, "cases.html", user, title="Cases", holds=p.retention.holds(), counts=counts,
                   retention_days=p.policy.retention.ordinary_days)
@@ -354,9 +375,7 @@ def cases_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
 
 @pages.get("/ledger", response_class=HTMLResponse)
 def ledger_page(request: Request, user: UserDep, p: PlatformDep, proof: int | None = None) -> HTMLResponse:
-    if not user.roles & LEDGER_ROLES:  # as the API: who did what, case numbers, offences
-        raise HTTPException(403, "the ledger is read by auditors, prosecutors, department heads and the ethics "
-                                 "board")
+    allow(user, "/ledger")  # as the API: who did what, case numbers, offences
     size = p.ledger.size()
     entries = p.ledger.parsed(max(0, size - 100))[::-1]
     pr = p.ledger.prove(proof) if proof is not None and 0 <= proof < size else None
@@ -376,7 +395,7 @@ def complaint_file(request: Request, p: PlatformDep, csrf: Annotated[str, Form()
                    what_happened: Annotated[str, Form()], contact: Annotated[str, Form()]) -> Response:
     check_csrf(request, csrf, plate, date, place, what_happened, contact)
     try:
-        ref = p.redress.file(ComplaintDetails(plate, date, place, what_happened, contact))
+        ref = p.redress.file(ComplaintDetails(plate, date, place, what_happened, contact), client_address(request))
     except RedressError as exc:
         return back("/public/complaint", request, str(exc))
     return RedirectResponse(f"/public/complaint?reference={ref}", status_code=303)

@@ -262,9 +262,23 @@ def _hotlist(snap: Snapshot, policy: Policy, out: Assessment) -> None:
                if e.status == "active" and e.expires_at <= now]
     unapproved = [f"entry {e.id}" for e in entries if e.status == "active" and not e.approved]
     shortest = policy.recognition.min_plate_length
+    live = [e for e in entries if e.status in ("active", "pending")]
     too_short = [f"entry {e.id}: {e.plate_length} character{'s' if e.plate_length != 1 else ''} ({e.status})"
-                 for e in entries if e.plate_length is not None and e.plate_length < shortest
-                 and e.status in ("active", "pending")]
+                 for e in live if e.plate_length is not None and e.plate_length < shortest]
+    too_short += [f"entry {e.id}: not a plate any jurisdiction issues ({e.status})" for e in live
+                  if not e.plate_fits and not (e.plate_length is not None and e.plate_length < shortest)]
+    duplicates = [f"entry {e.id} ({e.status})" for e in live if e.duplicate]
+    max_days = policy.alerts.hotlist_max_days
+    too_long = [f"entry {e.id}: expires {e.expires_at:%Y-%m-%d}, {(e.expires_at - e.added_at).days} days after it "
+                f"was added" for e in live if e.expires_at - e.added_at > timedelta(days=max_days)]
+    if duplicates:
+        add(Finding("hotlist", Severity.WARNING, "duplicate-entries",
+                    "Hotlist entries for a plate that has another live entry (the door refuses them)",
+                    tuple(duplicates)))
+    if too_long:
+        add(Finding("hotlist", Severity.WARNING, "expiry-beyond-policy",
+                    f"Hotlist entries that last longer than alerts.hotlist_max_days ({max_days} days)",
+                    tuple(too_long)))
     if missing:
         add(Finding("hotlist", Severity.WARNING, "no-provenance", "Hotlist entries without source or reason",
                     tuple(missing)))

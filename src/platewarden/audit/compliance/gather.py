@@ -94,11 +94,13 @@ def gather(p: Platform, first: date, last: date, verify_ledger: bool = True, gat
         authorization, scope_cameras = _authorization(p, conn, start, end, cams)
         ledger = _ledger(p, conn, start, end, verify_ledger)
         alerts_section, alert_rows = _alerts(conn, start, end)
-        lengths = p.hotlist.plate_lengths()
+        facts = p.hotlist.plate_facts()
         hotlist = HotlistSection(entries=[
             EntryInfo(id=r.id, status=r.status, has_source=bool(r.source.strip()), has_reason=bool(r.reason.strip()),
                       approved=bool(r.approved_by), added_at=r.added_at, expires_at=r.expires_at,
-                      plate_length=lengths.get(r.id))
+                      plate_length=facts[r.id][0] if r.id in facts else None,
+                      plate_fits=facts[r.id][1] if r.id in facts else True,
+                      duplicate=facts[r.id][2] if r.id in facts else False)
             for r in conn.execute(select(hotlist_entries).order_by(hotlist_entries.c.added_at))])
         deployment = _deployment(conn, start, end, first, last, cams, segments)
         reads_by_camera = Counter({r[0]: int(r[1]) for r in conn.execute(

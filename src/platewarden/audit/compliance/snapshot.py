@@ -139,6 +139,8 @@ class EntryInfo(_Model):
     added_at: datetime
     expires_at: datetime
     plate_length: int | None = None  # characters of the plate (not the plate): a too-short entry matches noise
+    plate_fits: bool = True  # within the plate formats' alphabet and lengths (the plate itself is not here)
+    duplicate: bool = False  # another active or pending entry has the same plate and region
 
 
 class HotlistSection(_Model):

@@ -5,7 +5,7 @@ Revises: 0010
 
 Sessions live in the database (the cookie holds a random id; its SHA-256 is stored), so logout, deactivation, a role
 or password change end them at once. Failed sign-ins are counted per account (delays, then a lockout an
-administrator lifts) and per address and hour. TOTP secrets are sealed; recovery codes stored as hashes. API tokens
+administrator lifts) and per address and hour (rate_counts, which also counts complaints). TOTP secrets are sealed; recovery codes stored as hashes. API tokens
 get an expiry; tokens issued before this migration have none and are refused (issue new ones).
 """
 import sqlalchemy as sa
@@ -53,16 +53,17 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_recovery_codes_user_id'), 'recovery_codes', ['user_id'], unique=False)
     op.create_table(
-        'login_failures',
-        sa.Column('address_ref', sa.String(length=64), nullable=False),
-        sa.Column('hour', sa.DateTime(timezone=True), nullable=False),
+        'rate_counts',
+        sa.Column('scope', sa.String(length=32), nullable=False),
+        sa.Column('key_ref', sa.String(length=64), nullable=False),
+        sa.Column('window_start', sa.DateTime(timezone=True), nullable=False),
         sa.Column('count', sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint('address_ref', 'hour', name=op.f('pk_login_failures')),
+        sa.PrimaryKeyConstraint('scope', 'key_ref', 'window_start', name=op.f('pk_rate_counts')),
     )
 
 
 def downgrade() -> None:
-    op.drop_table('login_failures')
+    op.drop_table('rate_counts')
     op.drop_index(op.f('ix_recovery_codes_user_id'), table_name='recovery_codes')
     op.drop_table('recovery_codes')
     op.drop_index(op.f('ix_sessions_user_id'), table_name='sessions')
