@@ -1,4 +1,5 @@
-"""schemathesis over the whole OpenAPI schema, authenticated as an officer and anonymously: no server errors."""
+"""schemathesis over the whole OpenAPI schema, authenticated as an officer, as an administrator and anonymously: no
+server errors."""
 
 from __future__ import annotations
 
@@ -15,12 +16,12 @@ from tests.factories import people
 def fuzz_target(platform: Platform):  # type: ignore[no-untyped-def]
     who = people(platform)
     app = create_app(platform, session_secret="fuzz", https_only=False)
-    token = platform.accounts.issue_token(who["officer"], "fuzz")
-    return schemathesis.openapi.from_asgi("/openapi.json", app), token
+    tokens = [platform.accounts.issue_token(who[name], "fuzz") for name in ("officer", "admin")]
+    return schemathesis.openapi.from_asgi("/openapi.json", app), tokens
 
 
 def test_no_server_errors(fuzz_target) -> None:  # type: ignore[no-untyped-def]
-    schema, token = fuzz_target
+    schema, tokens = fuzz_target
     failures: list[str] = []
     calls: list[int] = []
     for op_result in schema.get_all_operations():
@@ -31,7 +32,7 @@ def test_no_server_errors(fuzz_target) -> None:  # type: ignore[no-untyped-def]
         @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         @given(case=strategy)
         def check(case) -> None:  # type: ignore[no-untyped-def]
-            for headers in ({"Authorization": f"Bearer {token}"}, {}):
+            for headers in [*({"Authorization": f"Bearer {t}"} for t in tokens), {}]:
                 response = case.call(headers=headers)
                 calls.append(response.status_code)
                 if response.status_code >= 500:

@@ -86,14 +86,15 @@ class Platform:
         alert_store = AlertStore(engine, keyring)
         case_keys = CaseKeys(engine, master)
         reads = ReadStore(engine, keyring, clock, case_keys)
-        accounts = Accounts(engine, clock, ledger, policy.accounts, keyring.derived("accounts"), policy.agency)
+        accounts = Accounts(engine, clock, ledger, policy.accounts, keyring.derived("accounts"), keyring.record_seal(),
+                            policy.agency)
         searches = SearchGovernance(engine, keyring, reads, accounts, ledger, policy, clock)
         return cls(settings=settings, policy=policy, clock=clock, engine=engine, keyring=keyring,
                    case_keys=case_keys, ledger=ledger,
                    reads=reads, cameras=CameraRegistry(engine), accounts=accounts,
                    searches=searches, sharing=Sharing(engine, searches, ledger, policy, clock, keyring),
                    retention=Retention(engine, keyring, case_keys, ledger, policy, clock, reads.partitions),
-                   deployments=DeploymentReview(engine, ledger, policy, clock),
+                   deployments=DeploymentReview(engine, ledger, policy, clock, keyring.record_seal()),
                    zones=ZoneWatch(engine, keyring, ledger, policy, clock),
                    redress=Redress(engine, keyring, alert_store, hotlist, ledger, policy, clock),
                    hotlist=hotlist, alert_store=alert_store,

@@ -6,10 +6,13 @@ The expected outcome comes from an oracle written here from the issue's rules, i
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
+from platewarden.config import Settings
 from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.cameras import Camera
 from platewarden.domain.clock import ManualClock
@@ -54,7 +57,13 @@ def refusals(p: Platform, since: int = 0) -> int:
 
 
 @pytest.fixture
-def world(platform: Platform, clock: ManualClock) -> tuple[Platform, dict, ManualClock]:  # type: ignore[type-arg]
+def world(db_url: str, tmp_path: Path, clock: ManualClock) -> Iterator[tuple[Platform, dict, ManualClock]]:  # type: ignore[type-arg]
+    # The matrix replays hundreds of exigent requests at one moment: the per-officer cap (tested on its own in
+    # test_door_checks.py) is raised so that it does not mask the authorization rules under test here.
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("exigent:\n  max_per_officer_per_week: 1000\n")
+    platform = Platform.open(Settings(data_dir=tmp_path / "data", database_url=db_url, policy_file=policy),
+                             clock=clock, notify=False)
     who = people(platform)
     t0 = clock.now()
     reads = [make_read("KX7204", t0 + timedelta(hours=2), CAM_IN, n=1),
@@ -62,7 +71,10 @@ def world(platform: Platform, clock: ManualClock) -> tuple[Platform, dict, Manua
              make_read("KX7204", t0 + timedelta(days=5), CAM_IN, n=3),
              make_read("ZZ9999", t0 + timedelta(hours=2), CAM_IN, n=4)]
     platform.reads.ingest(reads)
-    return platform, who, clock
+    try:
+        yield platform, who, clock
+    finally:
+        platform.close()
 
 
 def make_request(p: Platform, who: dict, clock: ManualClock, state: str, scope_kind: str) -> str:  # type: ignore[type-arg]

@@ -125,5 +125,7 @@ def demo(ctx: click.Context) -> None:
         click.echo(f"   master key  {data / 'master.key'} (mode 0600; or PLATEWARDEN_MASTER_KEY)")
         click.echo("Next: platewarden serve --insecure-cookies   then open http://127.0.0.1:8000/login as "
                    "demo.operator (alert queue), demo.officer / demo.head / demo.prosecutor (searches), or "
-                   "http://127.0.0.1:8000/public (no login)")
-        click.echo("  or on the command line: platewarden --as demo.operator alerts list")
+                   "http://127.0.0.1:8000/public (no login). The first sign-in enrols an authenticator app "
+                   "(a QR code): every role signs in with a second factor.")
+        click.echo("  or on the command line: platewarden --as demo.operator user mfa enrol (then mfa confirm "
+                   "CODE), and platewarden --as demo.operator alerts list")

@@ -96,6 +96,13 @@ def verify(folder: Path, trusted: Path | None, quorum: int, strict: bool) -> Non
 
     res = verify_export(folder, trusted.read_text() if trusted else None, quorum, strict)
     click.echo(res.summary())
+    if res.ok and trusted is None and quorum == 0:
+        click.echo("NOT RULED OUT: the export was checked against itself and the keys it carries. Whoever holds the "
+                   "log key could have rewritten or truncated it before exporting, and a rewritten tail after the "
+                   "newest checkpoint you hold goes unseen. Compare with a checkpoint you kept (--trusted) or ask for "
+                   "witnesses' cosignatures (--quorum N), and take the log key from a source other than the export.")
+    elif res.ok and res.uncovered:
+        click.echo(f"NOT RULED OUT: {res.uncovered} entries after the latest checkpoint are covered by no signature.")
     sys.exit(0 if res.ok else 1)
 
 

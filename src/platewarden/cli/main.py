@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from platewarden import __version__
+from platewarden.cli.audit_cmd import audit
 from platewarden.cli.bench_cmd import bench
 from platewarden.cli.demo_cmd import demo
 from platewarden.cli.edge_cmd import edge, ingest
@@ -37,7 +38,7 @@ def cli(ctx: click.Context, data_dir: Path | None, as_user: str | None, verbose:
     ctx.obj = {"data_dir": data_dir, "as_user": as_user}
 
 
-COMMANDS = (demo, recognize, watch, camera, hotlist, alerts, webhook, policy, db_upgrade, bench, report, ledger, user,
-            search, hold, retention, serve, evidence, zone, share, edge, ingest)
+COMMANDS = (audit, demo, recognize, watch, camera, hotlist, alerts, webhook, policy, db_upgrade, bench, report, ledger,
+            user, search, hold, retention, serve, evidence, zone, share, edge, ingest)
 for command in COMMANDS:
     cli.add_command(command)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -35,8 +37,11 @@ from platewarden.ledger.log import Ledger
 from platewarden.policy.model import AccountPolicy, Role
 from platewarden.store import rate_counts
 from platewarden.store.cipher import seal, unseal
+from platewarden.store.resealing import reseal
 from platewarden.store.schema import api_tokens, recovery_codes, users
+from platewarden.store.seals import RecordSeal, row_holds
 
+log = logging.getLogger(__name__)
 MIN_PASSWORD = 12
 MAX_DELAY = timedelta(minutes=15)
 _HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -99,15 +104,17 @@ def _token_id(token_hash: bytes) -> str:
 
 class Accounts:
     def __init__(self, engine: Engine, clock: Clock, ledger: Ledger, policy: AccountPolicy, secret_key: bytes,
-                 agency: str = "platewarden") -> None:
-        """``secret_key``: derived from the master key; seals TOTP secrets and keys the address references."""
+                 seal: RecordSeal, agency: str = "platewarden") -> None:
+        """``secret_key``: derived from the master key; seals TOTP secrets and keys the address references.
+        ``seal``: the seal on governed rows (accounts, tokens, sessions are sealed and checked on every use)."""
         self._engine = engine
+        self._seal = seal
         self._clock = clock
         self._ledger = ledger
         self._policy = policy
         self._key = secret_key
         self._agency = agency
-        self.sessions = Sessions(engine, clock, policy)
+        self.sessions = Sessions(engine, clock, policy, seal)
 
     # --- accounts ---
 
@@ -137,6 +144,7 @@ class Accounts:
                     id=user.id, username=username, full_name=full_name, organisation=organisation,
                     roles=",".join(sorted(r.value for r in roles)), password_hash=_HASHER.hash(password), active=True,
                     created_at=now))
+                reseal(conn, self._seal, users, users.c.id == user.id)
                 self._record(conn, actor.label if actor else "bootstrap",
                              {"action": "create", "id": user.id, "roles": sorted(r.value for r in roles)})
         except IntegrityError as exc:
@@ -151,9 +159,11 @@ class Accounts:
         if actor.id == user_id and action in ("deactivate", "set roles of"):
             raise AccountError("administrators do not change their own account this way")
         with self._engine.begin() as conn:
-            done = conn.execute(update(users).where(users.c.id == user_id).values(**values)).rowcount
-            if not done:
+            row = conn.execute(select(users).where(users.c.id == user_id)).first()
+            if row is None or not row_holds(self._seal, "users", row):
                 raise UnknownAccount(f"no user {user_id}")
+            conn.execute(update(users).where(users.c.id == user_id).values(**values))
+            reseal(conn, self._seal, users, users.c.id == user_id)
             ended = self._end_access(conn, user_id, action) if end_sessions else 0
             self._record(conn, actor.label, {"action": action.replace(" ", "_"), "id": user_id,
                                              "sessions_ended": ended})
@@ -193,27 +203,35 @@ class Accounts:
         n = self.sessions.end_all(conn, user_id, reason)
         conn.execute(update(api_tokens).where(api_tokens.c.user_id == user_id, api_tokens.c.revoked.is_(False))
                      .values(revoked=True))
+        reseal(conn, self._seal, api_tokens, api_tokens.c.user_id == user_id)
         return n
+
+    def _row(self, where: object) -> Any:
+        """The account's row if it is genuine (its seal holds), else None: a row made or changed outside
+        platewarden (roles granted, an account activated by a database writer) is no account."""
+        with self._engine.connect() as conn:
+            row = conn.execute(select(users).where(where)).first()  # type: ignore[arg-type]
+        if row is not None and not row_holds(self._seal, "users", row):
+            log.error("account row %s fails its seal: ignored (platewarden audit reconcile)", row.id)
+            return None
+        return row
 
     def get(self, user_id: str) -> User:
         """Any account, active or not (ledger labels, approvers of earlier decisions)."""
-        with self._engine.connect() as conn:
-            row = conn.execute(select(users).where(users.c.id == user_id)).first()
+        row = self._row(users.c.id == user_id)
         if row is None:
             raise UnknownAccount(f"no user {user_id}")
         return _user(row)
 
     def get_active(self, user_id: str) -> User:
         """An account that may act now: active and not locked; AuthError otherwise."""
-        with self._engine.connect() as conn:
-            row = conn.execute(select(users).where(users.c.id == user_id)).first()
+        row = self._row(users.c.id == user_id)
         if row is None or not row.active or row.locked_at is not None:
             raise AuthError("the account is not active")
         return _user(row)
 
     def by_username(self, username: str) -> User:
-        with self._engine.connect() as conn:
-            row = conn.execute(select(users).where(users.c.username == username)).first()
+        row = self._row(users.c.username == username)
         if row is None:
             raise UnknownAccount(f"no user {username!r}")
         return _user(row)
@@ -223,7 +241,8 @@ class Accounts:
             raise PermissionError("only administrators list accounts")
         with self._engine.connect() as conn:
             return [Account(_user(r), r.active, r.locked_at is not None, r.totp_enabled_at is not None, r.created_at)
-                    for r in conn.execute(select(users).order_by(users.c.username))]
+                    for r in conn.execute(select(users).order_by(users.c.username))
+                    if row_holds(self._seal, "users", r)]
 
     # --- signing in ---
 
@@ -236,8 +255,7 @@ class Accounts:
         now = self._clock.now()
         ref = self._address_ref(address)
         self._check_address(ref, now)
-        with self._engine.connect() as conn:
-            row = conn.execute(select(users).where(users.c.username == username)).first()
+        row = self._row(users.c.username == username)
         if row is None or not row.active:
             _HASHER.hash(password)  # same work either way: no timing hint that the name exists
             self._failed(None, username, ref, now, "unknown or inactive account")
@@ -389,6 +407,7 @@ class Accounts:
             conn.execute(insert(api_tokens).values(token_hash=digest, user_id=user.id, label=label[:120],
                                                    created_at=now, revoked=False,
                                                    expires_at=now + timedelta(days=days)))
+            reseal(conn, self._seal, api_tokens, api_tokens.c.token_hash == digest)
             self._record(conn, user.label, {"action": "token_issued", "id": user.id, "token": _token_id(digest),
                                             "days": days})
         return token
@@ -396,13 +415,12 @@ class Accounts:
     def authenticate_token(self, token: str) -> User:
         now = self._clock.now()
         with self._engine.connect() as conn:
-            row = conn.execute(select(users, api_tokens.c.expires_at.label("token_expires"))
-                               .join(api_tokens, api_tokens.c.user_id == users.c.id).where(
-                api_tokens.c.token_hash == hashlib.sha256(token.encode()).digest(),
-                api_tokens.c.revoked.is_(False), users.c.active.is_(True), users.c.locked_at.is_(None))).first()
-        if row is None or row.token_expires is None or row.token_expires <= now:
+            row = conn.execute(select(api_tokens).where(
+                api_tokens.c.token_hash == hashlib.sha256(token.encode()).digest())).first()
+        if row is None or row.revoked or row.expires_at is None or row.expires_at <= now \
+                or not row_holds(self._seal, "api_tokens", row):
             raise AuthError("invalid, expired or revoked token")
-        return _user(row)
+        return self.get_active(row.user_id)
 
     def tokens(self, actor: User, user_id: str | None = None) -> list[TokenInfo]:
         """The actor's own tokens; an administrator may list anyone's."""
@@ -428,6 +446,7 @@ class Accounts:
             if r.user_id != actor.id and not actor.has(Role.ADMINISTRATOR):
                 raise PermissionError("only its owner or an administrator revokes a token")
             conn.execute(update(api_tokens).where(api_tokens.c.token_hash == r.token_hash).values(revoked=True))
+            reseal(conn, self._seal, api_tokens, api_tokens.c.token_hash == r.token_hash)
             self._record(conn, actor.label, {"action": "token_revoked", "id": r.user_id, "token": token_id})
 
     def _record(self, conn: Connection, actor: str, body: dict[str, object]) -> None:

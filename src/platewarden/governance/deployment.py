@@ -47,6 +47,7 @@ from platewarden.store.schema import (
     read_refusals,
     road_segments,
 )
+from platewarden.store.seals import RecordSeal
 
 
 def check_jurisdictions(camera: Camera) -> None:
@@ -75,7 +76,8 @@ class RegisteredCamera:
 class DeploymentReview:
     APPROVED_CACHE_SECONDS = 5.0
 
-    def __init__(self, engine: Engine, ledger: Ledger, policy: Policy, clock: Clock) -> None:
+    def __init__(self, engine: Engine, ledger: Ledger, policy: Policy, clock: Clock, seal: RecordSeal) -> None:
+        self._seal = seal
         self._engine = engine
         self._ledger = ledger
         self._policy = policy
@@ -199,7 +201,7 @@ class DeploymentReview:
         decision = "approved" if approve else "rejected"
         exception = density_exception.strip() if (final and density.over and density_exception) else None
         with self._engine.begin() as conn:
-            record_step(conn, proposal_id, Step(level, role, approver.id, decision, reason.strip(), now))
+            record_step(conn, proposal_id, Step(level, role, approver.id, decision, reason.strip(), now), self._seal)
             body: dict[str, object] = {"action": decision, "proposal_id": proposal_id,
                                        "camera_id": proposal.camera.id, "level": level, "role": role.value,
                                        "reason_digest": digest(reason)}
@@ -323,7 +325,7 @@ class DeploymentReview:
         with self._engine.connect() as conn:
             rows = list(conn.execute(q))
             ids = [r.id for r in rows]
-            steps = load_steps(conn, ids)
+            steps = load_steps(conn, ids, self._seal)
             comments: dict[str, list[Comment]] = {i: [] for i in ids}
             if ids:
                 for c in conn.execute(select(camera_comments).where(camera_comments.c.proposal_id.in_(ids))

@@ -39,6 +39,7 @@ from platewarden.store.partitions import HELD_PURGE_DAY, DayPartitions
 from platewarden.store.schema import (
     alerts,
     destroyed_days,
+    dispositions,
     held_reads,
     holds,
     read_counts,
@@ -211,8 +212,17 @@ class Retention:
             root = root_of([leaf_hash(d) for d in digests])
             if not self._partitions.drop(conn, day):
                 conn.execute(delete(reads).where(reads.c.day == day, reads.c.key_scope == scope))
-            conn.execute(update(alerts).where(alerts.c.day == day).values(payload=b"", plate_crop=b""))
             start, end = day_bounds(day)  # zone watch keeps nothing of a destroyed day either
+            # Alerts of the day keep day-level statistics only: no text, crop, time of day, read, entry or distance
+            # (with the hotlist key, those would give back "plate X at 15:48:07").
+            alert_ids = list(conn.scalars(select(alerts.c.id).where(alerts.c.day == day)))
+            for aid in alert_ids:
+                conn.execute(update(alerts).where(alerts.c.id == aid).values(
+                    payload=b"", plate_crop=b"", read_id=str(uuid.uuid4()), entry_id=None, distance=0.0,
+                    created_at=start))
+            if alert_ids:
+                conn.execute(update(dispositions).where(dispositions.c.alert_id.in_(alert_ids))
+                             .values(at=start, note=""))
             zone_tokens = conn.execute(delete(zone_sightings).where(zone_sightings.c.at >= start,
                                                                     zone_sightings.c.at < end)).rowcount
             zone_alerts_gone = conn.execute(delete(zone_alerts).where(zone_alerts.c.created_at >= start,
@@ -252,6 +262,12 @@ class Retention:
                 n = conn.execute(select(func.count()).select_from(table).where(column < limit)).scalar_one()
                 if n:
                     rep.problems.append(f"{n} {what} from before {cutoff} still stored past the limit")
+            exact = conn.execute(select(func.count()).select_from(alerts).where(
+                alerts.c.day < cutoff,
+                alerts.c.entry_id.is_not(None) | (alerts.c.distance != 0.0) | (func.length(alerts.c.payload) > 0)
+            )).scalar_one()
+            if exact:
+                rep.problems.append(f"{exact} alerts from before {cutoff} still keep exact details past the limit")
             seen_days = {r[0] for r in conn.execute(select(read_counts.c.day).distinct())}
         ledgered = {str(e["body"]["day"]): e["body"] | {"seq": seq} for seq, e in self._ledger.parsed()
                     if e["kind"] == EventKind.DESTRUCTION.value}

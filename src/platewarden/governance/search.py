@@ -12,23 +12,28 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from platewarden.domain.approvals import ApprovalRefused, Step, check_applicant, check_approver
 from platewarden.domain.clock import Clock
 from platewarden.domain.reads import Read
 from platewarden.domain.users import User
 from platewarden.governance.accounts import Accounts
+from platewarden.governance.authorization_record import AUTHORIZATION_KINDS, by_request, ledger_disagreement
 from platewarden.governance.scope import Query, Scope, ScopeError, matches, refusal
 from platewarden.ledger.entries import Event, EventKind, digest, with_reason
 from platewarden.ledger.events import plate_ref
 from platewarden.ledger.log import Ledger
+from platewarden.ledger.trusted import LedgerTampered, trusted_entries
 from platewarden.policy.model import Policy, Role
 from platewarden.store.approval_steps import load_steps, record_step
 from platewarden.store.cipher import seal, unseal
 from platewarden.store.keyring import KeyRing
 from platewarden.store.reads import ReadStore
+from platewarden.store.resealing import reseal
 from platewarden.store.schema import search_log, search_requests
+from platewarden.store.seals import ForgedRecord, row_holds
 
 
 class Status(StrEnum):
@@ -37,6 +42,10 @@ class Status(StrEnum):
     EXIGENT = "exigent"  # running under the exigent path, review pending or done
     REJECTED = "rejected"
     REVOKED = "revoked"
+
+
+class _ChangedMeanwhile(Exception):
+    """A conditional transition found the request no longer in the state it was decided on."""
 
 
 class SearchRefused(PermissionError):
@@ -76,6 +85,7 @@ class SearchGovernance:
         self._engine = engine
         self._scope_key = keyring.derived("search-scope")
         self._ref_key = keyring.derived("ledger-plate-ref")
+        self._seal = keyring.record_seal()
         self._reads = reads
         self._accounts = accounts
         self._ledger = ledger
@@ -114,6 +124,7 @@ class SearchGovernance:
                 requested_by=officer.id, requested_at=now, exigent=exigent,
                 status=(Status.EXIGENT if exigent else Status.PENDING).value, valid_until=valid,
                 agreement_id=agreement_id))
+            reseal(conn, self._seal, search_requests, search_requests.c.id == rid)
             self._ledger.append([Event(EventKind.SEARCH, now, officer.label, {
                 "action": "apply", "request_id": rid, "case": case_number, "offence": offence, "exigent": exigent,
                 "scope_digest": digest(json.dumps(scope.to_json(), sort_keys=True)),
@@ -126,9 +137,12 @@ class SearchGovernance:
     def get(self, request_id: str) -> SearchRequest:
         with self._engine.connect() as conn:
             row = conn.execute(select(search_requests).where(search_requests.c.id == request_id)).first()
-            steps = load_steps(conn, [request_id])[request_id]
+            steps = load_steps(conn, [request_id], self._seal)[request_id]
         if row is None:
             raise KeyError(f"no search request {request_id}")
+        if not row_holds(self._seal, "search_requests", row):
+            raise ForgedRecord(f"search request {request_id} fails its seal (changed outside platewarden): refused; "
+                               "see platewarden audit reconcile")
         scope = Scope.from_json(json.loads(unseal(self._scope_key, row.scope, f"scope|{row.id}".encode())))
         return SearchRequest(row.id, row.case_number, row.offence, scope, row.requested_by,
                              row.requested_at, row.exigent, Status(row.status),  # type: ignore[arg-type]
@@ -138,7 +152,13 @@ class SearchGovernance:
     def all(self) -> list[SearchRequest]:
         with self._engine.connect() as conn:
             ids = [r.id for r in conn.execute(select(search_requests.c.id).order_by(search_requests.c.requested_at))]
-        return [self.get(i) for i in ids]
+        out = []
+        for i in ids:
+            try:
+                out.append(self.get(i))
+            except ForgedRecord:
+                continue  # not a request: audit reconcile names it
+        return out
 
     def _check_exigent(self, officer: User, scope: Scope, now: datetime) -> None:
         """Exigent searches run before anyone approves them: narrower than ordinary ones, and few per officer."""
@@ -186,17 +206,37 @@ class SearchGovernance:
             self._refused(user, request_id, req.case_number, str(exc), now)
             raise
         done = approve and level == len(chain) - 1
-        with self._engine.begin() as conn:
-            record_step(conn, request_id, Step(level, role, user.id, "approved" if approve else "rejected", reason,
-                                               now))
-            if done or not approve:
-                conn.execute(update(search_requests).where(search_requests.c.id == request_id).values(
-                    status=(Status.ACTIVE if approve else Status.REJECTED).value, status_reason=reason or None,
-                    valid_until=now + timedelta(days=self._policy.search.valid_days) if approve else None))
-            self._ledger.append([Event(EventKind.APPROVAL if approve else EventKind.REJECTION, now, user.label, {
-                "request_id": request_id, "case": req.case_number, "level": level, "role": role.value,
-                "reason_digest": digest(reason), "authorization_complete": done})], conn=conn)
+        try:
+            with self._engine.begin() as conn:
+                record_step(conn, request_id, Step(level, role, user.id, "approved" if approve else "rejected",
+                                                   reason, now), self._seal)
+                if done or not approve:
+                    self._transition(conn, request_id, Status.PENDING, status=(
+                        Status.ACTIVE if approve else Status.REJECTED).value, status_reason=reason or None,
+                        valid_until=now + timedelta(days=self._policy.search.valid_days) if approve else None)
+                elif self._status(conn, request_id) is not Status.PENDING:
+                    raise _ChangedMeanwhile
+                self._ledger.append([Event(EventKind.APPROVAL if approve else EventKind.REJECTION, now, user.label, {
+                    "request_id": request_id, "case": req.case_number, "level": level, "role": role.value,
+                    "reason_digest": digest(reason), "authorization_complete": done})], conn=conn)
+        except (IntegrityError, _ChangedMeanwhile):  # a concurrent decision or revocation came first
+            why = "another decision on this request came first (it was decided or revoked meanwhile)"
+            self._refused(user, request_id, req.case_number, why, now)
+            raise ApprovalRefused(why) from None
         return self.get(request_id)
+
+    def _status(self, conn: Connection, request_id: str) -> Status:
+        return Status(conn.execute(select(search_requests.c.status).where(search_requests.c.id == request_id))
+                      .scalar_one())
+
+    def _transition(self, conn: Connection, request_id: str, expected: Status, **values: object) -> None:
+        """A conditional update: only from ``expected`` (one winner among concurrent acts), resealed."""
+        done = conn.execute(update(search_requests).where(search_requests.c.id == request_id,
+                                                          search_requests.c.status == expected.value)
+                            .values(**values)).rowcount
+        if done != 1:
+            raise _ChangedMeanwhile
+        reseal(conn, self._seal, search_requests, search_requests.c.id == request_id)
 
     def approve(self, request_id: str, user: User, reason: str = "") -> SearchRequest:
         return self._decide(request_id, user, True, reason)
@@ -217,11 +257,17 @@ class SearchGovernance:
         except ApprovalRefused as exc:
             self._refused(user, request_id, req.case_number, str(exc), now)
             raise
-        with self._engine.begin() as conn:
-            conn.execute(update(search_requests).where(search_requests.c.id == request_id).values(
-                status=Status.REVOKED.value, status_reason=reason, valid_until=now))
-            self._ledger.append([Event(EventKind.REVOCATION, now, user.label, {
-                "request_id": request_id, "case": req.case_number, "reason_digest": digest(reason)})], conn=conn)
+        try:
+            with self._engine.begin() as conn:
+                self._transition(conn, request_id, req.status, status=Status.REVOKED.value, status_reason=reason,
+                                 valid_until=now)
+                self._ledger.append([Event(EventKind.REVOCATION, now, user.label, {
+                    "request_id": request_id, "case": req.case_number, "reason_digest": digest(reason)})],
+                    conn=conn)
+        except _ChangedMeanwhile:
+            why = "the request changed meanwhile (decided or revoked): look again"
+            self._refused(user, request_id, req.case_number, why, now)
+            raise ApprovalRefused(why) from None
         return self.get(request_id)
 
     def review_exigent(self, request_id: str, user: User, upheld: bool, reason: str) -> SearchRequest:
@@ -246,17 +292,22 @@ class SearchGovernance:
             self._refused(user, request_id, req.case_number, str(exc), now)
             raise
         level = reviewers.index(role) + 1
-        with self._engine.begin() as conn:
-            record_step(conn, request_id, Step(level, role, user.id, "upheld" if upheld else "not_upheld", reason,
-                                               now))
-            if not upheld:
-                conn.execute(update(search_requests).where(search_requests.c.id == request_id).values(
-                    status=Status.REVOKED.value, status_reason=f"exigent use not upheld: {reason}",
-                    valid_until=min(now, req.valid_until or now)))
-            late = now > req.requested_at + timedelta(hours=self._policy.exigent.review_within_hours)
-            self._ledger.append([Event(EventKind.EXIGENT_REVIEW, now, user.label, {
-                "request_id": request_id, "case": req.case_number, "role": role.value, "upheld": upheld,
-                "late": late, "reason_digest": digest(reason)})], conn=conn)
+        try:
+            with self._engine.begin() as conn:
+                record_step(conn, request_id, Step(level, role, user.id, "upheld" if upheld else "not_upheld",
+                                                   reason, now), self._seal)
+                if not upheld:
+                    self._transition(conn, request_id, req.status, status=Status.REVOKED.value,
+                                     status_reason=f"exigent use not upheld: {reason}",
+                                     valid_until=min(now, req.valid_until or now))
+                late = now > req.requested_at + timedelta(hours=self._policy.exigent.review_within_hours)
+                self._ledger.append([Event(EventKind.EXIGENT_REVIEW, now, user.label, {
+                    "request_id": request_id, "case": req.case_number, "role": role.value, "upheld": upheld,
+                    "late": late, "reason_digest": digest(reason)})], conn=conn)
+        except (IntegrityError, _ChangedMeanwhile):
+            why = "another review of this request came first"
+            self._refused(user, request_id, req.case_number, why, now)
+            raise ApprovalRefused(why) from None
         return self.get(request_id)
 
     def overdue_reviews(self) -> list[SearchRequest]:
@@ -279,9 +330,10 @@ class SearchGovernance:
         now = self._clock.now()
         try:
             req = self.get(request_id)
-        except KeyError:
-            self._refused(user, request_id, None, "no such request", now)
-            raise SearchRefused("no such search authorization") from None
+        except KeyError as exc:
+            forged = isinstance(exc, ForgedRecord)
+            self._refused(user, request_id, None, str(exc) if forged else "no such request", now)
+            raise SearchRefused(str(exc) if forged else "no such search authorization") from None
         why = None
         if user.id != req.requested_by:
             why = "only the applicant runs an authorized search"
@@ -289,7 +341,7 @@ class SearchGovernance:
             why = f"no active authorization (status {req.status.value}" + \
                   (", expired)" if req.valid_until and now >= req.valid_until else ")")
         else:
-            why = refusal(req.scope, query)
+            why = refusal(req.scope, query) or self._ledger_disagrees(req)
         if why is not None:
             self._refused(user, request_id, req.case_number, why, now, query)
             raise SearchRefused(why)
@@ -307,6 +359,16 @@ class SearchGovernance:
                 "results_digest": result_digest, "query_ref": self._query_ref(query), "approvers": approvers,
                 "purpose_digest": digest(req.scope.purpose)})], conn=conn)
         return SearchResult(request_id, reads, result_digest)
+
+    def _ledger_disagrees(self, req: SearchRequest) -> str | None:
+        """The ledger, not the tables, is the record an authorization stands on (governance/authorization_record)."""
+        try:
+            events = by_request(trusted_entries(self._ledger, AUTHORIZATION_KINDS)).get(req.id, [])
+        except LedgerTampered as exc:
+            return f"the ledger cannot be trusted ({exc}): no search runs until it is restored"
+        return ledger_disagreement(req.id, req.case_number, req.exigent, req.status.value,
+                                   [(s.level, s.role.value, s.decided_by) for s in req.steps], events,
+                                   lambda uid: self._accounts.get(uid).label)
 
     def _run(self, req: SearchRequest, q: Query) -> list[Read]:
         days = [q.time_from.date() + timedelta(days=i) for i in range((q.time_to.date() - q.time_from.date()).days + 1)]

@@ -18,7 +18,9 @@ from sqlalchemy import Connection, Engine, insert, select, update
 from platewarden.domain.clock import Clock
 from platewarden.domain.users import User
 from platewarden.policy.model import AccountPolicy
+from platewarden.store.resealing import reseal
 from platewarden.store.schema import sessions, users
+from platewarden.store.seals import RecordSeal, row_holds
 
 TOUCH_EVERY = timedelta(seconds=60)  # last_seen_at is written at most this often per session
 
@@ -39,8 +41,9 @@ def _hash(token: str) -> bytes:
 
 
 class Sessions:
-    def __init__(self, engine: Engine, clock: Clock, policy: AccountPolicy) -> None:
+    def __init__(self, engine: Engine, clock: Clock, policy: AccountPolicy, seal: RecordSeal) -> None:
         self._engine = engine
+        self._seal = seal
         self._clock = clock
         self._policy = policy
 
@@ -53,6 +56,7 @@ class Sessions:
                 id_hash=_hash(token), user_id=user.id, csrf=secrets.token_urlsafe(24), created_at=now,
                 last_seen_at=now, expires_at=now + timedelta(hours=self._policy.session_absolute_hours),
                 mfa_pending=mfa_pending))
+            reseal(conn, self._seal, sessions, sessions.c.id_hash == _hash(token))
         return token
 
     def resolve(self, token: str) -> SessionInfo:
@@ -62,7 +66,7 @@ class Sessions:
             row = conn.execute(select(sessions, users.c.active, users.c.locked_at)
                                .join(users, users.c.id == sessions.c.user_id)
                                .where(sessions.c.id_hash == _hash(token or ""))).first()
-        if row is None or row.ended_at is not None:
+        if row is None or row.ended_at is not None or not row_holds(self._seal, "sessions", row):
             raise SessionEnded("signed out: sign in again")
         why = ("the account is deactivated" if not row.active else "the account is locked" if row.locked_at
                else "the session expired" if now >= row.expires_at
@@ -80,6 +84,7 @@ class Sessions:
         with self._engine.begin() as conn:
             conn.execute(update(sessions).where(sessions.c.id_hash == _hash(token), sessions.c.ended_at.is_(None))
                          .values(mfa_pending=False))
+            reseal(conn, self._seal, sessions, sessions.c.id_hash == _hash(token))
 
     def end(self, token: str, reason: str = "logout") -> None:
         with self._engine.begin() as conn:

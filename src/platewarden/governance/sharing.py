@@ -100,6 +100,7 @@ class Sharing:
                  clock: Clock, keyring: KeyRing) -> None:
         self._engine = engine
         self._received_key = keyring.derived("received-shares")
+        self._seal = keyring.record_seal()
         self._searches = searches
         self._ledger = ledger
         self._policy = policy
@@ -158,7 +159,7 @@ class Sharing:
         decision = step.decision
         complete = approve and next_level(self.chain, [*ag.steps, step]) is None
         with self._engine.begin() as conn:
-            record_step(conn, agreement_id, step)
+            record_step(conn, agreement_id, step, self._seal)
             if not approve or complete:
                 status = AgreementStatus.ACTIVE if approve else AgreementStatus.REJECTED
                 conn.execute(update(sharing_agreements).where(sharing_agreements.c.id == agreement_id)
@@ -191,7 +192,7 @@ class Sharing:
         with self._engine.connect() as conn:
             rows = list(conn.execute(select(sharing_agreements).order_by(sharing_agreements.c.requested_at)))
             ids = [r.id for r in rows]
-            steps = load_steps(conn, ids)
+            steps = load_steps(conn, ids, self._seal)
         return [SharingAgreement(r.id, r.partner, r.jurisdiction, tuple(json.loads(r.purposes)), r.retention_days,
                                  r.valid_until, r.partner_key, r.requested_by, r.requested_at,
                                  AgreementStatus(r.status), r.status_reason, tuple(steps[r.id])) for r in rows]

@@ -76,6 +76,7 @@ class ZoneWatch:
         self._engine = engine
         self._wrap_key = keyring.derived("zone-key-wrap")
         self._alert_key = keyring.derived("zone-alerts")
+        self._seal = keyring.record_seal()
         self._ledger = ledger
         self._policy = policy
         self._clock = clock
@@ -126,7 +127,7 @@ class ZoneWatch:
         step = Step(level, role, approver.id, "approved" if approve else "rejected", reason.strip(), now)
         complete = approve and next_level(self.chain, [*zone.steps, step]) is None
         with self._engine.begin() as conn:
-            record_step(conn, zone_id, step)
+            record_step(conn, zone_id, step, self._seal)
             if not approve:
                 conn.execute(update(zones).where(zones.c.id == zone_id).values(
                     status=ZoneStatus.REJECTED.value, status_reason=reason.strip()))
@@ -191,7 +192,7 @@ class ZoneWatch:
         with self._engine.connect() as conn:
             rows = list(conn.execute(q))
             ids = [r.id for r in rows]
-            steps = load_steps(conn, ids)
+            steps = load_steps(conn, ids, self._seal)
         return [Zone(r.id, r.name, tuple((float(a), float(b)) for a, b in json.loads(r.polygon)), r.justification,
                      r.min_sightings, timedelta(hours=r.window_hours), r.requested_by, r.requested_at,
                      r.expires_at, ZoneStatus(r.status), r.status_reason, tuple(steps[r.id]), r.activated_at)

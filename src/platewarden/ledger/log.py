@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +16,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from platewarden.domain.clock import Clock
-from platewarden.ledger.entries import Event, encode_entry
+from platewarden.ledger.entries import Event, EventKind, encode_entry
 from platewarden.ledger.merkle import CompactTree, consistency_proof, inclusion_proof, leaf_hash
 from platewarden.ledger.notes import (
     COSIGNATURE_V1,
@@ -55,11 +56,19 @@ def _unpack(blob: bytes) -> list[bytes]:
     return [blob[i: i + 32] for i in range(0, len(blob), 32)]
 
 
+READ_BATCH_CHECKPOINT_SECONDS = 60.0  # read batches alone: a signed checkpoint at least this often per process
+
+
 class Ledger:
     def __init__(self, engine: Engine, signer: Signer, clock: Clock) -> None:
         self._engine = engine
         self._signer = signer
         self._clock = clock
+        self._last_signed = -1e9  # monotonic time of this process's last inline checkpoint
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
 
     @property
     def origin(self) -> str:
@@ -117,6 +126,15 @@ class Ledger:
             upd = ledger_state.update().where(ledger_state.c.id == 1, ledger_state.c.size == state.size)
             if conn.execute(upd.values(**values)).rowcount != 1:
                 raise IntegrityError("ledger_state moved", None, Exception("concurrent append"))
+        governed = any(ev.kind is not EventKind.READ_BATCH for ev in events)
+        if governed or time.monotonic() - self._last_signed > READ_BATCH_CHECKPOINT_SECONDS:
+            # No unsigned tail: every governed act is covered by a signed checkpoint in the same transaction, so a
+            # database writer cannot rewrite it without the log key (which is not in the database).
+            note = sign_checkpoint(Checkpoint(self.origin, tree.size, tree.root()), self._signer)
+            conn.execute(conflict_insert(self._engine, ledger_checkpoints).values(
+                size=tree.size, root=tree.root(), note=note.render(), created_at=self._clock.now())
+                .on_conflict_do_nothing(index_elements=["size"]))
+            self._last_signed = time.monotonic()
         return seqs
 
     def size(self) -> int:

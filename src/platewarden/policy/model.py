@@ -71,7 +71,7 @@ class ExigentPolicy(_Strict):
                                                                     "hours (ordinary ones: search.max_window_days).")
     min_pattern_characters: int = Field(5, ge=3, le=10, description="A partial pattern in an exigent search names "
                                                                     "at least this many characters.")
-    max_per_officer_per_week: int = Field(3, ge=1, le=50, description="Exigent searches one officer may start in "
+    max_per_officer_per_week: int = Field(3, ge=1, le=1000, description="Exigent searches one officer may start in "
                                                                       "seven days.")
 
 

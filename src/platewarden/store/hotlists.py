@@ -19,6 +19,7 @@ class HotlistStore:
     def __init__(self, engine: Engine, keyring: KeyRing) -> None:
         self._engine = engine
         self._key = keyring.derived("hotlist")
+        self._seal = keyring.record_seal()
 
     def _row(self, e: HotlistEntry) -> dict[str, Any]:
         return {"id": e.id, "plate": seal(self._key, e.plate.encode(), f"hotlist|{e.id}".encode()),
@@ -46,11 +47,11 @@ class HotlistStore:
 
     def steps(self, entry_id: str) -> list[Step]:
         with self._engine.connect() as conn:
-            return load_steps(conn, [entry_id])[entry_id]
+            return load_steps(conn, [entry_id], self._seal)[entry_id]
 
     def add_step(self, entry_id: str, step: Step) -> None:
         with self._engine.begin() as conn:
-            record_step(conn, entry_id, step)
+            record_step(conn, entry_id, step, self._seal)
 
     def set_status(self, entry_id: str, status: EntryStatus, approved_by: str | None = None) -> None:
         values: dict[str, Any] = {"status": status.value}

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from platewarden.store.cipher import fingerprint, new_key, seal, unseal
 from platewarden.store.schema import day_keys
+from platewarden.store.seals import RecordSeal
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,10 @@ class KeyRing:
         with self._lock:
             self._cache.pop(day, None)
         return row.data_key_fingerprint, row.index_key_fingerprint
+
+    def record_seal(self) -> RecordSeal:
+        """The seal on governed rows (store/seals.py), from the master key."""
+        return RecordSeal(self.derived("record-seal"))
 
     def derived(self, purpose: str) -> bytes:
         """A long-lived key for one purpose (e.g. hotlist plates), derived from the master key with HKDF."""

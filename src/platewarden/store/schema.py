@@ -187,7 +187,7 @@ alerts = Table(
     "alerts", metadata,
     Column("id", String(36), primary_key=True),
     Column("read_id", String(36), nullable=False, unique=True),
-    Column("entry_id", String(36), ForeignKey("hotlist_entries.id"), nullable=False),
+    Column("entry_id", String(36), ForeignKey("hotlist_entries.id")),  # NULL once its day is destroyed
     Column("day", Date, nullable=False),
     Column("payload", LargeBinary, nullable=False),  # sealed JSON: raw text, camera, confidences
     Column("plate_crop", LargeBinary, nullable=False),  # sealed JPEG, kept with the alert
@@ -264,6 +264,7 @@ users = Table(
     Column("totp_secret", LargeBinary),  # sealed under a key derived from the master key
     Column("totp_enabled_at", UtcDateTime()),
     Column("totp_last_step", Integer),  # the last time step accepted: a code is never accepted twice
+    Column("seal", LargeBinary(32)),  # store/seals.py: HMAC under a key derived from the master key
 )
 
 sessions = Table(  # server-side sessions: the cookie holds only a random id, whose SHA-256 is stored here
@@ -277,6 +278,7 @@ sessions = Table(  # server-side sessions: the cookie holds only a random id, wh
     Column("mfa_pending", Boolean, nullable=False),  # signed in with a password only: may enrol a second factor
     Column("ended_at", UtcDateTime()),
     Column("end_reason", String(40)),
+    Column("seal", LargeBinary(32)),  # store/seals.py: HMAC under a key derived from the master key
 )
 
 recovery_codes = Table(  # one-time codes for a lost authenticator: only their SHA-256
@@ -304,6 +306,7 @@ api_tokens = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("revoked", Boolean, nullable=False),
     Column("expires_at", UtcDateTime()),  # NULL only for tokens issued before expiry existed: treated as expired
+    Column("seal", LargeBinary(32)),  # store/seals.py: HMAC under a key derived from the master key
 )
 
 search_requests = Table(
@@ -319,6 +322,7 @@ search_requests = Table(
     Column("valid_until", UtcDateTime()),
     Column("status_reason", Text),
     Column("agreement_id", String(36)),  # a shared query made for a partner agency under this agreement
+    Column("seal", LargeBinary(32)),  # store/seals.py: HMAC under a key derived from the master key
 )
 
 approval_steps = Table(
@@ -330,6 +334,7 @@ approval_steps = Table(
     Column("decision", String(16), nullable=False),  # approved / rejected / reviewed
     Column("reason", Text, nullable=False),
     Column("decided_at", UtcDateTime(), nullable=False),
+    Column("seal", LargeBinary(32)),  # store/seals.py: HMAC under a key derived from the master key
 )
 
 search_log = Table(  # the access record (California SB 34 and more); the query itself is sealed

@@ -218,6 +218,10 @@ def _ledger(snap: Snapshot, policy: Policy, out: Assessment) -> None:
         where = f" (first bad entry {lg.first_bad_entry})" if lg.first_bad_entry is not None else ""
         add(Finding("ledger", Severity.CRITICAL, "ledger-broken", "The ledger does not verify",
                     (lg.problem + where,)))
+    if lg.disagreements:
+        add(Finding("ledger", Severity.CRITICAL, "governed-rows-disagree", "Governed rows that fail their seal or "
+                    "the signed ledger (written outside platewarden; platewarden audit reconcile)",
+                    tuple(lg.disagreements)))
     if lg.latest is None:
         add(Finding("ledger", Severity.WARNING, "no-checkpoint", "The ledger has no signed checkpoint"))
     elif lg.latest_witnessed is None:

@@ -226,10 +226,13 @@ def _ledger(p: Platform, conn: Connection, start: datetime, end: datetime, verif
     by_kind = {r[0]: int(r[1]) for r in conn.execute(
         select(ledger_entries.c.kind, func.count()).where(ledger_entries.c.at >= start, ledger_entries.c.at < end)
         .group_by(ledger_entries.c.kind))}
+    from platewarden.governance.reconcile import reconcile
+
     return LedgerSection(verified=verify, ok=res.ok if res else True, problem=res.problem if res else "",
                          first_bad_entry=res.first_bad_entry if res else None, entries=size,
                          checkpoints=len(cps), uncovered=size - (cps[-1][0] if cps else 0), latest=latest,
-                         latest_witnessed=witnessed, entries_in_period=by_kind)
+                         latest_witnessed=witnessed, entries_in_period=by_kind,
+                         disagreements=[d.line() for d in reconcile(p)] if verify else [])
 
 
 def _alerts(conn: Connection, start: datetime, end: datetime) -> tuple[AlertsSection, list[Any]]:

@@ -113,6 +113,7 @@ class LedgerSection(_Model):
     latest: CheckpointInfo | None
     latest_witnessed: CheckpointInfo | None
     entries_in_period: dict[str, int]  # ledger entries of the period by kind
+    disagreements: list[str] = []  # governed rows that fail their seal or the signed ledger (audit reconcile)
 
 
 # --- alerts and hotlist ---

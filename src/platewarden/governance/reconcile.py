@@ -1,0 +1,69 @@
+"""``audit reconcile``: every governed row checked against what only platewarden can produce — its seal (a key from
+the master key) and the signed ledger — naming each row that disagrees.
+
+What a database writer without the master key or the log key can do is exactly what this finds: rows inserted or
+changed by hand (seal missing or wrong), and search requests whose state the signed ledger does not bear out (a
+revoked authorization restored from an old copy of its row, an approval that was never recorded).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from platewarden.governance.authorization_record import AUTHORIZATION_KINDS, by_request, ledger_disagreement
+from platewarden.ledger.trusted import LedgerTampered, trusted_entries
+from platewarden.runtime import Platform
+from platewarden.store.schema import approval_steps, metadata, search_requests
+from platewarden.store.seals import SEALED_FIELDS, row_holds
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    table: str
+    key: str
+    problem: str
+
+    def line(self) -> str:
+        return f"{self.table} {self.key}: {self.problem}"
+
+
+def reconcile(p: Platform) -> list[Disagreement]:
+    seal = p.keyring.record_seal()
+    out: list[Disagreement] = []
+    genuine_requests: set[str] = set()
+    with p.engine.connect() as conn:
+        for name in SEALED_FIELDS:
+            table = metadata.tables[name]
+            pk = [c.name for c in table.primary_key.columns]
+            for row in conn.execute(select(table)):
+                m = row._mapping
+                key = "/".join(m[c].hex()[:16] if isinstance(m[c], bytes) else str(m[c]) for c in pk)
+                if not row_holds(seal, name, row):
+                    out.append(Disagreement(name, key, "no seal (written outside platewarden)" if m["seal"] is None
+                                            else "seal does not match (changed outside platewarden)"))
+                elif name == "search_requests":
+                    genuine_requests.add(str(m["id"]))
+        requests = [r for r in conn.execute(select(search_requests)) if r.id in genuine_requests]
+        steps: dict[str, list[tuple[int, str, str]]] = {}
+        for s in conn.execute(select(approval_steps)):
+            if row_holds(seal, "approval_steps", s):
+                steps.setdefault(s.request_id, []).append((s.level, s.role, s.decided_by))
+    try:
+        events = by_request(trusted_entries(p.ledger, AUTHORIZATION_KINDS))
+    except LedgerTampered as exc:
+        return [*out, Disagreement("ledger_entries", "-", str(exc))]
+
+    def label(uid: str) -> str:
+        try:
+            return p.accounts.get(uid).label
+        except KeyError:
+            return f"(unknown account {uid})"
+
+    for r in requests:
+        why = ledger_disagreement(r.id, r.case_number, r.exigent, r.status, steps.get(r.id, []),
+                                  events.get(r.id, []), label)
+        if why:
+            out.append(Disagreement("search_requests", r.id, why))
+    return out

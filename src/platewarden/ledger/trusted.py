@@ -1,0 +1,55 @@
+"""Reading the ledger as evidence, not as a diary: only entries covered by a checkpoint signed with the log key, whose
+bytes still hash to the leaves that checkpoint commits to.
+
+Why: governance decides from the ledger (a search runs only if the ledger records its approvals and no revocation).
+Anyone who can write to the database can also write to the ledger tables; they cannot sign a checkpoint (the log key
+is not in the database). So a decision rests only on entries inside the latest signed checkpoint, after the whole
+tree up to it has been recomputed and matched against the signed root. Governed acts are checkpointed in their own
+transaction (``Ledger._append_in``), so every decision is covered at once.
+
+Cost: one pass over the leaf hashes (32 bytes per entry) per call; C2SP tiles (issue 25) would make it logarithmic.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+
+from platewarden.ledger.log import Ledger
+from platewarden.ledger.merkle import leaf_hash, root_of
+from platewarden.ledger.notes import NoteError, SignedNote, verify_log_signature
+from platewarden.store.schema import ledger_checkpoints, ledger_entries
+
+
+class LedgerTampered(RuntimeError):
+    """The ledger in the database does not match its latest signed checkpoint (or has none)."""
+
+
+def trusted_entries(ledger: Ledger, kinds: Iterable[str]) -> list[tuple[int, dict[str, Any]]]:
+    """(seq, entry) of the given kinds, every one covered by the latest checkpoint signed with the log key and
+    matching the tree that checkpoint signs; raises LedgerTampered otherwise."""
+    with ledger.engine.connect() as conn:
+        row = conn.execute(select(ledger_checkpoints.c.note).order_by(ledger_checkpoints.c.size.desc())
+                           .limit(1)).first()
+        if row is None:
+            raise LedgerTampered("the ledger has no signed checkpoint")
+        try:
+            cp = verify_log_signature(SignedNote.parse(row[0]), ledger.public_key)
+        except NoteError as exc:
+            raise LedgerTampered(f"the latest checkpoint is not signed by the log key: {exc}") from None
+        leaves = [bytes(h) for h in conn.scalars(select(ledger_entries.c.leaf_hash)
+                                                 .where(ledger_entries.c.seq < cp.size)
+                                                 .order_by(ledger_entries.c.seq))]
+        if len(leaves) != cp.size or root_of(leaves) != cp.root:
+            raise LedgerTampered(f"the ledger's first {cp.size} entries do not hash to the signed checkpoint")
+        out = []
+        for seq, data in conn.execute(select(ledger_entries.c.seq, ledger_entries.c.entry).where(
+                ledger_entries.c.kind.in_(list(kinds)), ledger_entries.c.seq < cp.size)
+                .order_by(ledger_entries.c.seq)):
+            if leaf_hash(bytes(data)) != leaves[seq]:
+                raise LedgerTampered(f"ledger entry {seq} was changed after it was signed")
+            out.append((seq, json.loads(data)))
+    return out

@@ -1,0 +1,71 @@
+"""Seals on governed rows: an HMAC-SHA-256 over what a row means (who approved what, which roles an account holds,
+which session or token belongs to whom), under a key derived from the master key.
+
+Why: whoever can write to the database but does not hold the master key (a DBA, a leaked backup restored elsewhere,
+SQL injection) could otherwise insert approval rows, set a request active, grant roles, or add a session or token
+row, and the running server would act on them. With seals, governance acts only on rows it sealed itself: a row whose
+seal is missing or wrong is treated as absent and refused, and ``platewarden audit reconcile`` names it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import datetime
+from typing import Any
+
+
+class ForgedRecord(KeyError):
+    """A governed row that fails its seal: changed or made outside platewarden. Treated as absent."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "a governed record fails its seal"
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, (list, tuple, frozenset, set)):
+        items = [_canonical(v) for v in value]
+        return sorted(items) if isinstance(value, (frozenset, set)) else items
+    return value
+
+
+class RecordSeal:
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def of(self, kind: str, *fields: Any) -> bytes:
+        """The seal of a row of ``kind`` with these meaningful fields (order matters, types are canonicalised)."""
+        data = json.dumps([kind, *(_canonical(f) for f in fields)], separators=(",", ":"), ensure_ascii=False)
+        return hmac.new(self._key, data.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
+
+    def holds(self, stored: bytes | None, kind: str, *fields: Any) -> bool:
+        return stored is not None and hmac.compare_digest(bytes(stored), self.of(kind, *fields))
+
+
+# The fields of each governed table that its seal covers: what grants access or records a decision. Counters and
+# timestamps that change with use (failed sign-ins, last seen) are left out; so are columns whose change can only
+# take access away (a session's end).
+SEALED_FIELDS: dict[str, tuple[str, ...]] = {
+    "search_requests": ("id", "case_number", "offence", "scope", "requested_by", "requested_at", "exigent", "status",
+                        "valid_until", "agreement_id"),
+    "approval_steps": ("request_id", "level", "role", "decided_by", "decision", "reason", "decided_at"),
+    "users": ("id", "username", "roles", "active"),
+    "api_tokens": ("token_hash", "user_id", "expires_at", "revoked"),
+    "sessions": ("id_hash", "user_id", "created_at", "expires_at", "mfa_pending"),
+}
+
+
+def row_seal(seal: RecordSeal, table: str, row: Any) -> bytes:
+    """The seal a row of a governed table should carry (``row``: a mapping or a Row with the sealed columns)."""
+    m = row._mapping if hasattr(row, "_mapping") else row
+    return seal.of(table, *(m[f] for f in SEALED_FIELDS[table]))
+
+
+def row_holds(seal: RecordSeal, table: str, row: Any) -> bool:
+    m = row._mapping if hasattr(row, "_mapping") else row
+    return seal.holds(m["seal"], table, *(m[f] for f in SEALED_FIELDS[table]))
