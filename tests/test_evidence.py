@@ -39,8 +39,10 @@ def package(platform: Platform, clock: ManualClock, tmp_path: Path) -> tuple[byt
     platform.retention.hold(who["officer"], who["head"], "2026-CR-3", held, "trial")
     with pytest.raises(PermissionError):
         export_case(platform, who["operator"], "2026-CR-3", tmp_path / "x.zip")
+    with pytest.raises(PermissionError):  # an officer the case's holds do not name
+        export_case(platform, who["officer2"], "2026-CR-3", tmp_path / "x.zip")
     with pytest.raises(EvidenceError):
-        export_case(platform, who["officer"], "2026-CR-404", tmp_path / "x.zip")
+        export_case(platform, who["prosecutor"], "2026-CR-404", tmp_path / "x.zip")
     assert export_case(platform, who["officer"], "2026-CR-3", tmp_path / "e.zip") == 2
     return (tmp_path / "e.zip").read_bytes(), platform, held
 

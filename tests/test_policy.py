@@ -57,9 +57,19 @@ def test_chain_needs_an_approver() -> None:
         parse_policy("approvals:\n  hotlist_entry: [officer]\n")
 
 
-def test_warning_beyond_jurisdiction_cap() -> None:
-    p = parse_policy("retention:\n  ordinary_days: 60\n  jurisdiction_cap_days: 21\n")
-    assert any("cap" in w for w in p.warnings())
+def test_retention_beyond_the_jurisdictions_cap_needs_a_recorded_ground() -> None:
+    with pytest.raises(PolicyError, match="cap_exception"):
+        parse_policy("retention:\n  ordinary_days: 60\n  jurisdiction_cap_days: 21\n")
+    p = parse_policy("retention:\n  ordinary_days: 60\n  jurisdiction_cap_days: 21\n  cap_exception: "
+                     "court order 2026-44 extends retention for the bridge cameras\n")
+    assert any("cap" in w for w in p.warnings())  # still flagged
+
+
+@pytest.mark.parametrize("chain", ["[officer, officer]", "[officer, department_head, department_head]",
+                                   "[department_head, officer, department_head]"])
+def test_one_role_twice_in_a_chain_is_refused(chain: str) -> None:
+    with pytest.raises(PolicyError, match="separation of duties"):
+        parse_policy(f"approvals:\n  historical_search: {chain}\n")
 
 
 def test_policy_check_cli(tmp_path: Path) -> None:

@@ -30,6 +30,12 @@ def test_redress_path(platform: Platform, clock: ManualClock) -> None:
         p.redress.decide(who["head"], cid, True, "misread", [])
     p.redress.start_review(who["officer"], cid)
     assert p.redress.matching_alerts(who["officer"], cid) == [alert.id]  # 750 vs 350: distance 1
+    with pytest.raises(RedressError, match="second person"):  # the reviewer does not decide
+        p.redress.decide(who["officer"], cid, True, "misread", [alert.id])
+    with pytest.raises(RedressError, match="department head"):  # weighty decisions are a head's
+        p.redress.decide(who["officer2"], cid, True, "misread", [alert.id], compensation=10_000_000.0)
+    with pytest.raises(RedressError, match="department head"):
+        p.redress.decide(who["officer2"], cid, True, "misread", [alert.id], suppress_entry=True)
     c = p.redress.decide(who["head"], cid, True, "the crop shows 5SOW750; the read was a misread", [alert.id],
                          compensation=1500.0, compensation_reason="detention and distress", suppress_entry=True)
     assert c.state is ComplaintState.UPHELD
@@ -63,6 +69,10 @@ def test_public_form_and_api(platform: Platform) -> None:
     assert client.post(f"/api/complaints/{cid}/review", headers=token).json()["state"] == "under_review"
     d = client.post(f"/api/complaints/{cid}/decision", json={"upheld": False, "reason": "no alert that day"},
                     headers=token)
+    assert d.status_code == 409 and "second person" in d.text  # the reviewer does not decide
+    head = {"Authorization": f"Bearer {platform.accounts.issue_token(who['head'], 't')}"}
+    d = client.post(f"/api/complaints/{cid}/decision", json={"upheld": False, "reason": "no alert that day"},
+                    headers=head)
     assert d.json()["state"] == "rejected"
     pub = client.get("/api/public/transparency").json()
     assert pub["redress"]["complaints"] == {"received": 1, "rejected": 1}

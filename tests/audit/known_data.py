@@ -125,7 +125,7 @@ def build(p: Platform, clock: ManualClock, tmp: Path) -> Known:
     ref = p.redress.file(ComplaintDetails(HOT, "2026-10-20", "West road", "stopped although not my car",
                                           "someone@example.org"))
     p.redress.start_review(who["officer"], ref)
-    p.redress.decide(who["officer"], ref, True, "misread confirmed", [alerts["west"][0]], compensation=150.0)
+    p.redress.decide(who["head"], ref, True, "misread confirmed", [alerts["west"][0]], compensation=150.0)
 
     clock.set(at(date(2026, 11, 2), 8))
     assert p.retention.run() == []

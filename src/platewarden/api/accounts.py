@@ -77,7 +77,7 @@ def _refused(exc: Exception) -> HTTPException:
         return HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc))
     if isinstance(exc, PermissionError):
         return HTTPException(status.HTTP_403_FORBIDDEN, str(exc))
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc))
+    return HTTPException(422, str(exc))
 
 
 @accounts_router.post("/api/session", response_model=SessionOut)

@@ -59,7 +59,11 @@ def create_app(platform: Platform, session_secret: str | None = None, https_only
 
     @app.middleware("http")
     async def harden(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response = await call_next(request)
+        path = request.scope.get("path", "")
+        if any(ord(c) < 32 or ord(c) == 127 for c in path):  # no id or page has control characters (nor NUL)
+            response: Response = JSONResponse({"detail": "control characters in the path"}, status_code=400)
+        else:
+            response = await call_next(request)
         requests.labels(request.method, str(response.status_code)).inc()
         for k, v in SECURITY_HEADERS.items():
             response.headers.setdefault(k, v)

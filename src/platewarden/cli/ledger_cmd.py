@@ -67,6 +67,9 @@ def consistency(ctx: click.Context, old_size: int, out: Path | None) -> None:
     """A consistency proof from OLD_SIZE to the latest checkpoint, for a witness."""
     with platform(ctx, notify=False) as p:
         size = p.ledger.checkpoints()[-1][0] if p.ledger.checkpoints() else p.ledger.size()
+        if not 0 < old_size <= size:
+            raise click.BadParameter(f"OLD_SIZE must be between 1 and the latest checkpoint's size {size}",
+                                     param_hint="OLD_SIZE")
         text = "".join(h.hex() + "\n" for h in p.ledger.consistency(old_size, size))
     if out:
         out.write_text(text)

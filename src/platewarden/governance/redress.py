@@ -159,6 +159,13 @@ class Redress:
         check_transition(c.state, new)
         if not reason.strip():
             raise RedressError("a decision states its reasons")
+        if c.reviewer == user.label:  # separation of duties: one reviews, another decides
+            raise RedressError("the person who reviewed the complaint does not decide it: a second person decides")
+        weighty = upheld and (suppress_entry or (compensation or 0) > self._policy.redress.compensation_single_limit)
+        if weighty and Role.DEPARTMENT_HEAD not in user.roles:
+            raise RedressError(f"suppressing a hotlist entry or compensation above "
+                               f"{self._policy.redress.compensation_single_limit:g} {self._policy.redress.currency} "
+                               "is decided by a department head")
         with self._engine.connect() as conn:
             known = set(conn.scalars(select(alerts.c.id).where(alerts.c.id.in_(linked_alerts))))
         if set(linked_alerts) - known:

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 
 from platewarden.domain.users import User
-from platewarden.ledger.entries import Event, EventKind, digest
+from platewarden.ledger.entries import Event, EventKind, digest, with_reason
 from platewarden.ledger.log import InclusionProof
 from platewarden.ledger.merkle import ProofError, inclusion_proof, leaf_hash, root_from_inclusion
 from platewarden.ledger.notes import NoteError, SignedNote, Verifier, verify_log_signature
@@ -46,6 +46,15 @@ def export_case(p: Platform, user: User, case: str, out: Path) -> int:
     """Write the case's evidence package to ``out`` (a zip); returns the number of reads. Ledgered."""
     if not user.roles & EXPORTERS:
         raise PermissionError("evidence is exported by an officer, department head or prosecutor")
+    with p.engine.connect() as conn:
+        named = {(h.requested_by, h.approved_by) for h in conn.execute(
+            select(holds.c.requested_by, holds.c.approved_by).where(holds.c.case_number == case,
+                                                                    holds.c.released_at.is_(None)))}
+    if Role.PROSECUTOR not in user.roles and not any(user.id in pair for pair in named):
+        p.ledger.append([Event(EventKind.EVIDENCE_EXPORT, p.clock.now(), user.label, with_reason(
+            {"action": "refused", "case": case}, "not named by the case's holds"))])
+        raise PermissionError("a case's evidence is exported by a prosecutor or by the people its holds name "
+                              "(who requested or approved them)")
     with p.engine.connect() as conn:
         rows = list(conn.execute(select(reads).join(held_reads, held_reads.c.read_id == reads.c.id)
                                  .join(holds, holds.c.id == held_reads.c.hold_id)

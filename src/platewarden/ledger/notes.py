@@ -26,6 +26,16 @@ class NoteError(ValueError):
     pass
 
 
+MAX_TREE_SIZE = 2**64 - 1
+
+
+def check_key_name(name: str) -> str:
+    """C2SP signed-note key names: non-empty, no Unicode spaces, no '+'."""
+    if not name or "+" in name or any(c.isspace() for c in name) or any(ord(c) < 32 for c in name):
+        raise NoteError(f"key name {name!r}: non-empty, without spaces or '+'")
+    return name
+
+
 def key_id(name: str, key_type: int, public: bytes) -> bytes:
     return hashlib.sha256(name.encode() + b"\n" + bytes([key_type]) + public).digest()[:4]
 
@@ -56,6 +66,9 @@ class Verifier:
             raw = base64.b64decode(b64, validate=True)
         except ValueError as exc:
             raise NoteError(f"not a verifier key: {text!r}") from exc
+        check_key_name(name)
+        if not raw:
+            raise NoteError(f"verifier key {name!r} is empty")
         v = cls(name, raw[0], raw[1:])
         if len(v.public) != 32 or v.id.hex() != hexid:
             raise NoteError(f"verifier key {name!r} is malformed (id or length)")
@@ -81,7 +94,7 @@ class Signer:
 
     @classmethod
     def generate(cls, name: str, key_type: int = ED25519) -> Signer:
-        return cls(name, Ed25519PrivateKey.generate(), key_type)
+        return cls(check_key_name(name), Ed25519PrivateKey.generate(), key_type)
 
     def private_pem(self) -> bytes:
         return self.private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
@@ -109,12 +122,14 @@ class Checkpoint:
         lines = body.split("\n")
         if len(lines) < 4 or lines[-1] != "" or not lines[0]:
             raise NoteError("checkpoint body must be origin, size, root hash, each on its own line")
+        if any(line == "" for line in lines[3:-1]):
+            raise NoteError("checkpoint extension lines may not be empty")
         try:
             size = int(lines[1])
             root = base64.b64decode(lines[2], validate=True)
         except ValueError as exc:
             raise NoteError(f"checkpoint size or root is malformed: {exc}") from exc
-        if size < 0 or len(root) != 32 or str(size) != lines[1]:
+        if size < 0 or size > MAX_TREE_SIZE or len(root) != 32 or str(size) != lines[1]:
             raise NoteError("checkpoint size or root is malformed")
         return cls(lines[0], size, root)
 
@@ -130,6 +145,8 @@ class SignedNote:
 
     @classmethod
     def parse(cls, note: str) -> SignedNote:
+        if any((ord(c) < 32 and c != "\n") or ord(c) == 127 for c in note):
+            raise NoteError("a note holds no control characters other than newline")
         head, sep, tail = note.rpartition("\n\n")
         if not sep or not tail.endswith("\n"):
             raise NoteError("malformed note: no blank line before the signatures")
@@ -139,7 +156,7 @@ class SignedNote:
             if len(parts) != 3 or parts[0] != DASH:
                 raise NoteError(f"malformed signature line: {line!r}")
             try:
-                sigs.append((parts[1], base64.b64decode(parts[2], validate=True)))
+                sigs.append((check_key_name(parts[1]), base64.b64decode(parts[2], validate=True)))
             except ValueError as exc:
                 raise NoteError(f"malformed signature line: {line!r}") from exc
         return cls(head + "\n", tuple(sigs))
@@ -154,11 +171,20 @@ def sign_checkpoint(cp: Checkpoint, signer: Signer) -> SignedNote:
 
 
 def verify_log_signature(note: SignedNote, log_key: Verifier) -> Checkpoint:
-    """The checkpoint, if ``log_key`` signed it; otherwise NoteError."""
+    """The checkpoint, if ``log_key`` signed it and no line claiming to be its signature fails; otherwise NoteError.
+    Its origin must be the log key's name."""
+    good = False
     for name, blob in note.signatures:
-        if name == log_key.name and blob[:4] == log_key.id and log_key.verify(note.text.encode(), blob[4:]):
-            return Checkpoint.parse(note.text)
-    raise NoteError(f"checkpoint is not signed by the log key {log_key.name!r}")
+        if name == log_key.name and blob[:4] == log_key.id:
+            if not log_key.verify(note.text.encode(), blob[4:]):
+                raise NoteError(f"a signature by the log key {log_key.name!r} does not verify")
+            good = True
+    if not good:
+        raise NoteError(f"checkpoint is not signed by the log key {log_key.name!r}")
+    cp = Checkpoint.parse(note.text)
+    if cp.origin != log_key.name:
+        raise NoteError(f"checkpoint origin {cp.origin!r} is not the log key's name {log_key.name!r}")
+    return cp
 
 
 def cosignature_message(body: str, timestamp: int) -> bytes:

@@ -33,6 +33,17 @@ class RetentionPolicy(_Strict):
                                                                       "jurisdiction allows; a warning is given when "
                                                                       "ordinary_days exceeds it.")
     hold_review_days: int = Field(90, ge=1, le=3650, description="A legal hold must be reviewed at least this often.")
+    cap_exception: str | None = Field(None, min_length=20, max_length=2000, description=(
+        "Why ordinary_days may exceed jurisdiction_cap_days (a statute, a court order), recorded with the policy; "
+        "without it such a policy is refused."))
+
+    @model_validator(mode="after")
+    def _within_the_law(self) -> RetentionPolicy:
+        cap = self.jurisdiction_cap_days
+        if cap is not None and self.ordinary_days > cap and not self.cap_exception:
+            raise ValueError(f"ordinary_days ({self.ordinary_days}) exceeds jurisdiction_cap_days ({cap}): shorten it "
+                             "or record the legal ground in cap_exception")
+        return self
 
 
 class ApprovalChains(_Strict):
@@ -56,8 +67,9 @@ class ApprovalChains(_Strict):
     def _chain_shape(cls, chain: list[Role]) -> list[Role]:
         if len(chain) < 2:
             raise ValueError("an approval chain needs an applicant and at least one approver")
-        if len(set(chain[1:])) != len(chain[1:]):
-            raise ValueError("an approver role appears twice in the chain")
+        if len(set(chain)) != len(chain):
+            raise ValueError("a role appears twice in the chain (the applicant's role may not approve, and no role "
+                             "approves twice): separation of duties needs different roles")
         return chain
 
 
@@ -140,6 +152,10 @@ class RedressPolicy(_Strict):
                                 description="Who bears compensation unless the review states otherwise; the seed "
                                             "(§4.2) puts the main liability on the user of the technology.")
     currency: str = Field("EUR", min_length=3, max_length=3, description="Currency of compensation amounts.")
+    compensation_single_limit: float = Field(1000.0, ge=0, le=1_000_000, description="Compensation above this, and "
+                                                                                  "any suppression of a hotlist "
+                                                                                  "entry, is decided by a "
+                                                                                  "department head.")
     complaints_per_address_per_day: int = Field(5, ge=1, le=1000, description="Complaints one address may file in "
                                                                               "a day (more are refused: a flood "
                                                                               "would bury real ones).")
