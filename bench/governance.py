@@ -57,6 +57,8 @@ def run(url: str, data_dir: Path, n: int) -> None:
     off = p.accounts.create(admin, "off", "O", "X", {Role.OFFICER}, "x" * 12)
     head = p.accounts.create(admin, "head", "H", "X", {Role.DEPARTMENT_HEAD}, "x" * 12)
     pro = p.accounts.create(admin, "pro", "P", "X", {Role.PROSECUTOR}, "x" * 12)
+    for waiting in p.accounts.awaiting_grant(head):  # a second person approves the roles
+        p.accounts.approve_grant(head, waiting.user.id)
     import sys
 
     sys.path.insert(0, str(Path(__file__).parent))

@@ -99,6 +99,8 @@ def main() -> None:
         off = p.accounts.create(admin, "off", "O", "X", {Role.OFFICER}, "x" * 12)
         head = p.accounts.create(admin, "head", "H", "X", {Role.DEPARTMENT_HEAD}, "x" * 12)
         pro = p.accounts.create(admin, "pro", "P", "X", {Role.PROSECUTOR}, "x" * 12)
+        for waiting in p.accounts.awaiting_grant(head):  # a second person approves the roles
+            p.accounts.approve_grant(head, waiting.user.id)
         start, end = T0, T0 + timedelta(days=a.days)
         scope = Scope(tuple(targets), None, None, start, end, ("bench-cam",), None, "bench", "bench")
         req = p.searches.apply(off, "BENCH-1", "robbery", scope)

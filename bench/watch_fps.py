@@ -46,6 +46,8 @@ def main() -> None:
         admin = p.accounts.create(None, "bench.admin", "Bench", "Bench", {Role.ADMINISTRATOR}, "bench password 1")
         head = p.accounts.create(admin, "bench.head", "Bench", "Bench", {Role.DEPARTMENT_HEAD}, "bench password 1")
         board = p.accounts.create(admin, "bench.board", "Bench", "Bench", {Role.ETHICS_BOARD}, "bench password 1")
+        for waiting in p.accounts.awaiting_grant(head):  # a second person approves the roles
+            p.accounts.approve_grant(head, waiting.user.id)
         p.deployments.add_segment(RoadSegment("bench", "Bench road", 1.0, "bench"), head)
         p.deployments.import_existing(cam, "benchmark camera, no real deployment", board)
         pipe = LivePipeline(Recognizer(RecognizerConfig(threads=a.threads)), Fuser(cam), p.read_writer("bench"),

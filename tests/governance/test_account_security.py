@@ -95,6 +95,7 @@ def test_sessions_end_when_idle_or_old_and_on_role_or_password_change(platform: 
     assert client.get("/api/searches").status_code == 401
     with pytest.raises(AuthError):
         p.accounts.authenticate_token(token)
+    p.accounts.approve_grant(who["head"], who["officer"].id)  # an added role waits for a second person
     csrf = api_sign_in(client, p, clock, "officer", secret)
     other = client_for(p)
     api_sign_in(other, p, clock, "officer", secret)
@@ -234,3 +235,27 @@ def test_console_ledger_and_security_headers(platform: Platform, clock: ManualCl
     assert "cdn" not in docs.lower() and "<script>" not in docs  # served from the package, no inline script
     assert client.get("/docs/static/swagger-ui-bundle.js").status_code == 200
     assert client.get("/redoc").status_code == 404
+
+
+def test_an_administrator_alone_cannot_staff_a_chain(platform: Platform, clock: ManualClock) -> None:
+    """The admin creates an officer, a head and a prosecutor with passwords of their choosing: none of them can act
+    until a department head or the ethics board (never the admin) approves their roles; the admin cannot approve,
+    nor reactivate them instead, and an account cannot approve its own roles."""
+    p, who = platform, people(platform)
+    made = {name: p.accounts.create(who["admin"], f"sock.{name}", "Sock", "City Police", {role}, PASSWORD)
+            for name, role in (("officer", Role.OFFICER), ("head", Role.DEPARTMENT_HEAD),
+                               ("prosecutor", Role.PROSECUTOR))}
+    for u in made.values():
+        with pytest.raises(AuthError):
+            p.accounts.sign_in(u.username, PASSWORD, None, "10.1.1.1")
+        with pytest.raises(PermissionError):
+            p.accounts.approve_grant(who["admin"], u.id)
+        with pytest.raises(ValueError, match="second person"):
+            p.accounts.reactivate(who["admin"], u.id)
+    with pytest.raises(PermissionError):
+        p.accounts.approve_grant(who["officer"], made["officer"].id)  # an officer approves no grants
+    assert {a.user.username for a in p.accounts.awaiting_grant(who["ethics"])} == {u.username for u in made.values()}
+    p.accounts.approve_grant(who["ethics"], made["head"].id)
+    assert p.accounts.sign_in("sock.head", PASSWORD, None, "10.1.1.1").mfa_pending  # active now: enrol, then act
+    actions = [e["action"] for e in account_events(p)]
+    assert actions.count("grant_approved") >= 1

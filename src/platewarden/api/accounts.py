@@ -175,12 +175,14 @@ def list_users(user: CurrentUser, p: PlatformDep) -> list[AccountOut]:
                        active=a.active, locked=a.locked, second_factor=a.mfa) for a in accounts]
 
 
-_ACTIONS = {"deactivate": "deactivate", "reactivate": "reactivate", "unlock": "unlock", "reset-mfa": "reset_mfa"}
+_ACTIONS = {"deactivate": "deactivate", "reactivate": "reactivate", "unlock": "unlock", "reset-mfa": "reset_mfa",
+            "grant": "approve_grant"}
 
 
 @accounts_router.post("/api/users/{user_id}/{action}", status_code=204)
 def change_user(user_id: str, action: str, user: CurrentUser, p: PlatformDep) -> Response:
-    """deactivate (ends every session and token), reactivate, unlock, reset-mfa (administrators; ledgered)."""
+    """deactivate (ends every session and token), reactivate, unlock, reset-mfa (administrators); grant (a
+    department head or the ethics board approves the roles an administrator gave). Ledgered."""
     if action not in _ACTIONS:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no action {action!r}: {', '.join(_ACTIONS)}")
     try:

@@ -58,6 +58,10 @@ def demo_people(p: Platform) -> tuple[dict[str, User], list[tuple[str, str]]]:
             people[username] = p.accounts.create(admin, username, username.replace(".", " ").title(),
                                                  "Demo City Police", {role}, password)
             created.append((username, password))
+    heads = [u for u in people.values() if Role.DEPARTMENT_HEAD in u.roles]
+    for approver in heads[:1]:  # the demo's head approves the roles of the accounts created after it
+        for account in p.accounts.awaiting_grant(approver):
+            p.accounts.approve_grant(approver, account.user.id)
     return people, created
 
 

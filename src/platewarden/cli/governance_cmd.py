@@ -123,6 +123,27 @@ _account_change("reactivate", "Reactivate a deactivated account (administrators)
 _account_change("unlock", "Unlock an account locked after repeated failed sign-ins (administrators).")
 
 
+@user.command("grant")
+@click.argument("username", required=False)
+@click.option("--list", "list_", is_flag=True, help="Accounts whose roles wait for your approval.")
+@click.pass_context
+def user_grant(ctx: click.Context, username: str | None, list_: bool) -> None:
+    """Approve the roles an administrator gave USERNAME (a department head or the ethics board; never the
+    administrator who created it): the account becomes active. Ledgered."""
+    with platform(ctx, notify=False) as p:
+        me = current_user(ctx, p)
+        try:
+            if list_ or not username:
+                for a in p.accounts.awaiting_grant(me):
+                    click.echo(f"{a.user.username:<20} {','.join(sorted(r.value for r in a.user.roles)):<30} "
+                               f"{a.user.full_name} ({a.user.organisation})")
+                return
+            p.accounts.approve_grant(me, p.accounts.by_username(username).id)
+        except (AccountError, PermissionError) as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"{username}: roles approved, account active (ledgered)")
+
+
 @user.command("roles")
 @click.argument("username")
 @click.option("--role", "roles", multiple=True, required=True, type=click.Choice([r.value for r in Role]))

@@ -138,18 +138,60 @@ class Accounts:
             raise AccountError("usernames use up to 80 letters, digits, '.', '-' and '_'")
         user = User(str(uuid.uuid4()), username, full_name, organisation, frozenset(roles))
         now = self._clock.now()
+        # Separation of duties: the roles an administrator gives take effect when a second person approves them
+        # (policy accounts.role_grant_approvers). Only while nobody could approve yet (setting up) do they take
+        # effect at once, and the ledger says so.
+        second = actor is not None and self._approver_exists()
+        granted = None if second else ("bootstrap" if actor is None else "no-approver-yet")
         try:
             with self._engine.begin() as conn:
                 conn.execute(insert(users).values(
                     id=user.id, username=username, full_name=full_name, organisation=organisation,
-                    roles=",".join(sorted(r.value for r in roles)), password_hash=_HASHER.hash(password), active=True,
-                    created_at=now))
+                    roles=",".join(sorted(r.value for r in roles)), password_hash=_HASHER.hash(password),
+                    active=not second, created_at=now, created_by=actor.id if actor else None,
+                    grant_approved_by=granted))
                 reseal(conn, self._seal, users, users.c.id == user.id)
                 self._record(conn, actor.label if actor else "bootstrap",
-                             {"action": "create", "id": user.id, "roles": sorted(r.value for r in roles)})
+                             {"action": "create", "id": user.id, "roles": sorted(r.value for r in roles),
+                              "grant": "awaiting approval" if second else granted})
         except IntegrityError as exc:
             raise AccountError(f"username {username!r} is taken") from exc
         return user
+
+    def _approver_exists(self) -> bool:
+        approvers = set(self._policy.role_grant_approvers)
+        with self._engine.connect() as conn:
+            return any(r.active and r.grant_approved_by and {Role(x) for x in r.roles.split(",") if x} & approvers
+                       and row_holds(self._seal, "users", r) for r in conn.execute(select(users)))
+
+    def approve_grant(self, approver: User, user_id: str) -> None:
+        """A second person approves the roles an administrator gave an account: it becomes active. Ledgered."""
+        with self._engine.begin() as conn:
+            row = conn.execute(select(users).where(users.c.id == user_id)).first()
+            if row is None or not row_holds(self._seal, "users", row):
+                raise UnknownAccount(f"no user {user_id}")
+            if not approver.roles & set(self._policy.role_grant_approvers):
+                raise PermissionError("role grants are approved by: "
+                                      + ", ".join(r.value for r in self._policy.role_grant_approvers))
+            if row.grant_approved_by is not None:
+                raise AccountError("this account's roles are not awaiting approval")
+            if approver.id in (row.created_by, row.id):
+                raise PermissionError("the person who created an account, or its holder, does not approve its roles")
+            conn.execute(update(users).where(users.c.id == user_id).values(active=True,
+                                                                           grant_approved_by=approver.id))
+            reseal(conn, self._seal, users, users.c.id == user_id)
+            self._record(conn, approver.label, {"action": "grant_approved", "id": user_id,
+                                                "roles": sorted(row.roles.split(","))})
+
+    def awaiting_grant(self, approver: User) -> list[Account]:
+        """Accounts whose roles wait for a second person (for those who may approve them)."""
+        if not approver.roles & set(self._policy.role_grant_approvers):
+            raise PermissionError("role grants are approved by department heads or the ethics board")
+        with self._engine.connect() as conn:
+            return [Account(_user(r), r.active, r.locked_at is not None, r.totp_enabled_at is not None, r.created_at)
+                    for r in conn.execute(select(users).where(users.c.grant_approved_by.is_(None))
+                                          .order_by(users.c.username))
+                    if row_holds(self._seal, "users", r) and approver.id not in (r.created_by, r.id)]
 
     def _admin_change(self, actor: User, user_id: str, action: str, values: dict[str, object],
                       end_sessions: bool) -> None:
@@ -172,6 +214,9 @@ class Accounts:
         self._admin_change(actor, user_id, "deactivate", {"active": False}, end_sessions=True)
 
     def reactivate(self, actor: User, user_id: str) -> None:
+        row = self._row(users.c.id == user_id)
+        if row is not None and row.grant_approved_by is None:
+            raise AccountError("this account's roles await a second person's approval (user grant), not reactivation")
         self._admin_change(actor, user_id, "reactivate", {"active": True}, end_sessions=False)
 
     def unlock(self, actor: User, user_id: str) -> None:
@@ -186,9 +231,17 @@ class Accounts:
             conn.execute(delete(recovery_codes).where(recovery_codes.c.user_id == user_id))
 
     def set_roles(self, actor: User, user_id: str, roles: set[Role]) -> None:
+        """Removing roles takes effect at once; adding any waits for a second person (user grant), the account
+        inactive meanwhile. Every session and token of the account ends either way."""
         User(user_id, "x", "x", "x", frozenset(roles))  # the domain's rules on role combinations
-        self._admin_change(actor, user_id, "set roles of", {"roles": ",".join(sorted(r.value for r in roles))},
-                           end_sessions=True)
+        current = self._row(users.c.id == user_id)
+        if current is None:
+            raise UnknownAccount(f"no user {user_id}")
+        adds = {r.value for r in roles} - set(current.roles.split(","))
+        values: dict[str, object] = {"roles": ",".join(sorted(r.value for r in roles))}
+        if adds and self._approver_exists():
+            values.update(active=False, grant_approved_by=None, created_by=actor.id)
+        self._admin_change(actor, user_id, "set roles of", values, end_sessions=True)
 
     def change_password(self, user: User, old: str, new: str) -> None:
         """By the user, knowing the old one; every session and token ends (sign in again)."""

@@ -217,6 +217,9 @@ class AccountPolicy(_Strict):
     address_failures_per_hour: int = Field(30, ge=5, le=10_000, description="Failed sign-ins from one address in "
                                                                             "an hour before it is refused for the "
                                                                             "rest of the hour.")
+    role_grant_approvers: list[Role] = Field(default=[Role.DEPARTMENT_HEAD, Role.ETHICS_BOARD], min_length=1,
+                                             description="Who approves the roles an administrator gives an account "
+                                                         "(a second person; the administrator never can).")
     mfa_roles: list[Role] = Field(default_factory=lambda: list(Role), description=(
         "Roles that must sign in with a second factor (TOTP). Default: every role."))
 

@@ -264,6 +264,8 @@ users = Table(
     Column("totp_secret", LargeBinary),  # sealed under a key derived from the master key
     Column("totp_enabled_at", UtcDateTime()),
     Column("totp_last_step", Integer),  # the last time step accepted: a code is never accepted twice
+    Column("created_by", String(36)),  # the administrator who created it (NULL: bootstrap)
+    Column("grant_approved_by", String(36)),  # who approved its roles (a second person); NULL: awaiting approval
     Column("seal", LargeBinary(32)),  # store/seals.py: HMAC under a key derived from the master key
 )
 

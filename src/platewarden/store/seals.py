@@ -54,7 +54,7 @@ SEALED_FIELDS: dict[str, tuple[str, ...]] = {
     "search_requests": ("id", "case_number", "offence", "scope", "requested_by", "requested_at", "exigent", "status",
                         "valid_until", "agreement_id"),
     "approval_steps": ("request_id", "level", "role", "decided_by", "decision", "reason", "decided_at"),
-    "users": ("id", "username", "roles", "active"),
+    "users": ("id", "username", "roles", "active", "created_by", "grant_approved_by"),
     "api_tokens": ("token_hash", "user_id", "expires_at", "revoked"),
     "sessions": ("id_hash", "user_id", "created_at", "expires_at", "mfa_pending"),
 }

@@ -186,15 +186,17 @@ def accounts_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLRespon
 def accounts_change(user_id: str, request: Request, user: UserDep, p: PlatformDep, csrf: Annotated[str, Form()],
                     action: Annotated[str, Form()]) -> Response:
     check_csrf(request, csrf, user_id, action)
+    where = "/approvals" if action == "grant" else "/accounts"
     change = {"deactivate": p.accounts.deactivate, "reactivate": p.accounts.reactivate,
-              "unlock": p.accounts.unlock, "reset_mfa": p.accounts.reset_mfa}.get(action)
+              "unlock": p.accounts.unlock, "reset_mfa": p.accounts.reset_mfa,
+              "grant": p.accounts.approve_grant}.get(action)
     if change is None:
         raise HTTPException(422, "unknown action")
     try:
         change(user, user_id)
     except (AccountError, PermissionError) as exc:
-        return back("/accounts", request, f"Refused: {exc}")
-    return back("/accounts", request, f"Done: {action.replace('_', ' ')} (recorded in the ledger).")
+        return back(where, request, f"Refused: {exc}")
+    return back(where, request, f"Done: {action.replace('_', ' ')} (recorded in the ledger).")
 
 
 def _inbox(p: Platform, user: User) -> list[SearchRequest]:
@@ -258,7 +260,8 @@ def approvals_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLRespo
     allow(user, "/approvals")
     from platewarden.web.deployment_pages import deployment_inbox
 
-    return render(request, "approvals.html", user, title="Approvals", requests=_inbox(p, user),
+    grants = p.accounts.awaiting_grant(user) if user.roles & set(p.policy.accounts.role_grant_approvers) else []
+    return render(request, "approvals.html", user, title="Approvals", requests=_inbox(p, user), grants=grants,
                   **deployment_inbox(p, user))
 
 

@@ -1,5 +1,5 @@
 """seals on governed rows (search requests, approval steps, accounts, API tokens, sessions); alerts of destroyed
-days keep no hotlist entry
+days keep no hotlist entry; accounts record who created them and who approved their roles
 
 Revision ID: 0012
 Revises: 0011
@@ -26,9 +26,15 @@ def upgrade() -> None:
             batch_op.add_column(sa.Column('seal', sa.LargeBinary(length=32), nullable=True))
     with op.batch_alter_table('alerts', schema=None) as batch_op:  # retention blanks it with the day
         batch_op.alter_column('entry_id', existing_type=sa.String(length=36), nullable=True)
+    with op.batch_alter_table('users', schema=None) as batch_op:  # role grants need a second person
+        batch_op.add_column(sa.Column('created_by', sa.String(length=36), nullable=True))
+        batch_op.add_column(sa.Column('grant_approved_by', sa.String(length=36), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('grant_approved_by')
+        batch_op.drop_column('created_by')
     with op.batch_alter_table('alerts', schema=None) as batch_op:
         batch_op.alter_column('entry_id', existing_type=sa.String(length=36), nullable=False)
     for table in TABLES:
