@@ -7,25 +7,21 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from platewarden.api.deps import CurrentUser, EnrollingUser, PlatformDep, check_session_csrf, client_address
-from platewarden.api.schemas import LoginIn, SessionOut
+from platewarden.api.schemas import ApiInput, LoginIn, SessionOut
 from platewarden.governance.accounts import AccountError, AuthError, Throttled, UnknownAccount
 from platewarden.policy.model import Role
 
 accounts_router = APIRouter(tags=["auth"])
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
 class MfaStartOut(BaseModel):
     otpauth_uri: str = Field(description="Scan it (or type its secret) into an authenticator app, then confirm.")
 
 
-class CodeIn(_In):
+class CodeIn(ApiInput):
     code: Annotated[str, Field(min_length=6, max_length=20)]
 
 
@@ -33,12 +29,12 @@ class RecoveryCodesOut(BaseModel):
     recovery_codes: list[str] = Field(description="Shown once: each signs in once in place of a code.")
 
 
-class PasswordIn(_In):
+class PasswordIn(ApiInput):
     old_password: Annotated[str, Field(min_length=1, max_length=1024)]
     new_password: Annotated[str, Field(min_length=1, max_length=1024)]
 
 
-class TokenIn(_In):
+class TokenIn(ApiInput):
     label: Annotated[str, Field(min_length=1, max_length=120)] = "api"
     days: Annotated[int | None, Field(ge=1, le=366)] = None
 
@@ -66,7 +62,7 @@ class AccountOut(BaseModel):
     second_factor: bool
 
 
-class RolesIn(_In):
+class RolesIn(ApiInput):
     roles: Annotated[list[Role], Field(min_length=1, max_length=8)]
 
 

@@ -8,9 +8,10 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from platewarden.api.deps import CurrentUser, PlatformDep
+from platewarden.api.schemas import ApiInput
 from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.cameras import Camera, CameraKey
 from platewarden.domain.deployment import CameraProposal, DeploymentRefused, RoadSegment
@@ -19,18 +20,14 @@ from platewarden.governance.deployment import RegisteredCamera
 deployment_router = APIRouter(tags=["deployment"])
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class SegmentIn(_In):
+class SegmentIn(ApiInput):
     id: Annotated[str, Field(min_length=1, max_length=200)]
     name: Annotated[str, Field(min_length=1, max_length=200)]
     length_km: Annotated[float, Field(gt=0, le=1000)]
     area: Annotated[str, Field(min_length=1, max_length=120)]
 
 
-class CameraIn(_In):
+class CameraIn(ApiInput):
     """A camera as a proposal or an import describes it."""
 
     camera_id: Annotated[str, Field(min_length=1, max_length=64)]
@@ -65,22 +62,22 @@ class ImportIn(CameraIn):
     density_exception: Annotated[str | None, Field(max_length=2000)] = None
 
 
-class CommentIn(_In):
+class CommentIn(ApiInput):
     author: Annotated[str, Field(max_length=120)] = ""
     text: Annotated[str, Field(min_length=1, max_length=5000)]
 
 
-class DeploymentDecisionIn(_In):
+class DeploymentDecisionIn(ApiInput):
     approve: bool
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
     density_exception: Annotated[str | None, Field(max_length=2000)] = None
 
 
-class DecommissionIn(_In):
+class DecommissionIn(ApiInput):
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
-class KeyRotationIn(_In):
+class KeyRotationIn(ApiInput):
     public_key: Annotated[str, Field(min_length=1, max_length=100, description="ed25519:BASE64")]
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
 

@@ -10,7 +10,9 @@ from platewarden.domain.alerts import Disposition
 from platewarden.domain.plates import Region
 
 
-class _In(BaseModel):
+class ApiInput(BaseModel):
+    """Every API input: no unknown fields, no control characters anywhere (one place for both)."""
+
     model_config = ConfigDict(extra="forbid")
 
     @model_validator(mode="before")
@@ -30,7 +32,7 @@ class _In(BaseModel):
         return data
 
 
-class LoginIn(_In):
+class LoginIn(ApiInput):
     username: str = Field(min_length=1, max_length=80)
     password: str = Field(min_length=1, max_length=1024)
     code: str | None = Field(None, max_length=20, description="The authenticator's 6-digit code, or a recovery "
@@ -64,12 +66,12 @@ class AlertOut(BaseModel):
     crop_url: str
 
 
-class DispositionIn(_In):
+class DispositionIn(ApiInput):
     disposition: Disposition
     note: str = Field("", max_length=2000)
 
 
-class HotlistIn(_In):
+class HotlistIn(ApiInput):
     plate: str = Field(min_length=2, max_length=16)
     region: Region
     country: str | None = Field(None, min_length=2, max_length=2)
@@ -91,7 +93,7 @@ class HotlistOut(BaseModel):
     expires_at: datetime
 
 
-class ScopeIn(_In):
+class ScopeIn(ApiInput):
     plates: list[str] = Field(default_factory=list, max_length=50)
     pattern: str | None = Field(None, max_length=16)
     pattern_reason: str | None = Field(None, max_length=1000)
@@ -103,18 +105,18 @@ class ScopeIn(_In):
     justification: str = Field(min_length=1, max_length=4000)
 
 
-class SearchRequestIn(_In):
+class SearchRequestIn(ApiInput):
     case_number: str = Field(min_length=1, max_length=80)
     offence: str = Field(min_length=1, max_length=60)
     scope: ScopeIn
     exigent: bool = False
 
 
-class DecisionIn(_In):
+class DecisionIn(ApiInput):
     reason: str = Field("", max_length=2000)
 
 
-class ReviewIn(_In):
+class ReviewIn(ApiInput):
     upheld: bool
     reason: str = Field(min_length=1, max_length=2000)
 
@@ -130,7 +132,7 @@ class SearchRequestOut(BaseModel):
     review_overdue: bool
 
 
-class QueryIn(_In):
+class QueryIn(ApiInput):
     plate: str | None = Field(None, max_length=16)
     pattern: str | None = Field(None, max_length=16)
     time_from: AwareDatetime
@@ -159,7 +161,7 @@ class SearchResultOut(BaseModel):
     reads: list[ReadOut]
 
 
-class ComplaintIn(_In):
+class ComplaintIn(ApiInput):
     plate: str = Field(min_length=1, max_length=16)
     date: str = Field(min_length=1, max_length=40)
     place: str = Field(min_length=1, max_length=300)
@@ -167,7 +169,7 @@ class ComplaintIn(_In):
     contact: str = Field(min_length=1, max_length=300)
 
 
-class RedressDecisionIn(_In):
+class RedressDecisionIn(ApiInput):
     upheld: bool
     reason: str = Field(min_length=1, max_length=5000)
     linked_alerts: list[str] = Field(default_factory=list, max_length=100)

@@ -8,17 +8,17 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, status
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from platewarden.api.deps import CurrentUser, PlatformDep
+from platewarden.api.schemas import ApiInput
 from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.zones import Zone, ZoneError
 
 zones_router = APIRouter(tags=["zones"])
 
 
-class ZoneIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ZoneIn(ApiInput):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     polygon: Annotated[list[tuple[float, float]], Field(min_length=3, max_length=200)]
     justification: Annotated[str, Field(min_length=1, max_length=5000)]
@@ -27,8 +27,7 @@ class ZoneIn(BaseModel):
     expires_at: AwareDatetime
 
 
-class ZoneDecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ZoneDecisionIn(ApiInput):
     approve: bool
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
 

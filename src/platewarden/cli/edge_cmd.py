@@ -34,6 +34,7 @@ from platewarden.edge.outbox import Outbox
 from platewarden.edge.pipeline import EdgePipeline, EdgeStats, ReadSealer
 from platewarden.edge.publisher import EdgePublisher
 from platewarden.fusion.fuser import Fuser
+from platewarden.governance.policy_change import PolicyChanges, PolicyNotApproved
 from platewarden.policy import PolicyError, load_policy
 from platewarden.recognition.jurisdictions import JurisdictionHint, resolve_hint
 from platewarden.recognition.pipeline import Recognizer, RecognizerConfig
@@ -210,6 +211,10 @@ def ingest_run(ctx: click.Context, broker_url: str, group: str, client_id: str |
     broker = _broker(broker_url)
     stop = _stop_on_signals()
     with platform(ctx) as p:
+        try:
+            PolicyChanges(p.ledger, p.policy, p.clock).require_approved(p.policy)
+        except PolicyNotApproved as exc:
+            raise click.ClickException(str(exc)) from exc
         worker = MqttIngest(ReadIngest(p, max_bytes), broker, client_id or f"platewarden-ingest-{socket.gethostname()}",
                             group, batch_size)
         try:

@@ -21,7 +21,8 @@ from platewarden.domain.deployment import DeploymentRefused, ProposalStatus, Roa
 from platewarden.domain.hotlist import HotlistEntry
 from platewarden.domain.plates import Region, normalize_plate
 from platewarden.governance.alert_review import AlertReview
-from platewarden.policy import PolicyError, load_policy
+from platewarden.governance.policy_change import PolicyChanges, policy_digest
+from platewarden.policy import Policy, PolicyError, load_policy
 
 
 @click.group("camera")
@@ -395,12 +396,57 @@ def policy_check(path: Path) -> None:
                f"{' → '.join(r.value for r in pol.approvals.historical_search)})")
 
 
+def _policy_file(path: Path) -> Policy:
+    try:
+        return load_policy(path)
+    except PolicyError as exc:
+        raise click.ClickException(f"{path}: {exc}") from exc
+
+
+@policy.command("propose")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--reason", required=True, help="Why the policy changes (its digest is ledgered).")
+@click.pass_context
+def policy_propose(ctx: click.Context, path: Path, reason: str) -> None:
+    """Propose the policy in PATH (the first role of approvals.policy_change); ledgered by its SHA-256."""
+    new = _policy_file(path)
+    with platform(ctx, notify=False) as p:
+        try:
+            d = PolicyChanges(p.ledger, p.policy, p.clock).propose(current_user(ctx, p), new, reason)
+        except ApprovalRefused as exc:
+            raise click.ClickException(f"refused (and ledgered): {exc}") from exc
+    click.echo(f"policy {d} proposed; each later role of the chain runs: platewarden policy approve {path}")
+
+
+@policy.command("approve")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def policy_approve(ctx: click.Context, path: Path) -> None:
+    """Approve, at your level of the chain, the policy in PATH (you approve what you read: its digest)."""
+    new = _policy_file(path)
+    with platform(ctx, notify=False) as p:
+        try:
+            done = PolicyChanges(p.ledger, p.policy, p.clock).approve(current_user(ctx, p), new)
+        except ApprovalRefused as exc:
+            raise click.ClickException(f"refused (and ledgered): {exc}") from exc
+    click.echo(f"policy {policy_digest(new)}: " + ("approved; set PLATEWARDEN_POLICY to it and restart" if done
+                                                   else "your level recorded; the next level decides"))
+
+
+@policy.command("status")
+@click.pass_context
+def policy_status(ctx: click.Context) -> None:
+    """Whether the policy in force was approved through its chain."""
+    with platform(ctx, notify=False) as p:
+        ok = PolicyChanges(p.ledger, p.policy, p.clock).approved(p.policy)
+        click.echo(f"policy in force sha256 {policy_digest(p.policy)}: "
+                   + ("the built-in defaults" if p.policy == Policy() else "approved" if ok else "NOT approved"))
+
+
 @policy.command("show")
 def policy_show() -> None:
     """Print the built-in default policy as YAML (a starting point for your own)."""
     import yaml
-
-    from platewarden.policy import Policy
 
     click.echo(yaml.safe_dump(Policy().model_dump(mode="json"), sort_keys=False))
 

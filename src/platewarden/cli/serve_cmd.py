@@ -20,9 +20,14 @@ def serve(ctx: click.Context, host: str, port: int, insecure_cookies: bool, chec
     import uvicorn
 
     from platewarden.api import create_app
+    from platewarden.governance.policy_change import PolicyChanges, PolicyNotApproved
     from platewarden.scheduler import Scheduler
 
     with platform(ctx) as p:
+        try:
+            PolicyChanges(p.ledger, p.policy, p.clock).require_approved(p.policy)
+        except PolicyNotApproved as exc:
+            raise click.ClickException(str(exc)) from exc
         click.echo(f"platewarden on http://{host}:{port} (data: {p.settings.effective_database_url})")
         scheduler = Scheduler(p, checkpoint_seconds=checkpoint_minutes * 60)
         scheduler.start()

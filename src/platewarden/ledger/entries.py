@@ -51,7 +51,7 @@ _ALLOWED_KEYS_WITH_IDS = {"id", "read_id", "alert_id", "entry_id", "case", "root
                           "request_id", "authorization_id", "origin", "first_read_id", "cameras",
                           "requested_by", "approvers", "proposal_id", "zone_id", "agreement_id",
                           "segment", "partner", "alert_ids", "receipt_id",
-                          "contents_digest"}  # ids and user labels, never plates
+                          "contents_digest", "by"}  # ids and user labels, never plates
 
 
 class PlaintextInLedger(ValueError):

@@ -8,7 +8,6 @@ authorized search covered (sealed in the request), so that alerts and searches c
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, time, timedelta
@@ -43,10 +42,10 @@ from platewarden.audit.compliance.snapshot import (
     ZoneInfo,
 )
 from platewarden.domain.zones import area_km2
+from platewarden.governance.policy_change import policy_digest
 from platewarden.ledger.entries import EventKind
 from platewarden.ledger.notes import NoteError, Verifier
 from platewarden.ledger.verify import verify_log
-from platewarden.policy.model import Policy
 from platewarden.runtime import Platform
 from platewarden.store.schema import (
     alerts,
@@ -118,11 +117,6 @@ def gather(p: Platform, first: date, last: date, verify_ledger: bool = True, gat
                     ledger=ledger, alerts=alerts_section, hotlist=hotlist, deployment=deployment, bias=bias,
                     zones=zone_list, redress=redress, gathered_by=gathered_by,
                     policy_digest=policy_digest(p.policy), approved_policy_digests=approved)
-
-
-def policy_digest(policy: Policy) -> str:
-    """The SHA-256 a policy_change entry names the policy by: of its canonical JSON."""
-    return hashlib.sha256(policy.model_dump_json().encode()).hexdigest()
 
 
 def _retention(p: Platform, conn: Connection, first: date, last: date) -> RetentionSection:
