@@ -119,3 +119,23 @@ def test_hotlist_plate_is_sealed(platform: Platform, clock: ManualClock) -> None
     with platform.engine.connect() as conn:
         raw = conn.execute(select(hotlist_entries.c.plate)).scalar_one()
     assert b"SECRET9" not in raw
+
+
+def test_hotlist_approval_is_one_transaction_with_ledgered_refusals(platform: Platform, clock: ManualClock) -> None:
+    """The step, the activation and the ledger entry commit together; a refused or repeated approval changes nothing
+    and is ledgered."""
+    from platewarden.domain.approvals import ApprovalRefused
+    from tests.factories import make_entry, people
+
+    p, who = platform, people(platform)
+    entry = p.hotlist.propose(make_entry("KX7204", clock.now()), who["officer"])
+    with pytest.raises(ApprovalRefused):
+        p.hotlist.approve(entry.id, who["officer"])  # the proposer
+    before = p.ledger.size()
+    p.hotlist.approve(entry.id, who["head"])
+    assert p.ledger.size() == before + 1 and [e.plate for e in p.hotlist.active()] == ["KX7204"]
+    with pytest.raises(ApprovalRefused):
+        p.hotlist.approve(entry.id, who["head2"])  # nothing pending any more
+    refused = [e for _, e in p.ledger.parsed() if e["kind"] == "hotlist_change"
+               and e["body"].get("action") == "approval_refused"]
+    assert len(refused) == 2 and len(p.hotlist._store.steps(entry.id)) == 1

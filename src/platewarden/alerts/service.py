@@ -18,7 +18,7 @@ from platewarden.domain.hotlist import EntryStatus, HotlistEntry
 from platewarden.domain.reads import Read
 from platewarden.domain.users import User
 from platewarden.ledger import events
-from platewarden.ledger.entries import Event, EventKind
+from platewarden.ledger.entries import Event, EventKind, with_reason
 from platewarden.ledger.log import Ledger
 from platewarden.policy.model import AlertPolicy, Role
 from platewarden.recognition.formats import plate_text_problem
@@ -81,21 +81,28 @@ class HotlistService:
         return entry
 
     def approve(self, entry_id: str, approver: User) -> HotlistEntry:
-        entry = self._store.get(entry_id)
-        if entry is None or entry.status is not EntryStatus.PENDING:
-            raise ApprovalRefused("no pending hotlist entry with that id")
-        if entry.added_by == approver.label:
-            raise ApprovalRefused("nobody approves their own request")
-        steps = self._store.steps(entry_id)
-        level, role = check_approver(self._chain, steps, "", approver)
+        """One level approves; the step, the activation and the ledger entry commit together, and a refusal (or
+        losing a race to a concurrent decision) is ledgered."""
         now = self._clock.now()
-        step = Step(level, role, approver.id, "approved", "", now)
-        self._store.add_step(entry_id, step)
-        done = next_level(self._chain, [*steps, step]) is None
-        if done:
-            self._store.set_status(entry_id, EntryStatus.ACTIVE, approver.label)
-        self._ledger.append([Event(EventKind.APPROVAL, now, approver.label, {
-            "entry_id": entry_id, "level": level, "role": role.value, "authorization_complete": done})])
+        try:
+            entry = self._store.get(entry_id)
+            if entry is None or entry.status is not EntryStatus.PENDING:
+                raise ApprovalRefused("no pending hotlist entry with that id")
+            if entry.added_by == approver.label:
+                raise ApprovalRefused("nobody approves their own request")
+            steps = self._store.steps(entry_id)
+            level, role = check_approver(self._chain, steps, "", approver)
+            step = Step(level, role, approver.id, "approved", "", now)
+            done = next_level(self._chain, [*steps, step]) is None
+            event = Event(EventKind.APPROVAL, now, approver.label, {
+                "entry_id": entry_id, "level": level, "role": role.value, "authorization_complete": done})
+            if not self._store.approve_step(entry_id, step, done, approver.label,
+                                            lambda conn: self._ledger.append([event], conn=conn)):
+                raise ApprovalRefused("another decision on this entry came first")
+        except ApprovalRefused as exc:
+            self._ledger.append([Event(EventKind.HOTLIST_CHANGE, now, approver.label, with_reason(
+                {"action": "approval_refused", "entry_id": entry_id[:36]}, str(exc)))])
+            raise
         self._cache = None
         return self._store.get(entry_id) or entry
 

@@ -116,9 +116,12 @@ class Redress:
                          r.reviewer, r.decision_reason, tuple(json.loads(r.linked_alerts)), comp, r.suppressed_entry)
 
     def all(self, user: User) -> list[Complaint]:
+        """Every complaint (plates and contacts: personal data), for a reviewer; the listing is ledgered."""
         self._check(user)
         with self._engine.connect() as conn:
             ids = list(conn.scalars(select(complaints.c.id).order_by(complaints.c.received_at)))
+        self._ledger.append([Event(EventKind.REDRESS, self._clock.now(), user.label, {
+            "action": "listed", "complaints": len(ids)})])
         return [self.get(i) for i in ids]
 
     def _check(self, user: User) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from platewarden.domain.approvals import Step
 from platewarden.domain.hotlist import EntryStatus, HotlistEntry
@@ -13,6 +15,10 @@ from platewarden.store.approval_steps import load_steps, record_step
 from platewarden.store.cipher import seal, unseal
 from platewarden.store.keyring import KeyRing
 from platewarden.store.schema import hotlist_entries
+
+
+class _Lost(Exception):
+    pass
 
 
 class HotlistStore:
@@ -48,6 +54,25 @@ class HotlistStore:
     def steps(self, entry_id: str) -> list[Step]:
         with self._engine.connect() as conn:
             return load_steps(conn, [entry_id], self._seal)[entry_id]
+
+    def approve_step(self, entry_id: str, step: Step, final: bool, approver_label: str,
+                     ledger_event: Callable[[Connection], object]) -> bool:
+        """One transaction: the step, the activation if it is the last one (only from pending: one winner among
+        concurrent approvals), and the ledger entry. Returns False, changing nothing, if another decision came
+        first."""
+        try:
+            with self._engine.begin() as conn:
+                record_step(conn, entry_id, step, self._seal)
+                if final:
+                    done = conn.execute(update(hotlist_entries).where(
+                        hotlist_entries.c.id == entry_id, hotlist_entries.c.status == EntryStatus.PENDING.value)
+                        .values(status=EntryStatus.ACTIVE.value, approved_by=approver_label)).rowcount
+                    if done != 1:
+                        raise _Lost
+                ledger_event(conn)
+        except (IntegrityError, _Lost):
+            return False
+        return True
 
     def add_step(self, entry_id: str, step: Step) -> None:
         with self._engine.begin() as conn:
