@@ -74,7 +74,7 @@ ACL_FILE = Path(__file__).resolve().parents[1] / "docs" / "mosquitto" / "acl"
 INGEST_USER = "platewarden-ingest"
 
 
-def _private_ca(folder: Path) -> None:
+def private_ca(folder: Path) -> None:
     """A CA and a broker certificate for 127.0.0.1/localhost, made with ``cryptography`` (nothing downloaded)."""
     from datetime import UTC, datetime, timedelta
     from ipaddress import IPv4Address
@@ -116,7 +116,7 @@ class SecureMosquitto(Mosquitto):
 
     def __init__(self, folder: Path, accounts: dict[str, str]) -> None:
         super().__init__(folder)
-        _private_ca(folder)
+        private_ca(folder)
         pw = folder / "passwd"
         pw.write_text("".join(f"{user}:{password}\n" for user, password in accounts.items()))
         subprocess.run(["mosquitto_passwd", "-U", str(pw)], check=True, capture_output=True)

@@ -4,6 +4,8 @@ after the rest of the read's day was destroyed."""
 from __future__ import annotations
 
 import io
+import os
+import stat
 import zipfile
 from datetime import timedelta
 from pathlib import Path
@@ -43,7 +45,14 @@ def package(platform: Platform, clock: ManualClock, tmp_path: Path) -> tuple[byt
         export_case(platform, who["officer2"], "2026-CR-3", tmp_path / "x.zip")
     with pytest.raises(EvidenceError):
         export_case(platform, who["prosecutor"], "2026-CR-404", tmp_path / "x.zip")
-    assert export_case(platform, who["officer"], "2026-CR-3", tmp_path / "e.zip") == 2
+    (tmp_path / "e.zip").write_bytes(b"an older file anyone could read")
+    (tmp_path / "e.zip").chmod(0o644)
+    old_umask = os.umask(0o022)
+    try:
+        assert export_case(platform, who["officer"], "2026-CR-3", tmp_path / "e.zip") == 2
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE((tmp_path / "e.zip").stat().st_mode) == 0o600  # plaintext plates: this account only
     return (tmp_path / "e.zip").read_bytes(), platform, held
 
 

@@ -1,20 +1,29 @@
-"""Notifications against a real local HTTP server and the real Mosquitto broker."""
+"""Notifications against a real local HTTPS server (a private CA made by the test) and the real Mosquitto broker;
+outlets as governed acts, written as the attacks they stop: an http:// outlet, one added by whoever can run the CLI,
+one approved by its own proposer, one inserted into the database, and a payload that would carry the plate."""
 
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import insert
 
 from platewarden.alerts.notify import DeliveringNotifier, MqttPublisher, WebhookRegistry
+from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.clock import ManualClock
 from platewarden.domain.users import User
+from platewarden.governance.outlets import OutletRefused
 from platewarden.policy.model import NotificationPolicy
 from platewarden.runtime import Platform
+from platewarden.store.schema import webhooks
+from tests.brokers import private_ca
 from tests.conftest import reachable
 from tests.factories import make_entry, make_read, people
 
@@ -28,8 +37,11 @@ class Hook:
 
 
 @pytest.fixture
-def hook_server() -> Iterator[tuple[str, Hook]]:
+def hook_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Hook]]:
+    """An https endpoint with a certificate from a private CA, which delivery is told to trust."""
     state = Hook()
+    private_ca(tmp_path)
+    monkeypatch.setenv("PLATEWARDEN_WEBHOOK_CA", str(tmp_path / "ca.crt"))
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -46,8 +58,11 @@ def hook_server() -> Iterator[tuple[str, Hook]]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(tmp_path / "broker.crt", tmp_path / "broker.key")
+    server.socket = context.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hook", state
+    yield f"https://localhost:{server.server_address[1]}/hook", state
     server.shutdown()
 
 
@@ -61,7 +76,15 @@ def _who(platform: Platform) -> dict[str, User]:
 
 
 def notifier(platform: Platform, **policy: Any) -> DeliveringNotifier:
-    return DeliveringNotifier(WebhookRegistry(platform.engine), NotificationPolicy(**policy), sleep=lambda s: None)
+    return DeliveringNotifier(WebhookRegistry(platform.engine, platform.keyring.record_seal()),
+                              NotificationPolicy(**policy), sleep=lambda s: None)
+
+
+def outlet(platform: Platform, url: str) -> int:
+    """An outlet proposed by the administrator and approved by a department head, as the default policy asks."""
+    who = _who(platform)
+    o = platform.outlets.propose(who["admin"], url, "dispatch centre's alert screen")
+    return platform.outlets.decide(who["head"], o.id, True, "dispatch needs to know").id
 
 
 def raise_alert(platform: Platform, clock: ManualClock, n: DeliveringNotifier, plate: str, k: int = 0) -> None:
@@ -74,18 +97,19 @@ def raise_alert(platform: Platform, clock: ManualClock, n: DeliveringNotifier, p
     assert svc.check(make_read(plate, clock.now(), n=k)).alert is not None
 
 
-def test_webhook_delivery_with_retries(platform: Platform, clock: ManualClock,
-                                       hook_server: tuple[str, Hook]) -> None:
+def test_webhook_delivery_with_retries_and_nothing_personal(platform: Platform, clock: ManualClock,
+                                                             hook_server: tuple[str, Hook]) -> None:
     url, state = hook_server
     state.fail_first = 2
-    platform.webhooks.add(url)
+    outlet(platform, url)
     n = notifier(platform, max_attempts=5)
     raise_alert(platform, clock, n, "HOOK123")
     n.flush()
     assert state.calls == 3 and len(state.received) == 1
     msg = state.received[0]
-    assert msg["read_text"] == "HOOK123" and msg["reason"] == "stolen vehicle"
-    assert "confirm" in msg["notice"].lower()
+    assert msg["type"] == "hotlist_alert" and msg["open"] == f"/alerts#{msg['alert_id']}"
+    assert "HOOK123" not in json.dumps(msg) and "stolen" not in json.dumps(msg)  # no plate, no hotlist record
+    assert "compare the crop" in msg["notice"]
     n.close()
 
 
@@ -93,20 +117,56 @@ def test_failing_webhook_is_disabled_and_reported(platform: Platform, clock: Man
                                                   hook_server: tuple[str, Hook]) -> None:
     url, state = hook_server
     state.always_fail = True
-    platform.webhooks.add(url)
+    oid = outlet(platform, url)
     n = notifier(platform, max_attempts=2, disable_after_failures=2)
     for k, plate in enumerate(["FAIL001", "FAIL002", "FAIL003"]):
         raise_alert(platform, clock, n, plate, k)
     n.flush()
-    [(_u, enabled, failures, reason)] = platform.webhooks.status()
-    assert not enabled and failures == 2 and "503" in (reason or "")
+    o = platform.outlets.get(oid)
+    assert not o.enabled and o.consecutive_failures == 2 and "503" in (o.disabled_reason or "")
     assert state.calls == 4  # the third alert no longer tries the disabled hook
     n.close()
 
 
-def test_webhook_rejects_non_http(platform: Platform) -> None:
-    with pytest.raises(ValueError):
-        platform.webhooks.add("file:///etc/passwd")
+def test_outlets_are_governed(platform: Platform, clock: ManualClock, hook_server: tuple[str, Hook]) -> None:
+    url, state = hook_server
+    who = _who(platform)
+    for bad in ("http://127.0.0.1/hook", "file:///etc/passwd", "https://user:pw@example.org/h", "https:///nohost"):
+        with pytest.raises(OutletRefused):
+            platform.outlets.propose(who["admin"], bad, "dispatch centre's alert screen")
+    with pytest.raises(ApprovalRefused):  # an officer is not the chain's proposer
+        platform.outlets.propose(who["officer"], url, "my own phone, for convenience")
+    o = platform.outlets.propose(who["admin"], url, "dispatch centre's alert screen")
+    n = notifier(platform)
+    raise_alert(platform, clock, n, "WAIT001")
+    n.flush()
+    assert state.calls == 0  # nothing before approval
+    with pytest.raises(ApprovalRefused):  # the officer is no department head, and nobody approves their own
+        platform.outlets.decide(who["officer"], o.id, True, "looks fine")
+    platform.outlets.decide(who["head"], o.id, True, "dispatch needs to know")
+    raise_alert(platform, clock, n, "LIVE001", 1)
+    n.flush()
+    assert state.calls == 1
+    platform.outlets.remove(who["head"], o.id, "dispatch moved to the new system")
+    raise_alert(platform, clock, n, "GONE001", 2)
+    n.flush()
+    assert state.calls == 1
+    n.close()
+    actions = [e["body"]["action"] for _, e in platform.ledger.parsed() if e["kind"] == "notification_outlet"]
+    assert actions.count("refused") == 6 and {"propose", "approved", "remove"} <= set(actions)
+
+
+def test_an_outlet_inserted_into_the_database_receives_nothing(platform: Platform, clock: ManualClock,
+                                                               hook_server: tuple[str, Hook]) -> None:
+    url, state = hook_server
+    with platform.engine.begin() as conn:
+        conn.execute(insert(webhooks).values(url=url, enabled=True, consecutive_failures=0, status="active",
+                                             purpose="exfiltration", proposed_by="x", approved_by="y"))
+    n = notifier(platform)
+    raise_alert(platform, clock, n, "SQL0001")
+    n.flush()
+    n.close()
+    assert state.calls == 0 and platform.outlets.all() == []
 
 
 @pytest.mark.mqtt
@@ -125,7 +185,8 @@ def test_mqtt_delivery(platform: Platform, clock: ManualClock) -> None:
     sub.loop_start()
     assert ready.wait(5)
     pub = MqttPublisher("127.0.0.1", topic="platewarden/test-alerts")
-    n = DeliveringNotifier(WebhookRegistry(platform.engine), NotificationPolicy(), mqtt=pub, sleep=lambda s: None)
+    n = DeliveringNotifier(WebhookRegistry(platform.engine, platform.keyring.record_seal()), NotificationPolicy(),
+                           mqtt=pub, sleep=lambda s: None)
     raise_alert(platform, clock, n, "MQTT42")
     n.flush()
     for _ in range(50):
@@ -135,4 +196,4 @@ def test_mqtt_delivery(platform: Platform, clock: ManualClock) -> None:
     sub.loop_stop()
     pub.close()
     n.close()
-    assert got and got[0]["read_text"] == "MQTT42"
+    assert got and got[0]["type"] == "hotlist_alert" and "MQTT42" not in json.dumps(got[0])

@@ -15,11 +15,14 @@ from platewarden.config import Settings
 from platewarden.domain.clock import Clock, SystemClock
 from platewarden.governance.accounts import Accounts
 from platewarden.governance.deployment import DeploymentReview, filter_admitted
+from platewarden.governance.outlets import NotificationOutlets
 from platewarden.governance.redress import Redress
 from platewarden.governance.retention import Receipt, Retention
 from platewarden.governance.search import SearchGovernance
 from platewarden.governance.sharing import Sharing
+from platewarden.governance.single_sign_on import SingleSignOn
 from platewarden.governance.zones import ZoneWatch
+from platewarden.ledger.high_water import HighWaterMark
 from platewarden.ledger.keys import load_or_create_signer
 from platewarden.ledger.log import Ledger
 from platewarden.ledger.recorder import ReadBatchRecorder
@@ -58,7 +61,9 @@ class Platform:
     alert_store: AlertStore
     alerts: AlertService
     webhooks: WebhookRegistry
+    outlets: NotificationOutlets
     accounts: Accounts
+    sso: SingleSignOn
     searches: SearchGovernance
     retention: Retention
     redress: Redress
@@ -77,8 +82,9 @@ class Platform:
         engine = open_database(settings.effective_database_url, settings.db_pool_size, settings.db_max_overflow)
         master = load_or_create_master_key(settings.data_dir / "master.key")
         keyring = KeyRing(engine, master)
-        ledger = Ledger(engine, load_or_create_signer(settings.data_dir, policy.agency), clock)
-        webhooks = WebhookRegistry(engine)
+        ledger = Ledger(engine, load_or_create_signer(settings.data_dir, policy.agency), clock,
+                        HighWaterMark(settings.data_dir / "ledger-high-water.json"))
+        webhooks = WebhookRegistry(engine, keyring.record_seal())
         notifier = DeliveringNotifier(webhooks, policy.notifications, mqtt) if notify else None
         hotlist = HotlistService(HotlistStore(engine, keyring), clock, ledger, keyring.derived("ledger-plate-ref"),
                                  policy.approvals.hotlist_entry, policy.recognition.min_plate_length,
@@ -92,6 +98,7 @@ class Platform:
         return cls(settings=settings, policy=policy, clock=clock, engine=engine, keyring=keyring,
                    case_keys=case_keys, ledger=ledger,
                    reads=reads, cameras=CameraRegistry(engine), accounts=accounts,
+                   sso=SingleSignOn(engine, clock, accounts, policy.accounts, keyring.record_seal(), policy.agency),
                    searches=searches, sharing=Sharing(engine, searches, ledger, policy, clock, keyring),
                    retention=Retention(engine, keyring, case_keys, ledger, policy, clock, reads.partitions),
                    deployments=DeploymentReview(engine, ledger, policy, clock, keyring.record_seal()),
@@ -99,7 +106,8 @@ class Platform:
                    redress=Redress(engine, keyring, alert_store, hotlist, ledger, policy, clock),
                    hotlist=hotlist, alert_store=alert_store,
                    alerts=AlertService(hotlist, alert_store, policy.alerts, clock, ledger, notifier),
-                   webhooks=webhooks, notifier=notifier)
+                   webhooks=webhooks, notifier=notifier,
+                   outlets=NotificationOutlets(engine, ledger, policy, clock, keyring.record_seal()))
 
     def read_writer(self, spool_name: str) -> BufferedReadWriter:
         """A durable writer whose batches are ledgered in the same transaction as the reads, and which refuses

@@ -12,27 +12,43 @@ from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
+from nacl.signing import SigningKey
 from sqlalchemy import delete, insert, select, text, update
 
 from platewarden.cli.main import cli
 from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.clock import ManualClock
+from platewarden.domain.sharing import SharingRefused
+from platewarden.edge.identity import public_key_text
+from platewarden.edge.ingest import ReadIngest
+from platewarden.edge.message import topic_for
+from platewarden.edge.pipeline import ReadSealer
 from platewarden.governance.accounts import AuthError
+from platewarden.governance.deployment import UnapprovedCamera
 from platewarden.governance.reconcile import reconcile
 from platewarden.governance.scope import Query, Scope
 from platewarden.governance.search import SearchRefused, Status
+from platewarden.ledger.entries import Event, EventKind
 from platewarden.policy.model import Role
 from platewarden.runtime import Platform
 from platewarden.store.schema import (
     alerts,
     approval_steps,
+    camera_keys,
+    cameras,
+    held_reads,
+    holds,
+    hotlist_entries,
     ledger_checkpoints,
     ledger_entries,
+    ledger_state,
     search_requests,
     sessions,
+    sharing_agreements,
     users,
+    zones,
 )
-from tests.factories import CAMERA, activate, approve_camera, make_entry, make_read, people
+from tests.factories import CAMERA, activate, approve_camera, enrolled_edge, make_entry, make_read, people
 
 
 def apply(p: Platform, who: dict, clock: ManualClock) -> tuple[str, Query]:  # type: ignore[type-arg]
@@ -216,3 +232,162 @@ def test_a_destroyed_days_alerts_keep_no_time_entry_or_distance(platform: Platfo
     assert any("exact details" in x for x in p.retention.verify().problems)
     with p.engine.begin() as conn:
         conn.execute(delete(alerts))
+
+
+def test_a_hotlist_entry_activated_or_extended_by_sql_raises_no_alert(platform: Platform, clock: ManualClock) -> None:
+    """The writer flips a proposed entry to active (nobody approved it) and extends a genuine one past its expiry."""
+    p, who = platform, people(platform)
+    p.hotlist.CACHE_SECONDS = 0.0  # type: ignore[misc]  # the writer's change would be seen a few seconds later
+    approve_camera(p, CAMERA, who)
+    pending = p.hotlist.propose(make_entry("9ZZZ999", clock.now()), who["officer"])
+    genuine = activate(p, make_entry("5SOW350", clock.now(), days=2), who)
+    with p.engine.begin() as conn:
+        conn.execute(update(hotlist_entries).where(hotlist_entries.c.id == pending.id)
+                     .values(status="active", approved_by="head@City Police"))
+    assert p.alerts.check(make_read("9ZZZ999", clock.now(), n=1)).alert is None
+    assert p.alerts.check(make_read("5SOW350", clock.now(), n=2)).alert is not None  # genuine entries still alert
+    clock.advance(timedelta(days=3))
+    with p.engine.begin() as conn:
+        conn.execute(update(hotlist_entries).where(hotlist_entries.c.id == genuine.id)
+                     .values(expires_at=clock.now() + timedelta(days=365)))
+    assert p.alerts.check(make_read("5SOW350", clock.now(), n=3)).alert is None
+    assert {d.key for d in reconcile(p) if d.table == "hotlist_entries"} == {pending.id, genuine.id}
+
+
+def test_a_camera_or_key_registered_by_sql_lets_nothing_in(platform: Platform, clock: ManualClock) -> None:
+    """The writer adds an approved camera to the registry, adds their own key to a genuine camera, and un-revokes a
+    revoked key: each is no camera, no key."""
+    p, who = platform, people(platform)
+    edge = enrolled_edge(p, CAMERA, who)
+    with p.engine.begin() as conn:
+        conn.execute(insert(cameras).values(id="rogue-1", name="Rogue", latitude=52.0, longitude=4.0,
+                                            road_segment="centre", created_at=clock.now(), status="approved",
+                                            approved_via="import:council resolution 2026-17"))
+    with pytest.raises(UnapprovedCamera):
+        p.deployments.admit("rogue-1")
+    thief = ReadSealer(SigningKey.generate(), edge.central)
+    with p.engine.begin() as conn:
+        conn.execute(update(camera_keys).where(camera_keys.c.camera_id == CAMERA.id).values(retired_at=clock.now()))
+        conn.execute(insert(camera_keys).values(camera_id=CAMERA.id, public_key=public_key_text(
+            thief.camera_key.verify_key), fingerprint="0" * 16, registered_at=clock.now(), registered_via="rotation"))
+    p.deployments.keys.forget(CAMERA.id)
+    ingest = ReadIngest(p)
+    ingest.handle([(topic_for(CAMERA.id), thief.message(make_read("THIEF1", clock.now() - timedelta(seconds=30),
+                                                                  n=1), clock.now()))])
+    assert ingest.stats.stored == 0 and p.reads.count() == 0
+    found = {d.table for d in reconcile(p)}
+    assert {"cameras", "camera_keys"} <= found
+    # a genuine revocation undone by SQL stays a revocation
+    p2_edge = ReadSealer(SigningKey.generate(), edge.central)
+    p.deployments.keys.rotate(CAMERA.id, public_key_text(p2_edge.camera_key.verify_key), who["head"],
+                              "after the forged key was found")
+    p.deployments.keys.revoke(CAMERA.id, who["head"], "the cabinet was broken open")
+    with p.engine.begin() as conn:
+        conn.execute(update(camera_keys).values(revoked_at=None, retired_at=None))
+    p.deployments.keys.forget(CAMERA.id)
+    ingest = ReadIngest(p)
+    ingest.handle([(topic_for(CAMERA.id), p2_edge.message(make_read("AGAIN1", clock.now() - timedelta(seconds=30),
+                                                                    n=2), clock.now()))])
+    assert ingest.stats.stored == 0 and p.reads.count() == 0
+
+
+def test_a_hold_or_link_added_by_sql_keeps_nothing_past_retention(platform: Platform, clock: ManualClock) -> None:
+    """The writer keeps reads past the limit: a hold of their own, and a link from a genuine hold to another read."""
+    p, who = platform, people(platform)
+    approve_camera(p, CAMERA, who)
+    t0 = clock.now()
+    kept, smuggled, forged = (make_read(t, t0, n=i) for i, t in enumerate(("KEEP01", "SMUG01", "FORG01")))
+    p.reads.ingest([kept, smuggled, forged])
+    hold_id = p.retention.hold(who["officer"], who["head"], "2026-CR-9", [kept.id], "evidence for trial")
+    with p.engine.begin() as conn:
+        conn.execute(insert(held_reads).values(hold_id=hold_id, read_id=smuggled.id))
+        conn.execute(insert(holds).values(id="forged-hold", case_number="2026-CR-66", reason="x",
+                                          requested_by=who["officer"].id, approved_by=who["head"].id,
+                                          created_at=t0, review_by=(t0 + timedelta(days=365)).date()))
+        conn.execute(insert(held_reads).values(hold_id="forged-hold", read_id=forged.id))
+    assert [h["id"] for h in p.retention.holds()] == [hold_id]
+    clock.advance(timedelta(days=p.policy.retention.ordinary_days + 2))
+    [receipt] = p.retention.run()
+    assert receipt.kept_for_cases == 1
+    assert [r.id for r in p.reads.held_for_case("2026-CR-9")] == [kept.id]
+    assert p.reads.held_for_case("2026-CR-66") == []
+    assert {d.table for d in reconcile(p)} == {"holds", "held_reads"}
+
+
+def test_a_zone_widened_or_an_agreement_activated_by_sql_counts_for_nothing(platform: Platform,
+                                                                           clock: ManualClock) -> None:
+    """The writer stretches an approved zone over the whole city and past its expiry, and turns a proposed
+    sharing agreement active without its approvals."""
+    from tests.governance.test_zones import approved_zone
+
+    p, who = platform, people(platform)
+    zone = approved_zone(p, who, clock)
+    with p.engine.begin() as conn:
+        conn.execute(update(zones).where(zones.c.id == zone.id).values(
+            polygon=json.dumps([[50.0, 3.0], [50.0, 7.0], [54.0, 7.0], [54.0, 3.0]]),
+            expires_at=clock.now() + timedelta(days=3650)))
+    p.zones._invalidate()
+    assert zone.id not in {z.id for z in p.zones.all()}
+    assert p.zones._watching() == []
+    pending = p.sharing.propose(who["head"], "Partner police", "DE", ["robbery"], 14,
+                                clock.now() + timedelta(days=180), p.ledger.public_key.encode())
+    with p.engine.begin() as conn:
+        conn.execute(update(sharing_agreements).where(sharing_agreements.c.id == pending.id).values(status="active"))
+    assert pending.id not in {a.id for a in p.sharing.all()}
+    t0 = clock.now()
+    scope = Scope(("KX7204",), None, None, t0 - timedelta(days=1), t0, (CAMERA.id,), None,
+                  "partner asks about a getaway car", "robbery in the partner's city, car seen crossing")
+    with pytest.raises(SharingRefused, match="no sharing agreement"):
+        p.sharing.apply(who["officer"], pending.id, "XB-2026-9", "robbery", scope)
+    assert {d.table for d in reconcile(p)} == {"zones", "sharing_agreements"}
+
+
+def drop_append_only_triggers(p: Platform, conn) -> None:  # type: ignore[no-untyped-def]
+    if p.engine.dialect.name == "postgresql":
+        for table in ("ledger_entries", "ledger_checkpoints"):
+            conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+    else:
+        for name in conn.scalars(text("SELECT name FROM sqlite_master WHERE type='trigger' "
+                                      "AND tbl_name IN ('ledger_entries', 'ledger_checkpoints')")):
+            conn.execute(text(f"DROP TRIGGER {name}"))
+
+
+def test_a_ledger_cut_back_to_an_older_checkpoint_stops_every_search(platform: Platform, clock: ManualClock) -> None:
+    """The writer undoes a revocation: the request row restored from an old copy, and the ledger cut back to the
+    signed checkpoint before the revocation, with its rows — everything left is genuinely signed."""
+    p, who = platform, people(platform)
+    rid, q = apply(p, who, clock)
+    p.searches.approve(rid, who["head"])
+    p.searches.approve(rid, who["prosecutor"])
+    assert len(p.searches.search(who["officer"], rid, q).reads) == 1
+    before = p.ledger.size()
+    with p.engine.connect() as conn:
+        genuine = dict(conn.execute(select(search_requests).where(search_requests.c.id == rid)).first()._mapping)
+        state = dict(conn.execute(select(ledger_state)).first()._mapping)
+    p.searches.revoke(rid, who["head"], "the suspect was cleared")
+    assert p.ledger.size() > before
+    with p.engine.begin() as conn:
+        drop_append_only_triggers(p, conn)
+        conn.execute(delete(ledger_entries).where(ledger_entries.c.seq >= before))
+        conn.execute(delete(ledger_checkpoints).where(ledger_checkpoints.c.size > before))
+        conn.execute(update(ledger_state).values(**state))
+        conn.execute(update(search_requests).where(search_requests.c.id == rid).values(**genuine))
+    with pytest.raises(SearchRefused, match="cut back"):
+        p.searches.search(who["officer"], rid, q)
+    assert any("cut back" in d.problem for d in reconcile(p))
+
+
+def test_a_checkpoint_signed_in_a_rolled_back_transaction_raises_no_alarm(platform: Platform,
+                                                                        clock: ManualClock) -> None:
+    """The mark rises only when the transaction that signed commits: a failed act leaves no false truncation."""
+    p, who = platform, people(platform)
+    rid, q = apply(p, who, clock)
+    mark = p.ledger.high_water.get() if p.ledger.high_water else None
+    assert mark is not None and mark.size == p.ledger.size()
+    with pytest.raises(RuntimeError, match="on purpose"), p.engine.begin() as conn:
+        p.ledger.append([Event(EventKind.POLICY_CHANGE, clock.now(), "x", {"action": "noop"})], conn=conn)
+        raise RuntimeError("on purpose")
+    assert p.ledger.high_water.get() == mark  # type: ignore[union-attr]
+    p.searches.approve(rid, who["head"])
+    p.searches.approve(rid, who["prosecutor"])
+    assert len(p.searches.search(who["officer"], rid, q).reads) == 1

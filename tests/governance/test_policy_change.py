@@ -66,3 +66,19 @@ def test_the_server_refuses_an_unapproved_policy(tmp_path: Path) -> None:
     res = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "d"), "serve", "--port", "1"],
                              env={"PLATEWARDEN_POLICY": str(path)})
     assert res.exit_code == 1 and "was not approved" in res.output
+
+
+def test_governed_cli_commands_refuse_an_unapproved_policy(tmp_path: Path) -> None:
+    """Someone edits the policy file the CLI reads (30 → 3,650 days, say): every governed command refuses to act
+    under it; the commands that inspect or change the policy itself still run."""
+    path = tmp_path / "policy.yaml"
+    path.write_text("retention:\n  ordinary_days: 21\n")
+    env = {"PLATEWARDEN_POLICY": str(path)}
+    base = ["--data-dir", str(tmp_path / "d")]
+    for args in (["retention", "run"], ["hotlist", "pending"], ["search", "list"],
+                 ["user", "list"], ["zone", "list"]):
+        res = CliRunner().invoke(cli, base + args, env=env)
+        assert res.exit_code == 1 and "was not approved" in res.output, (args, res.output)
+    for args in (["policy", "status"], ["ledger", "show"], ["retention", "verify"]):
+        res = CliRunner().invoke(cli, base + args, env=env)
+        assert "was not approved" not in res.output, (args, res.output)

@@ -7,14 +7,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from platewarden.domain.clock import ManualClock
 from platewarden.governance.retention import HoldRefused
 from platewarden.governance.scope import Query, Scope
 from platewarden.ledger.verify import verify_export
 from platewarden.runtime import Platform
-from platewarden.store.schema import day_keys, reads
+from platewarden.store.partitions import HELD_PURGE_DAY
+from platewarden.store.schema import case_keys, day_keys, reads
 from tests.factories import CAMERA, activate, make_entry, make_read, people
 
 
@@ -85,6 +86,22 @@ def test_thirty_five_days(platform: Platform, clock: ManualClock, tmp_path: Path
     assert sum(kinds) == 5
 
 
+    # The trial is over: releasing the hold destroys the read it kept past its day, and the case's key with it.
+    [hold] = p.retention.holds()
+    with p.engine.begin() as conn:  # a read kept by no hold at all (its hold row deleted by hand) is a violation
+        conn.execute(update(reads).where(reads.c.id == day_reads[30].id).values(purge_day=HELD_PURGE_DAY))
+    assert any("no live hold keeps" in x for x in p.retention.verify().problems)
+    p.retention.release(who["prosecutor"], str(hold["id"]), "verdict final, appeal period over")
+    with p.engine.connect() as conn:
+        ids = set(conn.scalars(select(reads.c.id)))
+        assert held.id not in ids and day_reads[30].id not in ids and day_reads[31].id in ids
+        assert conn.execute(select(case_keys)).first() is None
+    body = [e["body"] for _, e in p.ledger.parsed() if e["kind"] == "hold"][-1]
+    assert body["action"] == "release" and body["held_reads_destroyed"] == 2 and body["case_keys_destroyed"] == 1
+    assert p.retention.verify().ok
+    assert p.searches.search(who["officer"], rid, Query("HELD01", None, *window, (CAMERA.id,))).reads == []
+
+
 def test_verify_catches_violations(platform: Platform, clock: ManualClock) -> None:
     p = platform
     start = clock.now()
@@ -115,11 +132,20 @@ def test_hold_cli(clock: ManualClock, tmp_path: Path, monkeypatch: pytest.Monkey
     who = people(p)
     read = make_read("HLD999", clock.now())
     p.reads.ingest([read])
-    hid = p.retention.hold(who["officer"], who["head"], "2026-CR-8", [read.id], "evidence")
     officer, head = p.accounts.issue_token(who["officer"], "t"), p.accounts.issue_token(who["head"], "t")
     p.close()
     base = ["--data-dir", str(tmp_path / "data")]
     run = CliRunner()
+    monkeypatch.setenv("PLATEWARDEN_TOKEN", officer)  # the requester is who signs in, never a name typed in
+    asked = run.invoke(cli, [*base, "hold", "request", "--case", "2026-CR-8", "--read", read.id, "--reason", "trial"])
+    assert asked.exit_code == 0, asked.output
+    hid = asked.output.split()[1]
+    assert "awaiting approval" in run.invoke(cli, [*base, "hold", "list"]).output
+    own = run.invoke(cli, [*base, "hold", "approve", hid])
+    assert own.exit_code != 0 and "department head or a prosecutor" in own.output
+    monkeypatch.setenv("PLATEWARDEN_TOKEN", head)
+    assert run.invoke(cli, [*base, "hold", "approve", hid]).exit_code == 0
+    assert run.invoke(cli, [*base, "hold", "approve", hid]).exit_code != 0  # once
     monkeypatch.setenv("PLATEWARDEN_TOKEN", officer)
     listed = run.invoke(cli, [*base, "hold", "list"])
     assert listed.exit_code == 0 and "2026-CR-8" in listed.output and "active" in listed.output
@@ -128,3 +154,19 @@ def test_hold_cli(clock: ManualClock, tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv("PLATEWARDEN_TOKEN", head)
     assert run.invoke(cli, [*base, "hold", "release", hid, "--reason", "case closed"]).exit_code == 0
     assert "released" in run.invoke(cli, [*base, "hold", "list"]).output
+
+
+def test_a_hold_keeps_nothing_until_a_second_person_approves_it(platform: Platform, clock: ManualClock) -> None:
+    p, who = platform, people(platform)
+    read = make_read("PEND01", clock.now())
+    p.reads.ingest([read])
+    hid = p.retention.request_hold(who["head"], "2026-CR-12", [read.id], "evidence for trial")
+    with pytest.raises(HoldRefused, match="own hold"):
+        p.retention.approve_hold(who["head"], hid)
+    with pytest.raises(HoldRefused, match="department head or a prosecutor"):
+        p.retention.approve_hold(who["officer"], hid)
+    clock.advance(timedelta(days=p.policy.retention.ordinary_days + 2))
+    [receipt] = p.retention.run()
+    assert receipt.kept_for_cases == 0 and receipt.destroyed == 1  # a request alone kept nothing
+    refusals = [e["body"] for _, e in p.ledger.parsed() if e["kind"] == "hold" and e["body"]["action"] == "refused"]
+    assert len(refusals) == 2

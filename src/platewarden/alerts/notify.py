@@ -9,7 +9,9 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import queue
+import ssl
 import threading
 import time
 import urllib.error
@@ -17,12 +19,13 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, select, update
 
 from platewarden.domain.alerts import Alert
 from platewarden.domain.hotlist import HotlistEntry
 from platewarden.policy.model import NotificationPolicy
 from platewarden.store.schema import webhooks
+from platewarden.store.seals import RecordSeal, row_holds
 
 log = logging.getLogger(__name__)
 
@@ -32,34 +35,30 @@ class Notifier(Protocol):
 
 
 def alert_message(alert: Alert, entry: HotlistEntry, camera_id: str) -> dict[str, Any]:
-    """What is sent: enough for a dispatcher to open the alert, with the reminder that a match is not a stop."""
+    """What an outlet receives: that an alert exists, where and when, and where to look. Never the plate, the
+    hotlist record or the crop: those are seen in the console, where each look is authorised and ledgered."""
     return {
-        "type": "hotlist_alert", "alert_id": alert.id, "read_text": alert.raw_text, "hotlist_plate": entry.plate,
-        "region": entry.region.value, "country": entry.country, "reason": entry.reason, "make": entry.make,
-        "colour": entry.colour, "camera_id": camera_id, "seen_at": alert.created_at.isoformat(),
-        "distance": alert.distance, "region_verified": alert.region_verified,
-        "notice": "Unconfirmed match: compare the crop with the hotlist record before any action.",
+        "type": "hotlist_alert", "alert_id": alert.id, "camera_id": camera_id,
+        "seen_at": alert.created_at.isoformat(), "region_verified": alert.region_verified,
+        "open": f"/alerts#{alert.id}",
+        "notice": "Unconfirmed match: open the alert in the console and compare the crop with the hotlist record "
+                  "before any action.",
     }
 
 
 class WebhookRegistry:
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+    """Delivery's view of the outlets: which URLs receive alerts now, and their failures. Outlets are added, approved
+    and removed only through governance (``governance/outlets.py``); a row without its seal receives nothing."""
 
-    def add(self, url: str) -> None:
-        if not url.startswith(("http://", "https://")):
-            raise ValueError(f"webhook URL must be http(s): {url!r}")
-        with self._engine.begin() as conn:
-            conn.execute(insert(webhooks).values(url=url, enabled=True, consecutive_failures=0))
+    def __init__(self, engine: Engine, seal: RecordSeal) -> None:
+        self._engine = engine
+        self._seal = seal
 
     def enabled(self) -> list[str]:
         with self._engine.connect() as conn:
-            return [r.url for r in conn.execute(select(webhooks.c.url).where(webhooks.c.enabled.is_(True)))]
-
-    def status(self) -> list[tuple[str, bool, int, str | None]]:
-        with self._engine.connect() as conn:
-            rows = conn.execute(select(webhooks))
-            return [(r.url, r.enabled, r.consecutive_failures, r.disabled_reason) for r in rows]
+            return [r.url for r in conn.execute(select(webhooks).where(webhooks.c.enabled.is_(True),
+                                                                       webhooks.c.status == "active"))
+                    if row_holds(self._seal, "webhooks", r)]
 
     def record(self, url: str, ok: bool, disable_after: int, error: str = "") -> None:
         with self._engine.begin() as conn:
@@ -77,10 +76,17 @@ class WebhookRegistry:
             conn.execute(update(webhooks).where(webhooks.c.url == url).values(**values))
 
 
+WEBHOOK_CA_ENV = "PLATEWARDEN_WEBHOOK_CA"  # a private CA's certificate (PEM) for outlets inside the agency
+
+
 def post_json(url: str, body: dict[str, Any], timeout: float = 5.0) -> None:
+    """POST over https only, verifying the certificate (against the system's CAs, or PLATEWARDEN_WEBHOOK_CA)."""
+    if not url.startswith("https://"):
+        raise ValueError("alert webhooks are https only")
+    context = ssl.create_default_context(cafile=os.environ.get(WEBHOOK_CA_ENV) or None)
     req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
                                  headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=timeout) as resp:
+    with urllib.request.urlopen(req, timeout=timeout, context=context) as resp:
         if not 200 <= resp.status < 300:
             raise urllib.error.HTTPError(url, resp.status, "unexpected status", resp.headers, None)
 

@@ -28,6 +28,8 @@ from platewarden.policy.model import Role
 from platewarden.runtime import Platform
 from platewarden.web.deployment_pages import deployment_pages
 from platewarden.web.pages import LoginRequired, SecondFactorRequired, pages
+from platewarden.web.sso import install as install_sso
+from platewarden.web.sso import sso_pages
 
 STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
 SECURITY_HEADERS = {
@@ -90,6 +92,8 @@ def create_app(platform: Platform, session_secret: str | None = None, https_only
     app.include_router(deployment_router)
     app.include_router(zones_router)
     app.include_router(pages)
+    app.include_router(sso_pages)
+    install_sso(app, platform)
     app.include_router(deployment_pages)
 
     @app.exception_handler(RequestValidationError)

@@ -22,7 +22,7 @@ def audit_reconcile(ctx: click.Context) -> None:
     every search authorization against the signed ledger; name each row that disagrees. Exit 1 if any does."""
     from platewarden.governance.reconcile import reconcile
 
-    with platform(ctx, notify=False) as p:
+    with platform(ctx, governed=False, notify=False) as p:
         found = reconcile(p)
     for d in found:
         click.echo(d.line())

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from platewarden.config import Settings
 from platewarden.domain.clock import Clock
+from platewarden.governance.policy_change import PolicyChanges, PolicyNotApproved
 from platewarden.policy import PolicyError
 from platewarden.runtime import Platform
 from platewarden.store.database import DatabaseError
@@ -25,11 +26,21 @@ def settings_from(ctx: click.Context) -> Settings:
 
 
 @contextmanager
-def platform(ctx: click.Context, clock: Clock | None = None, notify: bool = True) -> Iterator[Platform]:
+def platform(ctx: click.Context, clock: Clock | None = None, notify: bool = True,
+             governed: bool = True) -> Iterator[Platform]:
+    """The opened platform. ``governed`` commands (every act under the policy) refuse a policy that was not approved
+    through its chain, as the server and ingest do; only the commands that inspect (ledger, reports, verification)
+    or change the policy itself, and database upgrades, run under any policy."""
     try:
         p = Platform.open(settings_from(ctx), clock=clock, notify=notify)
     except (PolicyError, DatabaseError, MasterKeyError, PermissionsError) as exc:
         raise click.ClickException(str(exc)) from exc
+    if governed:
+        try:
+            PolicyChanges(p.ledger, p.policy, p.clock).require_approved(p.policy)
+        except PolicyNotApproved as exc:
+            p.close()
+            raise click.ClickException(str(exc)) from exc
     try:
         yield p
     finally:

@@ -19,6 +19,7 @@ from platewarden.governance.retention import HoldRefused
 from platewarden.governance.scope import Query, Scope, ScopeError
 from platewarden.governance.search import SearchRefused
 from platewarden.policy.model import Role
+from platewarden.store.permissions import private_file
 
 
 def _when(value: str) -> datetime:
@@ -349,7 +350,9 @@ def search_run(ctx: click.Context, request_id: str, plate: str | None, pattern: 
     with platform(ctx, notify=False) as p:
         try:
             if share_to is not None:
-                share_to.write_bytes(p.sharing.send(current_user(ctx, p), request_id, q))
+                package = p.sharing.send(current_user(ctx, p), request_id, q)
+                with private_file(share_to) as f:  # plaintext reads for the partner: this account only
+                    f.write(package)
                 click.echo(f"signed share package written to {share_to} (sent and ledgered)")
                 return
             res = p.searches.search(current_user(ctx, p), request_id, q)
@@ -368,22 +371,33 @@ def hold() -> None:
     """Legal holds: keep reads for a case past the ordinary limit."""
 
 
-@hold.command("place")
+@hold.command("request")
 @click.option("--case", "case_number", required=True)
 @click.option("--read", "read_ids", multiple=True, required=True)
 @click.option("--reason", required=True)
-@click.option("--requested-by", "requester_name", required=True, help="The officer who asked for the hold.")
 @click.pass_context
-def hold_place(ctx: click.Context, case_number: str, read_ids: tuple[str, ...], reason: str,
-               requester_name: str) -> None:
-    """Placed by the approving department head or prosecutor (you), on an officer's request."""
+def hold_request(ctx: click.Context, case_number: str, read_ids: tuple[str, ...], reason: str) -> None:
+    """Ask to keep reads for a case past the ordinary limit (you, an officer, head or prosecutor); it keeps them
+    once a department head or prosecutor other than you approves it (hold approve)."""
     with platform(ctx, notify=False) as p:
         try:
-            hid = p.retention.hold(p.accounts.by_username(requester_name), current_user(ctx, p), case_number,
-                                   list(read_ids), reason)
-        except (HoldRefused, AccountError) as exc:
+            hid = p.retention.request_hold(current_user(ctx, p), case_number, list(read_ids), reason)
+        except HoldRefused as exc:
             raise click.ClickException(str(exc)) from exc
-    click.echo(f"hold {hid} placed")
+    click.echo(f"hold {hid} requested: it keeps nothing until approved (platewarden hold approve {hid})")
+
+
+@hold.command("approve")
+@click.argument("hold_id")
+@click.pass_context
+def hold_approve(ctx: click.Context, hold_id: str) -> None:
+    """Approve a requested hold (a department head or prosecutor, never its requester)."""
+    with platform(ctx, notify=False) as p:
+        try:
+            p.retention.approve_hold(current_user(ctx, p), hold_id)
+        except HoldRefused as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"hold {hold_id} placed")
 
 
 @hold.command("release")
@@ -409,7 +423,8 @@ def hold_list(ctx: click.Context) -> None:
         if not u.roles & {Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR, Role.AUDITOR}:
             raise click.ClickException("holds are seen by officers, approvers and auditors")
         for h in p.retention.holds():
-            state = "released" if h["released_at"] else ("REVIEW DUE" if h["review_due"] else "active")
+            state = ("released" if h["released_at"] else "awaiting approval" if not h["approved_by"]
+                     else "REVIEW DUE" if h["review_due"] else "active")
             click.echo(f"{h['id']}  case {h['case_number']}  {h['reads']} reads  review by {h['review_by']}  {state}")
 
 
@@ -442,7 +457,7 @@ def retention_run(ctx: click.Context) -> None:
 @click.pass_context
 def retention_verify(ctx: click.Context) -> None:
     """Exit 0 when no day past the limit keeps a key or ordinary rows and every destroyed day has its receipt."""
-    with platform(ctx, notify=False) as p:
+    with platform(ctx, governed=False, notify=False) as p:
         rep = p.retention.verify()
     for problem in rep.problems:
         click.echo(f"VIOLATION {problem}")

@@ -21,7 +21,7 @@ def ledger() -> None:
 @click.pass_context
 def checkpoint(ctx: click.Context) -> None:
     """Sign the current tree head and print it (a C2SP checkpoint)."""
-    with platform(ctx, notify=False) as p:
+    with platform(ctx, governed=False, notify=False) as p:
         click.echo(p.ledger.checkpoint().render(), nl=False)
 
 
@@ -29,7 +29,7 @@ def checkpoint(ctx: click.Context) -> None:
 @click.pass_context
 def key(ctx: click.Context) -> None:
     """The log's public verifier key: for courts (evidence verify), witnesses and sharing partners."""
-    with platform(ctx, notify=False) as p:
+    with platform(ctx, governed=False, notify=False) as p:
         click.echo(p.ledger.public_key.encode())
 
 
@@ -38,7 +38,7 @@ def key(ctx: click.Context) -> None:
 @click.pass_context
 def show(ctx: click.Context, last: int) -> None:
     """The latest entries and the latest checkpoint with its cosignatures."""
-    with platform(ctx, notify=False) as p:
+    with platform(ctx, governed=False, notify=False) as p:
         size = p.ledger.size()
         for seq, e in p.ledger.parsed(max(0, size - last)):
             click.echo(f"{seq:>8}  {e['at']}  {e['kind']:<18} {e['actor']:<20} {json.dumps(e['body'])[:80]}")
@@ -50,7 +50,7 @@ def show(ctx: click.Context, last: int) -> None:
 @click.pass_context
 def prove(ctx: click.Context, seq: int) -> None:
     """Print an inclusion proof of entry SEQ in the latest checkpoint (JSON)."""
-    with platform(ctx, notify=False) as p:
+    with platform(ctx, governed=False, notify=False) as p:
         try:
             proof = p.ledger.prove(seq)
         except KeyError as exc:
@@ -65,7 +65,7 @@ def prove(ctx: click.Context, seq: int) -> None:
 @click.pass_context
 def consistency(ctx: click.Context, old_size: int, out: Path | None) -> None:
     """A consistency proof from OLD_SIZE to the latest checkpoint, for a witness."""
-    with platform(ctx, notify=False) as p:
+    with platform(ctx, governed=False, notify=False) as p:
         size = p.ledger.checkpoints()[-1][0] if p.ledger.checkpoints() else p.ledger.size()
         if not 0 < old_size <= size:
             raise click.BadParameter(f"OLD_SIZE must be between 1 and the latest checkpoint's size {size}",
@@ -82,7 +82,7 @@ def consistency(ctx: click.Context, old_size: int, out: Path | None) -> None:
 @click.pass_context
 def export(ctx: click.Context, folder: Path) -> None:
     """Write everything an auditor needs to verify the ledger offline."""
-    with platform(ctx, notify=False) as p:
+    with platform(ctx, governed=False, notify=False) as p:
         n = p.ledger.export(folder)
     click.echo(f"exported {n} entries to {folder}")
 
@@ -154,9 +154,14 @@ def cosign_cmd(checkpoint_file: Path, name: str, key_file: Path, state: Path, lo
 @click.pass_context
 def add_cosignature(ctx: click.Context, cosigned_file: Path, witness_key: str) -> None:
     """Store a witness's cosignature of one of our checkpoints."""
-    with platform(ctx, notify=False) as p:
+    with platform(ctx, governed=False, notify=False) as p:
+        listed = p.policy.ledger.witnesses
         try:
-            size = p.ledger.add_cosignature(cosigned_file.read_text(), Verifier.decode(witness_key), p.clock.now())
+            key = Verifier.decode(witness_key)
+            if listed and key.encode() not in {Verifier.decode(k).encode() for k in listed.values()}:
+                raise NoteError(f"{key.name!r} is not one of the policy's witnesses (ledger.witnesses): "
+                                f"{', '.join(sorted(listed))}")
+            size = p.ledger.add_cosignature(cosigned_file.read_text(), key, p.clock.now())
         except NoteError as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(f"cosignature stored for the checkpoint of size {size}")

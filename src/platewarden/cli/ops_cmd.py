@@ -349,30 +349,66 @@ def alerts_dispose(ctx: click.Context, alert_id: str, disposition: str, note: st
 
 @click.group("webhook")
 def webhook() -> None:
-    """Where alert notifications are POSTed."""
+    """Where alert notifications are POSTed: governed outlets (https only, proposed and approved along
+    approvals.notification_outlet, every step ledgered). An outlet learns that an alert exists, where and when;
+    the plate and the hotlist record stay in the console."""
 
 
 @webhook.command("add")
 @click.argument("url")
+@click.option("--purpose", required=True, help="What the outlet is for and who receives it.")
 @click.pass_context
-def webhook_add(ctx: click.Context, url: str) -> None:
-    """Add an HTTP endpoint that receives alert notifications (retries with backoff; disabled after repeated
-    failures)."""
+def webhook_add(ctx: click.Context, url: str, purpose: str) -> None:
+    """Propose an https endpoint for alert notifications (it receives nothing until approved)."""
     with platform(ctx, notify=False) as p:
+        actor = current_user(ctx, p)
         try:
-            p.webhooks.add(url)
-        except ValueError as exc:
+            outlet = p.outlets.propose(actor, url, purpose)
+        except (ValueError, PermissionError) as exc:
             raise click.ClickException(refusal_text(exc)) from exc
-    click.echo(f"webhook {url} added")
+    click.echo(f"outlet {outlet.id} proposed: {outlet.url} (awaits a {p.outlets.chain[1].value})")
+
+
+@webhook.command("approve")
+@click.argument("outlet_id", type=int)
+@click.option("--reason", required=True)
+@click.option("--reject", is_flag=True, help="Reject instead of approving.")
+@click.pass_context
+def webhook_approve(ctx: click.Context, outlet_id: int, reason: str, reject: bool) -> None:
+    """Decide a proposed outlet (its proposer never can)."""
+    with platform(ctx, notify=False) as p:
+        actor = current_user(ctx, p)
+        try:
+            outlet = p.outlets.decide(actor, outlet_id, not reject, reason)
+        except (KeyError, ValueError, PermissionError) as exc:
+            raise click.ClickException(refusal_text(exc)) from exc
+    click.echo(f"outlet {outlet.id}: {outlet.status}")
+
+
+@webhook.command("remove")
+@click.argument("outlet_id", type=int)
+@click.option("--reason", required=True)
+@click.pass_context
+def webhook_remove(ctx: click.Context, outlet_id: int, reason: str) -> None:
+    """End an outlet at once (anyone of its chain)."""
+    with platform(ctx, notify=False) as p:
+        actor = current_user(ctx, p)
+        try:
+            p.outlets.remove(actor, outlet_id, reason)
+        except (ValueError, PermissionError) as exc:
+            raise click.ClickException(refusal_text(exc)) from exc
+    click.echo(f"outlet {outlet_id} removed")
 
 
 @webhook.command("list")
 @click.pass_context
 def webhook_list(ctx: click.Context) -> None:
-    """The alert webhooks, their state and recent failures."""
+    """The outlets: state, delivery failures, who proposed and approved them."""
     with platform(ctx, notify=False) as p:
-        for url, enabled, failures, reason in p.webhooks.status():
-            click.echo(f"{'enabled ' if enabled else 'DISABLED'} {url} failures={failures} {reason or ''}")
+        for o in p.outlets.all():
+            state = o.status if o.status != "active" else ("active" if o.enabled else "DISABLED")
+            click.echo(f"{o.id:>4} {state:<9} {o.url} failures={o.consecutive_failures} "
+                       f"{o.disabled_reason or ''}".rstrip())
 
 
 @click.group("policy")
@@ -410,7 +446,7 @@ def _policy_file(path: Path) -> Policy:
 def policy_propose(ctx: click.Context, path: Path, reason: str) -> None:
     """Propose the policy in PATH (the first role of approvals.policy_change); ledgered by its SHA-256."""
     new = _policy_file(path)
-    with platform(ctx, notify=False) as p:
+    with platform(ctx, governed=False, notify=False) as p:
         try:
             d = PolicyChanges(p.ledger, p.policy, p.clock).propose(current_user(ctx, p), new, reason)
         except ApprovalRefused as exc:
@@ -424,7 +460,7 @@ def policy_propose(ctx: click.Context, path: Path, reason: str) -> None:
 def policy_approve(ctx: click.Context, path: Path) -> None:
     """Approve, at your level of the chain, the policy in PATH (you approve what you read: its digest)."""
     new = _policy_file(path)
-    with platform(ctx, notify=False) as p:
+    with platform(ctx, governed=False, notify=False) as p:
         try:
             done = PolicyChanges(p.ledger, p.policy, p.clock).approve(current_user(ctx, p), new)
         except ApprovalRefused as exc:
@@ -437,7 +473,7 @@ def policy_approve(ctx: click.Context, path: Path) -> None:
 @click.pass_context
 def policy_status(ctx: click.Context) -> None:
     """Whether the policy in force was approved through its chain."""
-    with platform(ctx, notify=False) as p:
+    with platform(ctx, governed=False, notify=False) as p:
         ok = PolicyChanges(p.ledger, p.policy, p.clock).approved(p.policy)
         click.echo(f"policy in force sha256 {policy_digest(p.policy)}: "
                    + ("the built-in defaults" if p.policy == Policy() else "approved" if ok else "NOT approved"))
@@ -455,5 +491,5 @@ def policy_show() -> None:
 @click.pass_context
 def db_upgrade(ctx: click.Context) -> None:
     """Create or migrate the database schema."""
-    with platform(ctx, notify=False) as p:
+    with platform(ctx, governed=False, notify=False) as p:
         click.echo(f"database ready: {p.settings.effective_database_url}")

@@ -69,6 +69,7 @@ def compliance(ctx: click.Context, first: datetime | None, last: datetime | None
     from platewarden.ledger.entries import Event, EventKind
     from platewarden.ledger.notes import NoteError, Verifier
     from platewarden.policy import PolicyError, load_policy
+    from platewarden.store.permissions import private_file
 
     try:
         policy = load_policy(policy_file) if policy_file else None
@@ -87,7 +88,7 @@ def compliance(ctx: click.Context, first: datetime | None, last: datetime | None
     else:
         if first is None or last is None:
             raise click.UsageError("give the period with --from and --to (or a snapshot with --input)")
-        with platform(ctx, notify=False) as p:
+        with platform(ctx, governed=False, notify=False) as p:
             user = current_user(ctx, p)
             if not {r.value for r in user.roles} & GATHERERS:
                 p.ledger.append([Event(EventKind.REPORT, p.clock.now(), user.label, {
@@ -106,8 +107,8 @@ def compliance(ctx: click.Context, first: datetime | None, last: datetime | None
                 "snapshot_sha256": digest})])
             export = snap.signed(p.ledger.sign, p.ledger.public_key)
         if snapshot_out is not None:
-            snapshot_out.parent.mkdir(parents=True, exist_ok=True)
-            snapshot_out.write_bytes(export)
+            with private_file(snapshot_out) as out_file:  # case and request ids: this account only
+                out_file.write(export)
             click.echo(f"wrote {snapshot_out} (signed snapshot; its content's sha256 {digest}, as ledgered)")
     written = write_report(snap, out, digest, policy, pop)
     ass = written.assessment
@@ -133,7 +134,7 @@ def annual(ctx: click.Context, year: int, out: Path) -> None:
     from platewarden.audit.annual import annual_figures, render_annual
     from platewarden.cli.common import platform
 
-    with platform(ctx, notify=False) as p:
+    with platform(ctx, governed=False, notify=False) as p:
         figures = annual_figures(p, year)
     out.mkdir(parents=True, exist_ok=True)
     (out / f"annual-report-{year}.html").write_text(render_annual(figures), encoding="utf-8")

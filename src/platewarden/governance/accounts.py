@@ -38,7 +38,7 @@ from platewarden.policy.model import AccountPolicy, Role
 from platewarden.store import rate_counts
 from platewarden.store.cipher import seal, unseal
 from platewarden.store.resealing import reseal
-from platewarden.store.schema import api_tokens, recovery_codes, users
+from platewarden.store.schema import api_tokens, recovery_codes, sso_links, users
 from platewarden.store.seals import RecordSeal, row_holds
 
 log = logging.getLogger(__name__)
@@ -313,6 +313,9 @@ class Accounts:
             _HASHER.hash(password)  # same work either way: no timing hint that the name exists
             self._failed(None, username, ref, now, "unknown or inactive account")
             raise AuthError("wrong username, password or code")
+        if self._signs_in_elsewhere(row.id):  # its password is random and never shown: refused, not counted
+            self._failed(None, username, ref, now, "password sign-in of a single sign-on account")
+            raise AuthError("this account signs in through the identity provider")
         if row.locked_at is not None:
             self._failed(row.id, username, ref, now, "locked")
             raise Throttled("the account is locked after repeated failed sign-ins: an administrator unlocks it")
@@ -340,6 +343,56 @@ class Accounts:
                                             "second_factor": "pending" if pending else
                                             "yes" if row.totp_enabled_at else "not required"})
         return SignIn(user, pending)
+
+    def _signs_in_elsewhere(self, user_id: str) -> bool:
+        with self._engine.connect() as conn:
+            return conn.execute(select(sso_links.c.user_id).where(sso_links.c.user_id == user_id)).first() is not None
+
+    # --- for single sign-on (governance/single_sign_on.py), which vouches for the person itself ---
+
+    def check_address(self, address: str) -> None:
+        """Throttled if this address failed too often this hour."""
+        self._check_address(self._address_ref(address), self._clock.now())
+
+    def record_failed_sign_in(self, user_id: str | None, username: str, address: str, why: str,
+                              count_account: bool = True) -> None:
+        """A refused sign-in, ledgered and counted against the address (and the account, where asked)."""
+        self._failed(user_id if count_account else None, username, self._address_ref(address), self._clock.now(),
+                     why)
+
+    def record_sign_in(self, user: User, address: str, method: str, second_factor: str) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(update(users).where(users.c.id == user.id).values(failed_logins=0, last_failed_at=None))
+            self._record(conn, user.label, {"action": "sign_in", "id": user.id, "address": self._address_ref(address),
+                                            "method": method, "second_factor": second_factor})
+
+    def record_change(self, conn: Connection, actor: str, body: dict[str, object]) -> None:
+        self._record(conn, actor, body)
+
+    @staticmethod
+    def unusable_password_hash() -> str:
+        """The hash of a random password nobody is ever shown: the account has no password that works."""
+        return _HASHER.hash(secrets.token_urlsafe(48))
+
+    def sync_external_roles(self, user_id: str, roles: frozenset[Role], source: str) -> None:
+        """Roles as an identity provider's groups now give them: removals take effect at once; additions make the
+        account wait for a second person again (inactive meanwhile). Either way every session and token ends."""
+        with self._engine.begin() as conn:
+            row = conn.execute(select(users).where(users.c.id == user_id)).first()
+            if row is None or not row_holds(self._seal, "users", row):
+                raise UnknownAccount(f"no user {user_id}")
+            current = {x for x in row.roles.split(",") if x}
+            values: dict[str, object] = {"roles": ",".join(sorted(r.value for r in roles))}
+            added = {r.value for r in roles} - current
+            if added:
+                values.update(active=False, grant_approved_by=None, created_by=None)
+            conn.execute(update(users).where(users.c.id == user_id).values(**values))
+            reseal(conn, self._seal, users, users.c.id == user_id)
+            ended = self._end_access(conn, user_id, f"roles changed ({source})")
+            self._record(conn, source, {"action": "set_roles_of", "id": user_id,
+                                        "roles": sorted(r.value for r in roles),
+                                        "removed": sorted(current - {r.value for r in roles}),
+                                        "awaiting_approval": sorted(added), "sessions_ended": ended})
 
     def verify_password(self, username: str, password: str) -> None:
         with self._engine.connect() as conn:

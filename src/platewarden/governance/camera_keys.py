@@ -7,6 +7,7 @@ put reads (and hotlist alerts, and sightings in approved searches) in a camera's
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import datetime
@@ -22,7 +23,11 @@ from platewarden.edge.identity import IdentityError, fingerprint
 from platewarden.ledger.entries import Event, EventKind, digest, with_reason
 from platewarden.ledger.log import Ledger
 from platewarden.policy.model import Role
+from platewarden.store.resealing import reseal
 from platewarden.store.schema import camera_keys, cameras
+from platewarden.store.seals import RecordSeal, row_holds
+
+log = logging.getLogger(__name__)
 
 KEY_MANAGERS = frozenset({Role.DEPARTMENT_HEAD, Role.ETHICS_BOARD})  # as for decommissioning
 
@@ -41,8 +46,10 @@ def checked_key(text: str | None) -> str | None:
 class CameraKeys:
     CACHE_SECONDS = 5.0  # another process may rotate or revoke: ingest sees it within this
 
-    def __init__(self, engine: Engine, ledger: Ledger, clock: Clock) -> None:
+    def __init__(self, engine: Engine, ledger: Ledger, clock: Clock, seal: RecordSeal) -> None:
+        """``seal``: keys are sealed rows; one a database writer adds or un-revokes is no key."""
         self._engine = engine
+        self._seal = seal
         self._ledger = ledger
         self._clock = clock
         self._lock = threading.Lock()
@@ -61,6 +68,7 @@ class CameraKeys:
         fp = fingerprint(key)
         conn.execute(insert(camera_keys).values(camera_id=camera_id, public_key=key, fingerprint=fp,
                                                 registered_at=now, registered_via=via[:200]))
+        reseal(conn, self._seal, camera_keys, camera_keys.c.camera_id == camera_id)
         self.forget(camera_id)
         return fp
 
@@ -73,8 +81,9 @@ class CameraKeys:
             if key is None:
                 raise DeploymentRefused("give the new public key")
             with self._engine.begin() as conn:
-                if not conn.execute(select(cameras.c.id).where(cameras.c.id == camera_id,
-                                                               cameras.c.status == "approved")).first():
+                row = conn.execute(select(cameras).where(cameras.c.id == camera_id,
+                                                         cameras.c.status == "approved")).first()
+                if row is None or not row_holds(self._seal, "cameras", row):
                     raise DeploymentRefused(f"camera {camera_id} is not an approved camera")
                 fp = self.register(conn, camera_id, key, "rotation", now)
                 self._ledger.append([Event(EventKind.CAMERA_DEPLOYMENT, now, actor.label, {
@@ -95,6 +104,7 @@ class CameraKeys:
                 n = conn.execute(update(camera_keys).where(camera_keys.c.camera_id == camera_id,
                                                            camera_keys.c.revoked_at.is_(None))
                                  .values(revoked_at=now)).rowcount
+                reseal(conn, self._seal, camera_keys, camera_keys.c.camera_id == camera_id)
                 if not n:
                     raise DeploymentRefused(f"camera {camera_id} has no key to revoke")
                 self._ledger.append([Event(EventKind.CAMERA_DEPLOYMENT, now, actor.label, {
@@ -135,8 +145,12 @@ class CameraKeys:
         if where is not None:
             q = q.where(where)  # type: ignore[arg-type]
         with self._engine.connect() as conn:
-            return [CameraKey(r.camera_id, r.public_key, r.fingerprint, r.registered_at, r.registered_via,
-                              r.retired_at, r.revoked_at) for r in conn.execute(q)]
+            rows = list(conn.execute(q))
+        forged = [r for r in rows if not row_holds(self._seal, "camera_keys", r)]
+        if forged:
+            log.error("%d camera key rows fail their seal and are ignored (platewarden audit reconcile)", len(forged))
+        return [CameraKey(r.camera_id, r.public_key, r.fingerprint, r.registered_at, r.registered_via,
+                          r.retired_at, r.revoked_at) for r in rows if r not in forged]
 
     def forget(self, camera_id: str) -> None:
         with self._lock:

@@ -39,6 +39,7 @@ from platewarden.policy.model import Policy, Role
 from platewarden.recognition.jurisdictions import UnknownJurisdictionError, parse_hint
 from platewarden.store.approval_steps import load_steps, record_step
 from platewarden.store.dialect import conflict_insert
+from platewarden.store.resealing import reseal
 from platewarden.store.schema import (
     camera_comments,
     camera_keys,
@@ -47,7 +48,7 @@ from platewarden.store.schema import (
     read_refusals,
     road_segments,
 )
-from platewarden.store.seals import RecordSeal
+from platewarden.store.seals import RecordSeal, row_holds
 
 
 def check_jurisdictions(camera: Camera) -> None:
@@ -85,7 +86,7 @@ class DeploymentReview:
         self._lock = threading.Lock()
         self._approved: frozenset[str] = frozenset()
         self._approved_at = -1e9
-        self.keys = CameraKeys(engine, ledger, clock)
+        self.keys = CameraKeys(engine, ledger, clock, seal)
 
     @property
     def chain(self) -> list[Role]:
@@ -294,6 +295,8 @@ class DeploymentReview:
             revoked = conn.execute(update(camera_keys).where(camera_keys.c.camera_id == camera_id,  # its key too
                                                              camera_keys.c.revoked_at.is_(None))
                                    .values(revoked_at=now)).rowcount
+            reseal(conn, self._seal, cameras, cameras.c.id == camera_id)
+            reseal(conn, self._seal, camera_keys, camera_keys.c.camera_id == camera_id)
             self._ledger.append([Event(EventKind.CAMERA_DEPLOYMENT, now, actor.label, {
                 "action": "decommission", "camera_id": camera_id, "reason_digest": digest(reason),
                 "keys_revoked": int(revoked)})], conn=conn)
@@ -306,6 +309,7 @@ class DeploymentReview:
                   "approved_via": via, "jurisdictions": camera.jurisdiction_text or None}
         conn.execute(conflict_insert(self._engine, cameras).values(id=camera.id, created_at=now, **values)
                      .on_conflict_do_update(index_elements=["id"], set_=values))
+        reseal(conn, self._seal, cameras, cameras.c.id == camera.id)
 
     # --- reading the review ---
 
@@ -360,9 +364,9 @@ class DeploymentReview:
         """Approved camera ids, cached for a few seconds (another process may approve or decommission)."""
         with self._lock:
             if time.monotonic() - self._approved_at > self.APPROVED_CACHE_SECONDS:
-                with self._engine.connect() as conn:
-                    self._approved = frozenset(conn.execute(select(cameras.c.id).where(
-                        cameras.c.status == "approved")).scalars())
+                with self._engine.connect() as conn:  # a row the registry did not seal is no camera
+                    self._approved = frozenset(r.id for r in conn.execute(select(cameras).where(
+                        cameras.c.status == "approved")) if row_holds(self._seal, "cameras", r))
                 self._approved_at = time.monotonic()
             return self._approved
 

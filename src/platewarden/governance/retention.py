@@ -21,13 +21,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
 
 from platewarden.domain.clock import Clock
 from platewarden.domain.users import User
 from platewarden.governance.sharing import overdue_received
-from platewarden.ledger.entries import Event, EventKind, digest
+from platewarden.ledger.entries import Event, EventKind, digest, with_reason
 from platewarden.ledger.log import Ledger
 from platewarden.ledger.merkle import inclusion_proof, leaf_hash, root_of
 from platewarden.policy.model import Policy, Role
@@ -36,6 +37,7 @@ from platewarden.store.cipher import unseal
 from platewarden.store.codec import seal_read, unseal_payload
 from platewarden.store.keyring import KeyRing
 from platewarden.store.partitions import HELD_PURGE_DAY, DayPartitions
+from platewarden.store.resealing import reseal
 from platewarden.store.schema import (
     alerts,
     destroyed_days,
@@ -44,9 +46,11 @@ from platewarden.store.schema import (
     holds,
     read_counts,
     reads,
+    users,
     zone_alerts,
     zone_sightings,
 )
+from platewarden.store.seals import RecordSeal, row_holds
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -99,6 +103,7 @@ class Retention:
         self._engine = engine
         self._partitions = partitions or DayPartitions(engine)
         self._keys = keyring
+        self._seal = keyring.record_seal()
         self._case_keys = case_keys
         self._ledger = ledger
         self._policy = policy
@@ -111,15 +116,22 @@ class Retention:
     # --- holds ---
 
     def hold(self, requester: User, approver: User, case: str, read_ids: list[str], reason: str) -> str:
-        """Keep reads for a case past the ordinary limit. Needs an approver (department head or prosecutor)
-        other than the requester; reviewed again after ``retention.hold_review_days``."""
-        now = self._clock.now()
-        if not (requester.roles & {Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR}):
-            raise HoldRefused("only an officer, department head or prosecutor requests a hold")
+        """Request and approve in one go (both people already authenticated by the caller): ``request_hold`` by the
+        requester, then ``approve_hold`` by someone else. Checks the approver first: a refused pair leaves nothing."""
         if approver.id == requester.id:
             raise HoldRefused("nobody approves their own hold")
         if not (approver.roles & {Role.DEPARTMENT_HEAD, Role.PROSECUTOR}):
             raise HoldRefused("a hold is approved by a department head or a prosecutor")
+        hold_id = self.request_hold(requester, case, read_ids, reason)
+        self.approve_hold(approver, hold_id)
+        return hold_id
+
+    def request_hold(self, requester: User, case: str, read_ids: list[str], reason: str) -> str:
+        """An officer, department head or prosecutor asks to keep reads for a case past the ordinary limit. The hold
+        keeps nothing until someone else approves it. Ledgered."""
+        now = self._clock.now()
+        if not (requester.roles & {Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR}):
+            raise HoldRefused("only an officer, department head or prosecutor requests a hold")
         if not case.strip() or not reason.strip() or not read_ids:
             raise HoldRefused("a hold names a case, a reason and the reads it keeps")
         with self._engine.connect() as conn:
@@ -131,13 +143,49 @@ class Retention:
         review = now.date() + timedelta(days=self._policy.retention.hold_review_days)
         with self._engine.begin() as conn:
             conn.execute(insert(holds).values(id=hold_id, case_number=case, reason=reason, requested_by=requester.id,
-                                              approved_by=approver.id, created_at=now, review_by=review))
-            conn.execute(insert(held_reads), [{"hold_id": hold_id, "read_id": r} for r in read_ids])
-            self._ledger.append([Event(EventKind.HOLD, now, approver.label, {
-                "action": "place", "id": hold_id, "case": case, "reads": len(read_ids),
-                "requested_by": requester.label, "reason_digest": digest(reason),
-                "review_by": review.isoformat()})], conn=conn)
+                                              approved_by=None, created_at=now, review_by=review))
+            conn.execute(insert(held_reads), [{"hold_id": hold_id, "read_id": r} for r in sorted(set(read_ids))])
+            reseal(conn, self._seal, holds, holds.c.id == hold_id)
+            reseal(conn, self._seal, held_reads, held_reads.c.hold_id == hold_id)
+            self._ledger.append([Event(EventKind.HOLD, now, requester.label, {
+                "action": "request", "id": hold_id, "case": case, "reads": len(set(read_ids)),
+                "reason_digest": digest(reason), "review_by": review.isoformat()})], conn=conn)
         return hold_id
+
+    def approve_hold(self, approver: User, hold_id: str) -> None:
+        """A department head or prosecutor other than the requester approves: from now on the hold keeps its reads.
+        One winner if two approve at once; refusals are ledgered."""
+        now = self._clock.now()
+        try:
+            if not (approver.roles & {Role.DEPARTMENT_HEAD, Role.PROSECUTOR}):
+                raise HoldRefused("a hold is approved by a department head or a prosecutor")
+            with self._engine.connect() as conn:
+                row = conn.execute(select(holds).where(holds.c.id == hold_id)).first()
+            if row is None or not row_holds(self._seal, "holds", row):
+                raise HoldRefused(f"no hold {hold_id}")
+            if row.requested_by == approver.id:
+                raise HoldRefused("nobody approves their own hold")
+            with self._engine.begin() as conn:
+                if conn.execute(update(holds).where(holds.c.id == hold_id, holds.c.approved_by.is_(None),
+                                                    holds.c.released_at.is_(None))
+                                .values(approved_by=approver.id)).rowcount != 1:
+                    raise HoldRefused("this hold is not awaiting approval")
+                reseal(conn, self._seal, holds, holds.c.id == hold_id)
+                n = conn.execute(select(func.count()).select_from(held_reads)
+                                 .where(held_reads.c.hold_id == hold_id)).scalar_one()
+                self._ledger.append([Event(EventKind.HOLD, now, approver.label, {
+                    "action": "place", "id": hold_id, "case": row.case_number, "reads": int(n),
+                    "requested_by": self._label(row.requested_by), "reason_digest": digest(row.reason),
+                    "review_by": row.review_by.isoformat()})], conn=conn)
+        except HoldRefused as exc:
+            self._ledger.append([Event(EventKind.HOLD, now, approver.label,
+                                       with_reason({"action": "refused", "id": hold_id[:36]}, str(exc)))])
+            raise
+
+    def _label(self, user_id: str) -> str:
+        with self._engine.connect() as conn:
+            row = conn.execute(select(users.c.username, users.c.organisation).where(users.c.id == user_id)).first()
+        return f"{row.username}@{row.organisation}" if row else user_id
 
     def release(self, user: User, hold_id: str, reason: str) -> None:
         if not (user.roles & {Role.DEPARTMENT_HEAD, Role.PROSECUTOR}):
@@ -147,8 +195,29 @@ class Retention:
             if conn.execute(update(holds).where(holds.c.id == hold_id, holds.c.released_at.is_(None))
                             .values(released_at=now)).rowcount != 1:
                 raise HoldRefused("no active hold with that id")
+            reseal(conn, self._seal, holds, holds.c.id == hold_id)
+            freed, root, shredded = self._destroy_unheld(conn)
             self._ledger.append([Event(EventKind.HOLD, now, user.label, {
-                "action": "release", "id": hold_id, "reason_digest": digest(reason)})], conn=conn)
+                "action": "release", "id": hold_id, "reason_digest": digest(reason),
+                "held_reads_destroyed": freed, "root": root.hex(), "case_keys_destroyed": shredded})], conn=conn)
+
+    def _destroy_unheld(self, conn: Connection) -> tuple[int, bytes, int]:
+        """Reads kept past their day for a case (sealed under its key) that no live hold keeps any more are deleted,
+        and the key of a case with no such read left is destroyed. Returns (reads, Merkle root of their row
+        digests, case keys): a released hold must not leave reads that outlive every limit."""
+        kept = genuine_held_reads(conn, self._seal)
+        rows = [r for r in conn.execute(select(reads.c.id, reads.c.row_digest, reads.c.key_scope)
+                                        .where(reads.c.purge_day == HELD_PURGE_DAY)) if r.id not in kept]
+        if rows:
+            conn.execute(delete(reads).where(reads.c.purge_day == HELD_PURGE_DAY,
+                                             reads.c.id.in_([r.id for r in rows])))
+        root = root_of([leaf_hash(bytes(r.row_digest)) for r in sorted(rows, key=lambda r: r.id)])
+        shredded = 0
+        for scope in sorted({r.key_scope for r in rows}):
+            left = conn.execute(select(func.count()).select_from(reads).where(reads.c.key_scope == scope)).scalar_one()
+            if not left and self._case_keys.destroy(scope.removeprefix("case:"), conn):
+                shredded += 1
+        return len(rows), root, shredded
 
     def holds(self) -> list[dict[str, object]]:
         """Every hold with its case, reason, count of reads kept and review date (no personal data)."""
@@ -157,14 +226,16 @@ class Retention:
             counts: dict[str, int] = {r[0]: int(r[1]) for r in conn.execute(
                 select(held_reads.c.hold_id, func.count()).group_by(held_reads.c.hold_id))}
             return [dict(r._mapping) | {"reads": counts.get(r.id, 0), "review_due": r.review_by <= today
-                                        and r.released_at is None}
-                    for r in conn.execute(select(holds).order_by(holds.c.created_at))]
+                                        and r.released_at is None and r.approved_by is not None}
+                    for r in conn.execute(select(holds).order_by(holds.c.created_at))
+                    if row_holds(self._seal, "holds", r)]
 
     def holds_due_for_review(self) -> list[tuple[str, str, date]]:
         today = self._clock.now().date()
         with self._engine.connect() as conn:
             return [(r.id, r.case_number, r.review_by) for r in conn.execute(
-                select(holds).where(holds.c.released_at.is_(None), holds.c.review_by <= today))]
+                select(holds).where(holds.c.released_at.is_(None), holds.c.review_by <= today))
+                if row_holds(self._seal, "holds", r)]
 
     # --- destruction ---
 
@@ -185,16 +256,13 @@ class Retention:
         with self._engine.begin() as conn:
             if self._partitions.enabled:  # the lock DROP TABLE needs, taken before any other
                 conn.execute(text("LOCK TABLE reads IN ACCESS EXCLUSIVE MODE"))
-            held = list(conn.execute(
-                select(reads, holds.c.case_number).join(held_reads, held_reads.c.read_id == reads.c.id)
-                .join(holds, holds.c.id == held_reads.c.hold_id)
-                .where(reads.c.purge_day == day, reads.c.day == day, reads.c.key_scope == scope,
-                       holds.c.released_at.is_(None))))
+            cases = genuine_held_reads(conn, self._seal)  # a hold or link a database writer added keeps nothing
+            held = list(conn.execute(select(reads).where(reads.c.purge_day == day, reads.c.day == day,
+                                                         reads.c.key_scope == scope,
+                                                         reads.c.id.in_(list(cases))))) if cases else []
             kept: set[str] = set()
             for row in held:
-                if row.id in kept:  # held by two cases: the first keeps it
-                    continue
-                case_key = self._case_keys.get_or_create(row.case_number, now, conn)
+                case_key = self._case_keys.get_or_create(cases[row.id], now, conn)
                 payload = unseal_payload(row, keys.data_key)
                 crop = unseal(keys.data_key, row.plate_crop, f"read|{row.id}|plate_crop".encode())
                 vehicle = (unseal(keys.data_key, row.vehicle_crop, f"read|{row.id}|vehicle_crop".encode())
@@ -202,7 +270,7 @@ class Retention:
                 sealed = seal_read(row.id, payload, crop, vehicle, case_key)
                 conn.execute(update(reads).where(reads.c.id == row.id, reads.c.purge_day == day).values(
                     payload=sealed["payload"], plate_crop=sealed["plate_crop"], vehicle_crop=sealed["vehicle_crop"],
-                    row_digest=sealed["row_digest"], plate_index=bytes(16), key_scope=f"case:{row.case_number}",
+                    row_digest=sealed["row_digest"], plate_index=bytes(16), key_scope=f"case:{cases[row.id]}",
                     batch_proof=batch_path(conn, row.batch_seq, row.batch_pos, day), purge_day=HELD_PURGE_DAY))
                 kept.add(row.id)
             digests = [bytes(d) for d in conn.scalars(select(reads.c.row_digest)
@@ -269,6 +337,11 @@ class Retention:
             if exact:
                 rep.problems.append(f"{exact} alerts from before {cutoff} still keep exact details past the limit")
             seen_days = {r[0] for r in conn.execute(select(read_counts.c.day).distinct())}
+            kept = genuine_held_reads(conn, self._seal)
+            unheld = sum(1 for r in conn.execute(select(reads.c.id).where(reads.c.purge_day == HELD_PURGE_DAY))
+                         if r.id not in kept)
+            if unheld:
+                rep.problems.append(f"{unheld} reads kept past their day for a case that no live hold keeps")
         ledgered = {str(e["body"]["day"]): e["body"] | {"seq": seq} for seq, e in self._ledger.parsed()
                     if e["kind"] == EventKind.DESTRUCTION.value}
         for d, r in receipts.items():
@@ -284,3 +357,18 @@ class Retention:
                 rep.problems.append(f"{d}: reads were stored that day, but it has no destruction receipt")
         rep.destroyed_days = len(receipts)
         return rep
+
+
+def genuine_held_reads(conn: Connection, seal: RecordSeal, *where: Any) -> dict[str, str]:
+    """Read id -> case number for the reads live holds keep, counting only holds and links that carry their seals
+    (``where`` narrows the holds, e.g. to one case). A read two cases hold goes to the first hold found."""
+    live = {h.id: h.case_number for h in conn.execute(select(holds).where(holds.c.released_at.is_(None),
+                                                                          holds.c.approved_by.is_not(None), *where))
+            if row_holds(seal, "holds", h)}
+    out: dict[str, str] = {}
+    if live:
+        for link in conn.execute(select(held_reads).where(held_reads.c.hold_id.in_(list(live)))
+                                 .order_by(held_reads.c.hold_id)):
+            if row_holds(seal, "held_reads", link):
+                out.setdefault(link.read_id, live[link.hold_id])
+    return out

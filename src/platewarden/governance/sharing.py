@@ -52,7 +52,9 @@ from platewarden.policy.model import Policy, Role
 from platewarden.store.approval_steps import load_steps, record_step
 from platewarden.store.cipher import seal
 from platewarden.store.keyring import KeyRing
+from platewarden.store.resealing import reseal
 from platewarden.store.schema import received_shares, sharing_agreements
+from platewarden.store.seals import row_holds
 
 FORMAT = "platewarden-share/2"  # /2: reads carry a salt and a commitment the sender's ledger entry covers
 
@@ -136,6 +138,7 @@ class Sharing:
                 purposes=json.dumps(sorted(set(purposes))), retention_days=retention_days, valid_until=valid_until,
                 partner_key=key.encode(), requested_by=head.id, requested_at=now,
                 status=AgreementStatus.PENDING.value))
+            reseal(conn, self._seal, sharing_agreements, sharing_agreements.c.id == aid)
             self._ledger.append([Event(EventKind.SHARING, now, head.label, {
                 "action": "propose", "agreement_id": aid, "partner": partner.strip(),
                 "jurisdiction": normalize_jurisdiction(jurisdiction), "purposes": sorted(set(purposes)),
@@ -164,6 +167,7 @@ class Sharing:
                 status = AgreementStatus.ACTIVE if approve else AgreementStatus.REJECTED
                 conn.execute(update(sharing_agreements).where(sharing_agreements.c.id == agreement_id)
                              .values(status=status.value, status_reason=reason.strip()))
+                reseal(conn, self._seal, sharing_agreements, sharing_agreements.c.id == agreement_id)
             self._ledger.append([Event(EventKind.SHARING, now, approver.label, {
                 "action": decision, "agreement_id": agreement_id, "level": level, "role": role.value,
                 "active": complete, "reason_digest": digest(reason)})], conn=conn)
@@ -179,6 +183,7 @@ class Sharing:
                 .values(status=AgreementStatus.ENDED.value, status_reason=reason.strip())).rowcount
             if not n:
                 raise SharingRefused("no pending or active agreement with that id")
+            reseal(conn, self._seal, sharing_agreements, sharing_agreements.c.id == agreement_id)
             self._ledger.append([Event(EventKind.SHARING, now, user.label, {
                 "action": "end", "agreement_id": agreement_id, "reason_digest": digest(reason)})], conn=conn)
 
@@ -190,7 +195,8 @@ class Sharing:
 
     def all(self) -> list[SharingAgreement]:
         with self._engine.connect() as conn:
-            rows = list(conn.execute(select(sharing_agreements).order_by(sharing_agreements.c.requested_at)))
+            rows = [r for r in conn.execute(select(sharing_agreements).order_by(sharing_agreements.c.requested_at))
+                    if row_holds(self._seal, "sharing_agreements", r)]  # one a database writer made is none
             ids = [r.id for r in rows]
             steps = load_steps(conn, ids, self._seal)
         return [SharingAgreement(r.id, r.partner, r.jurisdiction, tuple(json.loads(r.purposes)), r.retention_days,

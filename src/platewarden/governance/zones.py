@@ -33,7 +33,9 @@ from platewarden.store.approval_steps import load_steps, record_step
 from platewarden.store.cipher import seal, unseal
 from platewarden.store.dialect import conflict_insert
 from platewarden.store.keyring import KeyRing
+from platewarden.store.resealing import reseal
 from platewarden.store.schema import cameras, zone_alerts, zone_sightings, zones
+from platewarden.store.seals import row_holds
 
 VIEWERS = frozenset({Role.OPERATOR, Role.OFFICER})
 
@@ -105,6 +107,7 @@ class ZoneWatch:
                 id=zid, name=name.strip(), polygon=json.dumps([list(v) for v in polygon]),
                 justification=justification.strip(), min_sightings=min_sightings, window_hours=window_hours,
                 requested_by=officer.id, requested_at=now, expires_at=expires_at, status=ZoneStatus.PENDING.value))
+            reseal(conn, self._seal, zones, zones.c.id == zid)
             self._ledger.append([Event(EventKind.ZONE_WATCH, now, officer.label, {
                 "action": "designate", "zone_id": zid, "polygon": [list(v) for v in polygon],
                 "min_sightings": min_sightings, "window_hours": window_hours, "expires_at": expires_at.isoformat(),
@@ -136,6 +139,7 @@ class ZoneWatch:
                 conn.execute(update(zones).where(zones.c.id == zone_id).values(
                     status=ZoneStatus.ACTIVE.value, activated_at=now,
                     wrapped_key=seal(self._wrap_key, key, f"zone|{zone_id}".encode())))
+            reseal(conn, self._seal, zones, zones.c.id == zone_id)
             self._ledger.append([Event(EventKind.ZONE_WATCH, now, approver.label, {
                 "action": step.decision, "zone_id": zone_id, "level": level, "role": role.value,
                 "active": complete, "reason_digest": digest(reason)})], conn=conn)
@@ -167,6 +171,7 @@ class ZoneWatch:
                 status=status.value, status_reason=reason, wrapped_key=None)).rowcount
             if n == 0:
                 raise ApprovalRefused(f"zone {zone_id} is not pending or active")
+            reseal(conn, self._seal, zones, zones.c.id == zone_id)
             tokens = conn.execute(delete(zone_sightings).where(zone_sightings.c.zone_id == zone_id)).rowcount
             alerts = conn.execute(delete(zone_alerts).where(zone_alerts.c.zone_id == zone_id)).rowcount
             self._ledger.append([Event(EventKind.ZONE_WATCH, now, actor, {
@@ -189,8 +194,8 @@ class ZoneWatch:
         q = select(zones).order_by(zones.c.requested_at)
         if zone_id is not None:
             q = q.where(zones.c.id == zone_id)
-        with self._engine.connect() as conn:
-            rows = list(conn.execute(q))
+        with self._engine.connect() as conn:  # a zone a database writer added or widened is no zone
+            rows = [r for r in conn.execute(q) if row_holds(self._seal, "zones", r)]
             ids = [r.id for r in rows]
             steps = load_steps(conn, ids, self._seal)
         return [Zone(r.id, r.name, tuple((float(a), float(b)) for a, b in json.loads(r.polygon)), r.justification,
@@ -214,8 +219,8 @@ class ZoneWatch:
             if time.monotonic() - self._loaded_at > self.CACHE_SECONDS:
                 active = []
                 with self._engine.connect() as conn:
-                    keys = {r.id: r.wrapped_key for r in conn.execute(select(zones.c.id, zones.c.wrapped_key).where(
-                        zones.c.status == ZoneStatus.ACTIVE.value))}
+                    keys = {r.id: r.wrapped_key for r in conn.execute(select(zones).where(
+                        zones.c.status == ZoneStatus.ACTIVE.value)) if row_holds(self._seal, "zones", r)}
                 for z in self.all():
                     if z.status is ZoneStatus.ACTIVE and keys.get(z.id) and not z.expired(now):
                         active.append((z, unseal(self._wrap_key, keys[z.id], f"zone|{z.id}".encode())))

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 
 from platewarden.domain.users import User
+from platewarden.governance.retention import genuine_held_reads
 from platewarden.ledger.entries import Event, EventKind, digest, with_reason
 from platewarden.ledger.log import InclusionProof
 from platewarden.ledger.merkle import ProofError, inclusion_proof, leaf_hash, root_from_inclusion
@@ -29,7 +30,9 @@ from platewarden.policy.model import Role
 from platewarden.runtime import Platform
 from platewarden.store.cipher import unseal
 from platewarden.store.codec import COMMITMENT_TAG, commitment, unseal_payload
-from platewarden.store.schema import held_reads, holds, reads
+from platewarden.store.permissions import private_file
+from platewarden.store.schema import holds, reads
+from platewarden.store.seals import row_holds
 
 EXPORTERS = frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR})
 
@@ -46,19 +49,19 @@ def export_case(p: Platform, user: User, case: str, out: Path) -> int:
     """Write the case's evidence package to ``out`` (a zip); returns the number of reads. Ledgered."""
     if not user.roles & EXPORTERS:
         raise PermissionError("evidence is exported by an officer, department head or prosecutor")
-    with p.engine.connect() as conn:
+    seal = p.keyring.record_seal()
+    with p.engine.connect() as conn:  # only holds that carry their seal name anyone
         named = {(h.requested_by, h.approved_by) for h in conn.execute(
-            select(holds.c.requested_by, holds.c.approved_by).where(holds.c.case_number == case,
-                                                                    holds.c.released_at.is_(None)))}
+            select(holds).where(holds.c.case_number == case, holds.c.released_at.is_(None)))
+            if row_holds(seal, "holds", h)}
     if Role.PROSECUTOR not in user.roles and not any(user.id in pair for pair in named):
         p.ledger.append([Event(EventKind.EVIDENCE_EXPORT, p.clock.now(), user.label, with_reason(
             {"action": "refused", "case": case}, "not named by the case's holds"))])
         raise PermissionError("a case's evidence is exported by a prosecutor or by the people its holds name "
                               "(who requested or approved them)")
     with p.engine.connect() as conn:
-        rows = list(conn.execute(select(reads).join(held_reads, held_reads.c.read_id == reads.c.id)
-                                 .join(holds, holds.c.id == held_reads.c.hold_id)
-                                 .where(holds.c.case_number == case, holds.c.released_at.is_(None))))
+        kept = genuine_held_reads(conn, seal, holds.c.case_number == case)
+        rows = list(conn.execute(select(reads).where(reads.c.id.in_(list(kept))))) if kept else []
         batches: dict[int, list[bytes]] = {}
         for r in rows:
             if r.batch_seq is not None and r.batch_seq not in batches:
@@ -106,8 +109,7 @@ def export_case(p: Platform, user: User, case: str, out: Path) -> int:
                                                          for n, b in sorted(files.items())}},
                           indent=1, sort_keys=True).encode()
     sig = p.ledger.sign(manifest)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+    with private_file(out) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as z:  # plaintext plates: 0600
         for name, data in sorted(files.items()):
             z.writestr(name, data)
         z.writestr("manifest.json", manifest)

@@ -41,6 +41,7 @@ class EventKind(StrEnum):
     ZONE_ALERT = "zone_alert"
     SHARING = "sharing"
     REPORT = "report"  # a compliance snapshot was gathered (its digest)
+    NOTIFICATION_OUTLET = "notification_outlet"  # an alert webhook proposed, decided or removed
 
 
 # Values that look like a plate (letters and digits mixed, 4-10 long) are refused in free-text fields: a ledger
@@ -51,7 +52,7 @@ _ALLOWED_KEYS_WITH_IDS = {"id", "read_id", "alert_id", "entry_id", "case", "root
                           "request_id", "authorization_id", "origin", "first_read_id", "cameras",
                           "requested_by", "approvers", "proposal_id", "zone_id", "agreement_id",
                           "segment", "partner", "alert_ids", "receipt_id",
-                          "contents_digest", "by"}  # ids and user labels, never plates
+                          "contents_digest", "by", "host"}  # ids, user labels and host names, never plates
 
 
 class PlaintextInLedger(ValueError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,11 +13,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, text
+from sqlalchemy import Connection, Engine, event, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from platewarden.domain.clock import Clock
 from platewarden.ledger.entries import Event, EventKind, encode_entry
+from platewarden.ledger.high_water import HighWaterError, HighWaterMark, LedgerCutBack, extends
 from platewarden.ledger.merkle import CompactTree, consistency_proof, inclusion_proof, leaf_hash
 from platewarden.ledger.notes import (
     COSIGNATURE_V1,
@@ -56,15 +58,59 @@ def _unpack(blob: bytes) -> list[bytes]:
     return [blob[i: i + 32] for i in range(0, len(blob), 32)]
 
 
+log = logging.getLogger(__name__)
+_SIGNED_KEY = "platewarden_signed_checkpoint"  # in the connection's info: a checkpoint signed, not yet committed
 READ_BATCH_CHECKPOINT_SECONDS = 60.0  # read batches alone: a signed checkpoint at least this often per process
 
 
 class Ledger:
-    def __init__(self, engine: Engine, signer: Signer, clock: Clock) -> None:
+    def __init__(self, engine: Engine, signer: Signer, clock: Clock, high_water: HighWaterMark | None = None) -> None:
+        """``high_water``: where this installation records the largest checkpoint it signed (ledger/high_water.py);
+        it rises when the transaction that signed a checkpoint commits, never before."""
         self._engine = engine
         self._signer = signer
         self._clock = clock
         self._last_signed = -1e9  # monotonic time of this process's last inline checkpoint
+        self.high_water = high_water
+        if high_water is not None:
+            event.listen(engine, "commit", self._committed)
+            event.listen(engine, "rollback", self._rolled_back)
+
+    def _committed(self, conn: Connection) -> None:
+        signed = conn.info.pop(_SIGNED_KEY, None)
+        if signed is not None and self.high_water is not None:
+            self.high_water.raise_to(signed)
+
+    @staticmethod
+    def _rolled_back(conn: Connection) -> None:
+        conn.info.pop(_SIGNED_KEY, None)
+
+    def _signed_in(self, conn: Connection, tree: CompactTree) -> None:
+        """Note a checkpoint signed in this transaction: the mark rises when (and only if) it commits."""
+        if self.high_water is not None:
+            current = conn.info.get(_SIGNED_KEY)
+            if current is None or current.size < tree.size:
+                conn.info[_SIGNED_KEY] = CompactTree(tree.size, list(tree.frontier))
+
+    def _may_sign(self, conn: Connection, tree: CompactTree) -> bool:
+        """Only a tree that extends this installation's high-water mark is signed: a ledger cut back (or rewritten)
+        behind the process's back gets no new signature that would launder it."""
+        if self.high_water is None:
+            return True
+        try:
+            mark = self.high_water.get()
+        except HighWaterError as exc:
+            log.error("not signing the ledger: %s", exc)
+            return False
+        if mark is None:
+            return True
+        after = conn.scalars(select(ledger_entries.c.leaf_hash).where(
+            ledger_entries.c.seq >= mark.size, ledger_entries.c.seq < tree.size).order_by(ledger_entries.c.seq))
+        if extends(mark, tree.size, tree.root(), (bytes(h) for h in after)) is None:
+            log.error("not signing the ledger: its %d entries do not extend the %d this installation signed or "
+                      "verified (platewarden audit reconcile)", tree.size, mark.size)
+            return False
+        return True
 
     @property
     def engine(self) -> Engine:
@@ -127,7 +173,8 @@ class Ledger:
             if conn.execute(upd.values(**values)).rowcount != 1:
                 raise IntegrityError("ledger_state moved", None, Exception("concurrent append"))
         governed = any(ev.kind is not EventKind.READ_BATCH for ev in events)
-        if governed or time.monotonic() - self._last_signed > READ_BATCH_CHECKPOINT_SECONDS:
+        if (governed or time.monotonic() - self._last_signed > READ_BATCH_CHECKPOINT_SECONDS) \
+                and self._may_sign(conn, tree):
             # No unsigned tail: every governed act is covered by a signed checkpoint in the same transaction, so a
             # database writer cannot rewrite it without the log key (which is not in the database).
             note = sign_checkpoint(Checkpoint(self.origin, tree.size, tree.root()), self._signer)
@@ -135,6 +182,7 @@ class Ledger:
                 size=tree.size, root=tree.root(), note=note.render(), created_at=self._clock.now())
                 .on_conflict_do_nothing(index_elements=["size"]))
             self._last_signed = time.monotonic()
+            self._signed_in(conn, tree)
         return seqs
 
     def size(self) -> int:
@@ -175,10 +223,14 @@ class Ledger:
                                     .where(ledger_checkpoints.c.size == tree.size)).first()
             if existing is not None:
                 return SignedNote.parse(existing[0])
+            if not self._may_sign(conn, tree):
+                raise LedgerCutBack("the ledger does not extend what this installation signed or verified: not "
+                                    "signing it (platewarden audit reconcile)")
             note = sign_checkpoint(Checkpoint(self.origin, tree.size, tree.root()), self._signer)
             conn.execute(conflict_insert(self._engine, ledger_checkpoints).values(
                 size=tree.size, root=tree.root(), note=note.render(), created_at=self._clock.now())
                 .on_conflict_do_nothing(index_elements=["size"]))
+            self._signed_in(conn, tree)
             return note
 
     def checkpoints(self) -> list[tuple[int, str, list[tuple[str, str, str]]]]:
@@ -225,6 +277,12 @@ class Ledger:
         line = next(f"\u2014 {n} {base64.b64encode(b).decode()}" for n, b in note.signatures
                     if n == witness.name)
         with self._engine.begin() as conn:
+            stored = conn.execute(select(ledger_cosignatures.c.witness_key).where(
+                ledger_cosignatures.c.size == cp.size, ledger_cosignatures.c.witness == witness.name)).first()
+            if stored is not None and stored[0] != witness.encode():
+                # the table is append-only, so the slot stays taken: say so loudly rather than keep quiet
+                raise NoteError(f"checkpoint {cp.size} already holds a cosignature under {witness.name!r} with another "
+                                "key: it was not stored through platewarden; a witness cosigns the next checkpoint")
             conn.execute(conflict_insert(self._engine, ledger_cosignatures).values(
                 size=cp.size, witness=witness.name, witness_key=witness.encode(), signature_line=line, added_at=now)
                 .on_conflict_do_nothing(index_elements=["size", "witness"]))

@@ -7,6 +7,10 @@ is not in the database). So a decision rests only on entries inside the latest s
 tree up to it has been recomputed and matched against the signed root. Governed acts are checkpointed in their own
 transaction (``Ledger._append_in``), so every decision is covered at once.
 
+Truncation: a database writer can cut the ledger back to an older signed checkpoint, with its rows. The
+installation's high-water mark (``ledger/high_water.py``, outside the database) says how far it has signed or
+verified; a latest checkpoint below it, or one that does not extend it, is refused.
+
 Cost: one pass over the leaf hashes (32 bytes per entry) per call; C2SP tiles (issue 25) would make it logarithmic.
 """
 
@@ -18,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from platewarden.ledger.high_water import HighWaterError, Mark, extends
 from platewarden.ledger.log import Ledger
 from platewarden.ledger.merkle import leaf_hash, root_of
 from platewarden.ledger.notes import NoteError, SignedNote, verify_log_signature
@@ -28,6 +33,15 @@ class LedgerTampered(RuntimeError):
     """The ledger in the database does not match its latest signed checkpoint (or has none)."""
 
 
+def _high_water(ledger: Ledger) -> Mark | None:
+    if ledger.high_water is None:
+        return None
+    try:
+        return ledger.high_water.get()
+    except HighWaterError as exc:
+        raise LedgerTampered(str(exc)) from None
+
+
 def trusted_entries(ledger: Ledger, kinds: Iterable[str]) -> list[tuple[int, dict[str, Any]]]:
     """(seq, entry) of the given kinds, every one covered by the latest checkpoint signed with the log key and
     matching the tree that checkpoint signs; raises LedgerTampered otherwise."""
@@ -35,6 +49,10 @@ def trusted_entries(ledger: Ledger, kinds: Iterable[str]) -> list[tuple[int, dic
         row = conn.execute(select(ledger_checkpoints.c.note).order_by(ledger_checkpoints.c.size.desc())
                            .limit(1)).first()
         if row is None:
+            mark = _high_water(ledger)
+            if mark is not None and mark.size > 0:
+                raise LedgerTampered(f"the ledger was emptied: this installation signed or verified {mark.size} "
+                                     "entries")
             if conn.execute(select(ledger_entries.c.seq).limit(1)).first() is None:
                 return []  # an empty ledger: nothing to rely on, nothing to doubt
             raise LedgerTampered("the ledger has no signed checkpoint")
@@ -47,6 +65,17 @@ def trusted_entries(ledger: Ledger, kinds: Iterable[str]) -> list[tuple[int, dic
                                                  .order_by(ledger_entries.c.seq))]
         if len(leaves) != cp.size or root_of(leaves) != cp.root:
             raise LedgerTampered(f"the ledger's first {cp.size} entries do not hash to the signed checkpoint")
+        mark = _high_water(ledger)
+        if mark is not None:
+            if cp.size < mark.size:
+                raise LedgerTampered(f"the ledger was cut back: its latest signed checkpoint covers {cp.size} entries, "
+                                     f"but this installation signed or verified one of {mark.size}")
+            tree = extends(mark, cp.size, cp.root, leaves[mark.size:])
+            if tree is None:
+                raise LedgerTampered(f"the ledger's first {mark.size} entries differ from what this installation "
+                                     "signed or verified")
+            if ledger.high_water is not None and tree.size > mark.size:
+                ledger.high_water.raise_to(tree)
         out = []
         for seq, data in conn.execute(select(ledger_entries.c.seq, ledger_entries.c.entry).where(
                 ledger_entries.c.kind.in_(list(kinds)), ledger_entries.c.seq < cp.size)

@@ -59,6 +59,8 @@ def witness_cosign(note_text: str, proof: list[bytes], log_key: Verifier, witnes
         cp = verify_log_signature(note, log_key)
     except NoteError as exc:
         raise WitnessRefusal(f"not a checkpoint signed by {log_key.name}: {exc}") from exc
+    if cp.origin != log_key.name:  # even a witness with no state yet follows one log, named by its key
+        raise WitnessRefusal(f"the checkpoint's origin {cp.origin!r} is not the log key's name {log_key.name!r}")
     old = WitnessState.load(state_path)
     if old is not None:
         if old.origin != cp.origin:

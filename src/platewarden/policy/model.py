@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -61,6 +62,9 @@ class ApprovalChains(_Strict):
                                                       "with another agency.")
     policy_change: list[Role] = Field(default=[Role.ADMINISTRATOR, Role.DEPARTMENT_HEAD, Role.ETHICS_BOARD],
                                       description="Who proposes and who approves a change of this policy.")
+    notification_outlet: list[Role] = Field(default=[Role.ADMINISTRATOR, Role.DEPARTMENT_HEAD],
+                                            description="Who proposes and who approves an alert webhook (an outlet "
+                                                        "every later alert is sent to).")
 
     @field_validator("*")
     @classmethod
@@ -202,6 +206,52 @@ class RecognitionPolicy(_Strict):
         return parse_hint(self.jurisdictions)
 
 
+class SsoPolicy(_Strict):
+    """Single sign-on through an OpenID Connect identity provider (OIDC Core 1.0, authorization code flow).
+
+    The provider says who someone is and which groups they are in; platewarden still decides what that means. Groups
+    map to roles here, in the policy, so changing who gets which role through the provider's groups is itself visible
+    and approved. Roles a first sign-in brings, and roles added later, wait for a second person like any role an
+    administrator grants; roles the groups no longer give end at the next sign-in. The client secret never appears
+    here: it is read from ``PLATEWARDEN_OIDC_CLIENT_SECRET``.
+    """
+
+    issuer: str = Field(..., description="The provider's issuer URL (https; http only for localhost). Its "
+                                         "/.well-known/openid-configuration is read at start.")
+    client_id: str = Field(..., min_length=1, max_length=200, description="platewarden's client id at the provider.")
+    display_name: str = Field("the agency's identity provider", max_length=80, description="Shown on the sign-in "
+                                                                                           "button.")
+    username_claim: str = Field("preferred_username", description="The ID-token claim used as the username.")
+    groups_claim: str = Field("groups", description="The ID-token claim listing the person's groups.")
+    role_groups: dict[Role, list[str]] = Field(..., min_length=1, description=(
+        "For each role, the provider groups that give it. A sign-in whose groups give no role is refused."))
+    mfa_amr: list[str] = Field(default_factory=lambda: ["mfa", "otp", "hwk", "swk", "sc", "fpt", "face", "iris"],
+                               min_length=1, description=(
+        "Authentication methods (RFC 8176 'amr' values) that count as a second factor. Where the roles need a "
+        "second factor (mfa_roles), a sign-in whose ID token asserts none of these is refused."))
+    max_auth_age_minutes: int = Field(10, ge=1, le=720, description="An ID token whose auth_time is older than this "
+                                                                    "is refused (no replay of an old sign-in).")
+
+    @field_validator("issuer")
+    @classmethod
+    def _https(cls, v: str) -> str:
+        parts = urlsplit(v)
+        local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+        if parts.scheme != "https" and not (parts.scheme == "http" and local):
+            raise ValueError("the issuer must be an https:// URL (http:// only for localhost, in tests)")
+        if parts.query or parts.fragment:
+            raise ValueError("the issuer URL has no query or fragment")
+        return v.rstrip("/")
+
+    @field_validator("role_groups")
+    @classmethod
+    def _groups_named(cls, v: dict[Role, list[str]]) -> dict[Role, list[str]]:
+        for role, groups in v.items():
+            if not groups or any(not g.strip() for g in groups):
+                raise ValueError(f"role {role.value}: list at least one non-empty group name")
+        return v
+
+
 class AccountPolicy(_Strict):
     """Sessions, sign-in and second factors, as police IT expects them (CJIS Security Policy 5.6.2.2 asks for
     multi-factor authentication wherever criminal-justice data can be reached)."""
@@ -222,6 +272,8 @@ class AccountPolicy(_Strict):
                                                          "(a second person; the administrator never can).")
     mfa_roles: list[Role] = Field(default_factory=lambda: list(Role), description=(
         "Roles that must sign in with a second factor (TOTP). Default: every role."))
+    sso: SsoPolicy | None = Field(None, description="Single sign-on through the agency's OpenID Connect identity "
+                                                    "provider (optional; local accounts keep working beside it).")
 
 
 class EdgePolicy(_Strict):
@@ -238,6 +290,32 @@ class EdgePolicy(_Strict):
                                                                    "(an edge offline for longer resends nothing "
                                                                    "the central will take).")
     max_crop_bytes: int = Field(65_536, ge=1024, le=1_048_576, description="Largest plate or vehicle crop (JPEG).")
+
+
+class LedgerPolicy(_Strict):
+    """Who vouches for the ledger from outside (a prosecutor's office, an auditor, a court): witnesses that cosign
+    checkpoints only when they extend what they cosigned before (``platewarden ledger witness``). Listed here, in the
+    approved policy, their keys come from no database row, so a database writer cannot add a witness of their own."""
+
+    witnesses: dict[str, str] = Field(default_factory=dict, description=(
+        "Witness name -> its C2SP verifier key (cosignature/v1), as `platewarden ledger witness-keygen` prints it."))
+    quorum: int = Field(1, ge=1, le=20, description="Cosignatures from listed witnesses that make a checkpoint "
+                                                    "witnessed (compliance report, `ledger add-cosignature`).")
+
+    @model_validator(mode="after")
+    def _keys_and_quorum(self) -> LedgerPolicy:
+        from platewarden.ledger.notes import COSIGNATURE_V1, NoteError, Verifier
+
+        for name, key in self.witnesses.items():
+            try:
+                verifier = Verifier.decode(key)
+            except NoteError as exc:
+                raise ValueError(f"witness {name!r}: not a verifier key ({exc})") from None
+            if verifier.name != name or verifier.key_type != COSIGNATURE_V1:
+                raise ValueError(f"witness {name!r}: the key must be a cosignature/v1 key named {name!r}")
+        if self.witnesses and self.quorum > len(self.witnesses):
+            raise ValueError(f"a quorum of {self.quorum} needs at least {self.quorum} witnesses")
+        return self
 
 
 class AuditPolicy(_Strict):
@@ -272,6 +350,7 @@ class Policy(_Strict):
     audit: AuditPolicy = Field(default_factory=AuditPolicy, description="What the compliance report flags.")
     edge: EdgePolicy = Field(default_factory=EdgePolicy, description="What reads from edge cameras may claim.")
     accounts: AccountPolicy = Field(default_factory=AccountPolicy, description="Sessions, sign-in, second factors.")
+    ledger: LedgerPolicy = Field(default_factory=LedgerPolicy, description="The outside witnesses of the ledger.")
 
     @model_validator(mode="after")
     def _separation_of_duties(self) -> Policy:

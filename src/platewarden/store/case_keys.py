@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from platewarden.store.cipher import new_key, seal, unseal
@@ -46,3 +46,10 @@ class CaseKeys:
                 raise
             return existing
         return key
+
+    def destroy(self, case: str, conn: Connection) -> bool:
+        """Crypto-shred a case's key (within the caller's transaction): whatever was sealed under it is unreadable
+        from now on, in every copy and backup. Returns whether there was one."""
+        from platewarden.store.schema import case_keys
+
+        return bool(conn.execute(delete(case_keys).where(case_keys.c.case_number == case)).rowcount)

@@ -1,7 +1,9 @@
-"""Hotlist entries, with the plate sealed under a key derived from the master key."""
+"""Hotlist entries, with the plate sealed under a key derived from the master key, and each row sealed (store/seals.py):
+an entry activated, extended or added by a database writer is no entry, so it raises no alert."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +16,11 @@ from platewarden.domain.plates import Region
 from platewarden.store.approval_steps import load_steps, record_step
 from platewarden.store.cipher import seal, unseal
 from platewarden.store.keyring import KeyRing
+from platewarden.store.resealing import reseal
 from platewarden.store.schema import hotlist_entries
+from platewarden.store.seals import row_holds
+
+log = logging.getLogger(__name__)
 
 
 class _Lost(Exception):
@@ -38,10 +44,16 @@ class HotlistStore:
         if entries:
             with self._engine.begin() as conn:
                 conn.execute(insert(hotlist_entries), [self._row(e) for e in entries])
+                reseal(conn, self._seal, hotlist_entries, hotlist_entries.c.id.in_([e.id for e in entries]))
 
     def all(self) -> list[HotlistEntry]:
+        """Every genuine entry (rows failing their seal are left out and logged: ``audit reconcile`` names them)."""
         with self._engine.connect() as conn:
             rows = list(conn.execute(select(hotlist_entries)))
+        forged = [r.id for r in rows if not row_holds(self._seal, "hotlist_entries", r)]
+        if forged:
+            log.error("%d hotlist rows fail their seal and are ignored (platewarden audit reconcile)", len(forged))
+            rows = [r for r in rows if r.id not in set(forged)]
         return [HotlistEntry(
             id=r.id, plate=unseal(self._key, r.plate, f"hotlist|{r.id}".encode()).decode(), region=Region(r.region),
             country=r.country, reason=r.reason, source=r.source, make=r.make, colour=r.colour, added_by=r.added_by,
@@ -69,6 +81,7 @@ class HotlistStore:
                         .values(status=EntryStatus.ACTIVE.value, approved_by=approver_label)).rowcount
                     if done != 1:
                         raise _Lost
+                    reseal(conn, self._seal, hotlist_entries, hotlist_entries.c.id == entry_id)
                 ledger_event(conn)
         except (IntegrityError, _Lost):
             return False
@@ -84,3 +97,4 @@ class HotlistStore:
             values["approved_by"] = approved_by
         with self._engine.begin() as conn:
             conn.execute(update(hotlist_entries).where(hotlist_entries.c.id == entry_id).values(**values))
+            reseal(conn, self._seal, hotlist_entries, hotlist_entries.c.id == entry_id)

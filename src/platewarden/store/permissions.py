@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from sqlalchemy.engine import make_url
 
@@ -46,3 +49,15 @@ def secure_sqlite_file(database_url: str) -> None:
         if f.exists() and _open_to_others(f):
             raise PermissionsError(f"{f} is readable by other accounts (mode {stat.S_IMODE(f.stat().st_mode):o}): "
                                    f"chmod 600 {f}")
+
+
+@contextmanager
+def private_file(path: Path) -> Iterator[BinaryIO]:
+    """Open ``path`` for writing, readable by this account alone (0600), whatever the umask and whatever mode an
+    earlier file there had. For what leaves the store in plaintext on purpose (evidence and share packages,
+    compliance snapshots): another local account must not read it by default."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        yield f

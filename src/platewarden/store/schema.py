@@ -57,6 +57,7 @@ cameras = Table(
     Column("status", String(16), nullable=False, server_default="approved"),
     Column("approved_via", String(200), nullable=False, server_default="legacy"),  # proposal:<id> / import:<ref>
     Column("jurisdictions", String(300)),  # the reader's hint for this camera ("us-ca,us-nv"); NULL: the policy's
+    Column("seal", LargeBinary(32)),  # store/seals.py: HMAC under a key derived from the master key
 )
 
 road_segments = Table(  # public: the unit of the density rule
@@ -109,6 +110,7 @@ camera_keys = Table(  # public: an edge camera's signing keys (public halves) an
     Column("registered_via", String(200), nullable=False),  # proposal:<id> / import:<ref> / rotation
     Column("retired_at", UtcDateTime()),
     Column("revoked_at", UtcDateTime()),
+    Column("seal", LargeBinary(32)),  # store/seals.py: HMAC under a key derived from the master key
 )
 
 quarantined_messages = Table(  # messages central ingest refused: what and why, never their content
@@ -181,6 +183,7 @@ hotlist_entries = Table(
     Column("expires_at", UtcDateTime(), nullable=False),
     Column("status", String(16), nullable=False),
     Column("approved_by", String(120)),
+    Column("seal", LargeBinary(32)),  # store/seals.py: HMAC under a key derived from the master key
 )
 
 alerts = Table(
@@ -212,6 +215,13 @@ webhooks = Table(
     Column("enabled", Boolean, nullable=False),
     Column("consecutive_failures", Integer, nullable=False),
     Column("disabled_reason", Text),
+    # governed outlets (governance/outlets.py): who proposed it, for what, who approved it
+    Column("purpose", Text, nullable=False, server_default=""),
+    Column("proposed_by", String(36), nullable=False, server_default=""),
+    Column("proposed_at", UtcDateTime()),
+    Column("approved_by", String(36)),
+    Column("status", String(16), nullable=False, server_default="legacy"),  # pending/active/rejected/removed
+    Column("seal", LargeBinary(32)),  # store/seals.py: HMAC under a key derived from the master key
 )
 
 ledger_entries = Table(
@@ -281,6 +291,15 @@ sessions = Table(  # server-side sessions: the cookie holds only a random id, wh
     Column("ended_at", UtcDateTime()),
     Column("end_reason", String(40)),
     Column("seal", LargeBinary(32)),  # store/seals.py: HMAC under a key derived from the master key
+)
+
+sso_links = Table(  # an account that signs in through the agency's OpenID Connect provider, by (issuer, subject)
+    "sso_links", metadata,
+    Column("issuer", String(300), primary_key=True),
+    Column("subject", String(255), primary_key=True),  # the provider's stable 'sub' for the person
+    Column("user_id", String(36), ForeignKey("users.id"), nullable=False, unique=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("seal", LargeBinary(32)),  # store/seals.py: a link written outside platewarden is no link
 )
 
 recovery_codes = Table(  # one-time codes for a lost authenticator: only their SHA-256
@@ -368,16 +387,18 @@ holds = Table(
     Column("case_number", String(80), nullable=False),
     Column("reason", Text, nullable=False),
     Column("requested_by", String(36), nullable=False),
-    Column("approved_by", String(36), nullable=False),
+    Column("approved_by", String(36)),  # NULL: requested, awaiting a second person; keeps nothing yet
     Column("created_at", UtcDateTime(), nullable=False),
     Column("review_by", Date, nullable=False),
     Column("released_at", UtcDateTime()),
+    Column("seal", LargeBinary(32)),  # store/seals.py: HMAC under a key derived from the master key
 )
 
 held_reads = Table(
     "held_reads", metadata,
     Column("hold_id", String(36), ForeignKey("holds.id"), primary_key=True),
     Column("read_id", String(36), primary_key=True),
+    Column("seal", LargeBinary(32)),  # store/seals.py: HMAC under a key derived from the master key
 )
 
 destroyed_days = Table(
@@ -424,6 +445,7 @@ zones = Table(  # zone watch (seed 2.2): public designation, approved like a sea
     Column("status_reason", Text),
     Column("wrapped_key", LargeBinary),  # the zone's presence key; destroyed (NULL) when the zone ends
     Column("activated_at", UtcDateTime()),  # the final approval: sightings count from here on, never before
+    Column("seal", LargeBinary(32)),  # store/seals.py: HMAC under a key derived from the master key
 )
 
 zone_sightings = Table(  # presence tokens: HMAC of the plate under the zone's key, never the plate
@@ -458,6 +480,7 @@ sharing_agreements = Table(  # cross-border sharing (seed 5)
     Column("requested_at", UtcDateTime(), nullable=False),
     Column("status", String(16), nullable=False),  # pending / active / rejected / ended
     Column("status_reason", Text),
+    Column("seal", LargeBinary(32)),  # store/seals.py: HMAC under a key derived from the master key
 )
 
 received_shares = Table(  # packages partners shared with us: kept sealed until their delete-by date, then deleted

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 
@@ -24,7 +24,7 @@ class ForgedRecord(KeyError):
 
 
 def _canonical(value: Any) -> Any:
-    if isinstance(value, datetime):
+    if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, bytes):
         return value.hex()
@@ -57,6 +57,22 @@ SEALED_FIELDS: dict[str, tuple[str, ...]] = {
     "users": ("id", "username", "roles", "active", "created_by", "grant_approved_by"),
     "api_tokens": ("token_hash", "user_id", "expires_at", "revoked"),
     "sessions": ("id_hash", "user_id", "created_at", "expires_at", "mfa_pending"),
+    "sso_links": ("issuer", "subject", "user_id", "created_at"),
+    # what makes an alert (an active entry, its plate, its expiry), what lets reads in (an approved camera, a
+    # camera's signing key), and what keeps reads past retention (a hold and the reads it names)
+    "hotlist_entries": ("id", "plate", "region", "country", "added_by", "added_at", "expires_at", "status",
+                        "approved_by"),
+    "cameras": ("id", "latitude", "longitude", "road_segment", "status", "approved_via", "jurisdictions"),
+    "camera_keys": ("id", "camera_id", "public_key", "registered_at", "registered_via", "retired_at", "revoked_at"),
+    "holds": ("id", "case_number", "requested_by", "approved_by", "created_at", "review_by", "released_at"),
+    "held_reads": ("hold_id", "read_id"),
+    # what widens watching (a zone's area, threshold, expiry, key) and what sends reads abroad (an agreement)
+    "zones": ("id", "polygon", "min_sightings", "window_hours", "requested_by", "requested_at", "expires_at",
+              "status", "wrapped_key", "activated_at"),
+    "sharing_agreements": ("id", "partner", "jurisdiction", "purposes", "retention_days", "valid_until",
+                           "partner_key", "requested_by", "requested_at", "status"),
+    # where alerts go: an outlet a database writer adds or re-activates receives nothing
+    "webhooks": ("id", "url", "purpose", "proposed_by", "approved_by", "status"),
 }
 
 

@@ -119,8 +119,8 @@ def back(url: str, request: Request, flash: str | None = None) -> RedirectRespon
 
 
 @pages.get("/login", response_class=HTMLResponse)
-def login_page(request: Request) -> HTMLResponse:
-    return render(request, "login.html", None, title="Sign in")
+def login_page(request: Request, p: PlatformDep) -> HTMLResponse:
+    return render(request, "login.html", None, title="Sign in", sso=p.policy.accounts.sso)
 
 
 @pages.post("/login")

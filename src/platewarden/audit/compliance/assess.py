@@ -225,11 +225,17 @@ def _ledger(snap: Snapshot, policy: Policy, out: Assessment) -> None:
     if lg.latest is None:
         add(Finding("ledger", Severity.WARNING, "no-checkpoint", "The ledger has no signed checkpoint"))
     elif lg.latest_witnessed is None:
-        add(Finding("ledger", Severity.WARNING, "no-witness", "No checkpoint has been cosigned by a witness"))
+        add(Finding("ledger", Severity.WARNING, "no-witness", "No checkpoint has been cosigned by a witness"
+                    + (f" quorum ({lg.witness_quorum} of the policy's witnesses)" if lg.witnesses_from_policy
+                       else "")))
     elif lg.latest_witnessed.size < lg.entries:
         add(Finding("ledger", Severity.NOTICE, "witness-behind", "The latest witnessed checkpoint does not cover the "
                     "whole ledger", (f"witnessed up to entry {lg.latest_witnessed.size} of {lg.entries}, "
                                      f"on {lg.latest_witnessed.created_at:%Y-%m-%d}",)))
+    if lg.latest is not None and not lg.witnesses_from_policy:
+        add(Finding("ledger", Severity.NOTICE, "witnesses-not-in-policy", "The policy names no witnesses "
+                    "(ledger.witnesses): witness keys are taken from the database, which a database writer can add "
+                    "to"))
     out.figures["ledger"] = {"ok": lg.ok, "entries": lg.entries, "checkpoints": lg.checkpoints,
                              "uncovered": lg.uncovered, "entries_in_period": sum(lg.entries_in_period.values())}
 

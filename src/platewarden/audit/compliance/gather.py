@@ -44,7 +44,7 @@ from platewarden.audit.compliance.snapshot import (
 from platewarden.domain.zones import area_km2
 from platewarden.governance.policy_change import policy_digest
 from platewarden.ledger.entries import EventKind
-from platewarden.ledger.notes import NoteError, Verifier
+from platewarden.ledger.notes import NoteError, SignedNote, Verifier, verify_cosignatures
 from platewarden.ledger.verify import verify_log
 from platewarden.runtime import Platform
 from platewarden.store.schema import (
@@ -199,21 +199,29 @@ def _ledger(p: Platform, conn: Connection, start: datetime, end: datetime, verif
     cps = p.ledger.checkpoints()
     created = {r.size: (bytes(r.root), r.created_at) for r in conn.execute(select(ledger_checkpoints))}
     notes = [note.rstrip("\n") + "\n" + "".join(line + "\n" for _, _, line in cos) for _, note, cos in cps]
+    listed = p.policy.ledger.witnesses
+    quorum = p.policy.ledger.quorum if listed else 1
     witnesses: dict[str, Verifier] = {}
-    for _, _, cos in cps:
-        for _name, key, _line in cos:
-            try:
-                witnesses[key] = Verifier.decode(key)
-            except NoteError:
-                continue  # a stored key that does not parse cannot vouch for anything: its cosignature won't count
+    if listed:  # the approved policy names the witnesses: a key a database writer stored vouches for nothing
+        witnesses = {key: Verifier.decode(key) for key in listed.values()}
+    else:
+        for _, _, cos in cps:
+            for _name, key, _line in cos:
+                try:
+                    witnesses[key] = Verifier.decode(key)
+                except NoteError:
+                    continue  # a stored key that does not parse cannot vouch for anything
     res = verify_log(entries, notes, p.ledger.public_key, list(witnesses.values())) if verify else None
     latest = witnessed = None
     if cps:
         top, _, cos = cps[-1]
         latest = _checkpoint(top, *created[top], [w for w, _, _ in cos])
-        for cp_size, _, cp_cos in reversed(cps):
-            if cp_cos:
-                witnessed = _checkpoint(cp_size, *created[cp_size], [w for w, _, _ in cp_cos])
+        for (cp_size, _, cp_cos), full in zip(reversed(cps), reversed(notes), strict=True):
+            if len(cp_cos) < quorum:
+                continue
+            valid = sorted({name for name, _ in verify_cosignatures(SignedNote.parse(full), list(witnesses.values()))})
+            if len(valid) >= quorum:
+                witnessed = _checkpoint(cp_size, *created[cp_size], valid)
                 break
     if res is not None and res.ok and res.latest is not None and latest is not None:
         latest = latest.model_copy(update={"cosigners": res.cosigners})  # only cosignatures that verify
@@ -226,7 +234,8 @@ def _ledger(p: Platform, conn: Connection, start: datetime, end: datetime, verif
                          first_bad_entry=res.first_bad_entry if res else None, entries=size,
                          checkpoints=len(cps), uncovered=size - (cps[-1][0] if cps else 0), latest=latest,
                          latest_witnessed=witnessed, entries_in_period=by_kind,
-                         disagreements=[d.line() for d in reconcile(p)] if verify else [])
+                         disagreements=[d.line() for d in reconcile(p)] if verify else [],
+                         witness_quorum=quorum, witnesses_from_policy=bool(listed))
 
 
 def _alerts(conn: Connection, start: datetime, end: datetime) -> tuple[AlertsSection, list[Any]]:

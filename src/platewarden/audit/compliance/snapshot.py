@@ -114,6 +114,8 @@ class LedgerSection(_Model):
     latest_witnessed: CheckpointInfo | None
     entries_in_period: dict[str, int]  # ledger entries of the period by kind
     disagreements: list[str] = []  # governed rows that fail their seal or the signed ledger (audit reconcile)
+    witness_quorum: int = 1  # cosignatures that make a checkpoint witnessed
+    witnesses_from_policy: bool = False  # witness keys from the approved policy (else from the database's rows)
 
 
 # --- alerts and hotlist ---
