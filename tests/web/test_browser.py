@@ -5,9 +5,6 @@ marked as misread, and a public portal without plates, crops or names. Screensho
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -15,11 +12,11 @@ from pathlib import Path
 import pyotp
 import pytest
 
-from platewarden.api import create_app
 from platewarden.domain.cameras import Camera
 from platewarden.domain.clock import ManualClock
 from platewarden.runtime import Platform
 from tests.factories import PASSWORD, activate, approve_camera, fresh_code, make_entry, make_read, people
+from tests.live_server import live_server
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
@@ -29,26 +26,11 @@ CAMS = [Camera("cam-north", "North gate", 52.380, 4.890, 0.0, "main"),
 
 @pytest.fixture
 def server(platform: Platform, clock: ManualClock) -> Iterator[tuple[str, Platform, dict, ManualClock]]:  # type: ignore[type-arg]
-    import uvicorn
-
     who = people(platform)
     for c in CAMS:
         approve_camera(platform, c, who)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(create_app(platform, session_secret="browser-test", https_only=False),
-                            host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", platform, who, clock
-    srv.should_exit = True
-    t.join(timeout=5)
+    with live_server(platform, session_secret="browser-test") as base:
+        yield base, platform, who, clock
 
 
 @pytest.fixture

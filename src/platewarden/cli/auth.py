@@ -9,6 +9,7 @@ import socket
 
 import click
 
+from platewarden.cli.remote import URL_ENV, configured
 from platewarden.domain.users import User
 from platewarden.governance.accounts import AuthError
 from platewarden.runtime import Platform
@@ -36,6 +37,10 @@ def sign_in_as(p: Platform, username: str, enrolling: bool = False) -> User:
 
 
 def current_user(ctx: click.Context, p: Platform, enrolling: bool = False) -> User:
+    if configured():  # a person's act on the data directory would step around the server's door
+        raise click.ClickException(
+            f"{URL_ENV} is set, and this command has no server form: it works on the data directory, which only "
+            f"the operators hold; unset {URL_ENV} to run it there, or use the console")
     token = os.environ.get("PLATEWARDEN_TOKEN")
     username = (ctx.find_root().obj or {}).get("as_user")
     try:

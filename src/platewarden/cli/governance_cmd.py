@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import urllib.parse
 from datetime import datetime
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import click
 
 from platewarden.cli.auth import current_user
 from platewarden.cli.common import platform
+from platewarden.cli.remote import URL_ENV, ServerRefused, path_id, server_for
 from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.plates import normalize_plate
 from platewarden.domain.sharing import SharingRefused
@@ -70,7 +72,22 @@ def user_create(ctx: click.Context, username: str, full_name: str, organisation:
 @click.option("--revoke", "revoke_id", metavar="ID", help="Revoke a token by its id (yours; an administrator: any).")
 @click.pass_context
 def user_token(ctx: click.Context, label: str, days: int | None, list_: bool, revoke_id: str | None) -> None:
-    """Issue an API token for yourself (shown once; set it as PLATEWARDEN_TOKEN), list yours, or revoke one."""
+    """Issue an API token for yourself (shown once; set it as PLATEWARDEN_TOKEN), list yours, or revoke one.
+    With PLATEWARDEN_URL set, through the server: ``platewarden --as NAME user token`` needs no data directory."""
+    server = server_for(ctx)
+    if server is not None:
+        if revoke_id:
+            server.call("DELETE", f"/api/tokens/{urllib.parse.quote(revoke_id, safe='')}")
+            click.echo(f"token {revoke_id} revoked")
+        elif list_:
+            for t in server.call("GET", "/api/tokens"):
+                expires = datetime.fromisoformat(t["expires_at"]) if t["expires_at"] else None
+                state = "revoked" if t["revoked"] else f"expires {expires:%Y-%m-%d}" if expires else "expired"
+                click.echo(f"{t['id']}  {t['label']:<20} issued {datetime.fromisoformat(t['created_at']):%Y-%m-%d}"
+                           f"  {state}")
+        else:
+            click.echo(server.call("POST", "/api/tokens", {"label": label, "days": days})["token"])
+        return
     with platform(ctx, notify=False) as p:
         me = current_user(ctx, p)
         try:
@@ -250,6 +267,20 @@ def search_apply(ctx: click.Context, case_number: str, offence: str, plates: tup
     afterwards)."""
     scope = Scope(tuple(normalize_plate(x) for x in plates), pattern.upper() if pattern else None, pattern_reason,
                   _when(time_from), _when(time_to), cameras, _area(area), purpose, justification)
+    server = server_for(ctx)
+    if server is not None:
+        if agreement:
+            raise click.ClickException("a partner agency's question is put where the data directory is "
+                                       f"(unset {URL_ENV})")
+        out = server.call("POST", "/api/searches", {
+            "case_number": case_number, "offence": offence, "exigent": exigent, "scope": {
+                "plates": list(scope.plates), "pattern": scope.pattern, "pattern_reason": scope.pattern_reason,
+                "time_from": scope.time_from.isoformat(), "time_to": scope.time_to.isoformat(),
+                "camera_ids": list(scope.camera_ids), "area": scope.area, "purpose": purpose,
+                "justification": justification}})
+        until = datetime.fromisoformat(out["valid_until"]) if out.get("valid_until") else None
+        click.echo(f"{out['id']} {out['status']}" + (f" until {until:%Y-%m-%d %H:%M}" if until else ""))
+        return
     with platform(ctx, notify=False) as p:
         try:
             if agreement and exigent:
@@ -263,6 +294,12 @@ def search_apply(ctx: click.Context, case_number: str, offence: str, plates: tup
 
 
 def _decide(ctx: click.Context, action: str, request_id: str, reason: str, upheld: bool = True) -> None:
+    server = server_for(ctx)
+    if server is not None:
+        body: dict[str, object] = {"reason": reason} if action != "review" else {"reason": reason, "upheld": upheld}
+        out = server.call("POST", f"/api/searches/{path_id(request_id, 'search request')}/{action}", body)
+        click.echo(f"{out['id']} {out['status']}")
+        return
     with platform(ctx, notify=False) as p:
         u = current_user(ctx, p)
         try:
@@ -320,6 +357,14 @@ def search_review(ctx: click.Context, request_id: str, not_upheld: bool, reason:
 @click.pass_context
 def search_list(ctx: click.Context) -> None:
     """Search requests you may see, with their status and who must act next."""
+    server = server_for(ctx)
+    if server is not None:
+        for r in server.call("GET", "/api/searches"):
+            steps = ", ".join(f"{s['role']}:{s['decision']}" for s in r["steps"]) or "-"
+            click.echo(f"{r['id']}  {r['status']:<8} case {r['case_number']} {r['offence']} "
+                       f"{'EXIGENT ' if r['exigent'] else ''}steps [{steps}]"
+                       f"{'  REVIEW OVERDUE' if r['review_overdue'] else ''}")
+        return
     with platform(ctx, notify=False) as p:
         u = current_user(ctx, p)
         if not u.roles & {Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR, Role.AUDITOR}:
@@ -347,6 +392,23 @@ def search_run(ctx: click.Context, request_id: str, plate: str | None, pattern: 
                time_to: str, cameras: tuple[str, ...], area: str | None, share_to: Path | None) -> None:
     """Run a search inside an active authorization (JSON lines of the matching reads)."""
     q = Query(plate, pattern.upper() if pattern else None, _when(time_from), _when(time_to), cameras, _area(area))
+    server = server_for(ctx)
+    if server is not None:
+        if share_to is not None:
+            raise click.ClickException(f"a share package is written where the data directory is (unset {URL_ENV})")
+        try:
+            out = server.call("POST", f"/api/searches/{path_id(request_id, 'search request')}/run", {
+                "plate": q.plate, "pattern": q.pattern, "time_from": q.time_from.isoformat(),
+                "time_to": q.time_to.isoformat(), "camera_ids": list(q.camera_ids), "area": q.area})
+        except ServerRefused as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
+        for r in out["reads"]:
+            click.echo(json.dumps({"read_id": r["id"], "text": r["text"], "camera_id": r["camera_id"],
+                                   "first_seen": r["first_seen"], "latitude": r["latitude"],
+                                   "longitude": r["longitude"], "confidence": round(r["confidence"], 3)}))
+        click.echo(f"{len(out['reads'])} reads (digest {out['results_digest'][:16]}…, ledgered)", err=True)
+        return
     with platform(ctx, notify=False) as p:
         try:
             if share_to is not None:

@@ -14,6 +14,7 @@ from platewarden.alerts.hotlist_csv import decode_csv
 from platewarden.alerts.service import HotlistImportError
 from platewarden.cli.auth import current_user
 from platewarden.cli.common import platform, refusal_text
+from platewarden.cli.remote import path_id, server_for
 from platewarden.domain.alerts import AlreadyDisposed, Disposition, UnknownAlert
 from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.cameras import Camera, jurisdictions_from_text
@@ -267,6 +268,15 @@ def hotlist_import(ctx: click.Context, csv_file: Path, partial: bool) -> None:
 def hotlist_add(ctx: click.Context, plate: str, region: str, country: str | None, reason: str, source: str,
                 expires: str, make: str | None, colour: str | None) -> None:
     """Propose one entry."""
+    server = server_for(ctx)
+    if server is not None:
+        exp = datetime.fromisoformat(expires)
+        out = server.call("POST", "/api/hotlist", {
+            "plate": normalize_plate(plate), "region": region, "country": country, "reason": reason,
+            "source": source, "make": make, "colour": colour,
+            "expires_at": (exp if exp.tzinfo else exp.replace(tzinfo=UTC)).isoformat()})
+        click.echo(f"proposed {out['plate']} as {out['id']} (pending approval)")
+        return
     with platform(ctx, notify=False) as p:
         user = current_user(ctx, p)
         try:
@@ -283,6 +293,12 @@ def hotlist_add(ctx: click.Context, plate: str, region: str, country: str | None
 @click.pass_context
 def hotlist_pending(ctx: click.Context) -> None:
     """Hotlist entries waiting for approval, with their provenance."""
+    server = server_for(ctx)
+    if server is not None:
+        for e in server.call("GET", "/api/hotlist/pending"):
+            click.echo(f"{e['id']}  {e['plate']:<10} {e['region']:<7} {e['reason']} (source {e['source']}; by "
+                       f"{e['added_by']}; expires {datetime.fromisoformat(e['expires_at']):%Y-%m-%d})")
+        return
     with platform(ctx, notify=False) as p:
         current_user(ctx, p)
         for e in p.hotlist.pending():
@@ -295,6 +311,11 @@ def hotlist_pending(ctx: click.Context) -> None:
 @click.pass_context
 def hotlist_approve(ctx: click.Context, entry_id: str) -> None:
     """Approve a pending hotlist entry at your level of the policy's chain; the last approval activates it."""
+    server = server_for(ctx)
+    if server is not None:
+        out = server.call("POST", f"/api/hotlist/{path_id(entry_id, 'hotlist entry')}/approve")
+        click.echo(f"{out['plate']}: {out['status']}")
+        return
     with platform(ctx, notify=False) as p:
         try:
             e = p.hotlist.approve(entry_id, current_user(ctx, p))
@@ -313,6 +334,20 @@ def alerts() -> None:
 @click.pass_context
 def alerts_list(ctx: click.Context, show_all: bool) -> None:
     """Pending alerts with the hotlist record (each look is ledgered)."""
+    server = server_for(ctx)
+    if server is not None:
+        found = server.call("GET", f"/api/alerts?pending={'false' if show_all else 'true'}")
+        if not found:
+            click.echo("no alerts" if show_all else "no pending alerts")
+        for a in found:
+            added = datetime.fromisoformat(a["hotlist_added_at"]) if a["hotlist_added_at"] else None
+            age = f"{(datetime.now(UTC) - added).days} days old" if added else "entry missing"
+            click.echo(f"{a['id']}  {a['disposition'] or 'PENDING':<12} read {a['read_text']} ~ hotlist "
+                       f"{a['hotlist_plate']} ({a['hotlist_region'] or '?'}, {a['hotlist_reason'] or '?'}, "
+                       f"{a['hotlist_make'] or ''}, {age}) camera {a['camera_id']} at "
+                       f"{datetime.fromisoformat(a['seen_at']):%Y-%m-%d %H:%M:%S}  distance {a['distance']:.2f}"
+                       f"{'' if a['region_verified'] else '  REGION NOT VERIFIED'}")
+        return
     with platform(ctx, notify=False) as p:
         review = AlertReview(p)
         user = current_user(ctx, p)
@@ -339,6 +374,12 @@ def alerts_list(ctx: click.Context, show_all: bool) -> None:
 @click.pass_context
 def alerts_dispose(ctx: click.Context, alert_id: str, disposition: str, note: str) -> None:
     """Record what the person who compared the crop with the hotlist record concluded."""
+    server = server_for(ctx)
+    if server is not None:
+        server.call("POST", f"/api/alerts/{path_id(alert_id, 'alert')}/disposition",
+                    {"disposition": disposition, "note": note})
+        click.echo(f"alert {alert_id}: {disposition}")
+        return
     with platform(ctx, notify=False) as p:
         try:
             AlertReview(p).dispose(current_user(ctx, p), alert_id, Disposition(disposition), note)

@@ -1,0 +1,164 @@
+"""The command line is not a back door: with PLATEWARDEN_URL set, a person's governed acts go through the real
+server (uvicorn on loopback) under their token or sign-in, need no data directory, and meet the server's door — its
+refusals are the server's, ledgered there. A command that has no server form refuses instead of opening the data
+directory behind the server's back, and a URL that would send the token in clear is refused."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from platewarden.cli.main import cli
+from platewarden.domain.clock import ManualClock
+from platewarden.runtime import Platform
+from tests.factories import (
+    CAMERA,
+    PASSWORD,
+    activate,
+    approve_camera,
+    enrol_second_factor,
+    fresh_code,
+    make_entry,
+    make_read,
+    people,
+)
+from tests.live_server import live_server
+
+
+@pytest.fixture
+def served(platform: Platform) -> Iterator[tuple[str, Platform]]:
+    with live_server(platform) as base:
+        yield base, platform
+
+
+def run(base: str, no_data: Path, token: str | None, *args: str, answers: str | None = None) -> Result:
+    """The CLI as a person without the data directory runs it: an empty folder as data dir, the server's URL."""
+    env = {"PLATEWARDEN_URL": base, "PLATEWARDEN_TOKEN": token or "", "PLATEWARDEN_DATABASE_URL": "",
+           "PLATEWARDEN_DATA_DIR": str(no_data)}
+    return CliRunner().invoke(cli, ["--data-dir", str(no_data), *args], env=env, input=answers)
+
+
+def test_the_search_chain_runs_through_the_server(served: tuple[str, Platform], clock: ManualClock,
+                                                  tmp_path: Path) -> None:
+    base, p = served
+    who = people(p)
+    approve_camera(p, CAMERA, who)
+    t0 = clock.now() - timedelta(days=2)
+    p.reads.ingest([make_read("KX7204", t0 + timedelta(hours=1), n=1), make_read("ZZ1111", t0, n=2)])
+    token = {name: p.accounts.issue_token(who[name], "cli") for name in ("officer", "head", "prosecutor")}
+    no_data = tmp_path / "no-data-here"
+    no_data.mkdir()
+    window = ["--from", t0.isoformat(), "--to", (t0 + timedelta(days=1)).isoformat()]
+    res = run(base, no_data, token["officer"], "search", "apply", "--case", "2026-CR-9", "--offence", "robbery",
+              "--plate", "KX7204", *window, "--camera", CAMERA.id, "--purpose", "trace the getaway car",
+              "--justification", "witness statement")
+    assert res.exit_code == 0, res.output
+    request_id, status = res.output.split()[:2]
+    assert status == "pending"
+    query = ["search", "run", request_id, "--plate", "KX7204", *window, "--camera", CAMERA.id]
+    res = run(base, no_data, token["officer"], *query)
+    assert res.exit_code == 1 and "the server refused (403)" in res.output  # not yet approved
+    res = run(base, no_data, token["officer"], "search", "approve", request_id)
+    assert res.exit_code == 1 and "the server refused (403)" in res.output  # the applicant approves nothing
+    assert run(base, no_data, token["head"], "search", "approve", request_id, "--reason", "ok").exit_code == 0
+    res = run(base, no_data, token["prosecutor"], "search", "approve", request_id, "--reason", "ok")
+    assert res.exit_code == 0 and res.output.split()[1] == "active", res.output
+    res = run(base, no_data, token["head"], "search", "list")
+    assert res.exit_code == 0 and "case 2026-CR-9 robbery" in res.output and "prosecutor:approve" in res.output
+    res = run(base, no_data, token["officer"], *query)
+    assert res.exit_code == 0, res.output
+    [line] = [x for x in res.output.splitlines() if x.startswith("{")]
+    assert json.loads(line)["text"] == "KX7204"
+    assert list(no_data.iterdir()) == []  # the data directory was never needed, nor created
+    entries = [json.loads(e) for e in p.ledger.entries()]
+    runs = [e for e in entries if e.get("body", {}).get("action") == "run" or e.get("kind") == "search_run"]
+    assert runs, "the server ledgered the run"
+    refused = [e for e in entries if "refus" in json.dumps(e)]
+    assert refused, "the server ledgered its refusals"
+
+
+def test_hotlist_and_alerts_through_the_server(served: tuple[str, Platform], clock: ManualClock,
+                                               tmp_path: Path) -> None:
+    base, p = served
+    who = people(p)
+    approve_camera(p, CAMERA, who)
+    officer, head, operator, auditor = (p.accounts.issue_token(who[n], "cli")
+                                        for n in ("officer", "head", "operator", "auditor"))
+    no_data = tmp_path / "empty"
+    no_data.mkdir()
+    expires = (clock.now() + timedelta(days=30)).isoformat()
+    res = run(base, no_data, officer, "hotlist", "add", "5sow350", "--region", "us", "--reason", "stolen vehicle",
+              "--source", "NCIC 123", "--expires", expires)
+    assert res.exit_code == 0 and "proposed 5SOW350" in res.output, res.output
+    entry_id = res.output.split(" as ")[1].split()[0]
+    assert entry_id in run(base, no_data, head, "hotlist", "pending").output
+    res = run(base, no_data, officer, "hotlist", "approve", entry_id)
+    assert res.exit_code == 1 and "the server refused" in res.output  # not the proposer's to approve
+    res = run(base, no_data, head, "hotlist", "approve", entry_id)
+    assert res.exit_code == 0 and "active" in res.output, res.output
+    read = make_read("5SOW350", clock.now())
+    p.reads.ingest([read])
+    alert = p.alerts.check(read).alert
+    assert alert is not None
+    res = run(base, no_data, auditor, "alerts", "list")
+    assert res.exit_code == 1 and "the server refused (403)" in res.output  # auditors see no plates
+    res = run(base, no_data, operator, "alerts", "list")
+    assert res.exit_code == 0 and alert.id in res.output and "stolen vehicle" in res.output
+    res = run(base, no_data, operator, "alerts", "dispose", alert.id, "misread")
+    assert res.exit_code == 1 and "note" in res.output  # the server's validation, said plainly
+    res = run(base, no_data, operator, "alerts", "dispose", alert.id, "misread", "--note", "crop shows 8")
+    assert res.exit_code == 0, res.output
+    assert "no pending alerts" in run(base, no_data, operator, "alerts", "list").output
+    assert list(no_data.iterdir()) == []
+
+
+def test_signing_in_through_the_server_and_its_refusals(served: tuple[str, Platform], clock: ManualClock,
+                                                        tmp_path: Path) -> None:
+    base, p = served
+    who = people(p)
+    no_data = tmp_path / "empty"
+    no_data.mkdir()
+    res = run(base, no_data, None, "--as", "auditor", "user", "token", answers="wrong password\n\n")
+    assert res.exit_code == 1 and "the server refused (401)" in res.output
+    assert any(b"sign_in_failed" in e for e in p.ledger.entries())  # the server ledgered the failed sign-in
+    res = run(base, no_data, None, "--as", "auditor", "user", "token", answers=f"{PASSWORD}\n\n")
+    assert res.exit_code == 1 and "enrol a second factor first" in res.output
+    secret = enrol_second_factor(p, who["auditor"])
+    res = run(base, no_data, None, "--as", "auditor", "user", "token", "--label", "laptop",
+              answers=f"{PASSWORD}\n{fresh_code(clock, secret)}\n")
+    assert res.exit_code == 0, res.output
+    token = res.output.strip().splitlines()[-1]
+    assert p.accounts.authenticate_token(token).id == who["auditor"].id
+    assert "laptop" in run(base, no_data, token, "user", "token", "--list").output
+
+
+def test_no_back_door_when_a_server_is_configured(served: tuple[str, Platform], clock: ManualClock,
+                                                  tmp_path: Path) -> None:
+    base, p = served
+    who = people(p)
+    activate(p, make_entry("5SOW350", clock.now()), who)
+    data_dir = p.settings.data_dir  # even the operators' machine: a person's act goes to the server
+    env = {"PLATEWARDEN_URL": base, "PLATEWARDEN_TOKEN": p.accounts.issue_token(who["officer"], "cli"),
+           "PLATEWARDEN_DATABASE_URL": p.settings.effective_database_url}
+    before = len(p.ledger.entries())
+    res = CliRunner().invoke(cli, ["--data-dir", str(data_dir), "hold", "request", "--case", "2026-CR-1",
+                                   "--read", "r-1", "--reason", "evidence"], env=env)
+    assert res.exit_code != 0 and "has no server form" in res.output, res.output
+    assert len(p.ledger.entries()) == before  # nothing done, nothing written
+    for url, why in (("http://platewarden.example.org", "in clear"), ("ftp://x", "https://"),
+                     (f"{base}?x=1", "base URL")):
+        res = CliRunner().invoke(cli, ["search", "list"], env={"PLATEWARDEN_URL": url, "PLATEWARDEN_TOKEN": "t"})
+        assert res.exit_code == 1 and why in res.output, res.output
+    res = CliRunner().invoke(cli, ["search", "list"], env={"PLATEWARDEN_URL": base, "PLATEWARDEN_TOKEN": ""})
+    assert res.exit_code == 1 and "set PLATEWARDEN_TOKEN" in res.output
+    res = CliRunner().invoke(cli, ["search", "list"], env={"PLATEWARDEN_URL": base,
+                                                          "PLATEWARDEN_TOKEN": "pw_forged-token"})
+    assert res.exit_code == 1 and "the server refused (401)" in res.output
+    res = CliRunner().invoke(cli, ["search", "approve", "not-an-id"], env={"PLATEWARDEN_URL": base,
+                                                                           "PLATEWARDEN_TOKEN": "t"})
+    assert res.exit_code == 2 and "not a search request id" in res.output
