@@ -9,8 +9,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from platewarden.api import create_app
 from platewarden.runtime import Platform
+from platewarden.server import create_app
 
 
 @contextmanager

@@ -9,10 +9,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from platewarden.api import create_app
 from platewarden.domain.clock import ManualClock
 from platewarden.governance.scope import Scope
 from platewarden.runtime import Platform
+from platewarden.server import create_app
 from tests.factories import console_sign_in, people
 
 EVERYONE = frozenset({"anon", "admin", "officer", "head", "prosecutor", "operator", "auditor", "ethics"})

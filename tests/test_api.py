@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from platewarden.api import create_app
 from platewarden.domain.alerts import Disposition
 from platewarden.domain.clock import ManualClock
 from platewarden.runtime import Platform
+from platewarden.server import create_app
 from tests.factories import (
     CAMERA,
     PASSWORD,

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from fastapi.testclient import TestClient
 
-from platewarden.api import create_app
 from platewarden.domain.clock import ManualClock
 from platewarden.runtime import Platform
+from platewarden.server import create_app
 from tests.factories import people
 
 

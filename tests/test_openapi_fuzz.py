@@ -7,8 +7,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from platewarden.api import create_app
 from platewarden.runtime import Platform
+from platewarden.server import create_app
 from tests.factories import people
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from platewarden.api import create_app
 from platewarden.domain.clock import ManualClock
 from platewarden.domain.hotlist import EntryStatus
 from platewarden.domain.redress import ComplaintDetails, ComplaintState, LiableParty, RedressError
 from platewarden.runtime import Platform
+from platewarden.server import create_app
 from tests.factories import activate, make_entry, make_read, people
 
 

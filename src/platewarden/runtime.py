@@ -13,6 +13,7 @@ from platewarden.alerts.notify import DeliveringNotifier, MqttPublisher, Webhook
 from platewarden.alerts.service import AlertService, HotlistService
 from platewarden.config import Settings
 from platewarden.domain.clock import Clock, SystemClock
+from platewarden.edge.identity import CentralPublic, central_identity
 from platewarden.governance.accounts import Accounts
 from platewarden.governance.deployment import DeploymentReview, filter_admitted
 from platewarden.governance.outlets import NotificationOutlets
@@ -27,15 +28,15 @@ from platewarden.ledger.keys import load_or_create_signer
 from platewarden.ledger.log import Ledger
 from platewarden.ledger.recorder import ReadBatchRecorder
 from platewarden.pipeline.writer import BufferedReadWriter
-from platewarden.policy import Policy, load_policy
+from platewarden.policy import Policy, PolicyError, load_policy
 from platewarden.store.alerts import AlertStore
 from platewarden.store.cameras import CameraRegistry
 from platewarden.store.case_keys import CaseKeys
-from platewarden.store.database import open_database
+from platewarden.store.database import DatabaseError, open_database
 from platewarden.store.hotlists import HotlistStore
 from platewarden.store.keyring import KeyRing
-from platewarden.store.master_key import load_or_create_master_key
-from platewarden.store.permissions import secure_data_dir, secure_sqlite_file
+from platewarden.store.master_key import MasterKeyError, load_or_create_master_key
+from platewarden.store.permissions import PermissionsError, secure_data_dir, secure_sqlite_file
 from platewarden.store.reads import ReadStore
 
 
@@ -44,6 +45,11 @@ class TimePassed:
     receipts: list[Receipt]
     expired_zones: list[str]
     deleted_shares: int
+
+
+# Why ``Platform.open`` can refuse to start (a bad policy, an unreachable or unupgraded database, a master key that
+# does not load, a data directory open to others): adapters catch these and say so, without importing the stores.
+OPEN_ERRORS: tuple[type[Exception], ...] = (PolicyError, DatabaseError, MasterKeyError, PermissionsError)
 
 
 @dataclass
@@ -115,6 +121,11 @@ class Platform:
         return BufferedReadWriter(self.reads, self.settings.data_dir / "spool" / f"{spool_name}.jsonl",
                                   on_insert=ReadBatchRecorder(self.ledger, self.clock),
                                   admit=lambda cams: filter_admitted(self.deployments, cams, f"writer:{spool_name}"))
+
+    def central_public_identity(self) -> CentralPublic:
+        """The keys every edge is given: the one reads are sealed to and the one receipts are verified with (public
+        keys only; the private halves are derived from the master key and never leave this process)."""
+        return central_identity(self.keyring).public()
 
     def pass_time(self) -> TimePassed:
         """Everything that ends when its time is up, in one pass (``retention run`` and the scheduler): days past

@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from platewarden.api import create_app
 from platewarden.audit.annual import annual_figures, render_annual
 from platewarden.audit.compliance.assess import assess
 from platewarden.audit.compliance.gather import gather
@@ -20,6 +19,7 @@ from platewarden.cli.main import cli
 from platewarden.domain.clock import ManualClock
 from platewarden.ledger.notes import Signer
 from platewarden.runtime import Platform
+from platewarden.server import create_app
 from tests.audit.known_data import FIRST, HOT, LAST, build
 
 

@@ -15,12 +15,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from platewarden.api import create_app
 from platewarden.config import Settings
 from platewarden.domain.clock import ManualClock
 from platewarden.governance.accounts import AuthError, Throttled
 from platewarden.policy.model import Role
 from platewarden.runtime import Platform
+from platewarden.server import create_app
 from platewarden.store.permissions import PermissionsError
 from platewarden.store.schema import ledger_entries
 from tests.factories import PASSWORD, console_sign_in, enrol_second_factor, fresh_code, people

@@ -14,7 +14,6 @@ from fastapi.testclient import TestClient
 
 from platewarden.alerts.hotlist_csv import decode_csv
 from platewarden.alerts.service import HotlistRefused
-from platewarden.api import create_app
 from platewarden.audit.compliance.assess import assess
 from platewarden.audit.compliance.gather import gather
 from platewarden.cli.main import cli
@@ -22,6 +21,7 @@ from platewarden.domain.clock import ManualClock
 from platewarden.domain.redress import ComplaintDetails, RedressError
 from platewarden.governance.scope import Scope, ScopeError
 from platewarden.runtime import Platform
+from platewarden.server import create_app
 from tests.factories import activate, make_entry, people
 
 

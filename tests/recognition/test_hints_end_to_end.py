@@ -12,7 +12,6 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from platewarden.api import create_app
 from platewarden.cli.main import cli
 from platewarden.domain.clock import ManualClock
 from platewarden.domain.plates import Region
@@ -22,6 +21,7 @@ from platewarden.recognition.detector import Detection
 from platewarden.recognition.jurisdictions import JurisdictionHint, parse_hint, resolve_hint
 from platewarden.recognition.pipeline import Recognizer
 from platewarden.runtime import Platform
+from platewarden.server import create_app
 from platewarden.synthetic.plates import render_plate, spec_for_text
 from tests.factories import people
 

@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from platewarden.api import create_app
 from platewarden.domain.clock import ManualClock
 from platewarden.runtime import Platform
+from platewarden.server import create_app
 from tests.factories import console_sign_in, people
 
 TEXT = st.one_of(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60),

@@ -16,7 +16,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 
-from platewarden.api import create_app
 from platewarden.config import Settings
 from platewarden.domain.clock import ManualClock
 from platewarden.governance.accounts import AuthError, UnknownAccount
@@ -25,6 +24,7 @@ from platewarden.policy import load_policy
 from platewarden.policy.loader import PolicyError
 from platewarden.policy.model import Role, SsoPolicy
 from platewarden.runtime import Platform
+from platewarden.server import create_app
 from platewarden.store.schema import ledger_entries, sso_links, users
 from platewarden.web.sso import SsoUnavailable
 from tests.factories import PASSWORD, people

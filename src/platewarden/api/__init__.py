@@ -1,5 +1,1 @@
-"""The REST API (FastAPI): thin routers over governance and the services; an app factory takes its dependencies."""
-
-from platewarden.api.app import create_app
-
-__all__ = ["create_app"]
+"""The REST API (FastAPI): thin routers over governance and the services. ``platewarden.server`` mounts them."""

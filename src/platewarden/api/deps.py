@@ -14,18 +14,11 @@ from fastapi import Depends, HTTPException, Request, status
 from platewarden.domain.users import User
 from platewarden.governance.accounts import AuthError
 from platewarden.governance.sessions import SessionEnded, SessionInfo
+from platewarden.http.common import PlatformDep
 from platewarden.policy.model import Role
 from platewarden.runtime import Platform
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-
-
-def get_platform(request: Request) -> Platform:
-    platform: Platform = request.app.state.platform
-    return platform
-
-
-PlatformDep = Annotated[Platform, Depends(get_platform)]
 
 
 def _unauthorized(detail: str) -> HTTPException:
@@ -83,8 +76,3 @@ EnrollingUser = Annotated[User, Depends(enrolling_user)]
 def require(user: User, *roles: Role) -> None:
     if not user.roles & set(roles):
         raise HTTPException(status.HTTP_403_FORBIDDEN, f"needs one of: {', '.join(r.value for r in roles)}")
-
-
-def client_address(request: Request) -> str:
-    """The peer's address (behind a proxy, configure it to pass the real one: uvicorn --proxy-headers)."""
-    return request.client.host if request.client else "unknown"

@@ -11,11 +11,7 @@ from pydantic import ValidationError
 from platewarden.config import Settings
 from platewarden.domain.clock import Clock
 from platewarden.governance.policy_change import PolicyChanges, PolicyNotApproved
-from platewarden.policy import PolicyError
-from platewarden.runtime import Platform
-from platewarden.store.database import DatabaseError
-from platewarden.store.master_key import MasterKeyError
-from platewarden.store.permissions import PermissionsError
+from platewarden.runtime import OPEN_ERRORS, Platform
 
 
 def settings_from(ctx: click.Context) -> Settings:
@@ -33,7 +29,7 @@ def platform(ctx: click.Context, clock: Clock | None = None, notify: bool = True
     or change the policy itself, and database upgrades, run under any policy."""
     try:
         p = Platform.open(settings_from(ctx), clock=clock, notify=notify)
-    except (PolicyError, DatabaseError, MasterKeyError, PermissionsError) as exc:
+    except OPEN_ERRORS as exc:
         raise click.ClickException(str(exc)) from exc
     if governed:
         try:

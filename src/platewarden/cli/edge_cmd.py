@@ -22,7 +22,6 @@ from platewarden.edge.consumer import MqttIngest
 from platewarden.edge.identity import (
     CentralPublic,
     IdentityError,
-    central_identity,
     enroll,
     fingerprint,
     load_camera_key,
@@ -30,7 +29,7 @@ from platewarden.edge.identity import (
 )
 from platewarden.edge.ingest import ReadIngest
 from platewarden.edge.message import CAMERA_ID, MAX_MESSAGE_BYTES
-from platewarden.edge.outbox import Outbox
+from platewarden.edge.outbox import Outbox, OutboxError
 from platewarden.edge.pipeline import EdgePipeline, EdgeStats, ReadSealer
 from platewarden.edge.publisher import EdgePublisher
 from platewarden.fusion.fuser import Fuser
@@ -40,7 +39,6 @@ from platewarden.recognition.jurisdictions import JurisdictionHint, resolve_hint
 from platewarden.recognition.pipeline import Recognizer, RecognizerConfig
 from platewarden.sources.files import FolderWatcher
 from platewarden.sources.video import SourceError, open_source
-from platewarden.store.master_key import MasterKeyError, load_or_create_master_key
 
 
 def _broker(url: str) -> Broker:
@@ -135,8 +133,8 @@ def edge_run(ctx: click.Context, source: str, camera_id: str, central_file: Path
         central = CentralPublic.load(central_file)
         camera_key = load_camera_key(camera_key_path(settings.data_dir, camera_id))
         policy = load_policy(settings.policy_file)
-        key = load_or_create_master_key(settings.data_dir / "edge" / "edge.key", environ={})
-    except (PolicyError, MasterKeyError, IdentityError) as exc:
+        outbox = Outbox.open_for(settings.data_dir / "edge", camera_id)
+    except (PolicyError, OutboxError, IdentityError) as exc:
         raise click.ClickException(str(exc)) from exc
     clock = SystemClock()
     try:
@@ -147,7 +145,6 @@ def edge_run(ctx: click.Context, source: str, camera_id: str, central_file: Path
                                  start=datetime.fromisoformat(start) if start else None).frames()
     except (SourceError, NotADirectoryError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
-    outbox = Outbox(settings.data_dir / "edge" / f"outbox-{camera_id}.db", key)
     publisher = EdgePublisher(broker, outbox, f"platewarden-edge-{camera_id}", camera_id, central)
     rp = policy.recognition
     # The position is the central registry's business: reads leave the edge without one.
@@ -189,7 +186,7 @@ def ingest_identity(ctx: click.Context, out: Path) -> None:
     """Write the central's public identity (the key reads are sealed to, the key receipts are signed with). Both are
     derived from the master key; the file holds public keys only."""
     with platform(ctx, notify=False) as p:
-        out.write_text(central_identity(p.keyring).public().to_json(), encoding="utf-8")
+        out.write_text(p.central_public_identity().to_json(), encoding="utf-8")
     click.echo(f"wrote {out}: give it to each edge (platewarden edge ... --central {out.name})")
 
 

@@ -19,9 +19,9 @@ def serve(ctx: click.Context, host: str, port: int, insecure_cookies: bool, chec
     and run retention daily."""
     import uvicorn
 
-    from platewarden.api import create_app
     from platewarden.governance.policy_change import PolicyChanges, PolicyNotApproved
     from platewarden.scheduler import Scheduler
+    from platewarden.server import create_app
 
     with platform(ctx) as p:
         try:

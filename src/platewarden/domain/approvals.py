@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from platewarden.domain.roles import Role
 from platewarden.domain.users import User
-from platewarden.policy.model import Role
 
 
 class ApprovalRefused(PermissionError):

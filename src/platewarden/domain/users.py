@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from platewarden.policy.model import Role
+from platewarden.domain.roles import Role
 
 # Roles that see personal data or decide on access to it; an administrator may hold none of them.
 DATA_ROLES = frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR, Role.OPERATOR})

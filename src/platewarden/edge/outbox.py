@@ -14,9 +14,24 @@ import threading
 from pathlib import Path
 
 from platewarden.store.cipher import seal, unseal
+from platewarden.store.master_key import MasterKeyError, load_or_create_master_key
+
+
+class OutboxError(Exception):
+    """The outbox cannot be opened (its key does not load)."""
 
 
 class Outbox:
+    @classmethod
+    def open_for(cls, edge_dir: Path, camera_id: str) -> Outbox:
+        """The camera's outbox in the edge's own folder, under the edge's own key (created 0600 on first use, never
+        taken from the environment): the camera's data, not the central's."""
+        try:
+            key = load_or_create_master_key(edge_dir / "edge.key", environ={})
+        except MasterKeyError as exc:
+            raise OutboxError(str(exc)) from exc
+        return cls(edge_dir / f"outbox-{camera_id}.db", key)
+
     def __init__(self, path: Path, key: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._key = key

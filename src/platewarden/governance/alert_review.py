@@ -28,6 +28,11 @@ class AlertReview:
     def __init__(self, platform: Platform) -> None:
         self._p = platform
 
+    def pending_count(self) -> int:
+        """How many alerts wait for a disposition (a count for the console's home page: nothing is decrypted and
+        nothing personal is shown, so it is not ledgered)."""
+        return self._p.alert_store.count_pending()
+
     def pending(self, user: User) -> list[AlertView]:
         return self._views(user, pending_only=True)
 

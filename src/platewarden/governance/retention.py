@@ -230,6 +230,11 @@ class Retention:
                     for r in conn.execute(select(holds).order_by(holds.c.created_at))
                     if row_holds(self._seal, "holds", r)]
 
+    def reads_per_day_and_camera(self) -> dict[tuple[date, str], int]:
+        """How many reads each camera recorded each day (counts only, kept as statistics: nothing is decrypted)."""
+        with self._engine.connect() as conn:
+            return {(r.day, r.camera_id): int(r.reads) for r in conn.execute(select(read_counts))}
+
     def holds_due_for_review(self) -> list[tuple[str, str, date]]:
         today = self._clock.now().date()
         with self._engine.connect() as conn:

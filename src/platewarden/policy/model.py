@@ -3,24 +3,15 @@ searches, at most 2 cameras per km of road. Every field says what it does, becau
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from platewarden.domain.roles import Role as Role  # re-exported: the policy's readers name roles from here too
+
 if TYPE_CHECKING:
     from platewarden.recognition.jurisdictions import JurisdictionHint
-
-
-class Role(StrEnum):
-    OFFICER = "officer"
-    DEPARTMENT_HEAD = "department_head"
-    PROSECUTOR = "prosecutor"
-    AUDITOR = "auditor"
-    ETHICS_BOARD = "ethics_board"
-    ADMINISTRATOR = "administrator"
-    OPERATOR = "operator"
 
 
 class _Strict(BaseModel):

@@ -14,8 +14,9 @@ from platewarden.domain.cameras import CameraKey
 from platewarden.domain.deployment import CameraProposal, DeploymentRefused, ProposalStatus
 from platewarden.domain.users import User
 from platewarden.domain.zones import Zone, ZoneStatus
+from platewarden.http.common import PlatformDep
 from platewarden.runtime import Platform
-from platewarden.web.pages import PlatformDep, UserDep, back, check_csrf, render
+from platewarden.web.console import UserDep, back, check_csrf, render
 from platewarden.web.svgmap import camera_map
 
 deployment_pages = APIRouter(include_in_schema=False)

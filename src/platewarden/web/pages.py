@@ -7,17 +7,14 @@ import math
 import secrets
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs, urlsplit
 
 import segno
 import yaml
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
+from fastapi import APIRouter, Form, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
 
-from platewarden.api.deps import client_address, get_platform
 from platewarden.audit.transparency import transparency
 from platewarden.domain.alerts import AlreadyDisposed, Disposition, UnknownAlert
 from platewarden.domain.approvals import ApprovalRefused, next_level
@@ -28,94 +25,25 @@ from platewarden.governance.accounts import AccountError, AuthError, Throttled
 from platewarden.governance.alert_review import AlertReview
 from platewarden.governance.scope import Query, Scope, ScopeError
 from platewarden.governance.search import SearchRefused, SearchRequest, Status
-from platewarden.governance.sessions import SessionEnded
+from platewarden.http.common import PlatformDep, client_address
 from platewarden.investigation.trajectory import trajectory
-from platewarden.policy.model import Role
 from platewarden.runtime import Platform
+from platewarden.web.console import (
+    PAGE_ROLES,
+    EnrollingDep,
+    LoginRequired,
+    SecondFactorRequired,
+    UserDep,
+    allow,
+    back,
+    check_csrf,
+    render,
+    session_user,
+)
+from platewarden.web.deployment_pages import deployment_inbox
 from platewarden.web.svgmap import Sighting, camera_map
 
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 pages = APIRouter(include_in_schema=False)
-PlatformDep = Annotated[Platform, Depends(get_platform)]
-
-
-class LoginRequired(Exception):
-    pass
-
-
-class SecondFactorRequired(Exception):
-    """Signed in with a password only, by someone whose roles need a second factor: enrol it first."""
-
-
-LEDGER_ROLES = frozenset({Role.AUDITOR, Role.PROSECUTOR, Role.DEPARTMENT_HEAD, Role.ETHICS_BOARD})
-# The console's pages and who may open them: the menu shows a person only these, and each page checks the same set.
-PAGE_ROLES: dict[str, frozenset[Role]] = {
-    "/alerts": frozenset({Role.OPERATOR, Role.OFFICER, Role.DEPARTMENT_HEAD}),
-    "/approvals": frozenset({Role.DEPARTMENT_HEAD, Role.PROSECUTOR, Role.ETHICS_BOARD}),
-    "/searches": frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR, Role.AUDITOR}),
-    "/searches/new": frozenset({Role.OFFICER}),
-    "/cases": frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR, Role.AUDITOR}),
-    "/ledger": LEDGER_ROLES,
-    "/accounts": frozenset({Role.ADMINISTRATOR}),
-}
-MENU = [("/alerts", "Alerts"), ("/approvals", "Approvals"), ("/searches", "Searches"), ("/cases", "Cases"),
-        ("/ledger", "Ledger"), ("/accounts", "Accounts")]
-
-
-def allow(user: User, page: str) -> None:
-    if not user.roles & PAGE_ROLES[page]:
-        raise HTTPException(403, f"{page} is for: {', '.join(sorted(r.value for r in PAGE_ROLES[page]))}")
-
-
-def _session_user(request: Request, p: Platform, enrolling: bool = False) -> User:
-    sid = request.session.get("sid")
-    if not sid:
-        raise LoginRequired
-    try:
-        info = p.accounts.sessions.resolve(sid)
-        if info.mfa_pending and not enrolling:
-            raise SecondFactorRequired
-        return p.accounts.get_active(info.user_id)
-    except (SessionEnded, AuthError) as exc:
-        request.session.clear()
-        request.session["flash"] = str(exc)
-        raise LoginRequired from exc
-
-
-def page_user(request: Request, p: PlatformDep) -> User:
-    return _session_user(request, p)
-
-
-def enrolling_page_user(request: Request, p: PlatformDep) -> User:
-    return _session_user(request, p, enrolling=True)
-
-
-UserDep = Annotated[User, Depends(page_user)]
-EnrollingDep = Annotated[User, Depends(enrolling_page_user)]
-
-
-def check_csrf(request: Request, token: str, *fields: str) -> None:
-    """The form's CSRF token must match the session's; no field may carry control characters (PostgreSQL refuses
-    NUL, and nothing a person types needs them)."""
-    if not token or not secrets.compare_digest(token, request.session.get("csrf", "")):
-        raise HTTPException(403, "missing or wrong CSRF token")
-    if any(ord(c) < 32 and c not in "\t\n\r" for f in fields for c in f):
-        raise HTTPException(422, "control characters are not allowed")
-
-
-def render(request: Request, name: str, user: User | None, **ctx: Any) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, {
-        "user": user, "roles": ", ".join(sorted(r.value for r in user.roles)) if user else "",
-        "sees_ledger": bool(user and user.roles & LEDGER_ROLES),
-        "menu": [(href, label) for href, label in MENU if user and user.roles & PAGE_ROLES[href]],
-        "csrf": request.session.get("csrf", ""), "title": ctx.pop("title", "platewarden"),
-        "flash": request.session.pop("flash", None), **ctx})
-
-
-def back(url: str, request: Request, flash: str | None = None) -> RedirectResponse:
-    if flash:
-        request.session["flash"] = flash
-    return RedirectResponse(url, status_code=303)
 
 
 @pages.get("/login", response_class=HTMLResponse)
@@ -218,7 +146,7 @@ def _inbox(p: Platform, user: User) -> list[SearchRequest]:
 
 @pages.get("/", response_class=HTMLResponse)
 def home(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
-    pending = p.alert_store.count_pending()  # a count: nothing is decrypted
+    pending = AlertReview(p).pending_count()
     return render(request, "home.html", user, title="Home", pending_alerts=pending, inbox=len(_inbox(p, user)),
                   can_open={page for page, roles in PAGE_ROLES.items() if user.roles & roles})
 
@@ -258,7 +186,6 @@ def alert_dispose(alert_id: str, request: Request, user: UserDep, p: PlatformDep
 @pages.get("/approvals", response_class=HTMLResponse)
 def approvals_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
     allow(user, "/approvals")
-    from platewarden.web.deployment_pages import deployment_inbox
 
     grants = p.accounts.awaiting_grant(user) if user.roles & set(p.policy.accounts.role_grant_approvers) else []
     return render(request, "approvals.html", user, title="Approvals", requests=_inbox(p, user), grants=grants,
@@ -371,7 +298,7 @@ def search_run(request_id: str, request: Request, user: UserDep, p: PlatformDep,
 @pages.get("/cases", response_class=HTMLResponse)
 def cases_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
     allow(user, "/cases")
-    counts = sorted(p.reads.counts_by_camera().items(), reverse=True)[:50]
+    counts = sorted(p.retention.reads_per_day_and_camera().items(), reverse=True)[:50]
     return render(request, "cases.html", user, title="Cases", holds=p.retention.holds(), counts=counts,
                   retention_days=p.policy.retention.ordinary_days)
 
@@ -410,7 +337,7 @@ def public_page(request: Request, p: PlatformDep) -> HTMLResponse:
     user = None
     if request.session.get("sid"):
         try:
-            user = _session_user(request, p)
+            user = session_user(request, p)
         except (LoginRequired, SecondFactorRequired):
             user = None
     return render(request, "public.html", user, title="Transparency", t=t, map=camera_map(p.cameras.all()),

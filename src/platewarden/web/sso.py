@@ -16,9 +16,9 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
-from platewarden.api.deps import client_address
 from platewarden.governance.accounts import AuthError
 from platewarden.governance.single_sign_on import IdentityAssertion
+from platewarden.http.common import client_address
 from platewarden.policy.model import SsoPolicy
 from platewarden.runtime import Platform
 

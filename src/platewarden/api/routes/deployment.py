@@ -10,12 +10,13 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, Field
 
-from platewarden.api.deps import CurrentUser, PlatformDep
+from platewarden.api.deps import CurrentUser
 from platewarden.api.schemas import ApiInput
 from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.cameras import Camera, CameraKey
 from platewarden.domain.deployment import CameraProposal, DeploymentRefused, RoadSegment
 from platewarden.governance.deployment import RegisteredCamera
+from platewarden.http.common import PlatformDep
 
 deployment_router = APIRouter(tags=["deployment"])
 

@@ -9,9 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import BaseModel, Field
 
-from platewarden.api.deps import CurrentUser, EnrollingUser, PlatformDep, check_session_csrf, client_address
+from platewarden.api.deps import CurrentUser, EnrollingUser, check_session_csrf
 from platewarden.api.schemas import ApiInput, LoginIn, SessionOut
 from platewarden.governance.accounts import AccountError, AuthError, Throttled, UnknownAccount
+from platewarden.http.common import PlatformDep, client_address
 from platewarden.policy.model import Role
 
 accounts_router = APIRouter(tags=["auth"])

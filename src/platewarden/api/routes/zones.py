@@ -10,10 +10,11 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, status
 from pydantic import AwareDatetime, BaseModel, Field
 
-from platewarden.api.deps import CurrentUser, PlatformDep
+from platewarden.api.deps import CurrentUser
 from platewarden.api.schemas import ApiInput
 from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.zones import Zone, ZoneError
+from platewarden.http.common import PlatformDep
 
 zones_router = APIRouter(tags=["zones"])
 

@@ -1,4 +1,5 @@
-"""The app factory: takes an opened Platform, so tests run the API against a temporary real database.
+"""The app factory, and the only module that sees both the REST API (``api``) and the console (``web``): it mounts
+their routers on one app that takes an opened Platform, so tests run it against a temporary real database.
 
 Every response carries a strict Content-Security-Policy (no inline script, no framing) and the usual hardening
 headers; the API's documentation is served from the package (no CDN); ``/metrics`` answers administrators and
@@ -19,19 +20,17 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from starlette.middleware.sessions import SessionMiddleware
 
 from platewarden import __version__
-from platewarden.api.accounts import accounts_router
-from platewarden.api.deployment import deployment_router
 from platewarden.api.deps import CurrentUser, require
-from platewarden.api.routes import router
-from platewarden.api.zones import zones_router
+from platewarden.api.routes import ROUTERS
 from platewarden.policy.model import Role
 from platewarden.runtime import Platform
+from platewarden.web.console import LoginRequired, SecondFactorRequired
 from platewarden.web.deployment_pages import deployment_pages
-from platewarden.web.pages import LoginRequired, SecondFactorRequired, pages
+from platewarden.web.pages import pages
 from platewarden.web.sso import install as install_sso
 from platewarden.web.sso import sso_pages
 
-STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
+STATIC = Path(__file__).resolve().parent / "web" / "static"
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
                                "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
@@ -87,10 +86,8 @@ def create_app(platform: Platform, session_secret: str | None = None, https_only
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/docs/static", StaticFiles(directory=_swagger_ui()), name="swagger-ui")
-    app.include_router(accounts_router)
-    app.include_router(router)
-    app.include_router(deployment_router)
-    app.include_router(zones_router)
+    for api_router in ROUTERS:
+        app.include_router(api_router)
     app.include_router(pages)
     app.include_router(sso_pages)
     install_sso(app, platform)

@@ -1,0 +1,10 @@
+"""The API's routers, one module per resource; each is a thin adapter over governance (for anything personal)
+or over the public aggregates. ``platewarden.server`` mounts ``ROUTERS``."""
+
+from fastapi import APIRouter
+
+from platewarden.api.routes import accounts, alerts, deployment, hotlist, ledger, ops, public, redress, searches, zones
+
+ROUTERS: tuple[APIRouter, ...] = (accounts.accounts_router, ops.router, alerts.router, hotlist.router, searches.router,
+                                  redress.router, ledger.router, public.router, deployment.deployment_router,
+                                  zones.zones_router)

@@ -1,0 +1,52 @@
+"""Hotlist entries: proposed with provenance, approved along the policy's chain."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, HTTPException, status
+
+from platewarden.api.deps import CurrentUser, require
+from platewarden.api.schemas import (
+    HotlistIn,
+    HotlistOut,
+)
+from platewarden.domain.approvals import ApprovalRefused
+from platewarden.domain.hotlist import HotlistEntry
+from platewarden.domain.plates import normalize_plate
+from platewarden.http.common import PlatformDep
+from platewarden.policy.model import Role
+
+router = APIRouter()
+
+
+def _hotlist_out(e: HotlistEntry) -> HotlistOut:
+    return HotlistOut(id=e.id, plate=e.plate, region=e.region.value, reason=e.reason, source=e.source,
+                      status=e.status.value, added_by=e.added_by, expires_at=e.expires_at)
+
+
+@router.post("/api/hotlist", response_model=HotlistOut, status_code=201, tags=["hotlist"])
+def propose_entry(body: HotlistIn, user: CurrentUser, p: PlatformDep) -> HotlistOut:
+    try:
+        entry = HotlistEntry(str(uuid.uuid4()), normalize_plate(body.plate), body.region, body.country, body.reason,
+                             body.source, body.make, body.colour, user.label, p.clock.now(), body.expires_at)
+        return _hotlist_out(p.hotlist.propose(entry, user))
+    except ApprovalRefused as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+
+
+@router.get("/api/hotlist/pending", response_model=list[HotlistOut], tags=["hotlist"])
+def pending_entries(user: CurrentUser, p: PlatformDep) -> list[HotlistOut]:
+    require(user, Role.OFFICER, Role.DEPARTMENT_HEAD)
+    return [_hotlist_out(e) for e in p.hotlist.pending()]
+
+
+@router.post("/api/hotlist/{entry_id}/approve", response_model=HotlistOut, tags=["hotlist"])
+def approve_entry(entry_id: uuid.UUID, user: CurrentUser, p: PlatformDep) -> HotlistOut:
+    try:
+        return _hotlist_out(p.hotlist.approve(str(entry_id), user))
+    except ApprovalRefused as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+

@@ -1,0 +1,115 @@
+"""Historical searches: apply, decide along the chain, run inside the authorization."""
+
+from __future__ import annotations
+
+import math
+import uuid
+
+from fastapi import APIRouter, HTTPException, status
+
+from platewarden.api.deps import CurrentUser
+from platewarden.api.schemas import (
+    DecisionIn,
+    QueryIn,
+    ReadOut,
+    ReviewIn,
+    SearchRequestIn,
+    SearchRequestOut,
+    SearchResultOut,
+)
+from platewarden.domain.approvals import ApprovalRefused
+from platewarden.domain.plates import normalize_plate
+from platewarden.governance.scope import Query, Scope, ScopeError
+from platewarden.governance.search import SearchRefused, SearchRequest
+from platewarden.http.common import PlatformDep
+from platewarden.investigation.trajectory import trajectory
+
+router = APIRouter()
+
+
+def _request_out(r: SearchRequest, overdue: set[str]) -> SearchRequestOut:
+    return SearchRequestOut(id=r.id, case_number=r.case_number, offence=r.offence, status=r.status.value,
+                            exigent=r.exigent, valid_until=r.valid_until,
+                            steps=[{"level": str(s.level), "role": s.role.value, "decision": s.decision,
+                                    "at": s.decided_at.isoformat()} for s in r.steps],
+                            review_overdue=r.id in overdue)
+
+
+@router.post("/api/searches", response_model=SearchRequestOut, status_code=201, tags=["searches"])
+def apply_search(body: SearchRequestIn, user: CurrentUser, p: PlatformDep) -> SearchRequestOut:
+    s = body.scope
+    scope = Scope(tuple(normalize_plate(x) for x in s.plates), s.pattern.upper() if s.pattern else None,
+                  s.pattern_reason, s.time_from, s.time_to, tuple(s.camera_ids), s.area, s.purpose, s.justification)
+    try:
+        req = p.searches.apply(user, body.case_number, body.offence, scope, body.exigent)
+    except ApprovalRefused as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+    except ScopeError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return _request_out(req, set())
+
+
+@router.get("/api/searches", response_model=list[SearchRequestOut], tags=["searches"])
+def list_searches(user: CurrentUser, p: PlatformDep) -> list[SearchRequestOut]:
+    try:
+        visible = p.searches.visible_to(user)
+    except ApprovalRefused as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+    overdue = {r.id for r in p.searches.overdue_reviews()}
+    return [_request_out(r, overdue) for r in visible]
+
+
+def _decision(p: PlatformDep, action: str, request_id: uuid.UUID, user: CurrentUser, reason: str,
+              upheld: bool = True) -> SearchRequestOut:
+    try:
+        if action == "approve":
+            req = p.searches.approve(str(request_id), user, reason)
+        elif action == "reject":
+            req = p.searches.reject(str(request_id), user, reason)
+        elif action == "revoke":
+            req = p.searches.revoke(str(request_id), user, reason)
+        else:
+            req = p.searches.review_exigent(str(request_id), user, upheld, reason)
+    except KeyError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such search request") from exc
+    except ApprovalRefused as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+    return _request_out(req, set())
+
+
+@router.post("/api/searches/{request_id}/approve", response_model=SearchRequestOut, tags=["searches"])
+def approve_search(request_id: uuid.UUID, body: DecisionIn, user: CurrentUser, p: PlatformDep) -> SearchRequestOut:
+    return _decision(p, "approve", request_id, user, body.reason)
+
+
+@router.post("/api/searches/{request_id}/reject", response_model=SearchRequestOut, tags=["searches"])
+def reject_search(request_id: uuid.UUID, body: DecisionIn, user: CurrentUser, p: PlatformDep) -> SearchRequestOut:
+    return _decision(p, "reject", request_id, user, body.reason)
+
+
+@router.post("/api/searches/{request_id}/revoke", response_model=SearchRequestOut, tags=["searches"])
+def revoke_search(request_id: uuid.UUID, body: DecisionIn, user: CurrentUser, p: PlatformDep) -> SearchRequestOut:
+    return _decision(p, "revoke", request_id, user, body.reason)
+
+
+@router.post("/api/searches/{request_id}/review", response_model=SearchRequestOut, tags=["searches"])
+def review_search(request_id: uuid.UUID, body: ReviewIn, user: CurrentUser, p: PlatformDep) -> SearchRequestOut:
+    return _decision(p, "review", request_id, user, body.reason, body.upheld)
+
+
+@router.post("/api/searches/{request_id}/run", response_model=SearchResultOut, tags=["searches"])
+def run_search(request_id: uuid.UUID, body: QueryIn, user: CurrentUser, p: PlatformDep) -> SearchResultOut:
+    q = Query(body.plate, body.pattern.upper() if body.pattern else None, body.time_from, body.time_to,
+              tuple(body.camera_ids), body.area)
+    try:
+        res = p.searches.search(user, str(request_id), q)
+    except SearchRefused as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"refused and ledgered: {exc}") from exc
+    traj = trajectory(res.reads)
+    return SearchResultOut(request_id=res.request_id, results_digest=res.digest, reads=[ReadOut(
+        id=r.id, text=r.text, region=r.region.value, confidence=r.confidence, camera_id=r.camera_id,
+        latitude=r.latitude, longitude=r.longitude, first_seen=r.first_seen, last_seen=r.last_seen,
+        kmh_from_previous=None if i == 0 or traj.legs[i - 1].kmh is None or not math.isfinite(
+            traj.legs[i - 1].kmh or 0) else round(traj.legs[i - 1].kmh or 0, 1),
+        impossible_travel=i > 0 and traj.legs[i - 1].impossible) for i, r in enumerate(traj.reads)])
+

@@ -1,0 +1,100 @@
+"""The console's plumbing, shared by its page modules: templates, who is signed in (server-side sessions), which
+roles open which page, CSRF on forms, rendering and redirecting with a flash message."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from platewarden.domain.users import User
+from platewarden.governance.accounts import AuthError
+from platewarden.governance.sessions import SessionEnded
+from platewarden.http.common import PlatformDep
+from platewarden.policy.model import Role
+from platewarden.runtime import Platform
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+class LoginRequired(Exception):
+    pass
+
+
+class SecondFactorRequired(Exception):
+    """Signed in with a password only, by someone whose roles need a second factor: enrol it first."""
+
+
+LEDGER_ROLES = frozenset({Role.AUDITOR, Role.PROSECUTOR, Role.DEPARTMENT_HEAD, Role.ETHICS_BOARD})
+# The console's pages and who may open them: the menu shows a person only these, and each page checks the same set.
+PAGE_ROLES: dict[str, frozenset[Role]] = {
+    "/alerts": frozenset({Role.OPERATOR, Role.OFFICER, Role.DEPARTMENT_HEAD}),
+    "/approvals": frozenset({Role.DEPARTMENT_HEAD, Role.PROSECUTOR, Role.ETHICS_BOARD}),
+    "/searches": frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR, Role.AUDITOR}),
+    "/searches/new": frozenset({Role.OFFICER}),
+    "/cases": frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR, Role.AUDITOR}),
+    "/ledger": LEDGER_ROLES,
+    "/accounts": frozenset({Role.ADMINISTRATOR}),
+}
+MENU = [("/alerts", "Alerts"), ("/approvals", "Approvals"), ("/searches", "Searches"), ("/cases", "Cases"),
+        ("/ledger", "Ledger"), ("/accounts", "Accounts")]
+
+
+def allow(user: User, page: str) -> None:
+    if not user.roles & PAGE_ROLES[page]:
+        raise HTTPException(403, f"{page} is for: {', '.join(sorted(r.value for r in PAGE_ROLES[page]))}")
+
+
+def session_user(request: Request, p: Platform, enrolling: bool = False) -> User:
+    sid = request.session.get("sid")
+    if not sid:
+        raise LoginRequired
+    try:
+        info = p.accounts.sessions.resolve(sid)
+        if info.mfa_pending and not enrolling:
+            raise SecondFactorRequired
+        return p.accounts.get_active(info.user_id)
+    except (SessionEnded, AuthError) as exc:
+        request.session.clear()
+        request.session["flash"] = str(exc)
+        raise LoginRequired from exc
+
+
+def page_user(request: Request, p: PlatformDep) -> User:
+    return session_user(request, p)
+
+
+def enrolling_page_user(request: Request, p: PlatformDep) -> User:
+    return session_user(request, p, enrolling=True)
+
+
+UserDep = Annotated[User, Depends(page_user)]
+EnrollingDep = Annotated[User, Depends(enrolling_page_user)]
+
+
+def check_csrf(request: Request, token: str, *fields: str) -> None:
+    """The form's CSRF token must match the session's; no field may carry control characters (PostgreSQL refuses
+    NUL, and nothing a person types needs them)."""
+    if not token or not secrets.compare_digest(token, request.session.get("csrf", "")):
+        raise HTTPException(403, "missing or wrong CSRF token")
+    if any(ord(c) < 32 and c not in "\t\n\r" for f in fields for c in f):
+        raise HTTPException(422, "control characters are not allowed")
+
+
+def render(request: Request, name: str, user: User | None, **ctx: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, {
+        "user": user, "roles": ", ".join(sorted(r.value for r in user.roles)) if user else "",
+        "sees_ledger": bool(user and user.roles & LEDGER_ROLES),
+        "menu": [(href, label) for href, label in MENU if user and user.roles & PAGE_ROLES[href]],
+        "csrf": request.session.get("csrf", ""), "title": ctx.pop("title", "platewarden"),
+        "flash": request.session.pop("flash", None), **ctx})
+
+
+def back(url: str, request: Request, flash: str | None = None) -> RedirectResponse:
+    if flash:
+        request.session["flash"] = flash
+    return RedirectResponse(url, status_code=303)
