@@ -38,4 +38,4 @@ def test_refusals_name_real_commands_and_print_no_repr(platform: Platform) -> No
     with pytest.raises(KeyError) as missing:
         platform.deployments.get("00000000-0000-0000-0000-000000000000")
     assert refusal_text(missing.value) == "no camera proposal 00000000-0000-0000-0000-000000000000"
-    assert str(missing.value).startswith("'")  # what the command line printed before
+    assert str(missing.value) == refusal_text(missing.value)  # NotFound is a message, not a KeyError repr

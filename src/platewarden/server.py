@@ -22,6 +22,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from platewarden import __version__
 from platewarden.api.deps import CurrentUser, require
 from platewarden.api.routes import ROUTERS
+from platewarden.domain.errors import Conflict, Invalid, NotFound, PlatewardenError, Refused
 from platewarden.policy.model import Role
 from platewarden.runtime import Platform
 from platewarden.web.console import LoginRequired, SecondFactorRequired
@@ -101,6 +102,11 @@ def create_app(platform: Platform, session_secret: str | None = None, https_only
                    "type": e.get("type", "")} for e in exc.errors()]
         return JSONResponse({"detail": detail}, status_code=422)
 
+    @app.exception_handler(PlatewardenError)
+    async def refused(request: Request, exc: PlatewardenError) -> JSONResponse:
+        """Every refusal the services raise, mapped once: the routes only call the services."""
+        return JSONResponse({"detail": str(exc)}, status_code=http_status(exc))
+
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired) -> RedirectResponse:
         return RedirectResponse("/login", status_code=303)
@@ -110,6 +116,14 @@ def create_app(platform: Platform, session_secret: str | None = None, https_only
         return RedirectResponse("/account/mfa", status_code=303)
 
     return app
+
+
+ERROR_STATUS: tuple[tuple[type[PlatewardenError], int], ...] = (
+    (Refused, 403), (NotFound, 404), (Conflict, 409), (Invalid, 422))
+
+
+def http_status(exc: PlatewardenError) -> int:
+    return next((code for kind, code in ERROR_STATUS if isinstance(exc, kind)), 400)
 
 
 def _swagger_ui() -> str:

@@ -14,6 +14,7 @@ from platewarden.alerts.notify import Notifier
 from platewarden.domain.alerts import Alert, Disposition, DispositionRecord
 from platewarden.domain.approvals import ApprovalRefused, Step, check_applicant, check_approver, next_level
 from platewarden.domain.clock import Clock
+from platewarden.domain.errors import Invalid
 from platewarden.domain.hotlist import EntryStatus, HotlistEntry
 from platewarden.domain.reads import Read
 from platewarden.domain.users import User
@@ -26,14 +27,14 @@ from platewarden.store.alerts import AlertStore
 from platewarden.store.hotlists import HotlistStore
 
 
-class HotlistImportError(ValueError):
+class HotlistImportError(Invalid):
     def __init__(self, parsed: ParsedCsv) -> None:
         self.parsed = parsed
         lines = "\n".join(f"  line {e.line}: {e.reason}" for e in parsed.errors)
         super().__init__(f"{len(parsed.errors)} bad row(s), nothing imported:\n{lines}")
 
 
-class HotlistRefused(ValueError):
+class HotlistRefused(Invalid):
     """An entry the hotlist does not take (see ``HotlistService.problem``); nothing is stored."""
 
 

@@ -22,9 +22,21 @@ from platewarden.cli.serve_cmd import serve
 from platewarden.cli.share_cmd import share
 from platewarden.cli.watch_cmd import watch
 from platewarden.cli.zone_cmd import zone
+from platewarden.domain.errors import PlatewardenError, Refused
 
 
-@click.group()
+class PlatformGroup(click.Group):
+    """Maps the platform's refusals once for every command: the reason, and exit status 1 (governance has already
+    ledgered it), never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except PlatewardenError as exc:
+            raise click.ClickException(f"refused: {exc}" if isinstance(exc, Refused) else str(exc)) from exc
+
+
+@click.group(cls=PlatformGroup)
 @click.version_option(__version__)
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where the embedded database and keys live (default: PLATEWARDEN_DATA_DIR or "

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from platewarden.domain.errors import Conflict, Invalid, NotFound
+
 
 class Disposition(StrEnum):
     CORRECT = "correct"  # the plate is the hotlist plate, region included
@@ -15,11 +17,11 @@ class Disposition(StrEnum):
     DISMISSED = "dismissed"  # e.g. entry no longer relevant; the note says why
 
 
-class AlreadyDisposed(RuntimeError):
+class AlreadyDisposed(Conflict):
     """A disposition is final: a second one for the same alert is refused."""
 
 
-class UnknownAlert(LookupError):
+class UnknownAlert(NotFound):
     pass
 
 
@@ -45,6 +47,6 @@ class DispositionRecord:
 
     def __post_init__(self) -> None:
         if not self.by.strip():
-            raise ValueError("a disposition is made by a named person")
+            raise Invalid("a disposition is made by a named person")
         if self.disposition is not Disposition.CORRECT and not self.note.strip():
-            raise ValueError(f"a '{self.disposition}' disposition needs a note saying why")
+            raise Invalid(f"a '{self.disposition}' disposition needs a note saying why")

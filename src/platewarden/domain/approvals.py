@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from platewarden.domain.errors import Refused
 from platewarden.domain.roles import Role
 from platewarden.domain.users import User
 
 
-class ApprovalRefused(PermissionError):
+class ApprovalRefused(Refused):
     """An approval step that the rules do not allow; the reason is ledgered."""
 
 

@@ -12,9 +12,10 @@ from enum import StrEnum
 
 from platewarden.domain.approvals import Step
 from platewarden.domain.cameras import Camera
+from platewarden.domain.errors import Refused
 
 
-class DeploymentRefused(PermissionError):
+class DeploymentRefused(Refused):
     """A deployment step the rules do not allow (too early, over the density limit, wrong state)."""
 
 

@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from platewarden.domain.approvals import Step
+from platewarden.domain.errors import Refused
 
 
-class SharingRefused(PermissionError):
+class SharingRefused(Refused):
     """A sharing step the agreement or the policy does not allow; ledgered."""
 
 

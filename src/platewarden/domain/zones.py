@@ -12,11 +12,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from platewarden.domain.approvals import Step
+from platewarden.domain.errors import Invalid
 
 EARTH_RADIUS_KM = 6371.0088
 
 
-class ZoneError(ValueError):
+class ZoneError(Invalid):
     """A designation that does not meet the rules; nothing is stored."""
 
 

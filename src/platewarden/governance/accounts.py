@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from platewarden.domain.clock import Clock
+from platewarden.domain.errors import Invalid, Refused
 from platewarden.domain.users import User
 from platewarden.governance.second_factor import (
     accepted_step,
@@ -55,7 +56,7 @@ class Throttled(AuthError):
     """Too many failed sign-ins: from this address, or for this account (which may be locked)."""
 
 
-class AccountError(ValueError):
+class AccountError(Invalid):
     pass
 
 
@@ -131,7 +132,7 @@ class Accounts:
                 raise AccountError("only the first account may be created without an administrator, and it must "
                                    "be an administrator")
         elif not actor.has(Role.ADMINISTRATOR):
-            raise PermissionError("only administrators create accounts")
+            raise Refused("only administrators create accounts")
         _check_password(password)
         if not username or not username.replace(".", "").replace("-", "").replace("_", "").isalnum() \
                 or not username.isascii() or len(username) > 80:
@@ -171,12 +172,12 @@ class Accounts:
             if row is None or not row_holds(self._seal, "users", row):
                 raise UnknownAccount(f"no user {user_id}")
             if not approver.roles & set(self._policy.role_grant_approvers):
-                raise PermissionError("role grants are approved by: "
+                raise Refused("role grants are approved by: "
                                       + ", ".join(r.value for r in self._policy.role_grant_approvers))
             if row.grant_approved_by is not None:
                 raise AccountError("this account's roles are not awaiting approval")
             if approver.id in (row.created_by, row.id):
-                raise PermissionError("the person who created an account, or its holder, does not approve its roles")
+                raise Refused("the person who created an account, or its holder, does not approve its roles")
             conn.execute(update(users).where(users.c.id == user_id).values(active=True,
                                                                            grant_approved_by=approver.id))
             reseal(conn, self._seal, users, users.c.id == user_id)
@@ -186,7 +187,7 @@ class Accounts:
     def awaiting_grant(self, approver: User) -> list[Account]:
         """Accounts whose roles wait for a second person (for those who may approve them)."""
         if not approver.roles & set(self._policy.role_grant_approvers):
-            raise PermissionError("role grants are approved by department heads or the ethics board")
+            raise Refused("role grants are approved by department heads or the ethics board")
         with self._engine.connect() as conn:
             return [Account(_user(r), r.active, r.locked_at is not None, r.totp_enabled_at is not None, r.created_at)
                     for r in conn.execute(select(users).where(users.c.grant_approved_by.is_(None))
@@ -197,7 +198,7 @@ class Accounts:
                       end_sessions: bool) -> None:
         """One administrator's change of one account, ledgered; sessions and tokens end with it when asked."""
         if not actor.has(Role.ADMINISTRATOR):
-            raise PermissionError(f"only administrators {action} accounts")
+            raise Refused(f"only administrators {action} accounts")
         if actor.id == user_id and action in ("deactivate", "set roles of"):
             raise AccountError("administrators do not change their own account this way")
         with self._engine.begin() as conn:
@@ -291,7 +292,7 @@ class Accounts:
 
     def all(self, actor: User) -> list[Account]:
         if not actor.has(Role.ADMINISTRATOR):
-            raise PermissionError("only administrators list accounts")
+            raise Refused("only administrators list accounts")
         with self._engine.connect() as conn:
             return [Account(_user(r), r.active, r.locked_at is not None, r.totp_enabled_at is not None, r.created_at)
                     for r in conn.execute(select(users).order_by(users.c.username))
@@ -532,7 +533,7 @@ class Accounts:
         """The actor's own tokens; an administrator may list anyone's."""
         whose = user_id or actor.id
         if whose != actor.id and not actor.has(Role.ADMINISTRATOR):
-            raise PermissionError("only administrators list other people's tokens")
+            raise Refused("only administrators list other people's tokens")
         with self._engine.connect() as conn:
             return [TokenInfo(_token_id(r.token_hash), r.user_id, r.label, r.created_at, r.expires_at, r.revoked)
                     for r in conn.execute(select(api_tokens).where(api_tokens.c.user_id == whose)
@@ -550,7 +551,7 @@ class Accounts:
                 raise UnknownAccount(f"no token {token_id}")
             r = rows[0]
             if r.user_id != actor.id and not actor.has(Role.ADMINISTRATOR):
-                raise PermissionError("only its owner or an administrator revokes a token")
+                raise Refused("only its owner or an administrator revokes a token")
             conn.execute(update(api_tokens).where(api_tokens.c.token_hash == r.token_hash).values(revoked=True))
             reseal(conn, self._seal, api_tokens, api_tokens.c.token_hash == r.token_hash)
             self._record(conn, actor.label, {"action": "token_revoked", "id": r.user_id, "token": token_id})

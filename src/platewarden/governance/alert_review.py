@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from platewarden.domain.alerts import Disposition, DispositionRecord
+from platewarden.domain.errors import Refused
 from platewarden.domain.hotlist import HotlistEntry
 from platewarden.domain.users import User
 from platewarden.ledger import events
@@ -41,7 +42,7 @@ class AlertReview:
 
     def _check(self, user: User) -> None:
         if not user.roles & REVIEWERS:
-            raise PermissionError("alert review is for operators, officers and department heads")
+            raise Refused("alert review is for operators, officers and department heads")
 
     def _views(self, user: User, pending_only: bool) -> list[AlertView]:
         self._check(user)

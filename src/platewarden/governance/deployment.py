@@ -30,6 +30,7 @@ from platewarden.domain.deployment import (
     check_density,
     check_proposal_text,
 )
+from platewarden.domain.errors import NotFound, Refused
 from platewarden.domain.users import User
 from platewarden.edge.identity import fingerprint
 from platewarden.governance.camera_keys import CameraKeys, checked_key
@@ -60,7 +61,7 @@ def check_jurisdictions(camera: Camera) -> None:
     except UnknownJurisdictionError as exc:
         raise DeploymentRefused(f"camera {camera.id}: {exc}") from exc
 
-class UnapprovedCamera(PermissionError):
+class UnapprovedCamera(Refused):
     """Reads offered by a camera that is not (or no longer) approved; the attempt is counted and ledgered."""
 
 
@@ -316,7 +317,7 @@ class DeploymentReview:
     def get(self, proposal_id: str) -> CameraProposal:
         found = self._load(camera_proposals.c.id == proposal_id)
         if not found:
-            raise KeyError(f"no camera proposal {proposal_id}")
+            raise NotFound(f"no camera proposal {proposal_id}")
         return found[0]
 
     def proposals(self, status: ProposalStatus | None = None) -> list[CameraProposal]:

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from platewarden.domain.approvals import ApprovalRefused, Step, check_applicant, check_approver, next_level
 from platewarden.domain.clock import Clock
+from platewarden.domain.errors import Invalid, NotFound
 from platewarden.domain.users import User
 from platewarden.ledger.entries import Event, EventKind, digest, with_reason
 from platewarden.ledger.log import Ledger
@@ -30,7 +31,7 @@ from platewarden.store.seals import RecordSeal, row_holds
 MAX_URL = 500
 
 
-class OutletRefused(ValueError):
+class OutletRefused(Invalid):
     pass
 
 
@@ -144,7 +145,7 @@ class NotificationOutlets:
     def get(self, outlet_id: int) -> Outlet:
         found = [o for o in self.all() if o.id == outlet_id]
         if not found:
-            raise KeyError(f"no outlet {outlet_id}")
+            raise NotFound(f"no outlet {outlet_id}")
         return found[0]
 
     def all(self) -> list[Outlet]:

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, func, insert, select, update
 from platewarden.alerts.matching import weighted_distance
 from platewarden.alerts.service import HotlistService
 from platewarden.domain.clock import Clock
+from platewarden.domain.errors import NotFound, Refused
 from platewarden.domain.plates import normalize_plate
 from platewarden.domain.redress import (
     Compensation,
@@ -108,7 +109,7 @@ class Redress:
         with self._engine.connect() as conn:
             r = conn.execute(select(complaints).where(complaints.c.id == complaint_id)).first()
         if r is None:
-            raise KeyError(f"no complaint {complaint_id}")
+            raise NotFound(f"no complaint {complaint_id}")
         d = json.loads(unseal(self._key, r.details, f"complaint|{r.id}".encode()))
         comp = None if r.compensation_amount is None else Compensation(
             r.compensation_amount, r.compensation_currency, LiableParty(r.liable_party), r.compensation_reason)
@@ -126,7 +127,7 @@ class Redress:
 
     def _check(self, user: User) -> None:
         if not user.roles & REVIEWERS:
-            raise PermissionError("complaints are reviewed by officers and department heads")
+            raise Refused("complaints are reviewed by officers and department heads")
 
     def start_review(self, user: User, complaint_id: str) -> Complaint:
         self._check(user)

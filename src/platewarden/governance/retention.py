@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
 
 from platewarden.domain.clock import Clock
+from platewarden.domain.errors import Refused
 from platewarden.domain.users import User
 from platewarden.governance.sharing import overdue_received
 from platewarden.ledger.entries import Event, EventKind, digest, with_reason
@@ -58,7 +59,7 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     start = datetime(day.year, day.month, day.day, tzinfo=UTC)
     return start, start + timedelta(days=1)
 
-class HoldRefused(PermissionError):
+class HoldRefused(Refused):
     pass
 
 

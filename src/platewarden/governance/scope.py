@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from platewarden.domain.errors import Invalid
 from platewarden.domain.plates import normalize_plate
 
 Area = tuple[float, float, float, float]  # min_lat, min_lon, max_lat, max_lon
 
 
-class ScopeError(ValueError):
+class ScopeError(Invalid):
     pass
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from platewarden.domain.approvals import ApprovalRefused, Step, check_applicant, check_approver
 from platewarden.domain.clock import Clock
+from platewarden.domain.errors import NotFound, Refused
 from platewarden.domain.reads import Read
 from platewarden.domain.users import User
 from platewarden.governance.accounts import Accounts
@@ -48,7 +49,7 @@ class _ChangedMeanwhile(Exception):
     """A conditional transition found the request no longer in the state it was decided on."""
 
 
-class SearchRefused(PermissionError):
+class SearchRefused(Refused):
     """A search outside an active authorization; the refusal is ledgered."""
 
 
@@ -139,7 +140,7 @@ class SearchGovernance:
             row = conn.execute(select(search_requests).where(search_requests.c.id == request_id)).first()
             steps = load_steps(conn, [request_id], self._seal)[request_id]
         if row is None:
-            raise KeyError(f"no search request {request_id}")
+            raise NotFound(f"no search request {request_id}")
         if not row_holds(self._seal, "search_requests", row):
             raise ForgedRecord(f"search request {request_id} fails its seal (changed outside platewarden): refused; "
                                "see platewarden audit reconcile")

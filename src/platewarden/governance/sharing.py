@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 
 from platewarden.domain.approvals import ApprovalRefused, Step, check_applicant, check_approver, next_level
 from platewarden.domain.clock import Clock
+from platewarden.domain.errors import NotFound
 from platewarden.domain.sharing import (
     AgreementStatus,
     SharingAgreement,
@@ -190,7 +191,7 @@ class Sharing:
     def get(self, agreement_id: str) -> SharingAgreement:
         found = [a for a in self.all() if a.id == agreement_id]
         if not found:
-            raise KeyError(f"no sharing agreement {agreement_id}")
+            raise NotFound(f"no sharing agreement {agreement_id}")
         return found[0]
 
     def all(self) -> list[SharingAgreement]:

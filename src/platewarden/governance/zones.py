@@ -23,6 +23,7 @@ from sqlalchemy import Engine, delete, func, insert, select, update
 
 from platewarden.domain.approvals import ApprovalRefused, Step, check_applicant, check_approver, next_level
 from platewarden.domain.clock import Clock
+from platewarden.domain.errors import NotFound
 from platewarden.domain.reads import Read
 from platewarden.domain.users import User
 from platewarden.domain.zones import Zone, ZoneError, ZoneStatus, area_km2, check_designation
@@ -184,7 +185,7 @@ class ZoneWatch:
     def get(self, zone_id: str) -> Zone:
         found = self._load(zone_id)
         if not found:
-            raise KeyError(f"no zone {zone_id}")
+            raise NotFound(f"no zone {zone_id}")
         return found[0]
 
     def all(self) -> list[Zone]:

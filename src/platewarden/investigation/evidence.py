@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from platewarden.domain.errors import Refused
 from platewarden.domain.users import User
 from platewarden.governance.retention import genuine_held_reads
 from platewarden.ledger.entries import Event, EventKind, digest, with_reason
@@ -48,7 +49,7 @@ def _unpack(blob: bytes) -> list[bytes]:
 def export_case(p: Platform, user: User, case: str, out: Path) -> int:
     """Write the case's evidence package to ``out`` (a zip); returns the number of reads. Ledgered."""
     if not user.roles & EXPORTERS:
-        raise PermissionError("evidence is exported by an officer, department head or prosecutor")
+        raise Refused("evidence is exported by an officer, department head or prosecutor")
     seal = p.keyring.record_seal()
     with p.engine.connect() as conn:  # only holds that carry their seal name anyone
         named = {(h.requested_by, h.approved_by) for h in conn.execute(
@@ -57,7 +58,7 @@ def export_case(p: Platform, user: User, case: str, out: Path) -> int:
     if Role.PROSECUTOR not in user.roles and not any(user.id in pair for pair in named):
         p.ledger.append([Event(EventKind.EVIDENCE_EXPORT, p.clock.now(), user.label, with_reason(
             {"action": "refused", "case": case}, "not named by the case's holds"))])
-        raise PermissionError("a case's evidence is exported by a prosecutor or by the people its holds name "
+        raise Refused("a case's evidence is exported by a prosecutor or by the people its holds name "
                               "(who requested or approved them)")
     with p.engine.connect() as conn:
         kept = genuine_held_reads(conn, seal, holds.c.case_number == case)

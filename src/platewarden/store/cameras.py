@@ -6,10 +6,11 @@ from __future__ import annotations
 from sqlalchemy import Engine, select
 
 from platewarden.domain.cameras import Camera, jurisdictions_from_text
+from platewarden.domain.errors import NotFound
 from platewarden.store.schema import cameras
 
 
-class UnknownCamera(LookupError):
+class UnknownCamera(NotFound):
     pass
 
 

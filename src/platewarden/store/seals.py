@@ -15,8 +15,10 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+from platewarden.domain.errors import NotFound
 
-class ForgedRecord(KeyError):
+
+class ForgedRecord(NotFound):
     """A governed row that fails its seal: changed or made outside platewarden. Treated as absent."""
 
     def __str__(self) -> str:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, Response
 
 from platewarden.api.deps import CurrentUser
 from platewarden.api.schemas import (
     AlertOut,
     DispositionIn,
 )
-from platewarden.domain.alerts import AlreadyDisposed, UnknownAlert
 from platewarden.governance.alert_review import AlertReview, AlertView
 from platewarden.http.common import PlatformDep
 
@@ -33,34 +32,19 @@ def _alert_out(v: AlertView) -> AlertOut:
 @router.get("/api/alerts", response_model=list[AlertOut], tags=["alerts"])
 def list_alerts(user: CurrentUser, p: PlatformDep, pending: bool = True) -> list[AlertOut]:
     review = AlertReview(p)
-    try:
-        views = review.pending(user) if pending else review.all(user)
-    except PermissionError as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+    views = review.pending(user) if pending else review.all(user)
     return [_alert_out(v) for v in views]
 
 
 @router.get("/api/alerts/{alert_id}/crop.jpg", response_class=Response, tags=["alerts"],
             responses={200: {"content": {"image/jpeg": {}}}})
 def alert_crop(alert_id: uuid.UUID, user: CurrentUser, p: PlatformDep) -> Response:
-    try:
-        view = AlertReview(p).open(user, str(alert_id), "crop shown")
-    except PermissionError as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
-    except UnknownAlert as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+    view = AlertReview(p).open(user, str(alert_id), "crop shown")
     return Response(view.detail.plate_crop_jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
 
 @router.post("/api/alerts/{alert_id}/disposition", status_code=204, tags=["alerts"])
 def dispose(alert_id: uuid.UUID, body: DispositionIn, user: CurrentUser, p: PlatformDep) -> Response:
-    try:
-        AlertReview(p).dispose(user, str(alert_id), body.disposition, body.note)
-    except PermissionError as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
-    except UnknownAlert as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
-    except (AlreadyDisposed, ValueError) as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT if isinstance(exc, AlreadyDisposed) else 422, str(exc)) from exc
+    AlertReview(p).dispose(user, str(alert_id), body.disposition, body.note)
     return Response(status_code=204)
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException
 
 from platewarden.api.deps import CurrentUser, require
 from platewarden.api.schemas import (
     HotlistIn,
     HotlistOut,
 )
-from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.hotlist import HotlistEntry
 from platewarden.domain.plates import normalize_plate
 from platewarden.http.common import PlatformDep
@@ -31,9 +30,7 @@ def propose_entry(body: HotlistIn, user: CurrentUser, p: PlatformDep) -> Hotlist
         entry = HotlistEntry(str(uuid.uuid4()), normalize_plate(body.plate), body.region, body.country, body.reason,
                              body.source, body.make, body.colour, user.label, p.clock.now(), body.expires_at)
         return _hotlist_out(p.hotlist.propose(entry, user))
-    except ApprovalRefused as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
-    except ValueError as exc:
+    except ValueError as exc:  # the entry's own checks (plate, expiry) are plain ValueErrors of the domain
         raise HTTPException(422, str(exc)) from exc
 
 
@@ -45,8 +42,5 @@ def pending_entries(user: CurrentUser, p: PlatformDep) -> list[HotlistOut]:
 
 @router.post("/api/hotlist/{entry_id}/approve", response_model=HotlistOut, tags=["hotlist"])
 def approve_entry(entry_id: uuid.UUID, user: CurrentUser, p: PlatformDep) -> HotlistOut:
-    try:
-        return _hotlist_out(p.hotlist.approve(str(entry_id), user))
-    except ApprovalRefused as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+    return _hotlist_out(p.hotlist.approve(str(entry_id), user))
 

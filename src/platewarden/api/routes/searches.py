@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import uuid
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter
 
 from platewarden.api.deps import CurrentUser
 from platewarden.api.schemas import (
@@ -17,10 +17,9 @@ from platewarden.api.schemas import (
     SearchRequestOut,
     SearchResultOut,
 )
-from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.plates import normalize_plate
-from platewarden.governance.scope import Query, Scope, ScopeError
-from platewarden.governance.search import SearchRefused, SearchRequest
+from platewarden.governance.scope import Query, Scope
+from platewarden.governance.search import SearchRequest
 from platewarden.http.common import PlatformDep
 from platewarden.investigation.trajectory import trajectory
 
@@ -40,40 +39,28 @@ def apply_search(body: SearchRequestIn, user: CurrentUser, p: PlatformDep) -> Se
     s = body.scope
     scope = Scope(tuple(normalize_plate(x) for x in s.plates), s.pattern.upper() if s.pattern else None,
                   s.pattern_reason, s.time_from, s.time_to, tuple(s.camera_ids), s.area, s.purpose, s.justification)
-    try:
-        req = p.searches.apply(user, body.case_number, body.offence, scope, body.exigent)
-    except ApprovalRefused as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
-    except ScopeError as exc:
-        raise HTTPException(422, str(exc)) from exc
+    req = p.searches.apply(user, body.case_number, body.offence, scope, body.exigent)
     return _request_out(req, set())
 
 
 @router.get("/api/searches", response_model=list[SearchRequestOut], tags=["searches"])
 def list_searches(user: CurrentUser, p: PlatformDep) -> list[SearchRequestOut]:
-    try:
-        visible = p.searches.visible_to(user)
-    except ApprovalRefused as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+    visible = p.searches.visible_to(user)
     overdue = {r.id for r in p.searches.overdue_reviews()}
     return [_request_out(r, overdue) for r in visible]
 
 
 def _decision(p: PlatformDep, action: str, request_id: uuid.UUID, user: CurrentUser, reason: str,
               upheld: bool = True) -> SearchRequestOut:
-    try:
-        if action == "approve":
-            req = p.searches.approve(str(request_id), user, reason)
-        elif action == "reject":
-            req = p.searches.reject(str(request_id), user, reason)
-        elif action == "revoke":
-            req = p.searches.revoke(str(request_id), user, reason)
-        else:
-            req = p.searches.review_exigent(str(request_id), user, upheld, reason)
-    except KeyError as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such search request") from exc
-    except ApprovalRefused as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+    rid = str(request_id)
+    if action == "approve":
+        req = p.searches.approve(rid, user, reason)
+    elif action == "reject":
+        req = p.searches.reject(rid, user, reason)
+    elif action == "revoke":
+        req = p.searches.revoke(rid, user, reason)
+    else:
+        req = p.searches.review_exigent(rid, user, upheld, reason)
     return _request_out(req, set())
 
 
@@ -101,10 +88,7 @@ def review_search(request_id: uuid.UUID, body: ReviewIn, user: CurrentUser, p: P
 def run_search(request_id: uuid.UUID, body: QueryIn, user: CurrentUser, p: PlatformDep) -> SearchResultOut:
     q = Query(body.plate, body.pattern.upper() if body.pattern else None, body.time_from, body.time_to,
               tuple(body.camera_ids), body.area)
-    try:
-        res = p.searches.search(user, str(request_id), q)
-    except SearchRefused as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, f"refused and ledgered: {exc}") from exc
+    res = p.searches.search(user, str(request_id), q)
     traj = trajectory(res.reads)
     return SearchResultOut(request_id=res.request_id, results_digest=res.digest, reads=[ReadOut(
         id=r.id, text=r.text, region=r.region.value, confidence=r.confidence, camera_id=r.camera_id,
