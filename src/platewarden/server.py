@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from platewarden import __version__
@@ -25,7 +26,7 @@ from platewarden.api.routes import ROUTERS
 from platewarden.domain.errors import Conflict, Invalid, NotFound, PlatewardenError, Refused
 from platewarden.policy.model import Role
 from platewarden.runtime import Platform
-from platewarden.web.console import LoginRequired, SecondFactorRequired
+from platewarden.web.console import LoginRequired, SecondFactorRequired, error_page, is_console
 from platewarden.web.deployment_pages import deployment_pages
 from platewarden.web.pages import pages
 from platewarden.web.sso import install as install_sso
@@ -95,16 +96,27 @@ def create_app(platform: Platform, session_secret: str | None = None, https_only
     app.include_router(deployment_pages)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         """422 naming what is wrong, without echoing the input back (it may hold a plate, a password, or text that
         is not even encodable, such as a lone surrogate)."""
         detail = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")).encode("utf-8", "replace").decode(),
                    "type": e.get("type", "")} for e in exc.errors()]
+        if is_console(request):
+            fields = sorted({str(d["loc"][-1]) for d in detail if d["loc"]})  # type: ignore[index]
+            return error_page(request, 422, "Missing or not valid: " + (", ".join(fields) or "the request") + ".")
         return JSONResponse({"detail": detail}, status_code=422)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_refusal(request: Request, exc: StarletteHTTPException) -> Response:
+        if is_console(request):
+            return error_page(request, exc.status_code, str(exc.detail), dict(exc.headers or {}))
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
     @app.exception_handler(PlatewardenError)
-    async def refused(request: Request, exc: PlatewardenError) -> JSONResponse:
+    async def refused(request: Request, exc: PlatewardenError) -> Response:
         """Every refusal the services raise, mapped once: the routes only call the services."""
+        if is_console(request):
+            return error_page(request, http_status(exc), str(exc))
         return JSONResponse({"detail": str(exc)}, status_code=http_status(exc))
 
     @app.exception_handler(LoginRequired)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections import defaultdict
 from dataclasses import dataclass
 
 from platewarden.domain.reads import Read
@@ -52,3 +53,21 @@ def trajectory(reads: list[Read], max_kmh: float = IMPOSSIBLE_KMH) -> Trajectory
         kmh = (None if km < 0.05 else math.inf) if seconds == 0 else km / (seconds / 3600)
         legs.append(Leg(km, seconds, kmh, kmh is not None and kmh > max_kmh))
     return Trajectory(tuple(ordered), tuple(legs))
+
+
+def tracks(reads: list[Read], max_kmh: float = IMPOSSIBLE_KMH) -> list[Trajectory]:
+    """One trajectory per plate text, earliest first. A partial pattern can match several vehicles (5SOW350 and
+    5SOW750): a speed between sightings of two different plates would mean nothing, so none is computed."""
+    by_plate: dict[str, list[Read]] = defaultdict(list)
+    for r in reads:
+        by_plate[r.text].append(r)
+    return sorted((trajectory(rs, max_kmh) for rs in by_plate.values()),
+                  key=lambda t: (t.reads[0].first_seen, t.reads[0].text))
+
+
+def steps(reads: list[Read], max_kmh: float = IMPOSSIBLE_KMH) -> list[tuple[Read, Leg | None]]:
+    """Every sighting, plate by plate, with the leg from the same plate's previous sighting (None for its first)."""
+    out: list[tuple[Read, Leg | None]] = []
+    for t in tracks(reads, max_kmh):
+        out.extend((r, t.legs[i - 1] if i else None) for i, r in enumerate(t.reads))
+    return out

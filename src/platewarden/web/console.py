@@ -98,3 +98,24 @@ def back(url: str, request: Request, flash: str | None = None) -> RedirectRespon
     if flash:
         request.session["flash"] = flash
     return RedirectResponse(url, status_code=303)
+
+
+HEADINGS = {400: "The request could not be understood", 401: "Please sign in", 403: "Not allowed",
+            404: "Not found", 405: "Not possible here", 409: "Not possible now",
+            422: "Something in the form is not valid", 429: "Too many attempts: wait a little"}
+
+
+def error_page(request: Request, status: int, detail: str, headers: dict[str, str] | None = None) -> HTMLResponse:
+    """A refusal as a page a person can read (the API answers the same refusal as JSON)."""
+    response = templates.TemplateResponse(request, "error.html", {
+        "user": None, "roles": "", "sees_ledger": False, "menu": [], "csrf": "", "flash": None,
+        "title": HEADINGS.get(status, "Error"), "heading": HEADINGS.get(status, "Something went wrong"),
+        "detail": detail, "status": status}, status_code=status)
+    for k, v in (headers or {}).items():
+        response.headers[k] = v
+    return response
+
+
+def is_console(request: Request) -> bool:
+    """Console pages answer in HTML; the API, the metrics and the docs in JSON."""
+    return not request.url.path.startswith(("/api/", "/metrics", "/docs", "/openapi.json"))

@@ -26,7 +26,7 @@ from platewarden.governance.alert_review import AlertReview
 from platewarden.governance.scope import Query, Scope, ScopeError
 from platewarden.governance.search import SearchRefused, SearchRequest, Status
 from platewarden.http.common import PlatformDep, client_address
-from platewarden.investigation.trajectory import trajectory
+from platewarden.investigation.trajectory import steps
 from platewarden.runtime import Platform
 from platewarden.web.console import (
     PAGE_ROLES,
@@ -281,10 +281,8 @@ def search_run(request_id: str, request: Request, user: UserDep, p: PlatformDep,
         res = p.searches.search(user, request_id, q)
     except (SearchRefused, KeyError) as exc:
         return back(f"/searches/{request_id}", request, f"Refused (and recorded): {exc}")
-    traj = trajectory(res.reads)
     rows = []
-    for i, read in enumerate(traj.reads):
-        leg = traj.legs[i - 1] if i else None
+    for read, leg in steps(res.reads):  # plate by plate: no speed between two different vehicles
         speed = "—" if leg is None or leg.kmh is None else (
             f"{leg.kmh:.0f} km/h" if math.isfinite(leg.kmh) else "same moment, another place")
         if leg is not None and leg.impossible:

@@ -21,7 +21,7 @@ from platewarden.domain.plates import normalize_plate
 from platewarden.governance.scope import Query, Scope
 from platewarden.governance.search import SearchRequest
 from platewarden.http.common import PlatformDep
-from platewarden.investigation.trajectory import trajectory
+from platewarden.investigation.trajectory import steps
 
 router = APIRouter()
 
@@ -89,11 +89,9 @@ def run_search(request_id: uuid.UUID, body: QueryIn, user: CurrentUser, p: Platf
     q = Query(body.plate, body.pattern.upper() if body.pattern else None, body.time_from, body.time_to,
               tuple(body.camera_ids), body.area)
     res = p.searches.search(user, str(request_id), q)
-    traj = trajectory(res.reads)
     return SearchResultOut(request_id=res.request_id, results_digest=res.digest, reads=[ReadOut(
         id=r.id, text=r.text, region=r.region.value, confidence=r.confidence, camera_id=r.camera_id,
         latitude=r.latitude, longitude=r.longitude, first_seen=r.first_seen, last_seen=r.last_seen,
-        kmh_from_previous=None if i == 0 or traj.legs[i - 1].kmh is None or not math.isfinite(
-            traj.legs[i - 1].kmh or 0) else round(traj.legs[i - 1].kmh or 0, 1),
-        impossible_travel=i > 0 and traj.legs[i - 1].impossible) for i, r in enumerate(traj.reads)])
-
+        kmh_from_previous=None if leg is None or leg.kmh is None or not math.isfinite(leg.kmh)
+        else round(leg.kmh, 1), impossible_travel=leg is not None and leg.impossible)
+        for r, leg in steps(res.reads)])
