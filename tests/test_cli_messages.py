@@ -3,6 +3,8 @@ and subcommand has help text."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 import pytest
 
@@ -39,3 +41,18 @@ def test_refusals_name_real_commands_and_print_no_repr(platform: Platform) -> No
         platform.deployments.get("00000000-0000-0000-0000-000000000000")
     assert refusal_text(missing.value) == "no camera proposal 00000000-0000-0000-0000-000000000000"
     assert str(missing.value) == refusal_text(missing.value)  # NotFound is a message, not a KeyError repr
+
+
+def test_serve_on_a_taken_port_says_so_before_starting(tmp_path: Path) -> None:
+    """It printed its URL and then failed inside uvicorn; now nothing starts and the message names --port."""
+    import socket
+
+    from click.testing import CliRunner
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        res = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "d"), "serve", "--port", str(port)])
+    assert res.exit_code == 1 and f"port {port} on 127.0.0.1 is taken" in res.output and "--port" in res.output
+    assert "platewarden on http" not in res.output and not (tmp_path / "d").exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import click
 
 from platewarden.cli.common import platform
@@ -23,6 +25,7 @@ def serve(ctx: click.Context, host: str, port: int, insecure_cookies: bool, chec
     from platewarden.scheduler import Scheduler
     from platewarden.server import create_app
 
+    _port_is_free(host, port)
     with platform(ctx) as p:
         try:
             PolicyChanges(p.ledger, p.policy, p.clock).require_approved(p.policy)
@@ -35,3 +38,19 @@ def serve(ctx: click.Context, host: str, port: int, insecure_cookies: bool, chec
             uvicorn.run(create_app(p, https_only=not insecure_cookies), host=host, port=port, log_level="info")
         finally:
             scheduler.stop()
+
+
+def _port_is_free(host: str, port: int) -> None:
+    """Say so before starting anything (and before printing a URL that would not answer)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise click.ClickException(f"cannot serve on {host}: {exc.strerror}") from exc
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(address)
+        except OSError as exc:
+            raise click.ClickException(f"port {port} on {host} is taken ({exc.strerror}): another server runs "
+                                       "there; stop it or pass --port") from exc
