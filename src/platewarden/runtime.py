@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from platewarden.alerts.notify import DeliveringNotifier, MqttPublisher, WebhookRegistry
+from platewarden.alerts.notify import DeliveringNotifier, WebhookRegistry
 from platewarden.alerts.service import AlertService, HotlistService
 from platewarden.config import Settings
 from platewarden.domain.clock import Clock, SystemClock
@@ -79,8 +79,7 @@ class Platform:
     notifier: DeliveringNotifier | None = field(default=None)
 
     @classmethod
-    def open(cls, settings: Settings, clock: Clock | None = None, notify: bool = True,
-             mqtt: MqttPublisher | None = None) -> Platform:
+    def open(cls, settings: Settings, clock: Clock | None = None, notify: bool = True) -> Platform:
         clock = clock or SystemClock()
         policy = load_policy(settings.policy_file)
         secure_data_dir(settings.data_dir)
@@ -91,7 +90,7 @@ class Platform:
         ledger = Ledger(engine, load_or_create_signer(settings.data_dir, policy.agency), clock,
                         HighWaterMark(settings.data_dir / "ledger-high-water.json"))
         webhooks = WebhookRegistry(engine, keyring.record_seal())
-        notifier = DeliveringNotifier(webhooks, policy.notifications, mqtt) if notify else None
+        notifier = DeliveringNotifier(webhooks, policy.notifications) if notify else None
         hotlist = HotlistService(HotlistStore(engine, keyring), clock, ledger, keyring.derived("ledger-plate-ref"),
                                  policy.approvals.hotlist_entry, policy.recognition.min_plate_length,
                                  policy.alerts.hotlist_max_days)

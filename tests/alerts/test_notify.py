@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import insert
 
-from platewarden.alerts.notify import DeliveringNotifier, MqttPublisher, WebhookRegistry
+from platewarden.alerts.notify import DeliveringNotifier, WebhookRegistry
 from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.clock import ManualClock
 from platewarden.domain.users import User
@@ -23,8 +23,7 @@ from platewarden.governance.outlets import OutletRefused
 from platewarden.policy.model import NotificationPolicy
 from platewarden.runtime import Platform
 from platewarden.store.schema import webhooks
-from tests.brokers import private_ca
-from tests.conftest import reachable
+from tests.brokers import SecureMosquitto, have_mosquitto, private_ca
 from tests.factories import make_entry, make_read, people
 
 
@@ -170,30 +169,56 @@ def test_an_outlet_inserted_into_the_database_receives_nothing(platform: Platfor
 
 
 @pytest.mark.mqtt
-def test_mqtt_delivery(platform: Platform, clock: ManualClock) -> None:
-    if not reachable("127.0.0.1", 1883):
-        pytest.skip("Mosquitto is not reachable on 127.0.0.1:1883")
+def test_an_mqtt_outlet_is_governed_and_over_tls(platform: Platform, clock: ManualClock, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """An MQTT outlet is a governed outlet like a webhook: mqtts only (plain mqtt refused), nothing before approval,
+    the broker's own account and the shipped ACL (docs/mosquitto/acl), and no plate in what crosses the broker."""
+    if not have_mosquitto():
+        pytest.skip("mosquitto is not installed")
     import paho.mqtt.client as mqtt
 
-    got: list[dict[str, Any]] = []
+    accounts = {"platewarden-alerts": "alerts-secret", "dispatch": "dispatch-secret"}
+    broker = SecureMosquitto(tmp_path / "broker", accounts)
+    broker.start()
+    monkeypatch.setenv("PLATEWARDEN_WEBHOOK_CA", str(broker.ca))
+    monkeypatch.setenv("PLATEWARDEN_OUTLET_MQTT_PASSWORD", accounts["platewarden-alerts"])
+    raw: list[bytes] = []
     ready = threading.Event()
     sub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
-    sub.on_message = lambda c, u, m: got.append(json.loads(m.payload))
+    sub.username_pw_set("dispatch", accounts["dispatch"])
+    sub.tls_set(ca_certs=str(broker.ca))
+    sub.on_message = lambda c, u, m: raw.append(bytes(m.payload))
     sub.on_subscribe = lambda *a: ready.set()
-    sub.connect("127.0.0.1", 1883)
-    sub.subscribe("platewarden/test-alerts", qos=1)
+    sub.connect("127.0.0.1", broker.port)
+    sub.subscribe("platewarden/alerts", qos=1)
     sub.loop_start()
-    assert ready.wait(5)
-    pub = MqttPublisher("127.0.0.1", topic="platewarden/test-alerts")
-    n = DeliveringNotifier(WebhookRegistry(platform.engine, platform.keyring.record_seal()), NotificationPolicy(),
-                           mqtt=pub, sleep=lambda s: None)
-    raise_alert(platform, clock, n, "MQTT42")
-    n.flush()
-    for _ in range(50):
-        if got:
-            break
-        threading.Event().wait(0.1)
-    sub.loop_stop()
-    pub.close()
-    n.close()
-    assert got and got[0]["type"] == "hotlist_alert" and "MQTT42" not in json.dumps(got[0])
+    try:
+        assert ready.wait(5)
+        who = _who(platform)
+        for bad in (f"mqtt://platewarden-alerts@127.0.0.1:{broker.port}/platewarden/alerts",
+                    f"mqtts://platewarden-alerts:alerts-secret@127.0.0.1:{broker.port}/platewarden/alerts",
+                    f"mqtts://127.0.0.1:{broker.port}/platewarden/#", f"mqtts://127.0.0.1:{broker.port}"):
+            with pytest.raises(OutletRefused):
+                platform.outlets.propose(who["admin"], bad, "dispatch centre's alert screen")
+        url = f"mqtts://platewarden-alerts@127.0.0.1:{broker.port}/platewarden/alerts"
+        o = platform.outlets.propose(who["admin"], url, "dispatch centre's alert screen")
+        n = notifier(platform)
+        raise_alert(platform, clock, n, "MQTT001")
+        n.flush()
+        threading.Event().wait(0.5)
+        assert raw == []  # nothing before a department head approves
+        platform.outlets.decide(who["head"], o.id, True, "dispatch needs to know")
+        raise_alert(platform, clock, n, "MQTT042", 1)
+        n.flush()
+        for _ in range(50):
+            if raw:
+                break
+            threading.Event().wait(0.1)
+        n.close()
+        assert len(raw) == 1 and json.loads(raw[0])["type"] == "hotlist_alert"
+        assert b"MQTT042" not in raw[0] and b"stolen" not in raw[0]  # no plate, no hotlist record, on the wire
+        assert platform.outlets.get(o.id).consecutive_failures == 0
+    finally:
+        sub.loop_stop()
+        sub.disconnect()
+        broker.stop()

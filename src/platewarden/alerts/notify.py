@@ -1,4 +1,5 @@
-"""Alert notifications by webhook (HTTP POST of JSON) and MQTT, with retries and exponential backoff.
+"""Alert notifications to the governed outlets, by webhook (HTTPS POST of JSON) or MQTT over TLS, with retries and
+exponential backoff.
 
 A webhook that keeps failing is disabled after ``disable_after_failures`` consecutive failed notifications and the
 reason is stored and logged, so that a dead endpoint is noticed rather than silently dropping alerts.
@@ -15,6 +16,7 @@ import ssl
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -91,38 +93,53 @@ def post_json(url: str, body: dict[str, Any], timeout: float = 5.0) -> None:
             raise urllib.error.HTTPError(url, resp.status, "unexpected status", resp.headers, None)
 
 
-class MqttPublisher:
-    """Publishes alerts to an MQTT broker (QoS 1). Needs the ``mqtt`` extra."""
+OUTLET_MQTT_PASSWORD_ENV = "PLATEWARDEN_OUTLET_MQTT_PASSWORD"  # the MQTT outlets' account password, never stored
 
-    def __init__(self, host: str, port: int = 1883, topic: str = "platewarden/alerts") -> None:
+
+def publish_mqtt(url: str, body: dict[str, Any], timeout: float = 5.0) -> None:
+    """Publish one alert message at QoS 1 to ``mqtts://[USER@]HOST[:PORT]/TOPIC`` over TLS (the system's CAs, or
+    PLATEWARDEN_WEBHOOK_CA), waiting for the broker's acknowledgement. Needs the ``mqtt`` extra. One connection per
+    alert: alerts are rare, and no idle connection is left open."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme != "mqtts" or not parts.hostname:
+        raise ValueError("MQTT alert outlets are mqtts only")
+    try:
         import paho.mqtt.client as mqtt
         from paho.mqtt.enums import CallbackAPIVersion
-
-        self.topic = topic
-        self._client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="platewarden-alerts")
-        self._client.connect(host, port)
-        self._client.loop_start()
-
-    def publish(self, body: dict[str, Any], timeout: float = 5.0) -> None:
-        info = self._client.publish(self.topic, json.dumps(body), qos=1)
+    except ImportError as exc:  # pragma: no cover - the mqtt extra is part of dev
+        raise RuntimeError("MQTT outlets need the mqtt extra: pip install 'platewarden[mqtt]'") from exc
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="", protocol=mqtt.MQTTv5)
+    if parts.username:
+        client.username_pw_set(urllib.parse.unquote(parts.username), os.environ.get(OUTLET_MQTT_PASSWORD_ENV))
+    client.tls_set(ca_certs=os.environ.get(WEBHOOK_CA_ENV) or None)
+    client.connect(parts.hostname, parts.port or 8883)
+    client.loop_start()
+    try:
+        info = client.publish(parts.path.lstrip("/"), json.dumps(body), qos=1)
         info.wait_for_publish(timeout)
         if not info.is_published():
-            raise TimeoutError("MQTT publish not acknowledged")
+            raise TimeoutError("the broker did not acknowledge the alert")
+    finally:
+        client.disconnect()
+        client.loop_stop()
 
-    def close(self) -> None:
-        self._client.loop_stop()
-        self._client.disconnect()
+
+def deliver(url: str, body: dict[str, Any]) -> None:
+    """To a governed outlet, by its scheme."""
+    if url.startswith("mqtts://"):
+        publish_mqtt(url, body)
+    else:
+        post_json(url, body)
 
 
 class DeliveringNotifier:
     """Delivers in a background thread so a slow endpoint never stalls recognition; ``flush`` waits for it."""
 
-    def __init__(self, registry: WebhookRegistry, policy: NotificationPolicy, mqtt: MqttPublisher | None = None,
-                 post: Callable[[str, dict[str, Any]], None] = post_json,
+    def __init__(self, registry: WebhookRegistry, policy: NotificationPolicy,
+                 post: Callable[[str, dict[str, Any]], None] = deliver,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self._registry = registry
         self._policy = policy
-        self._mqtt = mqtt
         self._post = post
         self._sleep = sleep
         self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue()
@@ -154,12 +171,6 @@ class DeliveringNotifier:
             self._registry.record(url, not err, self._policy.disable_after_failures, err)
             self.delivered += not err
             self.failed += bool(err)
-        if self._mqtt is not None:
-            err = self._attempt(functools.partial(self._mqtt.publish, msg))
-            self.delivered += not err
-            self.failed += bool(err)
-            if err:
-                log.error("MQTT alert delivery failed: %s", err)
 
     def _run(self) -> None:
         while True:

@@ -390,7 +390,8 @@ def alerts_dispose(ctx: click.Context, alert_id: str, disposition: str, note: st
 
 @click.group("webhook")
 def webhook() -> None:
-    """Where alert notifications are POSTed: governed outlets (https only, proposed and approved along
+    """Where alert notifications go: governed outlets (an https webhook or an mqtts broker topic, proposed and approved
+    along
     approvals.notification_outlet, every step ledgered). An outlet learns that an alert exists, where and when;
     the plate and the hotlist record stay in the console."""
 
@@ -400,7 +401,8 @@ def webhook() -> None:
 @click.option("--purpose", required=True, help="What the outlet is for and who receives it.")
 @click.pass_context
 def webhook_add(ctx: click.Context, url: str, purpose: str) -> None:
-    """Propose an https endpoint for alert notifications (it receives nothing until approved)."""
+    """Propose an outlet for alert notifications: https://HOST/PATH (a webhook) or mqtts://[USER@]HOST[:PORT]/TOPIC
+    (password in PLATEWARDEN_OUTLET_MQTT_PASSWORD); it receives nothing until approved."""
     with platform(ctx, notify=False) as p:
         actor = current_user(ctx, p)
         try:

@@ -1,6 +1,6 @@
 """Notification outlets (alert webhooks) as governed acts: whoever adds one is a person under the policy's chain
 (``approvals.notification_outlet``, default an administrator proposes and a department head approves), the address
-is https only, and every proposal, decision and removal is ledgered.
+is https or mqtts only, and every proposal, decision and removal is ledgered.
 
 Why: an outlet receives every alert from the moment it is enabled. Added silently it is an unrecorded copy of the
 agency's hits leaving the building. What an outlet receives is deliberately little (``alerts/notify.py``
@@ -50,15 +50,27 @@ class Outlet:
 
 
 def checked_url(url: str) -> str:
-    """An https URL with a host, no credentials in it and no control characters; a clear refusal otherwise."""
+    """An outlet URL: ``https://HOST/...`` (a webhook) or ``mqtts://[USER@]HOST[:PORT]/TOPIC`` (a broker topic), with
+    no password in it (it would be stored and ledgered in clear; it comes from the environment) and no control
+    characters; a clear refusal otherwise. Alerts never travel in clear text, so neither ``http`` nor ``mqtt``."""
     url = url.strip()
     if len(url) > MAX_URL or any(ord(c) < 33 or ord(c) == 127 for c in url):
-        raise OutletRefused(f"a webhook URL has at most {MAX_URL} characters and no spaces or control characters")
+        raise OutletRefused(f"an outlet URL has at most {MAX_URL} characters and no spaces or control characters")
     parts = urlsplit(url)
-    if parts.scheme != "https" or not parts.hostname:
-        raise OutletRefused("alert webhooks are https:// only (alerts never travel in clear text)")
-    if parts.username or parts.password:
-        raise OutletRefused("put no credentials in the URL: they would be stored and shown in clear")
+    if parts.scheme not in ("https", "mqtts") or not parts.hostname:
+        raise OutletRefused("alert outlets are https:// (a webhook) or mqtts:// (a broker topic) only: alerts never "
+                            "travel in clear text")
+    if parts.password or (parts.scheme == "https" and parts.username):
+        raise OutletRefused("put no credentials in the URL: they would be stored and shown in clear (an MQTT "
+                            "outlet's password comes from PLATEWARDEN_OUTLET_MQTT_PASSWORD)")
+    try:
+        parts.port  # noqa: B018  (a port that is not a number is refused here, not at the first alert)
+    except ValueError as exc:
+        raise OutletRefused(f"bad port in {url!r}") from exc
+    if parts.scheme == "mqtts":
+        topic = parts.path.lstrip("/")
+        if not topic or "+" in topic or "#" in url or topic.endswith("/") or parts.query:
+            raise OutletRefused("an MQTT outlet names one topic without wildcards: mqtts://[USER@]HOST[:PORT]/TOPIC")
     return url
 
 
