@@ -19,7 +19,7 @@ from platewarden.domain.sharing import SharingRefused
 from platewarden.governance.accounts import AccountError, AuthError
 from platewarden.governance.retention import HoldRefused
 from platewarden.governance.scope import Query, Scope, ScopeError
-from platewarden.governance.search import SearchRefused
+from platewarden.governance.search import Decision, SearchRefused
 from platewarden.policy.model import Role
 from platewarden.store.permissions import private_file
 
@@ -302,15 +302,9 @@ def _decide(ctx: click.Context, action: str, request_id: str, reason: str, uphel
         return
     with platform(ctx, notify=False) as p:
         u = current_user(ctx, p)
+        decision = Decision(action) if action != "review" else Decision.UPHOLD if upheld else Decision.NOT_UPHELD
         try:
-            if action == "approve":
-                req = p.searches.approve(request_id, u, reason)
-            elif action == "reject":
-                req = p.searches.reject(request_id, u, reason)
-            elif action == "revoke":
-                req = p.searches.revoke(request_id, u, reason)
-            else:
-                req = p.searches.review_exigent(request_id, u, upheld, reason)
+            req = p.searches.decide(request_id, u, decision, reason)
         except (ApprovalRefused, KeyError) as exc:
             raise click.ClickException(f"refused (and ledgered): {exc}") from exc
     click.echo(f"{req.id} {req.status.value}")
@@ -367,10 +361,12 @@ def search_list(ctx: click.Context) -> None:
         return
     with platform(ctx, notify=False) as p:
         u = current_user(ctx, p)
-        if not u.roles & {Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR, Role.AUDITOR}:
-            raise click.ClickException("search requests are seen by officers, approvers and auditors")
+        try:
+            visible = p.searches.visible_to(u)  # the same rule as the API and the console: an officer sees their own
+        except ApprovalRefused as exc:
+            raise click.ClickException(str(exc)) from exc
         overdue = {r.id for r in p.searches.overdue_reviews()}
-        for r in p.searches.all():
+        for r in visible:
             steps = ", ".join(f"{s.role.value}:{s.decision}" for s in r.steps) or "-"
             flag = "  REVIEW OVERDUE" if r.id in overdue else ""
             click.echo(f"{r.id}  {r.status.value:<8} case {r.case_number} {r.offence} "

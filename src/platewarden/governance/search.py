@@ -45,6 +45,16 @@ class Status(StrEnum):
     REVOKED = "revoked"
 
 
+class Decision(StrEnum):
+    """What a person decides on a search request: one type for the API, the console and the command line."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+    REVOKE = "revoke"
+    UPHOLD = "uphold"  # an exigent search, reviewed after the fact: justified
+    NOT_UPHELD = "not_upheld"  # ... not justified
+
+
 class _ChangedMeanwhile(Exception):
     """A conditional transition found the request no longer in the state it was decided on."""
 
@@ -238,6 +248,17 @@ class SearchGovernance:
         if done != 1:
             raise _ChangedMeanwhile
         reseal(conn, self._seal, search_requests, search_requests.c.id == request_id)
+
+    def decide(self, request_id: str, user: User, decision: Decision, reason: str = "") -> SearchRequest:
+        """The one dispatch every adapter uses; each branch checks the person, the chain and the state, and ledgers
+        a refusal as well as a decision."""
+        if decision is Decision.APPROVE:
+            return self.approve(request_id, user, reason)
+        if decision is Decision.REJECT:
+            return self.reject(request_id, user, reason)
+        if decision is Decision.REVOKE:
+            return self.revoke(request_id, user, reason)
+        return self.review_exigent(request_id, user, decision is Decision.UPHOLD, reason)
 
     def approve(self, request_id: str, user: User, reason: str = "") -> SearchRequest:
         return self._decide(request_id, user, True, reason)

@@ -24,7 +24,7 @@ from platewarden.domain.users import User
 from platewarden.governance.accounts import AccountError, AuthError, Throttled
 from platewarden.governance.alert_review import AlertReview
 from platewarden.governance.scope import Query, Scope, ScopeError
-from platewarden.governance.search import SearchRefused, SearchRequest, Status
+from platewarden.governance.search import Decision, SearchRefused, SearchRequest, Status
 from platewarden.http.common import PlatformDep, client_address
 from platewarden.investigation.trajectory import steps
 from platewarden.runtime import Platform
@@ -196,15 +196,10 @@ def approvals_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLRespo
 def approvals_decide(request_id: str, request: Request, user: UserDep, p: PlatformDep, csrf: Annotated[str, Form()],
                      action: Annotated[str, Form()], reason: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf, request_id, action, reason)
+    if action not in {Decision.APPROVE, Decision.REJECT, Decision.UPHOLD, Decision.NOT_UPHELD}:
+        raise HTTPException(422, "unknown action")  # revoking is done from the request's own page
     try:
-        if action == "approve":
-            p.searches.approve(request_id, user, reason)
-        elif action == "reject":
-            p.searches.reject(request_id, user, reason)
-        elif action in ("uphold", "not_upheld"):
-            p.searches.review_exigent(request_id, user, action == "uphold", reason)
-        else:
-            raise HTTPException(422, "unknown action")
+        p.searches.decide(request_id, user, Decision(action), reason)
     except (ApprovalRefused, KeyError) as exc:
         return back("/approvals", request, f"Refused (and recorded): {exc}")
     return back("/approvals", request, "Decision recorded.")

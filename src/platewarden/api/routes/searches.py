@@ -19,7 +19,7 @@ from platewarden.api.schemas import (
 )
 from platewarden.domain.plates import normalize_plate
 from platewarden.governance.scope import Query, Scope
-from platewarden.governance.search import SearchRequest
+from platewarden.governance.search import Decision, SearchRequest
 from platewarden.http.common import PlatformDep
 from platewarden.investigation.trajectory import steps
 
@@ -50,38 +50,29 @@ def list_searches(user: CurrentUser, p: PlatformDep) -> list[SearchRequestOut]:
     return [_request_out(r, overdue) for r in visible]
 
 
-def _decision(p: PlatformDep, action: str, request_id: uuid.UUID, user: CurrentUser, reason: str,
-              upheld: bool = True) -> SearchRequestOut:
-    rid = str(request_id)
-    if action == "approve":
-        req = p.searches.approve(rid, user, reason)
-    elif action == "reject":
-        req = p.searches.reject(rid, user, reason)
-    elif action == "revoke":
-        req = p.searches.revoke(rid, user, reason)
-    else:
-        req = p.searches.review_exigent(rid, user, upheld, reason)
-    return _request_out(req, set())
+def _decision(p: PlatformDep, decision: Decision, request_id: uuid.UUID, user: CurrentUser,
+              reason: str) -> SearchRequestOut:
+    return _request_out(p.searches.decide(str(request_id), user, decision, reason), set())
 
 
 @router.post("/api/searches/{request_id}/approve", response_model=SearchRequestOut, tags=["searches"])
 def approve_search(request_id: uuid.UUID, body: DecisionIn, user: CurrentUser, p: PlatformDep) -> SearchRequestOut:
-    return _decision(p, "approve", request_id, user, body.reason)
+    return _decision(p, Decision.APPROVE, request_id, user, body.reason)
 
 
 @router.post("/api/searches/{request_id}/reject", response_model=SearchRequestOut, tags=["searches"])
 def reject_search(request_id: uuid.UUID, body: DecisionIn, user: CurrentUser, p: PlatformDep) -> SearchRequestOut:
-    return _decision(p, "reject", request_id, user, body.reason)
+    return _decision(p, Decision.REJECT, request_id, user, body.reason)
 
 
 @router.post("/api/searches/{request_id}/revoke", response_model=SearchRequestOut, tags=["searches"])
 def revoke_search(request_id: uuid.UUID, body: DecisionIn, user: CurrentUser, p: PlatformDep) -> SearchRequestOut:
-    return _decision(p, "revoke", request_id, user, body.reason)
+    return _decision(p, Decision.REVOKE, request_id, user, body.reason)
 
 
 @router.post("/api/searches/{request_id}/review", response_model=SearchRequestOut, tags=["searches"])
 def review_search(request_id: uuid.UUID, body: ReviewIn, user: CurrentUser, p: PlatformDep) -> SearchRequestOut:
-    return _decision(p, "review", request_id, user, body.reason, body.upheld)
+    return _decision(p, Decision.UPHOLD if body.upheld else Decision.NOT_UPHELD, request_id, user, body.reason)
 
 
 @router.post("/api/searches/{request_id}/run", response_model=SearchResultOut, tags=["searches"])
