@@ -15,6 +15,7 @@ from platewarden.config import Settings
 from platewarden.domain.clock import Clock, SystemClock
 from platewarden.edge.identity import CentralPublic, central_identity
 from platewarden.governance.accounts import Accounts
+from platewarden.governance.alert_review import AlertReview
 from platewarden.governance.deployment import DeploymentReview, filter_admitted
 from platewarden.governance.outlets import NotificationOutlets
 from platewarden.governance.redress import Redress
@@ -76,6 +77,7 @@ class Platform:
     deployments: DeploymentReview
     zones: ZoneWatch
     sharing: Sharing
+    alert_review: AlertReview
     notifier: DeliveringNotifier | None = field(default=None)
 
     @classmethod
@@ -100,6 +102,7 @@ class Platform:
         accounts = Accounts(engine, clock, ledger, policy.accounts, keyring.derived("accounts"), keyring.record_seal(),
                             policy.agency)
         searches = SearchGovernance(engine, keyring, reads, accounts, ledger, policy, clock)
+        alerts = AlertService(hotlist, alert_store, policy.alerts, clock, ledger, notifier)
         return cls(settings=settings, policy=policy, clock=clock, engine=engine, keyring=keyring,
                    case_keys=case_keys, ledger=ledger,
                    reads=reads, cameras=CameraRegistry(engine), accounts=accounts,
@@ -109,8 +112,8 @@ class Platform:
                    deployments=DeploymentReview(engine, ledger, policy, clock, keyring.record_seal()),
                    zones=ZoneWatch(engine, keyring, ledger, policy, clock),
                    redress=Redress(engine, keyring, alert_store, hotlist, ledger, policy, clock),
-                   hotlist=hotlist, alert_store=alert_store,
-                   alerts=AlertService(hotlist, alert_store, policy.alerts, clock, ledger, notifier),
+                   hotlist=hotlist, alert_store=alert_store, alerts=alerts,
+                   alert_review=AlertReview(alert_store, alerts, hotlist, ledger, clock),
                    webhooks=webhooks, notifier=notifier,
                    outlets=NotificationOutlets(engine, ledger, policy, clock, keyring.record_seal()))
 

@@ -12,7 +12,6 @@ from platewarden.domain.alerts import AlreadyDisposed, Disposition
 from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.clock import ManualClock
 from platewarden.domain.observations import Alternative
-from platewarden.governance.alert_review import AlertReview
 from platewarden.runtime import Platform
 from platewarden.store.schema import hotlist_entries
 from tests.factories import activate, make_entry, make_read, people
@@ -29,7 +28,7 @@ def test_hotlist_hit_becomes_alert_with_crop(platform: Platform, clock: ManualCl
     assert decision.alert is not None
     assert decision.alert.entry_id == entry.id and decision.alert.distance == 0.25
     assert platform.alerts.check(read).alert is None  # re-ingested read: no second alert
-    [view] = AlertReview(platform).pending(who["operator"])
+    [view] = platform.alert_review.pending(who["operator"])
     assert view.detail.plate_crop_jpeg == read.plate_crop_jpeg  # the crop beside...
     assert view.entry is not None and view.entry.plate == "5SOW350"  # ...the hotlist record
     assert view.entry.make == "Toyota" and view.entry.reason == "stolen vehicle"
@@ -64,7 +63,7 @@ def test_dispositions(platform: Platform, clock: ManualClock) -> None:
     read = make_read("DSP001", clock.now())
     alert = platform.alerts.check(read).alert
     assert alert is not None
-    review = AlertReview(platform)
+    review = platform.alert_review
     [view] = review.pending(who["operator"])  # looking is recorded too
     assert view.detail.alert.id == alert.id
     with pytest.raises(ValueError, match="needs a note"):

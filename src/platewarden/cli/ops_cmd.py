@@ -21,7 +21,6 @@ from platewarden.domain.cameras import Camera, jurisdictions_from_text
 from platewarden.domain.deployment import DeploymentRefused, ProposalStatus, RoadSegment
 from platewarden.domain.hotlist import HotlistEntry
 from platewarden.domain.plates import Region, normalize_plate
-from platewarden.governance.alert_review import AlertReview
 from platewarden.governance.policy_change import PolicyChanges, policy_digest
 from platewarden.policy import Policy, PolicyError, load_policy
 
@@ -349,7 +348,7 @@ def alerts_list(ctx: click.Context, show_all: bool) -> None:
                        f"{'' if a['region_verified'] else '  REGION NOT VERIFIED'}")
         return
     with platform(ctx, notify=False) as p:
-        review = AlertReview(p)
+        review = p.alert_review
         user = current_user(ctx, p)
         try:
             views = review.all(user) if show_all else review.pending(user)
@@ -382,7 +381,7 @@ def alerts_dispose(ctx: click.Context, alert_id: str, disposition: str, note: st
         return
     with platform(ctx, notify=False) as p:
         try:
-            AlertReview(p).dispose(current_user(ctx, p), alert_id, Disposition(disposition), note)
+            p.alert_review.dispose(current_user(ctx, p), alert_id, Disposition(disposition), note)
         except (ValueError, PermissionError, UnknownAlert, AlreadyDisposed) as exc:
             raise click.ClickException(refusal_text(exc)) from exc
     click.echo(f"alert {alert_id}: {disposition}")

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from platewarden.alerts.service import AlertService, HotlistService
 from platewarden.domain.alerts import Disposition, DispositionRecord
+from platewarden.domain.clock import Clock
 from platewarden.domain.errors import Refused
 from platewarden.domain.hotlist import HotlistEntry
 from platewarden.domain.users import User
 from platewarden.ledger import events
+from platewarden.ledger.log import Ledger
 from platewarden.policy.model import Role
-from platewarden.runtime import Platform
-from platewarden.store.alerts import AlertDetail
+from platewarden.store.alerts import AlertDetail, AlertStore
 
 REVIEWERS = frozenset({Role.OPERATOR, Role.OFFICER, Role.DEPARTMENT_HEAD})
 
@@ -26,13 +28,20 @@ class AlertView:
 
 
 class AlertReview:
-    def __init__(self, platform: Platform) -> None:
-        self._p = platform
+    """The only way to see an alert's plate, crop and hotlist record, and to record what a person concluded."""
+
+    def __init__(self, alert_store: AlertStore, alerts: AlertService, hotlist: HotlistService, ledger: Ledger,
+                 clock: Clock) -> None:
+        self._store = alert_store
+        self._alerts = alerts
+        self._hotlist = hotlist
+        self._ledger = ledger
+        self._clock = clock
 
     def pending_count(self) -> int:
         """How many alerts wait for a disposition (a count for the console's home page: nothing is decrypted and
         nothing personal is shown, so it is not ledgered)."""
-        return self._p.alert_store.count_pending()
+        return self._store.count_pending()
 
     def pending(self, user: User) -> list[AlertView]:
         return self._views(user, pending_only=True)
@@ -46,18 +55,18 @@ class AlertReview:
 
     def _views(self, user: User, pending_only: bool) -> list[AlertView]:
         self._check(user)
-        details = self._p.alert_store.list(pending_only=pending_only)
-        now = self._p.clock.now()
-        self._p.ledger.append([events.alert_viewed(d.alert.id, user.label, now, "alert review") for d in details])
-        return [AlertView(d, self._p.hotlist.get(d.alert.entry_id)) for d in details]
+        details = self._store.list(pending_only=pending_only)
+        now = self._clock.now()
+        self._ledger.append([events.alert_viewed(d.alert.id, user.label, now, "alert review") for d in details])
+        return [AlertView(d, self._hotlist.get(d.alert.entry_id)) for d in details]
 
     def open(self, user: User, alert_id: str, purpose: str = "alert review") -> AlertView:
         """One alert with its crop and hotlist record; the look is ledgered."""
         self._check(user)
-        d = self._p.alert_store.get(alert_id)
-        self._p.ledger.append([events.alert_viewed(alert_id, user.label, self._p.clock.now(), purpose)])
-        return AlertView(d, self._p.hotlist.get(d.alert.entry_id))
+        d = self._store.get(alert_id)
+        self._ledger.append([events.alert_viewed(alert_id, user.label, self._clock.now(), purpose)])
+        return AlertView(d, self._hotlist.get(d.alert.entry_id))
 
     def dispose(self, user: User, alert_id: str, disposition: Disposition, note: str) -> DispositionRecord:
         self._check(user)
-        return self._p.alerts.dispose(alert_id, disposition, user.label, note)
+        return self._alerts.dispose(alert_id, disposition, user.label, note)

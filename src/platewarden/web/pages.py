@@ -22,7 +22,6 @@ from platewarden.domain.plates import normalize_plate
 from platewarden.domain.redress import ComplaintDetails, RedressError
 from platewarden.domain.users import User
 from platewarden.governance.accounts import AccountError, AuthError, Throttled
-from platewarden.governance.alert_review import AlertReview
 from platewarden.governance.scope import Query, Scope, ScopeError
 from platewarden.governance.search import Decision, SearchRefused, SearchRequest, Status
 from platewarden.http.common import PlatformDep, client_address
@@ -146,7 +145,7 @@ def _inbox(p: Platform, user: User) -> list[SearchRequest]:
 
 @pages.get("/", response_class=HTMLResponse)
 def home(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
-    pending = AlertReview(p).pending_count()
+    pending = p.alert_review.pending_count()
     return render(request, "home.html", user, title="Home", pending_alerts=pending, inbox=len(_inbox(p, user)),
                   can_open={page for page, roles in PAGE_ROLES.items() if user.roles & roles})
 
@@ -155,7 +154,7 @@ def home(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
 def alerts_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
     allow(user, "/alerts")
     try:
-        views = AlertReview(p).pending(user)
+        views = p.alert_review.pending(user)
     except PermissionError as exc:
         raise HTTPException(403, str(exc)) from exc
     return render(request, "alerts.html", user, title="Alerts", views=views, now=p.clock.now())
@@ -164,7 +163,7 @@ def alerts_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse
 @pages.get("/alerts/{alert_id}/crop.jpg")
 def alert_crop(alert_id: str, user: UserDep, p: PlatformDep) -> Response:
     try:
-        view = AlertReview(p).open(user, alert_id, "crop shown")
+        view = p.alert_review.open(user, alert_id, "crop shown")
     except PermissionError as exc:
         raise HTTPException(403, str(exc)) from exc
     except UnknownAlert as exc:
@@ -177,7 +176,7 @@ def alert_dispose(alert_id: str, request: Request, user: UserDep, p: PlatformDep
                   disposition: Annotated[Disposition, Form()], note: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf, alert_id, note)
     try:
-        AlertReview(p).dispose(user, alert_id, disposition, note)
+        p.alert_review.dispose(user, alert_id, disposition, note)
     except (ValueError, PermissionError, UnknownAlert, AlreadyDisposed) as exc:
         return back("/alerts", request, f"Not recorded: {exc}")
     return back("/alerts", request, f"Recorded: {disposition.value}.")

@@ -11,7 +11,7 @@ from platewarden.api.schemas import (
     AlertOut,
     DispositionIn,
 )
-from platewarden.governance.alert_review import AlertReview, AlertView
+from platewarden.governance.alert_review import AlertView
 from platewarden.http.common import PlatformDep
 
 router = APIRouter()
@@ -31,7 +31,7 @@ def _alert_out(v: AlertView) -> AlertOut:
 
 @router.get("/api/alerts", response_model=list[AlertOut], tags=["alerts"])
 def list_alerts(user: CurrentUser, p: PlatformDep, pending: bool = True) -> list[AlertOut]:
-    review = AlertReview(p)
+    review = p.alert_review
     views = review.pending(user) if pending else review.all(user)
     return [_alert_out(v) for v in views]
 
@@ -39,12 +39,12 @@ def list_alerts(user: CurrentUser, p: PlatformDep, pending: bool = True) -> list
 @router.get("/api/alerts/{alert_id}/crop.jpg", response_class=Response, tags=["alerts"],
             responses={200: {"content": {"image/jpeg": {}}}})
 def alert_crop(alert_id: uuid.UUID, user: CurrentUser, p: PlatformDep) -> Response:
-    view = AlertReview(p).open(user, str(alert_id), "crop shown")
+    view = p.alert_review.open(user, str(alert_id), "crop shown")
     return Response(view.detail.plate_crop_jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
 
 @router.post("/api/alerts/{alert_id}/disposition", status_code=204, tags=["alerts"])
 def dispose(alert_id: uuid.UUID, body: DispositionIn, user: CurrentUser, p: PlatformDep) -> Response:
-    AlertReview(p).dispose(user, str(alert_id), body.disposition, body.note)
+    p.alert_review.dispose(user, str(alert_id), body.disposition, body.note)
     return Response(status_code=204)
 
