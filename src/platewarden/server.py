@@ -23,6 +23,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from platewarden import __version__
 from platewarden.api.deps import CurrentUser, require
 from platewarden.api.routes import ROUTERS
+from platewarden.audit.public import PublicFigures
 from platewarden.domain.errors import Conflict, Invalid, NotFound, PlatewardenError, Refused
 from platewarden.policy.model import Role
 from platewarden.runtime import Platform
@@ -49,7 +50,8 @@ def create_app(platform: Platform, session_secret: str | None = None, https_only
     app = FastAPI(title="platewarden", version=__version__, docs_url=None, redoc_url=None,
                   description="Accountable licence plate recognition: every access to personal data goes through "
                               "governance and lands in the ledger.")
-    app.state.platform = platform
+    app.state.platform = platform  # routes see it through http.common: as Governance (services only)
+    app.state.public = PublicFigures(platform)
     secret = session_secret or os.environ.get("PLATEWARDEN_SESSION_SECRET") or secrets.token_urlsafe(32)
     # The cookie carries the session's random id, its CSRF token and a flash message; the session itself (who, until
     # when, ended or not) lives in the database. Its own lifetime is the policy's absolute limit.

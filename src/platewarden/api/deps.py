@@ -13,10 +13,10 @@ from fastapi import Depends, HTTPException, Request, status
 
 from platewarden.domain.users import User
 from platewarden.governance.accounts import AuthError
+from platewarden.governance.facade import Governance
 from platewarden.governance.sessions import SessionEnded, SessionInfo
-from platewarden.http.common import PlatformDep
+from platewarden.http.common import GovernanceDep
 from platewarden.policy.model import Role
-from platewarden.runtime import Platform
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -33,7 +33,7 @@ def check_session_csrf(request: Request) -> None:
             raise HTTPException(status.HTTP_403_FORBIDDEN, "missing or wrong CSRF token")
 
 
-def session_of(request: Request, platform: Platform) -> SessionInfo | None:
+def session_of(request: Request, platform: Governance) -> SessionInfo | None:
     sid = request.session.get("sid")
     if not sid:
         return None
@@ -44,7 +44,7 @@ def session_of(request: Request, platform: Platform) -> SessionInfo | None:
         raise _unauthorized(str(exc)) from exc
 
 
-def _user(request: Request, platform: Platform, enrolling: bool) -> User:
+def _user(request: Request, platform: Governance, enrolling: bool) -> User:
     auth = request.headers.get("authorization", "")
     try:
         if auth.lower().startswith("bearer "):
@@ -61,11 +61,11 @@ def _user(request: Request, platform: Platform, enrolling: bool) -> User:
     raise _unauthorized("sign in or send a bearer token")
 
 
-def current_user(request: Request, platform: PlatformDep) -> User:
+def current_user(request: Request, platform: GovernanceDep) -> User:
     return _user(request, platform, enrolling=False)
 
 
-def enrolling_user(request: Request, platform: PlatformDep) -> User:
+def enrolling_user(request: Request, platform: GovernanceDep) -> User:
     return _user(request, platform, enrolling=True)
 
 

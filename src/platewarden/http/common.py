@@ -1,5 +1,5 @@
-"""The two things every HTTP adapter needs: the opened platform (set on the app by ``server.create_app``) and the
-peer's address (for throttling and the ledger)."""
+"""What every HTTP adapter needs: governance (the platform as ``Governance`` sees it, set on the app by
+``server.create_app``), the public figures, and the peer's address (for throttling and the ledger)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,23 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from platewarden.runtime import Platform
+from platewarden.audit.public import PublicFigures
+from platewarden.governance.facade import Governance
 
 
-def get_platform(request: Request) -> Platform:
-    platform: Platform = request.app.state.platform
-    return platform
+def get_governance(request: Request) -> Governance:
+    """The services, and nothing else: a route typed with this cannot reach a store (mypy refuses it)."""
+    governance: Governance = request.app.state.platform
+    return governance
 
 
-PlatformDep = Annotated[Platform, Depends(get_platform)]
+def get_public(request: Request) -> PublicFigures:
+    public: PublicFigures = request.app.state.public
+    return public
+
+
+GovernanceDep = Annotated[Governance, Depends(get_governance)]
+PublicDep = Annotated[PublicFigures, Depends(get_public)]
 
 
 def client_address(request: Request) -> str:

@@ -13,10 +13,10 @@ from fastapi.templating import Jinja2Templates
 
 from platewarden.domain.users import User
 from platewarden.governance.accounts import AuthError
+from platewarden.governance.facade import Governance
 from platewarden.governance.sessions import SessionEnded
-from platewarden.http.common import PlatformDep
+from platewarden.http.common import GovernanceDep
 from platewarden.policy.model import Role
-from platewarden.runtime import Platform
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -49,7 +49,7 @@ def allow(user: User, page: str) -> None:
         raise HTTPException(403, f"{page} is for: {', '.join(sorted(r.value for r in PAGE_ROLES[page]))}")
 
 
-def session_user(request: Request, p: Platform, enrolling: bool = False) -> User:
+def session_user(request: Request, p: Governance, enrolling: bool = False) -> User:
     sid = request.session.get("sid")
     if not sid:
         raise LoginRequired
@@ -64,11 +64,11 @@ def session_user(request: Request, p: Platform, enrolling: bool = False) -> User
         raise LoginRequired from exc
 
 
-def page_user(request: Request, p: PlatformDep) -> User:
+def page_user(request: Request, p: GovernanceDep) -> User:
     return session_user(request, p)
 
 
-def enrolling_page_user(request: Request, p: PlatformDep) -> User:
+def enrolling_page_user(request: Request, p: GovernanceDep) -> User:
     return session_user(request, p, enrolling=True)
 
 

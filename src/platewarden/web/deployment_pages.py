@@ -14,8 +14,8 @@ from platewarden.domain.cameras import CameraKey
 from platewarden.domain.deployment import CameraProposal, DeploymentRefused, ProposalStatus
 from platewarden.domain.users import User
 from platewarden.domain.zones import Zone, ZoneStatus
-from platewarden.http.common import PlatformDep
-from platewarden.runtime import Platform
+from platewarden.governance.facade import Governance
+from platewarden.http.common import GovernanceDep
 from platewarden.web.console import UserDep, back, check_csrf, render
 from platewarden.web.svgmap import camera_map
 
@@ -23,7 +23,7 @@ deployment_pages = APIRouter(include_in_schema=False)
 
 
 @deployment_pages.get("/public/cameras", response_class=HTMLResponse)
-def registry_page(request: Request, p: PlatformDep) -> HTMLResponse:
+def registry_page(request: Request, p: GovernanceDep) -> HTMLResponse:
     request.session.setdefault("csrf", uuid.uuid4().hex)
     review = p.deployments
     now = p.clock.now()
@@ -38,7 +38,7 @@ def registry_page(request: Request, p: PlatformDep) -> HTMLResponse:
 
 
 @deployment_pages.post("/public/cameras/{proposal_id}/comment")
-def registry_comment(proposal_id: str, request: Request, p: PlatformDep, csrf: Annotated[str, Form()],
+def registry_comment(proposal_id: str, request: Request, p: GovernanceDep, csrf: Annotated[str, Form()],
                      text: Annotated[str, Form()], author: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf, author, text)
     try:
@@ -48,7 +48,7 @@ def registry_comment(proposal_id: str, request: Request, p: PlatformDep, csrf: A
     return back("/public/cameras", request, "Thank you: your comment is recorded and published.")
 
 
-def deployment_inbox(p: Platform, user: User) -> dict[str, list[CameraProposal] | list[Zone]]:
+def deployment_inbox(p: Governance, user: User) -> dict[str, list[CameraProposal] | list[Zone]]:
     """Camera proposals whose comment period is over and zones awaiting this person's level."""
     now = p.clock.now()
     proposals = [pr for pr in p.deployments.proposals(ProposalStatus.OPEN) if now >= pr.comment_until
@@ -59,7 +59,7 @@ def deployment_inbox(p: Platform, user: User) -> dict[str, list[CameraProposal] 
 
 
 @deployment_pages.post("/approvals/camera/{proposal_id}")
-def decide_camera(proposal_id: str, request: Request, user: UserDep, p: PlatformDep, csrf: Annotated[str, Form()],
+def decide_camera(proposal_id: str, request: Request, user: UserDep, p: GovernanceDep, csrf: Annotated[str, Form()],
                   action: Annotated[str, Form()], reason: Annotated[str, Form()] = "",
                   density_exception: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf, action, reason, density_exception)
@@ -71,7 +71,7 @@ def decide_camera(proposal_id: str, request: Request, user: UserDep, p: Platform
 
 
 @deployment_pages.post("/approvals/zone/{zone_id}")
-def decide_zone(zone_id: str, request: Request, user: UserDep, p: PlatformDep, csrf: Annotated[str, Form()],
+def decide_zone(zone_id: str, request: Request, user: UserDep, p: GovernanceDep, csrf: Annotated[str, Form()],
                 action: Annotated[str, Form()], reason: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf, action, reason)
     try:

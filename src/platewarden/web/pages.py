@@ -15,18 +15,17 @@ import yaml
 from fastapi import APIRouter, Form, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from platewarden.audit.transparency import transparency
 from platewarden.domain.alerts import AlreadyDisposed, Disposition, UnknownAlert
 from platewarden.domain.approvals import ApprovalRefused, next_level
 from platewarden.domain.plates import normalize_plate
 from platewarden.domain.redress import ComplaintDetails, RedressError
 from platewarden.domain.users import User
 from platewarden.governance.accounts import AccountError, AuthError, Throttled
+from platewarden.governance.facade import Governance
 from platewarden.governance.scope import Query, Scope, ScopeError
 from platewarden.governance.search import Decision, SearchRefused, SearchRequest, Status
-from platewarden.http.common import PlatformDep, client_address
+from platewarden.http.common import GovernanceDep, PublicDep, client_address
 from platewarden.investigation.trajectory import steps
-from platewarden.runtime import Platform
 from platewarden.web.console import (
     PAGE_ROLES,
     EnrollingDep,
@@ -46,12 +45,12 @@ pages = APIRouter(include_in_schema=False)
 
 
 @pages.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, p: PlatformDep) -> HTMLResponse:
+def login_page(request: Request, p: GovernanceDep) -> HTMLResponse:
     return render(request, "login.html", None, title="Sign in", sso=p.policy.accounts.sso)
 
 
 @pages.post("/login")
-def login(request: Request, p: PlatformDep, username: Annotated[str, Form(max_length=80)],
+def login(request: Request, p: GovernanceDep, username: Annotated[str, Form(max_length=80)],
           password: Annotated[str, Form(max_length=1024)], code: Annotated[str, Form(max_length=20)] = "") -> Response:
     if any(ord(c) < 32 for c in username + password + code):
         raise HTTPException(422, "control characters are not allowed")
@@ -71,7 +70,7 @@ def login(request: Request, p: PlatformDep, username: Annotated[str, Form(max_le
 
 
 @pages.post("/logout")
-def logout(request: Request, p: PlatformDep, csrf: Annotated[str, Form()]) -> Response:
+def logout(request: Request, p: GovernanceDep, csrf: Annotated[str, Form()]) -> Response:
     check_csrf(request, csrf)
     if request.session.get("sid"):
         p.accounts.sessions.end(request.session["sid"], "logout")
@@ -80,7 +79,7 @@ def logout(request: Request, p: PlatformDep, csrf: Annotated[str, Form()]) -> Re
 
 
 @pages.get("/account/mfa", response_class=HTMLResponse)
-def mfa_page(request: Request, user: EnrollingDep, p: PlatformDep) -> HTMLResponse:
+def mfa_page(request: Request, user: EnrollingDep, p: GovernanceDep) -> HTMLResponse:
     """Enrol the second factor: a QR code (inline SVG, no script) and the secret to type in by hand."""
     if p.accounts.mfa_enrolled(user.id):
         return render(request, "mfa.html", user, title="Second factor", enrolled=True)
@@ -91,7 +90,7 @@ def mfa_page(request: Request, user: EnrollingDep, p: PlatformDep) -> HTMLRespon
 
 
 @pages.post("/account/mfa", response_class=HTMLResponse)
-def mfa_confirm(request: Request, user: EnrollingDep, p: PlatformDep, csrf: Annotated[str, Form()],
+def mfa_confirm(request: Request, user: EnrollingDep, p: GovernanceDep, csrf: Annotated[str, Form()],
                 code: Annotated[str, Form(max_length=20)]) -> Response:
     check_csrf(request, csrf, code)
     try:
@@ -103,14 +102,14 @@ def mfa_confirm(request: Request, user: EnrollingDep, p: PlatformDep, csrf: Anno
 
 
 @pages.get("/accounts", response_class=HTMLResponse)
-def accounts_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
+def accounts_page(request: Request, user: UserDep, p: GovernanceDep) -> HTMLResponse:
     allow(user, "/accounts")
     accounts = p.accounts.all(user)
     return render(request, "accounts.html", user, title="Accounts", accounts=accounts)
 
 
 @pages.post("/accounts/{user_id}")
-def accounts_change(user_id: str, request: Request, user: UserDep, p: PlatformDep, csrf: Annotated[str, Form()],
+def accounts_change(user_id: str, request: Request, user: UserDep, p: GovernanceDep, csrf: Annotated[str, Form()],
                     action: Annotated[str, Form()]) -> Response:
     check_csrf(request, csrf, user_id, action)
     where = "/approvals" if action == "grant" else "/accounts"
@@ -126,7 +125,7 @@ def accounts_change(user_id: str, request: Request, user: UserDep, p: PlatformDe
     return back(where, request, f"Done: {action.replace('_', ' ')} (recorded in the ledger).")
 
 
-def _inbox(p: Platform, user: User) -> list[SearchRequest]:
+def _inbox(p: Governance, user: User) -> list[SearchRequest]:
     chain = p.policy.approvals.historical_search
     out = []
     for r in p.searches.all():
@@ -144,14 +143,14 @@ def _inbox(p: Platform, user: User) -> list[SearchRequest]:
 
 
 @pages.get("/", response_class=HTMLResponse)
-def home(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
+def home(request: Request, user: UserDep, p: GovernanceDep) -> HTMLResponse:
     pending = p.alert_review.pending_count()
     return render(request, "home.html", user, title="Home", pending_alerts=pending, inbox=len(_inbox(p, user)),
                   can_open={page for page, roles in PAGE_ROLES.items() if user.roles & roles})
 
 
 @pages.get("/alerts", response_class=HTMLResponse)
-def alerts_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
+def alerts_page(request: Request, user: UserDep, p: GovernanceDep) -> HTMLResponse:
     allow(user, "/alerts")
     try:
         views = p.alert_review.pending(user)
@@ -161,7 +160,7 @@ def alerts_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse
 
 
 @pages.get("/alerts/{alert_id}/crop.jpg")
-def alert_crop(alert_id: str, user: UserDep, p: PlatformDep) -> Response:
+def alert_crop(alert_id: str, user: UserDep, p: GovernanceDep) -> Response:
     try:
         view = p.alert_review.open(user, alert_id, "crop shown")
     except PermissionError as exc:
@@ -172,7 +171,7 @@ def alert_crop(alert_id: str, user: UserDep, p: PlatformDep) -> Response:
 
 
 @pages.post("/alerts/{alert_id}/disposition")
-def alert_dispose(alert_id: str, request: Request, user: UserDep, p: PlatformDep, csrf: Annotated[str, Form()],
+def alert_dispose(alert_id: str, request: Request, user: UserDep, p: GovernanceDep, csrf: Annotated[str, Form()],
                   disposition: Annotated[Disposition, Form()], note: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf, alert_id, note)
     try:
@@ -183,7 +182,7 @@ def alert_dispose(alert_id: str, request: Request, user: UserDep, p: PlatformDep
 
 
 @pages.get("/approvals", response_class=HTMLResponse)
-def approvals_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
+def approvals_page(request: Request, user: UserDep, p: GovernanceDep) -> HTMLResponse:
     allow(user, "/approvals")
 
     grants = p.accounts.awaiting_grant(user) if user.roles & set(p.policy.accounts.role_grant_approvers) else []
@@ -192,7 +191,7 @@ def approvals_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLRespo
 
 
 @pages.post("/approvals/{request_id}")
-def approvals_decide(request_id: str, request: Request, user: UserDep, p: PlatformDep, csrf: Annotated[str, Form()],
+def approvals_decide(request_id: str, request: Request, user: UserDep, p: GovernanceDep, csrf: Annotated[str, Form()],
                      action: Annotated[str, Form()], reason: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf, request_id, action, reason)
     if action not in {Decision.APPROVE, Decision.REJECT, Decision.UPHOLD, Decision.NOT_UPHELD}:
@@ -205,7 +204,7 @@ def approvals_decide(request_id: str, request: Request, user: UserDep, p: Platfo
 
 
 @pages.get("/searches", response_class=HTMLResponse)
-def searches_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
+def searches_page(request: Request, user: UserDep, p: GovernanceDep) -> HTMLResponse:
     allow(user, "/searches")
     try:
         mine = p.searches.visible_to(user)
@@ -216,7 +215,7 @@ def searches_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLRespon
 
 
 @pages.get("/searches/new", response_class=HTMLResponse)
-def search_new_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
+def search_new_page(request: Request, user: UserDep, p: GovernanceDep) -> HTMLResponse:
     allow(user, "/searches/new")
     return render(request, "search_new.html", user, title="New search", offences=p.policy.search.offences)
 
@@ -227,7 +226,7 @@ def _utc(value: str) -> datetime:
 
 
 @pages.post("/searches/new")
-def search_apply(request: Request, user: UserDep, p: PlatformDep, csrf: Annotated[str, Form()],
+def search_apply(request: Request, user: UserDep, p: GovernanceDep, csrf: Annotated[str, Form()],
                  case_number: Annotated[str, Form()], offence: Annotated[str, Form()],
                  time_from: Annotated[str, Form()], time_to: Annotated[str, Form()],
                  purpose: Annotated[str, Form()], justification: Annotated[str, Form()],
@@ -247,7 +246,7 @@ def search_apply(request: Request, user: UserDep, p: PlatformDep, csrf: Annotate
     return back(f"/searches/{req.id}", request, f"Request {req.status.value}.")
 
 
-def _detail(request: Request, user: User, p: Platform, request_id: str, results: Any = None, digest: str = "",
+def _detail(request: Request, user: User, p: Governance, request_id: str, results: Any = None, digest: str = "",
             map_svg: str = "") -> HTMLResponse:
     try:
         r = p.searches.get(request_id)
@@ -260,12 +259,12 @@ def _detail(request: Request, user: User, p: Platform, request_id: str, results:
 
 
 @pages.get("/searches/{request_id}", response_class=HTMLResponse)
-def search_detail(request_id: str, request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
+def search_detail(request_id: str, request: Request, user: UserDep, p: GovernanceDep) -> HTMLResponse:
     return _detail(request, user, p, request_id)
 
 
 @pages.post("/searches/{request_id}/run", response_class=HTMLResponse)
-def search_run(request_id: str, request: Request, user: UserDep, p: PlatformDep, csrf: Annotated[str, Form()],
+def search_run(request_id: str, request: Request, user: UserDep, p: GovernanceDep, csrf: Annotated[str, Form()],
                plate: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf, request_id, plate)
     try:
@@ -288,7 +287,7 @@ def search_run(request_id: str, request: Request, user: UserDep, p: PlatformDep,
 
 
 @pages.get("/cases", response_class=HTMLResponse)
-def cases_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
+def cases_page(request: Request, user: UserDep, p: GovernanceDep) -> HTMLResponse:
     allow(user, "/cases")
     counts = sorted(p.retention.reads_per_day_and_camera().items(), reverse=True)[:50]
     return render(request, "cases.html", user, title="Cases", holds=p.retention.holds(), counts=counts,
@@ -296,7 +295,7 @@ def cases_page(request: Request, user: UserDep, p: PlatformDep) -> HTMLResponse:
 
 
 @pages.get("/ledger", response_class=HTMLResponse)
-def ledger_page(request: Request, user: UserDep, p: PlatformDep, proof: int | None = None) -> HTMLResponse:
+def ledger_page(request: Request, user: UserDep, p: GovernanceDep, proof: int | None = None) -> HTMLResponse:
     allow(user, "/ledger")  # as the API: who did what, case numbers, offences
     size = p.ledger.size()
     entries = p.ledger.parsed(max(0, size - 100))[::-1]
@@ -312,7 +311,7 @@ def complaint_page(request: Request, reference: str | None = None) -> HTMLRespon
 
 
 @pages.post("/public/complaint")
-def complaint_file(request: Request, p: PlatformDep, csrf: Annotated[str, Form()], plate: Annotated[str, Form()],
+def complaint_file(request: Request, p: GovernanceDep, csrf: Annotated[str, Form()], plate: Annotated[str, Form()],
                    date: Annotated[str, Form()], place: Annotated[str, Form()],
                    what_happened: Annotated[str, Form()], contact: Annotated[str, Form()]) -> Response:
     check_csrf(request, csrf, plate, date, place, what_happened, contact)
@@ -324,8 +323,8 @@ def complaint_file(request: Request, p: PlatformDep, csrf: Annotated[str, Form()
 
 
 @pages.get("/public", response_class=HTMLResponse)
-def public_page(request: Request, p: PlatformDep) -> HTMLResponse:
-    t = transparency(p, p.clock.now())
+def public_page(request: Request, p: GovernanceDep, public: PublicDep) -> HTMLResponse:
+    t = public.recent(p.clock.now())
     user = None
     if request.session.get("sid"):
         try:
@@ -337,11 +336,11 @@ def public_page(request: Request, p: PlatformDep) -> HTMLResponse:
 
 
 @pages.get("/public/annual-report", response_class=HTMLResponse)
-def annual_report_page(p: PlatformDep, year: int | None = None) -> HTMLResponse:
+def annual_report_page(p: GovernanceDep, public: PublicDep, year: int | None = None) -> HTMLResponse:
     """The public annual report (aggregates only), the same figures as ``platewarden report annual``."""
-    from platewarden.audit.annual import annual_figures, render_annual
+    from platewarden.audit.annual import render_annual
 
     year = year or p.clock.now().year
     if not 2000 <= year <= p.clock.now().year:
         raise HTTPException(422, f"no annual report for {year}")
-    return HTMLResponse(render_annual(annual_figures(p, year)))
+    return HTMLResponse(render_annual(public.annual(year)))

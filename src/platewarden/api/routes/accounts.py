@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from platewarden.api.deps import CurrentUser, EnrollingUser, check_session_csrf
 from platewarden.api.schemas import ApiInput, LoginIn, SessionOut
 from platewarden.governance.accounts import AccountError, AuthError, Throttled, UnknownAccount
-from platewarden.http.common import PlatformDep, client_address
+from platewarden.http.common import GovernanceDep, client_address
 from platewarden.policy.model import Role
 
 accounts_router = APIRouter(tags=["auth"])
@@ -78,7 +78,7 @@ def _refused(exc: Exception) -> HTTPException:
 
 
 @accounts_router.post("/api/session", response_model=SessionOut)
-def login(body: LoginIn, request: Request, p: PlatformDep) -> SessionOut:
+def login(body: LoginIn, request: Request, p: GovernanceDep) -> SessionOut:
     """Sign in: password, and the authenticator's code where a second factor is enrolled. Failures are ledgered and
     throttled (429), and too many in a row lock the account."""
     try:
@@ -98,7 +98,7 @@ def login(body: LoginIn, request: Request, p: PlatformDep) -> SessionOut:
 
 
 @accounts_router.delete("/api/session", status_code=204)
-def logout(request: Request, p: PlatformDep) -> Response:
+def logout(request: Request, p: GovernanceDep) -> Response:
     """Sign out: the session ends on the server (a copy of the cookie stops working). Needs the CSRF token."""
     if request.session.get("sid"):
         check_session_csrf(request)
@@ -108,7 +108,7 @@ def logout(request: Request, p: PlatformDep) -> Response:
 
 
 @accounts_router.post("/api/account/mfa", response_model=MfaStartOut)
-def mfa_start(user: EnrollingUser, p: PlatformDep) -> MfaStartOut:
+def mfa_start(user: EnrollingUser, p: GovernanceDep) -> MfaStartOut:
     try:
         return MfaStartOut(otpauth_uri=p.accounts.start_mfa(user))
     except AccountError as exc:
@@ -116,7 +116,7 @@ def mfa_start(user: EnrollingUser, p: PlatformDep) -> MfaStartOut:
 
 
 @accounts_router.post("/api/account/mfa/confirm", response_model=RecoveryCodesOut)
-def mfa_confirm(body: CodeIn, request: Request, user: EnrollingUser, p: PlatformDep) -> RecoveryCodesOut:
+def mfa_confirm(body: CodeIn, request: Request, user: EnrollingUser, p: GovernanceDep) -> RecoveryCodesOut:
     try:
         codes = p.accounts.confirm_mfa(user, body.code)
     except (AccountError, AuthError) as exc:
@@ -127,7 +127,7 @@ def mfa_confirm(body: CodeIn, request: Request, user: EnrollingUser, p: Platform
 
 
 @accounts_router.post("/api/account/password", status_code=204)
-def change_password(body: PasswordIn, request: Request, user: CurrentUser, p: PlatformDep) -> Response:
+def change_password(body: PasswordIn, request: Request, user: CurrentUser, p: GovernanceDep) -> Response:
     """Every session and token of the account ends, this one too: sign in again."""
     try:
         p.accounts.change_password(user, body.old_password, body.new_password)
@@ -138,7 +138,7 @@ def change_password(body: PasswordIn, request: Request, user: CurrentUser, p: Pl
 
 
 @accounts_router.post("/api/tokens", response_model=TokenOut, status_code=201)
-def issue_token(body: TokenIn, user: CurrentUser, p: PlatformDep) -> TokenOut:
+def issue_token(body: TokenIn, user: CurrentUser, p: GovernanceDep) -> TokenOut:
     try:
         return TokenOut(token=p.accounts.issue_token(user, body.label, body.days))
     except AccountError as exc:
@@ -146,13 +146,13 @@ def issue_token(body: TokenIn, user: CurrentUser, p: PlatformDep) -> TokenOut:
 
 
 @accounts_router.get("/api/tokens", response_model=list[TokenInfoOut])
-def list_tokens(user: CurrentUser, p: PlatformDep) -> list[TokenInfoOut]:
+def list_tokens(user: CurrentUser, p: GovernanceDep) -> list[TokenInfoOut]:
     return [TokenInfoOut(id=t.id, label=t.label, created_at=t.created_at, expires_at=t.expires_at,
                          revoked=t.revoked) for t in p.accounts.tokens(user)]
 
 
 @accounts_router.delete("/api/tokens/{token_id}", status_code=204)
-def revoke_token(token_id: str, user: CurrentUser, p: PlatformDep) -> Response:
+def revoke_token(token_id: str, user: CurrentUser, p: GovernanceDep) -> Response:
     try:
         p.accounts.revoke_token(user, token_id)
     except (AccountError, PermissionError) as exc:
@@ -161,7 +161,7 @@ def revoke_token(token_id: str, user: CurrentUser, p: PlatformDep) -> Response:
 
 
 @accounts_router.get("/api/users", response_model=list[AccountOut])
-def list_users(user: CurrentUser, p: PlatformDep) -> list[AccountOut]:
+def list_users(user: CurrentUser, p: GovernanceDep) -> list[AccountOut]:
     """Every account (administrators)."""
     try:
         accounts = p.accounts.all(user)
@@ -177,7 +177,7 @@ _ACTIONS = {"deactivate": "deactivate", "reactivate": "reactivate", "unlock": "u
 
 
 @accounts_router.post("/api/users/{user_id}/{action}", status_code=204)
-def change_user(user_id: str, action: str, user: CurrentUser, p: PlatformDep) -> Response:
+def change_user(user_id: str, action: str, user: CurrentUser, p: GovernanceDep) -> Response:
     """deactivate (ends every session and token), reactivate, unlock, reset-mfa (administrators); grant (a
     department head or the ethics board approves the roles an administrator gave). Ledgered."""
     if action not in _ACTIONS:
@@ -190,7 +190,7 @@ def change_user(user_id: str, action: str, user: CurrentUser, p: PlatformDep) ->
 
 
 @accounts_router.put("/api/users/{user_id}/roles", status_code=204)
-def set_roles(user_id: str, body: RolesIn, user: CurrentUser, p: PlatformDep) -> Response:
+def set_roles(user_id: str, body: RolesIn, user: CurrentUser, p: GovernanceDep) -> Response:
     """Change an account's roles (administrators); every session and token of the account ends."""
     try:
         p.accounts.set_roles(user, user_id, set(body.roles))

@@ -12,7 +12,7 @@ from platewarden.api.schemas import (
     DispositionIn,
 )
 from platewarden.governance.alert_review import AlertView
-from platewarden.http.common import PlatformDep
+from platewarden.http.common import GovernanceDep
 
 router = APIRouter()
 
@@ -30,7 +30,7 @@ def _alert_out(v: AlertView) -> AlertOut:
 
 
 @router.get("/api/alerts", response_model=list[AlertOut], tags=["alerts"])
-def list_alerts(user: CurrentUser, p: PlatformDep, pending: bool = True) -> list[AlertOut]:
+def list_alerts(user: CurrentUser, p: GovernanceDep, pending: bool = True) -> list[AlertOut]:
     review = p.alert_review
     views = review.pending(user) if pending else review.all(user)
     return [_alert_out(v) for v in views]
@@ -38,13 +38,13 @@ def list_alerts(user: CurrentUser, p: PlatformDep, pending: bool = True) -> list
 
 @router.get("/api/alerts/{alert_id}/crop.jpg", response_class=Response, tags=["alerts"],
             responses={200: {"content": {"image/jpeg": {}}}})
-def alert_crop(alert_id: uuid.UUID, user: CurrentUser, p: PlatformDep) -> Response:
+def alert_crop(alert_id: uuid.UUID, user: CurrentUser, p: GovernanceDep) -> Response:
     view = p.alert_review.open(user, str(alert_id), "crop shown")
     return Response(view.detail.plate_crop_jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
 
 @router.post("/api/alerts/{alert_id}/disposition", status_code=204, tags=["alerts"])
-def dispose(alert_id: uuid.UUID, body: DispositionIn, user: CurrentUser, p: PlatformDep) -> Response:
+def dispose(alert_id: uuid.UUID, body: DispositionIn, user: CurrentUser, p: GovernanceDep) -> Response:
     p.alert_review.dispose(user, str(alert_id), body.disposition, body.note)
     return Response(status_code=204)
 

@@ -16,7 +16,7 @@ from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.cameras import Camera, CameraKey
 from platewarden.domain.deployment import CameraProposal, DeploymentRefused, RoadSegment
 from platewarden.governance.deployment import RegisteredCamera
-from platewarden.http.common import PlatformDep
+from platewarden.http.common import GovernanceDep
 
 deployment_router = APIRouter(tags=["deployment"])
 
@@ -174,7 +174,7 @@ def _refused(exc: Exception) -> HTTPException:
 
 
 @deployment_router.get("/api/public/cameras", response_model=RegistryOut, tags=["public"])
-def public_registry(p: PlatformDep) -> RegistryOut:
+def public_registry(p: GovernanceDep) -> RegistryOut:
     """The public camera registry: where cameras stand and by which decision, proposals with their comments,
     cameras per km per road segment against the limit, and how many reads were refused from unapproved cameras."""
     review = p.deployments
@@ -188,7 +188,7 @@ def public_registry(p: PlatformDep) -> RegistryOut:
 
 
 @deployment_router.post("/api/public/proposals/{proposal_id}/comments", status_code=201, tags=["public"])
-def public_comment(proposal_id: uuid.UUID, body: CommentIn, p: PlatformDep) -> dict[str, str]:
+def public_comment(proposal_id: uuid.UUID, body: CommentIn, p: GovernanceDep) -> dict[str, str]:
     """Anyone comments on an open proposal during the comment period."""
     try:
         p.deployments.comment(str(proposal_id), body.author, body.text)
@@ -198,7 +198,7 @@ def public_comment(proposal_id: uuid.UUID, body: CommentIn, p: PlatformDep) -> d
 
 
 @deployment_router.post("/api/cameras/segments", status_code=201)
-def add_segment(body: SegmentIn, user: CurrentUser, p: PlatformDep) -> dict[str, str]:
+def add_segment(body: SegmentIn, user: CurrentUser, p: GovernanceDep) -> dict[str, str]:
     try:
         p.deployments.add_segment(RoadSegment(body.id, body.name, body.length_km, body.area), user)
     except (ValueError, ApprovalRefused) as exc:
@@ -207,7 +207,7 @@ def add_segment(body: SegmentIn, user: CurrentUser, p: PlatformDep) -> dict[str,
 
 
 @deployment_router.post("/api/cameras/proposals", response_model=ProposalOut, status_code=201)
-def propose(body: ProposalIn, user: CurrentUser, p: PlatformDep) -> ProposalOut:
+def propose(body: ProposalIn, user: CurrentUser, p: GovernanceDep) -> ProposalOut:
     cam = body.camera()
     try:
         return _proposal_out(p.deployments.propose(user, cam, body.purpose, body.justification,
@@ -217,7 +217,7 @@ def propose(body: ProposalIn, user: CurrentUser, p: PlatformDep) -> ProposalOut:
 
 
 @deployment_router.post("/api/cameras/import", response_model=RegisteredOut, status_code=201)
-def import_camera(body: ImportIn, user: CurrentUser, p: PlatformDep) -> RegisteredOut:
+def import_camera(body: ImportIn, user: CurrentUser, p: GovernanceDep) -> RegisteredOut:
     """Record a camera approved before platewarden by a cited public decision (the chain's final role only)."""
     cam = body.camera()
     try:
@@ -229,7 +229,7 @@ def import_camera(body: ImportIn, user: CurrentUser, p: PlatformDep) -> Register
 
 
 @deployment_router.post("/api/cameras/proposals/{proposal_id}/decision", response_model=ProposalOut)
-def decide(proposal_id: uuid.UUID, body: DeploymentDecisionIn, user: CurrentUser, p: PlatformDep) -> ProposalOut:
+def decide(proposal_id: uuid.UUID, body: DeploymentDecisionIn, user: CurrentUser, p: GovernanceDep) -> ProposalOut:
     try:
         return _proposal_out(p.deployments.decide(str(proposal_id), user, body.approve, body.reason,
                                                   body.density_exception))
@@ -238,7 +238,7 @@ def decide(proposal_id: uuid.UUID, body: DeploymentDecisionIn, user: CurrentUser
 
 
 @deployment_router.post("/api/cameras/{camera_id}/decommission", status_code=204)
-def decommission(camera_id: str, body: DecommissionIn, user: CurrentUser, p: PlatformDep) -> None:
+def decommission(camera_id: str, body: DecommissionIn, user: CurrentUser, p: GovernanceDep) -> None:
     try:
         p.deployments.decommission(camera_id, user, body.reason)
     except (ApprovalRefused, DeploymentRefused) as exc:
@@ -252,13 +252,13 @@ def _key_out(k: CameraKey) -> CameraKeyOut:
 
 
 @deployment_router.get("/api/public/camera-keys", response_model=list[CameraKeyOut], tags=["public"])
-def camera_keys(p: PlatformDep) -> list[CameraKeyOut]:
+def camera_keys(p: GovernanceDep) -> list[CameraKeyOut]:
     """Edge cameras' public signing keys and their state (public: what makes a message a camera's read)."""
     return [_key_out(k) for k in p.deployments.keys.all()]
 
 
 @deployment_router.post("/api/cameras/{camera_id}/key", response_model=CameraKeyOut)
-def rotate_camera_key(camera_id: str, body: KeyRotationIn, user: CurrentUser, p: PlatformDep) -> CameraKeyOut:
+def rotate_camera_key(camera_id: str, body: KeyRotationIn, user: CurrentUser, p: GovernanceDep) -> CameraKeyOut:
     """Register a new signing key for an approved camera; the previous one is retired (department head or ethics
     board; ledgered)."""
     try:
@@ -268,7 +268,7 @@ def rotate_camera_key(camera_id: str, body: KeyRotationIn, user: CurrentUser, p:
 
 
 @deployment_router.post("/api/cameras/{camera_id}/key/revoke", status_code=204)
-def revoke_camera_key(camera_id: str, body: DecommissionIn, user: CurrentUser, p: PlatformDep) -> None:
+def revoke_camera_key(camera_id: str, body: DecommissionIn, user: CurrentUser, p: GovernanceDep) -> None:
     """Revoke every key of the camera: everything they signed is refused from now on (ledgered)."""
     try:
         p.deployments.keys.revoke(camera_id, user, body.reason)

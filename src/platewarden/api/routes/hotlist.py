@@ -13,7 +13,7 @@ from platewarden.api.schemas import (
 )
 from platewarden.domain.hotlist import HotlistEntry
 from platewarden.domain.plates import normalize_plate
-from platewarden.http.common import PlatformDep
+from platewarden.http.common import GovernanceDep
 from platewarden.policy.model import Role
 
 router = APIRouter()
@@ -25,7 +25,7 @@ def _hotlist_out(e: HotlistEntry) -> HotlistOut:
 
 
 @router.post("/api/hotlist", response_model=HotlistOut, status_code=201, tags=["hotlist"])
-def propose_entry(body: HotlistIn, user: CurrentUser, p: PlatformDep) -> HotlistOut:
+def propose_entry(body: HotlistIn, user: CurrentUser, p: GovernanceDep) -> HotlistOut:
     try:
         entry = HotlistEntry(str(uuid.uuid4()), normalize_plate(body.plate), body.region, body.country, body.reason,
                              body.source, body.make, body.colour, user.label, p.clock.now(), body.expires_at)
@@ -35,12 +35,12 @@ def propose_entry(body: HotlistIn, user: CurrentUser, p: PlatformDep) -> Hotlist
 
 
 @router.get("/api/hotlist/pending", response_model=list[HotlistOut], tags=["hotlist"])
-def pending_entries(user: CurrentUser, p: PlatformDep) -> list[HotlistOut]:
+def pending_entries(user: CurrentUser, p: GovernanceDep) -> list[HotlistOut]:
     require(user, Role.OFFICER, Role.DEPARTMENT_HEAD)
     return [_hotlist_out(e) for e in p.hotlist.pending()]
 
 
 @router.post("/api/hotlist/{entry_id}/approve", response_model=HotlistOut, tags=["hotlist"])
-def approve_entry(entry_id: uuid.UUID, user: CurrentUser, p: PlatformDep) -> HotlistOut:
+def approve_entry(entry_id: uuid.UUID, user: CurrentUser, p: GovernanceDep) -> HotlistOut:
     return _hotlist_out(p.hotlist.approve(str(entry_id), user))
 

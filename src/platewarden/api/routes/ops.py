@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from platewarden.http.common import PlatformDep
+from platewarden.http.common import GovernanceDep
 
 router = APIRouter()
 
 
 @router.get("/healthz", tags=["ops"])
-def healthz(p: PlatformDep) -> dict[str, str]:
+def healthz(p: GovernanceDep) -> dict[str, str]:
     p.ledger.size()  # touches the database
     return {"status": "ok"}
 

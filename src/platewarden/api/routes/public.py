@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from platewarden.audit.transparency import transparency
-from platewarden.http.common import PlatformDep
+from platewarden.http.common import GovernanceDep, PublicDep
 
 router = APIRouter()
 
 
 @router.get("/api/public/transparency", tags=["public"])
-def public_transparency(p: PlatformDep) -> dict[str, object]:
+def public_transparency(p: GovernanceDep, public: PublicDep) -> dict[str, object]:
     """Aggregates for the public portal (no login): no plate, crop or name."""
-    return transparency(p, p.clock.now())
+    return public.recent(p.clock.now())
 

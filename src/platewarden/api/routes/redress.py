@@ -14,13 +14,13 @@ from platewarden.api.schemas import (
 )
 from platewarden.domain.alerts import UnknownAlert
 from platewarden.domain.redress import Complaint, ComplaintDetails, LiableParty, RedressError
-from platewarden.http.common import PlatformDep, client_address
+from platewarden.http.common import GovernanceDep, client_address
 
 router = APIRouter()
 
 
 @router.post("/api/public/complaints", status_code=201, tags=["public"])
-def file_complaint(body: ComplaintIn, request: Request, p: PlatformDep) -> dict[str, str]:
+def file_complaint(body: ComplaintIn, request: Request, p: GovernanceDep) -> dict[str, str]:
     """Anyone who believes they were misidentified files a complaint (no account needed; limited per address and
     per hour)."""
     try:
@@ -40,7 +40,7 @@ def _complaint_out(c: Complaint) -> ComplaintOut:
 
 
 @router.get("/api/complaints", response_model=list[ComplaintOut], tags=["redress"])
-def list_complaints(user: CurrentUser, p: PlatformDep) -> list[ComplaintOut]:
+def list_complaints(user: CurrentUser, p: GovernanceDep) -> list[ComplaintOut]:
     try:
         return [_complaint_out(c) for c in p.redress.all(user)]
     except PermissionError as exc:
@@ -48,7 +48,7 @@ def list_complaints(user: CurrentUser, p: PlatformDep) -> list[ComplaintOut]:
 
 
 @router.post("/api/complaints/{complaint_id}/review", response_model=ComplaintOut, tags=["redress"])
-def review_complaint(complaint_id: uuid.UUID, user: CurrentUser, p: PlatformDep) -> ComplaintOut:
+def review_complaint(complaint_id: uuid.UUID, user: CurrentUser, p: GovernanceDep) -> ComplaintOut:
     try:
         return _complaint_out(p.redress.start_review(user, str(complaint_id)))
     except PermissionError as exc:
@@ -60,7 +60,7 @@ def review_complaint(complaint_id: uuid.UUID, user: CurrentUser, p: PlatformDep)
 
 
 @router.get("/api/complaints/{complaint_id}/alerts", tags=["redress"])
-def complaint_alerts(complaint_id: uuid.UUID, user: CurrentUser, p: PlatformDep) -> list[str]:
+def complaint_alerts(complaint_id: uuid.UUID, user: CurrentUser, p: GovernanceDep) -> list[str]:
     try:
         return p.redress.matching_alerts(user, str(complaint_id))
     except PermissionError as exc:
@@ -73,7 +73,7 @@ def complaint_alerts(complaint_id: uuid.UUID, user: CurrentUser, p: PlatformDep)
 
 @router.post("/api/complaints/{complaint_id}/decision", response_model=ComplaintOut, tags=["redress"])
 def decide_complaint(complaint_id: uuid.UUID, body: RedressDecisionIn, user: CurrentUser,
-                     p: PlatformDep) -> ComplaintOut:
+                     p: GovernanceDep) -> ComplaintOut:
     try:
         return _complaint_out(p.redress.decide(
             user, str(complaint_id), body.upheld, body.reason, body.linked_alerts, body.compensation,

@@ -20,7 +20,7 @@ from platewarden.api.schemas import (
 from platewarden.domain.plates import normalize_plate
 from platewarden.governance.scope import Query, Scope
 from platewarden.governance.search import Decision, SearchRequest
-from platewarden.http.common import PlatformDep
+from platewarden.http.common import GovernanceDep
 from platewarden.investigation.trajectory import steps
 
 router = APIRouter()
@@ -35,7 +35,7 @@ def _request_out(r: SearchRequest, overdue: set[str]) -> SearchRequestOut:
 
 
 @router.post("/api/searches", response_model=SearchRequestOut, status_code=201, tags=["searches"])
-def apply_search(body: SearchRequestIn, user: CurrentUser, p: PlatformDep) -> SearchRequestOut:
+def apply_search(body: SearchRequestIn, user: CurrentUser, p: GovernanceDep) -> SearchRequestOut:
     s = body.scope
     scope = Scope(tuple(normalize_plate(x) for x in s.plates), s.pattern.upper() if s.pattern else None,
                   s.pattern_reason, s.time_from, s.time_to, tuple(s.camera_ids), s.area, s.purpose, s.justification)
@@ -44,39 +44,39 @@ def apply_search(body: SearchRequestIn, user: CurrentUser, p: PlatformDep) -> Se
 
 
 @router.get("/api/searches", response_model=list[SearchRequestOut], tags=["searches"])
-def list_searches(user: CurrentUser, p: PlatformDep) -> list[SearchRequestOut]:
+def list_searches(user: CurrentUser, p: GovernanceDep) -> list[SearchRequestOut]:
     visible = p.searches.visible_to(user)
     overdue = {r.id for r in p.searches.overdue_reviews()}
     return [_request_out(r, overdue) for r in visible]
 
 
-def _decision(p: PlatformDep, decision: Decision, request_id: uuid.UUID, user: CurrentUser,
+def _decision(p: GovernanceDep, decision: Decision, request_id: uuid.UUID, user: CurrentUser,
               reason: str) -> SearchRequestOut:
     return _request_out(p.searches.decide(str(request_id), user, decision, reason), set())
 
 
 @router.post("/api/searches/{request_id}/approve", response_model=SearchRequestOut, tags=["searches"])
-def approve_search(request_id: uuid.UUID, body: DecisionIn, user: CurrentUser, p: PlatformDep) -> SearchRequestOut:
+def approve_search(request_id: uuid.UUID, body: DecisionIn, user: CurrentUser, p: GovernanceDep) -> SearchRequestOut:
     return _decision(p, Decision.APPROVE, request_id, user, body.reason)
 
 
 @router.post("/api/searches/{request_id}/reject", response_model=SearchRequestOut, tags=["searches"])
-def reject_search(request_id: uuid.UUID, body: DecisionIn, user: CurrentUser, p: PlatformDep) -> SearchRequestOut:
+def reject_search(request_id: uuid.UUID, body: DecisionIn, user: CurrentUser, p: GovernanceDep) -> SearchRequestOut:
     return _decision(p, Decision.REJECT, request_id, user, body.reason)
 
 
 @router.post("/api/searches/{request_id}/revoke", response_model=SearchRequestOut, tags=["searches"])
-def revoke_search(request_id: uuid.UUID, body: DecisionIn, user: CurrentUser, p: PlatformDep) -> SearchRequestOut:
+def revoke_search(request_id: uuid.UUID, body: DecisionIn, user: CurrentUser, p: GovernanceDep) -> SearchRequestOut:
     return _decision(p, Decision.REVOKE, request_id, user, body.reason)
 
 
 @router.post("/api/searches/{request_id}/review", response_model=SearchRequestOut, tags=["searches"])
-def review_search(request_id: uuid.UUID, body: ReviewIn, user: CurrentUser, p: PlatformDep) -> SearchRequestOut:
+def review_search(request_id: uuid.UUID, body: ReviewIn, user: CurrentUser, p: GovernanceDep) -> SearchRequestOut:
     return _decision(p, Decision.UPHOLD if body.upheld else Decision.NOT_UPHELD, request_id, user, body.reason)
 
 
 @router.post("/api/searches/{request_id}/run", response_model=SearchResultOut, tags=["searches"])
-def run_search(request_id: uuid.UUID, body: QueryIn, user: CurrentUser, p: PlatformDep) -> SearchResultOut:
+def run_search(request_id: uuid.UUID, body: QueryIn, user: CurrentUser, p: GovernanceDep) -> SearchResultOut:
     q = Query(body.plate, body.pattern.upper() if body.pattern else None, body.time_from, body.time_to,
               tuple(body.camera_ids), body.area)
     res = p.searches.search(user, str(request_id), q)

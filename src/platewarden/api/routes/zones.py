@@ -14,7 +14,7 @@ from platewarden.api.deps import CurrentUser
 from platewarden.api.schemas import ApiInput
 from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.zones import Zone, ZoneError
-from platewarden.http.common import PlatformDep
+from platewarden.http.common import GovernanceDep
 
 zones_router = APIRouter(tags=["zones"])
 
@@ -68,7 +68,7 @@ def _out(z: Zone) -> dict[str, object]:
 
 
 @zones_router.get("/api/public/zones", response_model=list[ZoneFiguresOut], tags=["public"])
-def public_zones(p: PlatformDep) -> list[ZoneFiguresOut]:
+def public_zones(p: GovernanceDep) -> list[ZoneFiguresOut]:
     """Every zone with its camera density and alert count (no plates)."""
     return [ZoneFiguresOut(**_out(s.zone), cameras=s.cameras, area_km2=round(s.area_km2, 4),  # type: ignore[arg-type]
                            cameras_per_km2=round(s.cameras_per_km2, 3), sightings=s.sightings, alerts=s.alerts)
@@ -76,7 +76,7 @@ def public_zones(p: PlatformDep) -> list[ZoneFiguresOut]:
 
 
 @zones_router.post("/api/zones", response_model=ZoneOut, status_code=201)
-def designate(body: ZoneIn, user: CurrentUser, p: PlatformDep) -> ZoneOut:
+def designate(body: ZoneIn, user: CurrentUser, p: GovernanceDep) -> ZoneOut:
     try:
         z = p.zones.designate(user, body.name, list(body.polygon), body.justification, body.min_sightings,
                               body.window_hours, body.expires_at)
@@ -88,7 +88,7 @@ def designate(body: ZoneIn, user: CurrentUser, p: PlatformDep) -> ZoneOut:
 
 
 @zones_router.post("/api/zones/{zone_id}/decision", response_model=ZoneOut)
-def decide(zone_id: uuid.UUID, body: ZoneDecisionIn, user: CurrentUser, p: PlatformDep) -> ZoneOut:
+def decide(zone_id: uuid.UUID, body: ZoneDecisionIn, user: CurrentUser, p: GovernanceDep) -> ZoneOut:
     try:
         z = p.zones.decide(str(zone_id), user, body.approve, body.reason)
     except KeyError as exc:
@@ -99,7 +99,7 @@ def decide(zone_id: uuid.UUID, body: ZoneDecisionIn, user: CurrentUser, p: Platf
 
 
 @zones_router.get("/api/zones/alerts", response_model=list[ZoneAlertOut])
-def zone_alerts(purpose: str, user: CurrentUser, p: PlatformDep) -> list[ZoneAlertOut]:
+def zone_alerts(purpose: str, user: CurrentUser, p: GovernanceDep) -> list[ZoneAlertOut]:
     try:
         shown = p.zones.alerts(user, purpose)
     except ApprovalRefused as exc:
