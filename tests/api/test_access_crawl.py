@@ -40,6 +40,7 @@ WHO_MAY_SEE: dict[str, frozenset[str]] = {
     "/metrics": frozenset({"admin", "auditor"}),
     "/api/alerts": frozenset({"officer", "head", "operator"}),
     "/api/complaints": frozenset({"officer", "head"}),
+    "/api/holds": frozenset({"officer", "head", "prosecutor", "auditor"}),
     "/api/hotlist/pending": frozenset({"officer", "head"}),
     "/api/ledger/checkpoint": PUBLIC,
     "/api/ledger/entries": frozenset({"head", "prosecutor", "auditor", "ethics"}),

@@ -146,8 +146,7 @@ def test_no_back_door_when_a_server_is_configured(served: tuple[str, Platform], 
     env = {"PLATEWARDEN_URL": base, "PLATEWARDEN_TOKEN": p.accounts.issue_token(who["officer"], "cli"),
            "PLATEWARDEN_DATABASE_URL": p.settings.effective_database_url}
     before = len(p.ledger.entries())
-    res = CliRunner().invoke(cli, ["--data-dir", str(data_dir), "hold", "request", "--case", "2026-CR-1",
-                                   "--read", "r-1", "--reason", "evidence"], env=env)
+    res = CliRunner().invoke(cli, ["--data-dir", str(data_dir), "zone", "alerts", "--purpose", "patrol"], env=env)
     assert res.exit_code != 0 and "has no server form" in res.output, res.output
     assert len(p.ledger.entries()) == before  # nothing done, nothing written
     for url, why in (("http://platewarden.example.org", "in clear"), ("ftp://x", "https://"),
@@ -162,3 +161,32 @@ def test_no_back_door_when_a_server_is_configured(served: tuple[str, Platform], 
     res = CliRunner().invoke(cli, ["search", "approve", "not-an-id"], env={"PLATEWARDEN_URL": base,
                                                                            "PLATEWARDEN_TOKEN": "t"})
     assert res.exit_code == 2 and "not a search request id" in res.output
+
+
+def test_holds_through_the_server(served: tuple[str, Platform], clock: ManualClock, tmp_path: Path) -> None:
+    base, p = served
+    who = people(p)
+    approve_camera(p, CAMERA, who)
+    read = make_read("KX7204", clock.now() - timedelta(days=2))
+    p.reads.ingest([read])
+    officer, head, head2, operator = (p.accounts.issue_token(who[n], "cli")
+                                      for n in ("officer", "head", "head2", "operator"))
+    no_data = tmp_path / "empty"
+    no_data.mkdir()
+    res = run(base, no_data, officer, "hold", "request", "--case", "2026-CR-8", "--read", read.id,
+              "--reason", "the trial is set for March")
+    assert res.exit_code == 0 and "keeps nothing until approved" in res.output, res.output
+    hold_id = res.output.split()[1]
+    assert "awaiting approval" in run(base, no_data, head, "hold", "list").output
+    res = run(base, no_data, operator, "hold", "list")
+    assert res.exit_code == 1 and "the server refused (403)" in res.output  # an operator works no cases
+    res = run(base, no_data, officer, "hold", "approve", hold_id)
+    assert res.exit_code == 1 and "the server refused (403)" in res.output  # nor does anyone approve their own
+    assert run(base, no_data, head, "hold", "approve", hold_id).exit_code == 0
+    assert "active" in run(base, no_data, officer, "hold", "list").output
+    res = run(base, no_data, head2, "hold", "release", hold_id, "--reason", "case closed")
+    assert res.exit_code == 0, res.output
+    assert "released" in run(base, no_data, head, "hold", "list").output
+    kinds = [e["body"].get("action") for _, e in p.ledger.parsed() if e["kind"] == "hold"]
+    assert {"request", "refused", "place", "release"} <= set(kinds), kinds
+    assert list(no_data.iterdir()) == []

@@ -437,6 +437,12 @@ def hold() -> None:
 def hold_request(ctx: click.Context, case_number: str, read_ids: tuple[str, ...], reason: str) -> None:
     """Ask to keep reads for a case past the ordinary limit (you, an officer, head or prosecutor); it keeps them
     once a department head or prosecutor other than you approves it (hold approve)."""
+    server = server_for(ctx)
+    if server is not None:
+        hid = server.call("POST", "/api/holds", {"case_number": case_number, "read_ids": list(read_ids),
+                                                 "reason": reason})["id"]
+        click.echo(f"hold {hid} requested: it keeps nothing until approved (platewarden hold approve {hid})")
+        return
     with platform(ctx, notify=False) as p:
         try:
             hid = p.retention.request_hold(current_user(ctx, p), case_number, list(read_ids), reason)
@@ -450,6 +456,11 @@ def hold_request(ctx: click.Context, case_number: str, read_ids: tuple[str, ...]
 @click.pass_context
 def hold_approve(ctx: click.Context, hold_id: str) -> None:
     """Approve a requested hold (a department head or prosecutor, never its requester)."""
+    server = server_for(ctx)
+    if server is not None:
+        server.call("POST", f"/api/holds/{path_id(hold_id, 'hold')}/approve")
+        click.echo(f"hold {hold_id} placed")
+        return
     with platform(ctx, notify=False) as p:
         try:
             p.retention.approve_hold(current_user(ctx, p), hold_id)
@@ -463,7 +474,13 @@ def hold_approve(ctx: click.Context, hold_id: str) -> None:
 @click.option("--reason", required=True)
 @click.pass_context
 def hold_release(ctx: click.Context, hold_id: str, reason: str) -> None:
-    """Release a hold (department head or prosecutor): its reads fall back under ordinary retention."""
+    """Release a hold (department head or prosecutor): the reads no other hold keeps are destroyed, and a case key
+    with no read left."""
+    server = server_for(ctx)
+    if server is not None:
+        server.call("POST", f"/api/holds/{path_id(hold_id, 'hold')}/release", {"reason": reason})
+        click.echo(f"hold {hold_id} released")
+        return
     with platform(ctx, notify=False) as p:
         try:
             p.retention.release(current_user(ctx, p), hold_id, reason)
@@ -476,11 +493,14 @@ def hold_release(ctx: click.Context, hold_id: str, reason: str) -> None:
 @click.pass_context
 def hold_list(ctx: click.Context) -> None:
     """Holds with their case, reads kept and review date (REVIEW DUE when past it)."""
+    server = server_for(ctx)
+    if server is not None:
+        for h in server.call("GET", "/api/holds"):
+            state = "REVIEW DUE" if h["state"] == "review due" else h["state"]
+            click.echo(f"{h['id']}  case {h['case_number']}  {h['reads']} reads  review by {h['review_by']}  {state}")
+        return
     with platform(ctx, notify=False) as p:
-        u = current_user(ctx, p)
-        if not u.roles & {Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR, Role.AUDITOR}:
-            raise click.ClickException("holds are seen by officers, approvers and auditors")
-        for h in p.retention.holds():
+        for h in p.retention.holds_for(current_user(ctx, p)):
             state = ("released" if h["released_at"] else "awaiting approval" if not h["approved_by"]
                      else "REVIEW DUE" if h["review_due"] else "active")
             click.echo(f"{h['id']}  case {h['case_number']}  {h['reads']} reads  review by {h['review_by']}  {state}")

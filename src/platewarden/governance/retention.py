@@ -220,6 +220,12 @@ class Retention:
                 shredded += 1
         return len(rows), root, shredded
 
+    def holds_for(self, user: User) -> list[dict[str, object]]:
+        """The holds, for those who work with cases (officers, approvers, auditors): one rule for every adapter."""
+        if not user.roles & {Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR, Role.AUDITOR}:
+            raise HoldRefused("holds are seen by officers, department heads, prosecutors and auditors")
+        return self.holds()
+
     def holds(self) -> list[dict[str, object]]:
         """Every hold with its case, reason, count of reads kept and review date (no personal data)."""
         today = self._clock.now().date()

@@ -3,8 +3,20 @@ or over the public aggregates. ``platewarden.server`` mounts ``ROUTERS``."""
 
 from fastapi import APIRouter
 
-from platewarden.api.routes import accounts, alerts, deployment, hotlist, ledger, ops, public, redress, searches, zones
+from platewarden.api.routes import (
+    accounts,
+    alerts,
+    deployment,
+    holds,
+    hotlist,
+    ledger,
+    ops,
+    public,
+    redress,
+    searches,
+    zones,
+)
 
-ROUTERS: tuple[APIRouter, ...] = (accounts.accounts_router, ops.router, alerts.router, hotlist.router, searches.router,
-                                  redress.router, ledger.router, public.router, deployment.deployment_router,
-                                  zones.zones_router)
+ROUTERS: tuple[APIRouter, ...] = (
+    accounts.accounts_router, ops.router, alerts.router, hotlist.router, searches.router, redress.router,
+    holds.router, ledger.router, public.router, deployment.deployment_router, zones.zones_router)
