@@ -24,6 +24,7 @@ from platewarden.governance.search import SearchGovernance
 from platewarden.governance.sharing import Sharing
 from platewarden.governance.single_sign_on import SingleSignOn
 from platewarden.governance.zones import ZoneWatch
+from platewarden.investigation.evidence import EvidenceExport
 from platewarden.ledger.high_water import HighWaterMark
 from platewarden.ledger.keys import load_or_create_signer
 from platewarden.ledger.log import Ledger
@@ -78,6 +79,7 @@ class Platform:
     zones: ZoneWatch
     sharing: Sharing
     alert_review: AlertReview
+    evidence: EvidenceExport
     notifier: DeliveringNotifier | None = field(default=None)
 
     @classmethod
@@ -114,6 +116,7 @@ class Platform:
                    redress=Redress(engine, keyring, alert_store, hotlist, ledger, policy, clock),
                    hotlist=hotlist, alert_store=alert_store, alerts=alerts,
                    alert_review=AlertReview(alert_store, alerts, hotlist, ledger, clock),
+                   evidence=EvidenceExport(engine, keyring, case_keys, ledger, clock),
                    webhooks=webhooks, notifier=notifier,
                    outlets=NotificationOutlets(engine, ledger, policy, clock, keyring.record_seal()))
 

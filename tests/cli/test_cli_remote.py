@@ -6,6 +6,7 @@ directory behind the server's back, and a URL that would send the token in clear
 from __future__ import annotations
 
 import json
+import stat
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -168,9 +169,9 @@ def test_holds_through_the_server(served: tuple[str, Platform], clock: ManualClo
     who = people(p)
     approve_camera(p, CAMERA, who)
     read = make_read("KX7204", clock.now() - timedelta(days=2))
-    p.reads.ingest([read])
-    officer, head, head2, operator = (p.accounts.issue_token(who[n], "cli")
-                                      for n in ("officer", "head", "head2", "operator"))
+    p.read_writer("remote").write([read])  # stored in a ledgered batch, as a camera's reads are
+    officer, officer2, head, head2, operator = (p.accounts.issue_token(who[n], "cli")
+                                                for n in ("officer", "officer2", "head", "head2", "operator"))
     no_data = tmp_path / "empty"
     no_data.mkdir()
     res = run(base, no_data, officer, "hold", "request", "--case", "2026-CR-8", "--read", read.id,
@@ -184,6 +185,17 @@ def test_holds_through_the_server(served: tuple[str, Platform], clock: ManualClo
     assert res.exit_code == 1 and "the server refused (403)" in res.output  # nor does anyone approve their own
     assert run(base, no_data, head, "hold", "approve", hold_id).exit_code == 0
     assert "active" in run(base, no_data, officer, "hold", "list").output
+    package = tmp_path / "out" / "evidence.zip"
+    package.parent.mkdir()
+    res = run(base, no_data, officer2, "evidence", "export", "--case", "2026-CR-8", str(package))
+    assert res.exit_code == 1 and "the server refused (403)" in res.output and not package.exists()
+    res = run(base, no_data, officer, "evidence", "export", "--case", "2026-CR-8", str(package))
+    assert res.exit_code == 0 and "1 reads" in res.output, res.output
+    assert stat.S_IMODE(package.stat().st_mode) == 0o600  # plaintext plates: this account only
+    key = res.output.split("--key '")[1].split("'")[0]
+    assert key == p.ledger.public_key.encode()
+    verified = CliRunner().invoke(cli, ["evidence", "verify", str(package), "--key", key])
+    assert verified.exit_code == 0 and "intact" in verified.output, verified.output
     res = run(base, no_data, head2, "hold", "release", hold_id, "--reason", "case closed")
     assert res.exit_code == 0, res.output
     assert "released" in run(base, no_data, head, "hold", "list").output

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from platewarden.domain.clock import ManualClock
-from platewarden.investigation.evidence import EvidenceError, export_case, verify_package
+from platewarden.investigation.evidence import EvidenceError, verify_package
 from platewarden.ledger.notes import Signer
 from platewarden.runtime import Platform
 from tests.factories import CAMERA, approve_camera, make_read, people
@@ -40,16 +40,16 @@ def package(platform: Platform, clock: ManualClock, tmp_path: Path) -> tuple[byt
     held = [reads[1].id, reads[4].id]
     platform.retention.hold(who["officer"], who["head"], "2026-CR-3", held, "trial")
     with pytest.raises(PermissionError):
-        export_case(platform, who["operator"], "2026-CR-3", tmp_path / "x.zip")
+        platform.evidence.export(who["operator"], "2026-CR-3", tmp_path / "x.zip")
     with pytest.raises(PermissionError):  # an officer the case's holds do not name
-        export_case(platform, who["officer2"], "2026-CR-3", tmp_path / "x.zip")
+        platform.evidence.export(who["officer2"], "2026-CR-3", tmp_path / "x.zip")
     with pytest.raises(EvidenceError):
-        export_case(platform, who["prosecutor"], "2026-CR-404", tmp_path / "x.zip")
+        platform.evidence.export(who["prosecutor"], "2026-CR-404", tmp_path / "x.zip")
     (tmp_path / "e.zip").write_bytes(b"an older file anyone could read")
     (tmp_path / "e.zip").chmod(0o644)
     old_umask = os.umask(0o022)
     try:
-        assert export_case(platform, who["officer"], "2026-CR-3", tmp_path / "e.zip") == 2
+        assert platform.evidence.export(who["officer"], "2026-CR-3", tmp_path / "e.zip") == 2
     finally:
         os.umask(old_umask)
     assert stat.S_IMODE((tmp_path / "e.zip").stat().st_mode) == 0o600  # plaintext plates: this account only
@@ -91,6 +91,6 @@ def test_provable_after_the_day_is_destroyed(package: tuple[bytes, Platform, lis
     [receipt] = p.retention.run()
     assert receipt.kept_for_cases == 2 and receipt.destroyed == 4
     who = {u: p.accounts.by_username(u) for u in ("officer",)}
-    export_case(p, who["officer"], "2026-CR-3", tmp_path / "later.zip")
+    p.evidence.export(who["officer"], "2026-CR-3", tmp_path / "later.zip")
     rep = verify_package((tmp_path / "later.zip").read_bytes(), p.ledger.public_key)
     assert rep.ok, rep.problems

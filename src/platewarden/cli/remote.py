@@ -75,6 +75,11 @@ class Server:
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         """One API call; the parsed JSON answer (None for an empty one). A refusal raises ServerRefused."""
+        raw, _ = self.fetch(method, path, body)
+        return json.loads(raw) if raw else None
+
+    def fetch(self, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[bytes, dict[str, str]]:
+        """One API call; the raw answer and its headers (for a file such as an evidence package)."""
         headers = {"Accept": "application/json"}
         data = None
         if body is not None:
@@ -88,6 +93,7 @@ class Server:
         try:
             with self._opener.open(req, timeout=60) as resp:
                 raw = resp.read(MAX_ANSWER_BYTES + 1)
+                headers = {k.lower(): v for k, v in resp.headers.items()}
         except urllib.error.HTTPError as exc:
             raise ServerRefused(exc.code, _detail(exc.read(65536))) from exc
         except (urllib.error.URLError, OSError) as exc:
@@ -95,7 +101,7 @@ class Server:
             raise ServerRefused(0, f"cannot reach the server at {self.base_url}: {reason}") from exc
         if len(raw) > MAX_ANSWER_BYTES:
             raise ServerRefused(0, "the server's answer is larger than any answer it should give")
-        return json.loads(raw) if raw else None
+        return raw, headers
 
     def sign_in(self, username: str, password: str, code: str | None) -> None:
         """Open a session as a person signing in at the console would (throttled and ledgered by the server)."""

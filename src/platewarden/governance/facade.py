@@ -21,6 +21,7 @@ from platewarden.governance.search import SearchGovernance
 from platewarden.governance.sharing import Sharing
 from platewarden.governance.single_sign_on import SingleSignOn
 from platewarden.governance.zones import ZoneWatch
+from platewarden.investigation.evidence import EvidenceExport
 from platewarden.ledger.log import Ledger
 from platewarden.policy import Policy
 from platewarden.store.cameras import CameraRegistry
@@ -41,4 +42,5 @@ class Governance(Protocol):
     sharing: Sharing
     hotlist: HotlistService
     alert_review: AlertReview
+    evidence: EvidenceExport
     outlets: NotificationOutlets

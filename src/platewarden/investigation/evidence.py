@@ -18,19 +18,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
-from platewarden.domain.errors import Refused
+from platewarden.domain.clock import Clock
+from platewarden.domain.errors import Invalid, Refused
 from platewarden.domain.users import User
 from platewarden.governance.retention import genuine_held_reads
 from platewarden.ledger.entries import Event, EventKind, digest, with_reason
-from platewarden.ledger.log import InclusionProof
+from platewarden.ledger.log import InclusionProof, Ledger
 from platewarden.ledger.merkle import ProofError, inclusion_proof, leaf_hash, root_from_inclusion
 from platewarden.ledger.notes import NoteError, SignedNote, Verifier, verify_log_signature
 from platewarden.policy.model import Role
-from platewarden.runtime import Platform
+from platewarden.store.case_keys import CaseKeys
 from platewarden.store.cipher import unseal
 from platewarden.store.codec import COMMITMENT_TAG, commitment, unseal_payload
+from platewarden.store.keyring import KeyRing
 from platewarden.store.permissions import private_file
 from platewarden.store.schema import holds, reads
 from platewarden.store.seals import row_holds
@@ -38,7 +40,7 @@ from platewarden.store.seals import row_holds
 EXPORTERS = frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR})
 
 
-class EvidenceError(ValueError):
+class EvidenceError(Invalid):
     pass
 
 
@@ -46,88 +48,106 @@ def _unpack(blob: bytes) -> list[bytes]:
     return [blob[i: i + 32] for i in range(0, len(blob), 32)]
 
 
-def export_case(p: Platform, user: User, case: str, out: Path) -> int:
-    """Write the case's evidence package to ``out`` (a zip); returns the number of reads. Ledgered."""
-    if not user.roles & EXPORTERS:
-        raise Refused("evidence is exported by an officer, department head or prosecutor")
-    seal = p.keyring.record_seal()
-    with p.engine.connect() as conn:  # only holds that carry their seal name anyone
-        named = {(h.requested_by, h.approved_by) for h in conn.execute(
-            select(holds).where(holds.c.case_number == case, holds.c.released_at.is_(None)))
-            if row_holds(seal, "holds", h)}
-    if Role.PROSECUTOR not in user.roles and not any(user.id in pair for pair in named):
-        p.ledger.append([Event(EventKind.EVIDENCE_EXPORT, p.clock.now(), user.label, with_reason(
-            {"action": "refused", "case": case}, "not named by the case's holds"))])
-        raise Refused("a case's evidence is exported by a prosecutor or by the people its holds name "
-                              "(who requested or approved them)")
-    with p.engine.connect() as conn:
-        kept = genuine_held_reads(conn, seal, holds.c.case_number == case)
-        rows = list(conn.execute(select(reads).where(reads.c.id.in_(list(kept))))) if kept else []
-        batches: dict[int, list[bytes]] = {}
+class EvidenceExport:
+    """A case's evidence package: the reads its holds keep, their crops, their proofs to the ledger and a signed
+    checkpoint, for a prosecutor or the people the case's holds name. Every export and refusal is ledgered."""
+
+    def __init__(self, engine: Engine, keyring: KeyRing, case_keys: CaseKeys, ledger: Ledger, clock: Clock) -> None:
+        self._engine = engine
+        self._keyring = keyring
+        self._case_keys = case_keys
+        self._ledger = ledger
+        self._clock = clock
+
+    def export(self, user: User, case: str, out: Path) -> int:
+        """Write the package to ``out`` (0600: it holds plaintext plates); returns the number of reads."""
+        package, n = self.package(user, case)
+        with private_file(out) as f:
+            f.write(package)
+        return n
+
+    def package(self, user: User, case: str) -> tuple[bytes, int]:
+        """The package as bytes (a zip) and its number of reads. Ledgered."""
+        if not user.roles & EXPORTERS:
+            raise Refused("evidence is exported by an officer, department head or prosecutor")
+        seal = self._keyring.record_seal()
+        with self._engine.connect() as conn:  # only holds that carry their seal name anyone
+            named = {(h.requested_by, h.approved_by) for h in conn.execute(
+                select(holds).where(holds.c.case_number == case, holds.c.released_at.is_(None)))
+                if row_holds(seal, "holds", h)}
+        if Role.PROSECUTOR not in user.roles and not any(user.id in pair for pair in named):
+            self._ledger.append([Event(EventKind.EVIDENCE_EXPORT, self._clock.now(), user.label, with_reason(
+                {"action": "refused", "case": case}, "not named by the case's holds"))])
+            raise Refused("a case's evidence is exported by a prosecutor or by the people its holds name "
+                                  "(who requested or approved them)")
+        with self._engine.connect() as conn:
+            kept = genuine_held_reads(conn, seal, holds.c.case_number == case)
+            rows = list(conn.execute(select(reads).where(reads.c.id.in_(list(kept))))) if kept else []
+            batches: dict[int, list[bytes]] = {}
+            for r in rows:
+                if r.batch_seq is not None and r.batch_seq not in batches:
+                    batches[r.batch_seq] = [leaf_hash(bytes(d)) for d in conn.scalars(
+                        select(reads.c.row_digest).where(reads.c.batch_seq == r.batch_seq).order_by(reads.c.batch_pos))]
+        if not rows:
+            raise EvidenceError(f"case {case!r} holds no reads")
+        note = self._ledger.checkpoint()
+        files: dict[str, bytes] = {}
+        seen: set[str] = set()
+        proofs: dict[int, tuple[int, InclusionProof]] = {}
         for r in rows:
-            if r.batch_seq is not None and r.batch_seq not in batches:
-                batches[r.batch_seq] = [leaf_hash(bytes(d)) for d in conn.scalars(
-                    select(reads.c.row_digest).where(reads.c.batch_seq == r.batch_seq).order_by(reads.c.batch_pos))]
-    if not rows:
-        raise EvidenceError(f"case {case!r} holds no reads")
-    note = p.ledger.checkpoint()
-    files: dict[str, bytes] = {}
-    seen: set[str] = set()
-    proofs: dict[int, tuple[int, InclusionProof]] = {}
-    for r in rows:
-        if r.id in seen:
-            continue
-        seen.add(r.id)
-        key = _key_for(p, r, case)
-        payload = unseal_payload(r, key)
-        crop = unseal(key, r.plate_crop, f"read|{r.id}|plate_crop".encode())
-        vehicle = unseal(key, r.vehicle_crop, f"read|{r.id}|vehicle_crop".encode()) if r.vehicle_crop else None
-        data, commit = commitment(r.id, payload, crop, vehicle)
-        if commit != bytes(r.row_digest):
-            raise EvidenceError(f"read {r.id}: stored commitment does not match its content")
-        if r.batch_seq is None:
-            raise EvidenceError(f"read {r.id} was stored without a ledgered batch")
-        leaves = batches.get(r.batch_seq, [])
-        path = _unpack(r.batch_proof) if r.batch_proof else inclusion_proof(r.batch_pos, leaves)
-        if r.batch_seq not in proofs:  # each proof reads the whole ledger: once per batch, not per read
-            proofs[r.batch_seq] = (int(p.ledger.entry(r.batch_seq)["body"]["count"]),  # type: ignore[index]
-                                   p.ledger.prove(r.batch_seq))
-        size, ledger_proof = proofs[r.batch_seq]
-        files[f"reads/{r.id}.json"] = data
-        files[f"crops/{r.id}.jpg"] = crop
-        if vehicle is not None:
-            files[f"vehicles/{r.id}.jpg"] = vehicle
-        files[f"ledger/{r.batch_seq}.json"] = p.ledger.entries(r.batch_seq, r.batch_seq + 1)[0]
-        files[f"proofs/{r.id}.json"] = json.dumps({
-            "salt": payload["salt"], "commitment": commit.hex(), "batch_seq": r.batch_seq,
-            "batch_position": r.batch_pos, "batch_size": size, "batch_path": [h.hex() for h in path],
-            "ledger_tree_size": ledger_proof.size, "ledger_path": [h.hex() for h in ledger_proof.proof]},
-            indent=1).encode()
-    files["checkpoint.note"] = p.ledger.latest_note().encode()
-    files["log.vkey"] = (p.ledger.public_key.encode() + "\n").encode()
-    manifest = json.dumps({"case": case, "created_at": p.clock.now().isoformat(), "created_by": user.label,
-                           "reads": len(seen), "files": {n: hashlib.sha256(b).hexdigest()
-                                                         for n, b in sorted(files.items())}},
-                          indent=1, sort_keys=True).encode()
-    sig = p.ledger.sign(manifest)
-    with private_file(out) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as z:  # plaintext plates: 0600
-        for name, data in sorted(files.items()):
-            z.writestr(name, data)
-        z.writestr("manifest.json", manifest)
-        z.writestr("manifest.sig", base64.b64encode(sig) + b"\n")
-    p.ledger.append([Event(EventKind.EVIDENCE_EXPORT, p.clock.now(), user.label, {
-        "case": case, "reads": len(seen), "manifest_digest": digest(manifest), "checkpoint_size": int(
-            note.text.split("\n")[1])})])
-    return len(seen)
+            if r.id in seen:
+                continue
+            seen.add(r.id)
+            key = self._key_for(r, case)
+            payload = unseal_payload(r, key)
+            crop = unseal(key, r.plate_crop, f"read|{r.id}|plate_crop".encode())
+            vehicle = unseal(key, r.vehicle_crop, f"read|{r.id}|vehicle_crop".encode()) if r.vehicle_crop else None
+            data, commit = commitment(r.id, payload, crop, vehicle)
+            if commit != bytes(r.row_digest):
+                raise EvidenceError(f"read {r.id}: stored commitment does not match its content")
+            if r.batch_seq is None:
+                raise EvidenceError(f"read {r.id} was stored without a ledgered batch")
+            leaves = batches.get(r.batch_seq, [])
+            path = _unpack(r.batch_proof) if r.batch_proof else inclusion_proof(r.batch_pos, leaves)
+            if r.batch_seq not in proofs:  # each proof reads the whole ledger: once per batch, not per read
+                proofs[r.batch_seq] = (int(self._ledger.entry(r.batch_seq)["body"]["count"]),  # type: ignore[index]
+                                       self._ledger.prove(r.batch_seq))
+            size, ledger_proof = proofs[r.batch_seq]
+            files[f"reads/{r.id}.json"] = data
+            files[f"crops/{r.id}.jpg"] = crop
+            if vehicle is not None:
+                files[f"vehicles/{r.id}.jpg"] = vehicle
+            files[f"ledger/{r.batch_seq}.json"] = self._ledger.entries(r.batch_seq, r.batch_seq + 1)[0]
+            files[f"proofs/{r.id}.json"] = json.dumps({
+                "salt": payload["salt"], "commitment": commit.hex(), "batch_seq": r.batch_seq,
+                "batch_position": r.batch_pos, "batch_size": size, "batch_path": [h.hex() for h in path],
+                "ledger_tree_size": ledger_proof.size, "ledger_path": [h.hex() for h in ledger_proof.proof]},
+                indent=1).encode()
+        files["checkpoint.note"] = self._ledger.latest_note().encode()
+        files["log.vkey"] = (self._ledger.public_key.encode() + "\n").encode()
+        manifest = json.dumps({"case": case, "created_at": self._clock.now().isoformat(), "created_by": user.label,
+                               "reads": len(seen), "files": {n: hashlib.sha256(b).hexdigest()
+                                                             for n, b in sorted(files.items())}},
+                              indent=1, sort_keys=True).encode()
+        sig = self._ledger.sign(manifest)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in sorted(files.items()):
+                z.writestr(name, data)
+            z.writestr("manifest.json", manifest)
+            z.writestr("manifest.sig", base64.b64encode(sig) + b"\n")
+        self._ledger.append([Event(EventKind.EVIDENCE_EXPORT, self._clock.now(), user.label, {
+            "case": case, "reads": len(seen), "manifest_digest": digest(manifest), "checkpoint_size": int(
+                note.text.split("\n")[1])})])
+        return buffer.getvalue(), len(seen)
 
-
-def _key_for(p: Platform, row: Any, case: str) -> bytes:
-    if row.key_scope.startswith("case:"):
-        key = p.case_keys.get(row.key_scope[5:])
-        if key is None:
-            raise EvidenceError(f"no key for {row.key_scope}")
-        return key
-    return p.keyring.for_day(row.day, p.clock.now(), create=False).data_key
+    def _key_for(self, row: Any, case: str) -> bytes:
+        if row.key_scope.startswith("case:"):
+            key = self._case_keys.get(row.key_scope[5:])
+            if key is None:
+                raise EvidenceError(f"no key for {row.key_scope}")
+            return key
+        return self._keyring.for_day(row.day, self._clock.now(), create=False).data_key
 
 
 @dataclass

@@ -7,6 +7,7 @@ from platewarden.api.routes import (
     accounts,
     alerts,
     deployment,
+    evidence,
     holds,
     hotlist,
     ledger,
@@ -19,4 +20,4 @@ from platewarden.api.routes import (
 
 ROUTERS: tuple[APIRouter, ...] = (
     accounts.accounts_router, ops.router, alerts.router, hotlist.router, searches.router, redress.router,
-    holds.router, ledger.router, public.router, deployment.deployment_router, zones.zones_router)
+    holds.router, evidence.router, ledger.router, public.router, deployment.deployment_router, zones.zones_router)
