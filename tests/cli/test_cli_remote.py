@@ -147,7 +147,7 @@ def test_no_back_door_when_a_server_is_configured(served: tuple[str, Platform], 
     env = {"PLATEWARDEN_URL": base, "PLATEWARDEN_TOKEN": p.accounts.issue_token(who["officer"], "cli"),
            "PLATEWARDEN_DATABASE_URL": p.settings.effective_database_url}
     before = len(p.ledger.entries())
-    res = CliRunner().invoke(cli, ["--data-dir", str(data_dir), "zone", "alerts", "--purpose", "patrol"], env=env)
+    res = CliRunner().invoke(cli, ["--data-dir", str(data_dir), "user", "list"], env=env)
     assert res.exit_code != 0 and "has no server form" in res.output, res.output
     assert len(p.ledger.entries()) == before  # nothing done, nothing written
     for url, why in (("http://platewarden.example.org", "in clear"), ("ftp://x", "https://"),
@@ -201,4 +201,61 @@ def test_holds_through_the_server(served: tuple[str, Platform], clock: ManualClo
     assert "released" in run(base, no_data, head, "hold", "list").output
     kinds = [e["body"].get("action") for _, e in p.ledger.parsed() if e["kind"] == "hold"]
     assert {"request", "refused", "place", "release"} <= set(kinds), kinds
+    assert list(no_data.iterdir()) == []
+
+
+def test_zones_through_the_server(served: tuple[str, Platform], clock: ManualClock, tmp_path: Path) -> None:
+    base, p = served
+    who = people(p)
+    token = {n: p.accounts.issue_token(who[n], "cli") for n in ("officer", "head", "prosecutor", "ethics", "auditor")}
+    no_data = tmp_path / "empty"
+    no_data.mkdir()
+    square = "[[52.36, 4.88], [52.36, 4.90], [52.38, 4.90], [52.38, 4.88]]"
+    res = run(base, no_data, token["officer"], "zone", "designate", "--name", "Market square", "--polygon", square,
+              "--justification", "burglary reports in this square tripled in 2026", "--min-sightings", "3",
+              "--window-hours", "24", "--expires", (clock.now() + timedelta(days=30)).isoformat())
+    assert res.exit_code == 0 and "pending approval" in res.output, res.output
+    zone_id = res.output.split()[1]
+    res = run(base, no_data, token["officer"], "zone", "decide", zone_id, "approve", "--reason", "mine")
+    assert res.exit_code == 1 and "the server refused (403)" in res.output
+    for name in ("head", "prosecutor", "ethics"):
+        res = run(base, no_data, token[name], "zone", "decide", zone_id, "approve", "--reason", "proportionate")
+        assert res.exit_code == 0, res.output
+    assert res.output.strip().endswith("active")
+    res = run(base, no_data, token["auditor"], "zone", "alerts", "--purpose", "audit")
+    assert res.exit_code == 1 and "the server refused (403)" in res.output  # plates are not an auditor's to see
+    assert run(base, no_data, token["officer"], "zone", "alerts", "--purpose", "patrol briefing").exit_code == 0
+    res = run(base, no_data, token["head"], "zone", "revoke", zone_id, "--reason", "the burglaries stopped")
+    assert res.exit_code == 0 and "destroyed" in res.output, res.output
+    assert p.zones.get(zone_id).status.value == "revoked"
+    assert list(no_data.iterdir()) == []
+
+
+def test_cameras_through_the_server(served: tuple[str, Platform], clock: ManualClock, tmp_path: Path) -> None:
+    base, p = served
+    who = people(p)
+    head, ethics, officer = (p.accounts.issue_token(who[n], "cli") for n in ("head", "ethics", "officer"))
+    no_data = tmp_path / "empty"
+    no_data.mkdir()
+    res = run(base, no_data, head, "camera", "segment", "border-rd", "--name", "Border Road", "--length-km", "2",
+              "--area", "north")
+    assert res.exit_code == 0, res.output
+    where = ["--name", "Border Road north", "--lat", "41.9", "--lon", "-120.0", "--segment", "border-rd"]
+    res = run(base, no_data, officer, "camera", "propose", "border-1", *where, "--purpose", "stolen vehicles",
+              "--justification", "twelve recovered stolen vehicles crossed here")
+    assert res.exit_code == 1 and "the server refused (403)" in res.output  # an officer proposes no camera
+    res = run(base, no_data, head, "camera", "propose", "border-1", *where, "--purpose", "stolen vehicles",
+              "--justification", "twelve recovered stolen vehicles crossed here")
+    assert res.exit_code == 0 and "public comment until" in res.output, res.output
+    proposal_id = res.output.split()[1].rstrip(":")
+    res = run(base, no_data, ethics, "camera", "decide", proposal_id, "approve", "--reason", "the port needs it")
+    assert res.exit_code == 1 and "comment period" in res.output  # the public has not had its say yet
+    clock.advance(timedelta(days=31))
+    res = run(base, no_data, ethics, "camera", "decide", proposal_id, "approve", "--reason", "the port needs it")
+    assert res.exit_code == 0 and "approved" in res.output, res.output
+    res = run(base, no_data, ethics, "camera", "import", "border-2", "--name", "Border Road south", "--lat", "41.89",
+              "--lon", "-120.0", "--segment", "border-rd", "--decision-ref", "council resolution 2025-4")
+    assert res.exit_code == 0, res.output
+    assert run(base, no_data, head, "camera", "decommission", "border-2", "--reason", "moved to the harbour gate").exit_code == 0
+    assert "border-1" in p.deployments.approved_ids() and "border-2" not in p.deployments.approved_ids()
     assert list(no_data.iterdir()) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import urllib.parse
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -36,6 +37,17 @@ def _camera(camera_id: str, name: str, lat: float, lon: float, heading: float | 
         return Camera(camera_id, name, lat, lon, heading, segment, jurisdictions_from_text(region))
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
+
+
+def _camera_body(cam: Camera, edge_key: str | None) -> dict[str, object]:
+    """A camera as the API's CameraIn takes it."""
+    return {"camera_id": cam.id, "name": cam.name, "latitude": cam.latitude, "longitude": cam.longitude,
+            "heading_deg": cam.heading_deg, "road_segment": cam.road_segment,
+            "jurisdictions": list(cam.jurisdictions), "edge_key": edge_key}
+
+
+def _camera_path(camera_id: str) -> str:
+    return urllib.parse.quote(camera_id, safe="")
 
 
 _camera_options = [
@@ -73,6 +85,12 @@ def camera_segment(ctx: click.Context, segment_id: str, name: str, length_km: fl
         segment = RoadSegment(segment_id, name, length_km, area)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
+    server = server_for(ctx)
+    if server is not None:
+        server.call("POST", "/api/cameras/segments", {"id": segment_id, "name": name, "length_km": length_km,
+                                                      "area": area})
+        click.echo(f"road segment {segment_id}: {length_km:g} km in {area}")
+        return
     with platform(ctx, notify=False) as p:
         try:
             p.deployments.add_segment(segment, current_user(ctx, p))
@@ -91,6 +109,13 @@ def camera_propose(ctx: click.Context, camera_id: str, name: str, lat: float, lo
                    segment: str, region: str | None, edge_key: str | None, purpose: str, justification: str) -> None:
     """Propose a camera: it opens the public comment period; its reads are refused until it is approved."""
     cam = _camera(camera_id, name, lat, lon, heading, segment, region)
+    server = server_for(ctx)
+    if server is not None:
+        out = server.call("POST", "/api/cameras/proposals", {**_camera_body(cam, edge_key), "purpose": purpose,
+                                                             "justification": justification})
+        click.echo(f"proposal {out['id']}: public comment until "
+                   f"{datetime.fromisoformat(out['comment_until']):%Y-%m-%d %H:%M %Z}")
+        return
     with platform(ctx, notify=False) as p:
         try:
             proposal = p.deployments.propose(current_user(ctx, p), cam, purpose, justification, edge_key)
@@ -123,6 +148,12 @@ def camera_comment(ctx: click.Context, proposal_id: str, author: str, text: str)
 def camera_decide(ctx: click.Context, proposal_id: str, decision: str, reason: str,
                   density_exception: str | None) -> None:
     """Decide a proposal at your level of the chain (after the comment period)."""
+    server = server_for(ctx)
+    if server is not None:
+        out = server.call("POST", f"/api/cameras/proposals/{path_id(proposal_id, 'proposal')}/decision", {
+            "approve": decision == "approve", "reason": reason, "density_exception": density_exception})
+        click.echo(f"proposal {proposal_id}: {out['status']}")
+        return
     with platform(ctx, notify=False) as p:
         try:
             proposal = p.deployments.decide(proposal_id, current_user(ctx, p), decision == "approve", reason,
@@ -143,6 +174,12 @@ def camera_import(ctx: click.Context, camera_id: str, name: str, lat: float, lon
                   density_exception: str | None) -> None:
     """Record a camera approved before platewarden (ethics board only; listed as an import in the reports)."""
     cam = _camera(camera_id, name, lat, lon, heading, segment, region)
+    server = server_for(ctx)
+    if server is not None:
+        server.call("POST", "/api/cameras/import", {**_camera_body(cam, edge_key), "decision_ref": decision_ref,
+                                                    "density_exception": density_exception})
+        click.echo(f"camera {camera_id} recorded from {decision_ref}")
+        return
     with platform(ctx, notify=False) as p:
         try:
             p.deployments.import_existing(cam, decision_ref, current_user(ctx, p), density_exception, edge_key)
@@ -157,6 +194,11 @@ def camera_import(ctx: click.Context, camera_id: str, name: str, lat: float, lon
 @click.pass_context
 def camera_decommission(ctx: click.Context, camera_id: str, reason: str) -> None:
     """Take a camera out of service: its reads are refused from now on."""
+    server = server_for(ctx)
+    if server is not None:
+        server.call("POST", f"/api/cameras/{_camera_path(camera_id)}/decommission", {"reason": reason})
+        click.echo(f"camera {camera_id} decommissioned")
+        return
     with platform(ctx, notify=False) as p:
         try:
             p.deployments.decommission(camera_id, current_user(ctx, p), reason)
@@ -188,6 +230,12 @@ def camera_key_list(ctx: click.Context) -> None:
 def camera_key_rotate(ctx: click.Context, camera_id: str, public_key: str, reason: str) -> None:
     """Register PUBLIC_KEY (from edge enroll --rotate) as the camera's key; the previous one is retired (reads it
     signed before now are still taken)."""
+    server = server_for(ctx)
+    if server is not None:
+        out = server.call("POST", f"/api/cameras/{_camera_path(camera_id)}/key",
+                          {"public_key": public_key, "reason": reason})
+        click.echo(f"camera {camera_id}: key {out['fingerprint']} registered, the previous one retired")
+        return
     with platform(ctx, notify=False) as p:
         try:
             key = p.deployments.keys.rotate(camera_id, public_key, current_user(ctx, p), reason)
@@ -202,6 +250,11 @@ def camera_key_rotate(ctx: click.Context, camera_id: str, public_key: str, reaso
 @click.pass_context
 def camera_key_revoke(ctx: click.Context, camera_id: str, reason: str) -> None:
     """Revoke every key of the camera (stolen or lost edge): everything they signed is refused from now on."""
+    server = server_for(ctx)
+    if server is not None:
+        server.call("POST", f"/api/cameras/{_camera_path(camera_id)}/key/revoke", {"reason": reason})
+        click.echo(f"camera {camera_id}: its keys are revoked; enrol and register a new one to take its reads again")
+        return
     with platform(ctx, notify=False) as p:
         try:
             n = p.deployments.keys.revoke(camera_id, current_user(ctx, p), reason)

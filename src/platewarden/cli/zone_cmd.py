@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import urllib.parse
 from datetime import datetime
 
 import click
 
 from platewarden.cli.auth import current_user
 from platewarden.cli.common import platform, refusal_text
+from platewarden.cli.remote import path_id, server_for
 from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.zones import ZoneError
 
@@ -40,6 +42,13 @@ def zone_designate(ctx: click.Context, name: str, polygon: str, justification: s
             raise ValueError("give the expiry with its time zone")
     except (ValueError, TypeError) as exc:
         raise click.BadParameter(str(exc)) from exc
+    server = server_for(ctx)
+    if server is not None:
+        out = server.call("POST", "/api/zones", {
+            "name": name, "polygon": vertices, "justification": justification, "min_sightings": min_sightings,
+            "window_hours": window_hours, "expires_at": expires_at.isoformat()})
+        click.echo(f"zone {out['id']} designated: pending approval along the policy's chain")
+        return
     with platform(ctx, notify=False) as p:
         try:
             z = p.zones.designate(current_user(ctx, p), name, vertices, justification, min_sightings, window_hours,
@@ -56,6 +65,12 @@ def zone_designate(ctx: click.Context, name: str, polygon: str, justification: s
 @click.pass_context
 def zone_decide(ctx: click.Context, zone_id: str, decision: str, reason: str) -> None:
     """Approve or reject a pending zone at your level of the chain; the last approval makes it active from now."""
+    server = server_for(ctx)
+    if server is not None:
+        out = server.call("POST", f"/api/zones/{path_id(zone_id, 'zone')}/decision",
+                          {"approve": decision == "approve", "reason": reason})
+        click.echo(f"zone {zone_id}: {out['status']}")
+        return
     with platform(ctx, notify=False) as p:
         try:
             z = p.zones.decide(zone_id, current_user(ctx, p), decision == "approve", reason)
@@ -71,6 +86,11 @@ def zone_decide(ctx: click.Context, zone_id: str, decision: str, reason: str) ->
 def zone_revoke(ctx: click.Context, zone_id: str, reason: str) -> None:
     """End a zone before its expiry (department head, prosecutor or ethics board): its key, presence tokens and
     alerts are destroyed at once."""
+    server = server_for(ctx)
+    if server is not None:
+        server.call("POST", f"/api/zones/{path_id(zone_id, 'zone')}/revoke", {"reason": reason})
+        click.echo(f"zone {zone_id} revoked: its key, presence tokens and alerts are destroyed")
+        return
     with platform(ctx, notify=False) as p:
         try:
             p.zones.revoke(zone_id, current_user(ctx, p), reason)
@@ -109,6 +129,12 @@ def zone_list(ctx: click.Context) -> None:
 @click.pass_context
 def zone_alerts(ctx: click.Context, purpose: str) -> None:
     """Frequent-presence alerts with their plates (operators and officers; ledgered)."""
+    server = server_for(ctx)
+    if server is not None:
+        for a in server.call("GET", f"/api/zones/alerts?{urllib.parse.urlencode({'purpose': purpose})}"):
+            click.echo(f"{datetime.fromisoformat(a['created_at']):%Y-%m-%d %H:%M}  zone {a['zone_id'][:8]}  "
+                       f"{a['plate']:<10} {a['sightings']} sightings")
+        return
     with platform(ctx, notify=False) as p:
         try:
             shown = p.zones.alerts(current_user(ctx, p), purpose)

@@ -33,6 +33,10 @@ class ZoneDecisionIn(ApiInput):
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
+class ZoneRevokeIn(ApiInput):
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
 class ZoneOut(BaseModel):
     id: str
     name: str
@@ -96,6 +100,12 @@ def decide(zone_id: uuid.UUID, body: ZoneDecisionIn, user: CurrentUser, p: Gover
     except ApprovalRefused as exc:
         raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
     return ZoneOut(**_out(z))  # type: ignore[arg-type]
+
+
+@zones_router.post("/api/zones/{zone_id}/revoke", status_code=204)
+def revoke(zone_id: uuid.UUID, body: ZoneRevokeIn, user: CurrentUser, p: GovernanceDep) -> None:
+    """End a zone before its expiry: its key, presence tokens and alerts are destroyed at once (ledgered)."""
+    p.zones.revoke(str(zone_id), user, body.reason)
 
 
 @zones_router.get("/api/zones/alerts", response_model=list[ZoneAlertOut])
