@@ -256,6 +256,7 @@ def test_cameras_through_the_server(served: tuple[str, Platform], clock: ManualC
     res = run(base, no_data, ethics, "camera", "import", "border-2", "--name", "Border Road south", "--lat", "41.89",
               "--lon", "-120.0", "--segment", "border-rd", "--decision-ref", "council resolution 2025-4")
     assert res.exit_code == 0, res.output
-    assert run(base, no_data, head, "camera", "decommission", "border-2", "--reason", "moved to the harbour gate").exit_code == 0
+    res = run(base, no_data, head, "camera", "decommission", "border-2", "--reason", "moved to the harbour gate")
+    assert res.exit_code == 0, res.output
     assert "border-1" in p.deployments.approved_ids() and "border-2" not in p.deployments.approved_ids()
     assert list(no_data.iterdir()) == []
