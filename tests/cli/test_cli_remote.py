@@ -260,3 +260,31 @@ def test_cameras_through_the_server(served: tuple[str, Platform], clock: ManualC
     assert res.exit_code == 0, res.output
     assert "border-1" in p.deployments.approved_ids() and "border-2" not in p.deployments.approved_ids()
     assert list(no_data.iterdir()) == []
+
+
+def test_account_administration_through_the_server(served: tuple[str, Platform], tmp_path: Path) -> None:
+    base, p = served
+    who = people(p)
+    admin, head, officer = (p.accounts.issue_token(who[n], "cli") for n in ("admin", "head", "officer"))
+    no_data = tmp_path / "empty"
+    no_data.mkdir()
+    res = run(base, no_data, officer, "user", "list")
+    assert res.exit_code == 1 and "the server refused (403)" in res.output
+    res = run(base, no_data, admin, "user", "list")
+    assert res.exit_code == 0 and "officer2" in res.output and "prosecutor" in res.output, res.output
+    victim = p.accounts.issue_token(who["officer2"], "laptop")
+    assert run(base, no_data, admin, "user", "deactivate", "officer2").exit_code == 0
+    with pytest.raises(PermissionError):  # every token of the account ended with it
+        p.accounts.authenticate_token(victim)
+    assert "deactivated" in run(base, no_data, admin, "user", "list").output
+    assert run(base, no_data, admin, "user", "reactivate", "officer2").exit_code == 0
+    res = run(base, no_data, admin, "user", "roles", "officer2", "--role", "officer", "--role", "auditor")
+    assert res.exit_code == 0, res.output
+    res = run(base, no_data, admin, "user", "grant", "officer2")
+    assert res.exit_code == 1 and "the server refused (403)" in res.output  # never the administrator
+    assert "officer2" in run(base, no_data, head, "user", "grant", "--list").output
+    res = run(base, no_data, head, "user", "grant", "officer2")
+    assert res.exit_code == 0 and "roles approved" in res.output, res.output
+    res = run(base, no_data, admin, "user", "deactivate", "nobody")
+    assert res.exit_code == 1 and "no account 'nobody'" in res.output
+    assert list(no_data.iterdir()) == []

@@ -39,3 +39,18 @@ def test_an_officer_lists_only_their_own_requests(platform: Platform, clock: Man
     assert platform.searches.decide(mine.id, who["head"], Decision.APPROVE, "ok").status is Status.PENDING
     assert platform.searches.decide(mine.id, who["prosecutor"], Decision.APPROVE, "ok").status is Status.ACTIVE
     assert platform.searches.decide(mine.id, who["head"], Decision.REVOKE, "case closed").status is Status.REVOKED
+
+
+def test_a_decision_on_an_id_that_is_no_request_is_a_ledgered_refusal(platform: Platform) -> None:
+    """Found by the console's form fuzz on PostgreSQL: a 1,000-character id made the refusal's own record overflow
+    its column (a 500). Now: not found, and the refusal is recorded with what fits an id."""
+    import pytest
+
+    from platewarden.domain.errors import NotFound
+
+    who = people(platform)
+    for decision in (Decision.APPROVE, Decision.REJECT):
+        with pytest.raises(NotFound):
+            platform.searches.decide("x" * 1000, who["head"], decision, "")
+    refused = [e for _, e in platform.ledger.parsed() if e["kind"] == "search_refused"]
+    assert len(refused) == 2 and refused[0]["body"]["request_id"] == "x" * 36

@@ -12,7 +12,7 @@ import click
 
 from platewarden.cli.auth import current_user
 from platewarden.cli.common import platform
-from platewarden.cli.remote import URL_ENV, ServerRefused, path_id, server_for
+from platewarden.cli.remote import URL_ENV, Server, ServerRefused, path_id, server_for
 from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.plates import normalize_plate
 from platewarden.domain.sharing import SharingRefused
@@ -109,6 +109,13 @@ def user_token(ctx: click.Context, label: str, days: int | None, list_: bool, re
 @click.pass_context
 def user_list(ctx: click.Context) -> None:
     """Every account: roles, state, second factor (administrators)."""
+    server = server_for(ctx)
+    if server is not None:
+        for a in server.call("GET", "/api/users"):
+            state = "deactivated" if not a["active"] else "LOCKED" if a["locked"] else "active"
+            click.echo(f"{a['username']:<20} {state:<12} {'2FA' if a['second_factor'] else '-':<4} "
+                       f"{','.join(a['roles']):<40} {a['full_name']}")
+        return
     with platform(ctx, notify=False) as p:
         try:
             accounts = p.accounts.all(current_user(ctx, p))
@@ -120,10 +127,23 @@ def user_list(ctx: click.Context) -> None:
                        f"{','.join(sorted(r.value for r in a.user.roles)):<40} {a.user.full_name}")
 
 
+def _account_id(server: Server, username: str) -> str:
+    """An account's id from its user name, as an administrator sees the accounts on the server."""
+    found = next((a["id"] for a in server.call("GET", "/api/users") if a["username"] == username), None)
+    if found is None:
+        raise click.ClickException(f"no account {username!r}")
+    return urllib.parse.quote(str(found), safe="")
+
+
 def _account_change(action: str, doc: str) -> click.Command:
     @click.argument("username")
     @click.pass_context
     def change(ctx: click.Context, username: str) -> None:
+        server = server_for(ctx)
+        if server is not None:
+            server.call("POST", f"/api/users/{_account_id(server, username)}/{action}")
+            click.echo(f"{username}: {action.replace('_', ' ')} done (ledgered)")
+            return
         with platform(ctx, notify=False) as p:
             try:
                 target = p.accounts.by_username(username)
@@ -148,6 +168,19 @@ _account_change("unlock", "Unlock an account locked after repeated failed sign-i
 def user_grant(ctx: click.Context, username: str | None, list_: bool) -> None:
     """Approve the roles an administrator gave USERNAME (a department head or the ethics board; never the
     administrator who created it): the account becomes active. Ledgered."""
+    server = server_for(ctx)
+    if server is not None:
+        waiting = server.call("GET", "/api/users/awaiting-grant")
+        if list_ or not username:
+            for a in waiting:
+                click.echo(f"{a['username']:<20} {','.join(a['roles']):<30} {a['full_name']} ({a['organisation']})")
+            return
+        target = next((a["id"] for a in waiting if a["username"] == username), None)
+        if target is None:
+            raise click.ClickException(f"no account {username!r} waits for your approval")
+        server.call("POST", f"/api/users/{urllib.parse.quote(target, safe='')}/grant")
+        click.echo(f"{username}: roles approved, account active (ledgered)")
+        return
     with platform(ctx, notify=False) as p:
         me = current_user(ctx, p)
         try:
@@ -168,6 +201,11 @@ def user_grant(ctx: click.Context, username: str | None, list_: bool) -> None:
 @click.pass_context
 def user_roles(ctx: click.Context, username: str, roles: tuple[str, ...]) -> None:
     """Set an account's roles (administrators); every session and token of it ends."""
+    server = server_for(ctx)
+    if server is not None:
+        server.call("PUT", f"/api/users/{_account_id(server, username)}/roles", {"roles": list(roles)})
+        click.echo(f"{username}: roles {', '.join(sorted(roles))} (sessions and tokens ended)")
+        return
     with platform(ctx, notify=False) as p:
         try:
             p.accounts.set_roles(current_user(ctx, p), p.accounts.by_username(username).id, {Role(r) for r in roles})

@@ -418,6 +418,8 @@ class SearchGovernance:
 
     def _refused(self, user: User, request_id: str | None, case: str | None, why: str, now: datetime,
                  query: Query | None = None) -> None:
+        # an id that names no request may be anything a client sent: keep what fits a request id (a UUID)
+        request_id = request_id[:36] if request_id is not None else None
         with self._engine.begin() as conn:
             conn.execute(insert(search_log).values(
                 at=now, user_id=user.id, organisation=user.organisation, request_id=request_id, case_number=case,

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from platewarden.api.deps import CurrentUser, EnrollingUser, check_session_csrf
 from platewarden.api.schemas import ApiInput, LoginIn, SessionOut
-from platewarden.governance.accounts import AccountError, AuthError, Throttled, UnknownAccount
+from platewarden.governance.accounts import Account, AccountError, AuthError, Throttled, UnknownAccount
 from platewarden.http.common import GovernanceDep, client_address
 from platewarden.policy.model import Role
 
@@ -167,9 +167,19 @@ def list_users(user: CurrentUser, p: GovernanceDep) -> list[AccountOut]:
         accounts = p.accounts.all(user)
     except PermissionError as exc:
         raise _refused(exc) from exc
-    return [AccountOut(id=a.user.id, username=a.user.username, full_name=a.user.full_name,
-                       organisation=a.user.organisation, roles=sorted(r.value for r in a.user.roles),
-                       active=a.active, locked=a.locked, second_factor=a.mfa) for a in accounts]
+    return [_account_out(a) for a in accounts]
+
+
+def _account_out(a: Account) -> AccountOut:
+    return AccountOut(id=a.user.id, username=a.user.username, full_name=a.user.full_name,
+                      organisation=a.user.organisation, roles=sorted(r.value for r in a.user.roles),
+                      active=a.active, locked=a.locked, second_factor=a.mfa)
+
+
+@accounts_router.get("/api/users/awaiting-grant", response_model=list[AccountOut])
+def awaiting_grant(user: CurrentUser, p: GovernanceDep) -> list[AccountOut]:
+    """Accounts whose roles wait for this person's approval (a department head or the ethics board)."""
+    return [_account_out(a) for a in p.accounts.awaiting_grant(user)]
 
 
 _ACTIONS = {"deactivate": "deactivate", "reactivate": "reactivate", "unlock": "unlock", "reset-mfa": "reset_mfa",
