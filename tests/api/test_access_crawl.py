@@ -51,6 +51,7 @@ WHO_MAY_SEE: dict[str, frozenset[str]] = {
     "/api/searches": frozenset({"officer", "head", "prosecutor", "auditor"}),
     "/api/tokens": SIGNED_IN,
     "/api/users": frozenset({"admin"}),
+    "/api/users/awaiting-grant": frozenset({"head", "ethics"}),
 }
 NEEDS_A_QUERY = {"/api/zones/alerts"}  # its purpose is a required parameter: covered in tests/api/test_api.py zones
 # single sign-on's steps redirect (to the provider, or back to /login): covered in tests/web/test_single_sign_on.py
