@@ -147,7 +147,8 @@ def test_no_back_door_when_a_server_is_configured(served: tuple[str, Platform], 
     env = {"PLATEWARDEN_URL": base, "PLATEWARDEN_TOKEN": p.accounts.issue_token(who["officer"], "cli"),
            "PLATEWARDEN_DATABASE_URL": p.settings.effective_database_url}
     before = len(p.ledger.entries())
-    res = CliRunner().invoke(cli, ["--data-dir", str(data_dir), "user", "list"], env=env)
+    res = CliRunner().invoke(cli, ["--data-dir", str(data_dir), "webhook", "add", "https://dispatch.example.org/hook",
+                                   "--purpose", "dispatch screen"], env=env)
     assert res.exit_code != 0 and "has no server form" in res.output, res.output
     assert len(p.ledger.entries()) == before  # nothing done, nothing written
     for url, why in (("http://platewarden.example.org", "in clear"), ("ftp://x", "https://"),
