@@ -25,6 +25,7 @@ from sqlalchemy import Engine, select, update
 
 from platewarden.domain.alerts import Alert
 from platewarden.domain.hotlist import HotlistEntry
+from platewarden.edge.broker import Broker
 from platewarden.policy.model import NotificationPolicy
 from platewarden.store.schema import webhooks
 from platewarden.store.seals import RecordSeal, row_holds
@@ -103,16 +104,11 @@ def publish_mqtt(url: str, body: dict[str, Any], timeout: float = 5.0) -> None:
     parts = urllib.parse.urlsplit(url)
     if parts.scheme != "mqtts" or not parts.hostname:
         raise ValueError("MQTT alert outlets are mqtts only")
-    try:
-        import paho.mqtt.client as mqtt
-        from paho.mqtt.enums import CallbackAPIVersion
-    except ImportError as exc:  # pragma: no cover - the mqtt extra is part of dev
-        raise RuntimeError("MQTT outlets need the mqtt extra: pip install 'platewarden[mqtt]'") from exc
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="", protocol=mqtt.MQTTv5)
-    if parts.username:
-        client.username_pw_set(urllib.parse.unquote(parts.username), os.environ.get(OUTLET_MQTT_PASSWORD_ENV))
-    client.tls_set(ca_certs=os.environ.get(WEBHOOK_CA_ENV) or None)
-    client.connect(parts.hostname, parts.port or 8883)
+    broker = Broker(parts.hostname, parts.port or 8883, tls=True,
+                    username=urllib.parse.unquote(parts.username) if parts.username else None,
+                    password=os.environ.get(OUTLET_MQTT_PASSWORD_ENV), ca_file=os.environ.get(WEBHOOK_CA_ENV) or None)
+    client = broker.client(client_id="")
+    client.connect(broker.host, broker.port)
     client.loop_start()
     try:
         info = client.publish(parts.path.lstrip("/"), json.dumps(body), qos=1)

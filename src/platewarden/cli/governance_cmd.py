@@ -533,15 +533,13 @@ def hold_list(ctx: click.Context) -> None:
     """Holds with their case, reads kept and review date (REVIEW DUE when past it)."""
     server = server_for(ctx)
     if server is not None:
-        for h in server.call("GET", "/api/holds"):
-            state = "REVIEW DUE" if h["state"] == "review due" else h["state"]
-            click.echo(f"{h['id']}  case {h['case_number']}  {h['reads']} reads  review by {h['review_by']}  {state}")
-        return
-    with platform(ctx, notify=False) as p:
-        for h in p.retention.holds_for(current_user(ctx, p)):
-            state = ("released" if h["released_at"] else "awaiting approval" if not h["approved_by"]
-                     else "REVIEW DUE" if h["review_due"] else "active")
-            click.echo(f"{h['id']}  case {h['case_number']}  {h['reads']} reads  review by {h['review_by']}  {state}")
+        shown = server.call("GET", "/api/holds")
+    else:
+        with platform(ctx, notify=False) as p:
+            shown = p.retention.holds_for(current_user(ctx, p))
+    for h in shown:
+        state = "REVIEW DUE" if h["state"] == "review due" else h["state"]
+        click.echo(f"{h['id']}  case {h['case_number']}  {h['reads']} reads  review by {h['review_by']}  {state}")
 
 
 @click.group("retention")

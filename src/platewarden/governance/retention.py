@@ -227,15 +227,21 @@ class Retention:
         return self.holds()
 
     def holds(self) -> list[dict[str, object]]:
-        """Every hold with its case, reason, count of reads kept and review date (no personal data)."""
+        """Every hold with its case, reason, count of reads kept, review date and state (awaiting approval, active,
+        review due, released), with no personal data: one reading of a hold's state for every adapter."""
         today = self._clock.now().date()
         with self._engine.connect() as conn:
             counts: dict[str, int] = {r[0]: int(r[1]) for r in conn.execute(
                 select(held_reads.c.hold_id, func.count()).group_by(held_reads.c.hold_id))}
-            return [dict(r._mapping) | {"reads": counts.get(r.id, 0), "review_due": r.review_by <= today
-                                        and r.released_at is None and r.approved_by is not None}
-                    for r in conn.execute(select(holds).order_by(holds.c.created_at))
+            rows = [r for r in conn.execute(select(holds).order_by(holds.c.created_at))
                     if row_holds(self._seal, "holds", r)]
+        out = []
+        for r in rows:
+            due = r.review_by <= today and r.released_at is None and r.approved_by is not None
+            state = ("released" if r.released_at else "awaiting approval" if r.approved_by is None
+                     else "review due" if due else "active")
+            out.append(dict(r._mapping) | {"reads": counts.get(r.id, 0), "review_due": due, "state": state})
+        return out
 
     def reads_per_day_and_camera(self) -> dict[tuple[date, str], int]:
         """How many reads each camera recorded each day (counts only, kept as statistics: nothing is decrypted)."""

@@ -38,13 +38,8 @@ class HoldOut(BaseModel):
     created_at: datetime
 
 
-def _state(h: dict[str, object]) -> str:
-    return ("released" if h["released_at"] else "awaiting approval" if not h["approved_by"]
-            else "review due" if h["review_due"] else "active")
-
-
 def _out(h: dict[str, object]) -> HoldOut:
-    return HoldOut.model_validate({**h, "id": str(h["id"]), "state": _state(h)})
+    return HoldOut.model_validate({**h, "id": str(h["id"])})
 
 
 @router.get("/api/holds", response_model=list[HoldOut])
