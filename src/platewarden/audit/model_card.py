@@ -27,6 +27,9 @@ from platewarden.recognition.pipeline import (
     DOUBTFUL_TWO_ROW_MAX_ASPECT,
     TWO_ROW_MAX_ASPECT,
     TWO_ROW_RETRY_BELOW,
+    WIDE_MARGIN_X,
+    WIDE_MARGIN_Y,
+    WIDE_RETRY_BELOW,
     Recognizer,
     RecognizerConfig,
 )
@@ -258,8 +261,13 @@ def render(info: dict[str, Any], reports: list[AccuracyReport], conds: list[Any]
         f"{DOUBTFUL_TWO_ROW_MAX_ASPECT}:1 whose one-row posterior (rule 5) is below {TWO_ROW_RETRY_BELOW}, is also "
         "read with its two rows laid side by side (cut at the row of least edge energy in the middle band). Both "
         "cuts then feed one posterior (rule 5), averaged: a cut whose image explains no plate of any format weighs "
-        "little. (Tried and not kept: a third, wider cut of every doubtful plate; on our own validation crops it "
-        "read 59 of 78, 77 of 127 and 192 of 200 right against 60, 77 and 192 without it.)",
+        "little. A plate whose one-row posterior is below "
+        f"{WIDE_RETRY_BELOW} is also read from a wider cut ({WIDE_MARGIN_X:.0%} / {WIDE_MARGIN_Y:.0%} margins): a "
+        "detector box that clips the first or last character is the commonest end-to-end error, and the network "
+        "cannot read what the cut leaves out. All of a plate's cuts feed the one posterior. When and how wide were "
+        "chosen end to end on our own validation photos (`training/ocr/tune_wide_cut.py`, table in "
+        "`training/logs/wide-cut-tuning.log`: 153 of 205 plates exact against 148 without it; reading every plate "
+        "twice gains nothing more).",
         "4. OCR: the plate is resized to 48 x 160 grayscale with area interpolation, the same resize training used; "
         "the network gives, for each of its 40 frames, a probability for the blank and each character.",
         "5. Reading under plate formats. The table `recognition/formats/plate_formats.yaml` lists "

@@ -20,6 +20,10 @@ from platewarden.recognition.rectify import crop_plate
 TWO_ROW_MAX_ASPECT = 2.6  # plates squarer than this may hold two rows when their look says so (yellow, EU strip)
 DOUBTFUL_TWO_ROW_MAX_ASPECT = 1.8  # ...and, squarer than this, whenever their one-row reading is doubtful
 TWO_ROW_RETRY_BELOW = 0.9  # doubtful: a one-row posterior below this
+# A one-row reading less sure than this is also read from a wider cut with these margins (the first cut has 0.05 x
+# 0.08); both chosen end to end on our own validation photos by training/ocr/tune_wide_cut.py.
+WIDE_RETRY_BELOW = 0.8
+WIDE_MARGIN_X, WIDE_MARGIN_Y = 0.12, 0.08
 
 
 def wants_two_rows(width: int, height: int, reading: PlateReading | None, look: PlateLook) -> bool:
@@ -71,14 +75,20 @@ class Recognizer:
         crops = [crop_plate(image, d) for d in dets]
         looks = [look_of(c) for c in crops]
         one_row = self._reader.logprobs(crops)
-        readings = [read_plate([lp], look, hint) for lp, look in zip(one_row, looks, strict=True)]
-        # A plate that may hold two rows (``wants_two_rows``) is read again with its rows side by side, and the two
-        # cuts weighed together in one posterior.
+        cuts = [[lp] for lp in one_row]
+        readings = [read_plate(c, look, hint) for c, look in zip(cuts, looks, strict=True)]
+        # A plate that may hold two rows (``wants_two_rows``) is read again with its rows side by side; a doubtful
+        # one-row reading may come from a box that clips the first or last character (the commonest end-to-end error
+        # on US photos), so it is read again from a wider cut. Every cut of a plate is weighed in one posterior.
         again = [i for i, (c, r) in enumerate(zip(crops, readings, strict=True))
                  if wants_two_rows(c.shape[1], c.shape[0], r, looks[i])]
-        two_row = self._reader.logprobs([join_rows(crops[i], find_row_split(crops[i])) for i in again])
-        for i, lp in zip(again, two_row, strict=True):
-            readings[i] = read_plate([one_row[i], lp], looks[i], hint)
+        wide = [i for i, r in enumerate(readings) if r is None or r.best.posterior < WIDE_RETRY_BELOW]
+        more = self._reader.logprobs([join_rows(crops[i], find_row_split(crops[i])) for i in again]
+                                     + [crop_plate(image, dets[i], WIDE_MARGIN_X, WIDE_MARGIN_Y) for i in wide])
+        for i, lp in zip(again + wide, more, strict=True):
+            cuts[i].append(lp)
+        for i in set(again + wide):
+            readings[i] = read_plate(cuts[i], looks[i], hint)
         out = []
         for det, crop, reading in zip(dets, crops, readings, strict=True):
             obs = None if reading is None else self._observation(det, crop, reading)
