@@ -289,3 +289,65 @@ def test_account_administration_through_the_server(served: tuple[str, Platform],
     res = run(base, no_data, admin, "user", "deactivate", "nobody")
     assert res.exit_code == 1 and "no account 'nobody'" in res.output
     assert list(no_data.iterdir()) == []
+
+
+def test_accounts_are_created_and_secured_through_the_server(served: tuple[str, Platform], clock: ManualClock,
+                                                             tmp_path: Path) -> None:
+    """An administrator creates an account from the CLI without the data directory; it cannot act until a department
+    head approves its roles; its holder enrols a second factor and changes the password through the server; the
+    administrator resets a lost factor there. Each refusal is the server's, and nothing is written locally."""
+    import pyotp
+
+    from platewarden.governance.accounts import AuthError
+
+    base, p = served
+    who = people(p)
+    admin, officer = (p.accounts.issue_token(who[n], "cli") for n in ("admin", "officer"))
+    no_data = tmp_path / "empty"
+    no_data.mkdir()
+    before = len(p.ledger.entries())
+    new = "new password, long enough 1"
+    res = run(base, no_data, officer, "user", "create", "rookie", "--name", "R. Ookie", "--org", "Traffic",
+              "--role", "officer", answers=f"{PASSWORD}\n{PASSWORD}\n")
+    assert res.exit_code == 1 and "the server refused (403)" in res.output  # officers create no accounts
+    with pytest.raises(LookupError):
+        p.accounts.by_username("rookie")
+    res = run(base, no_data, admin, "user", "create", "rookie", "--name", "R. Ookie", "--org", "Traffic",
+              "--role", "officer", answers=f"{PASSWORD}\n{PASSWORD}\n")
+    assert res.exit_code == 0 and "wait for approval" in res.output, res.output
+    assert len(p.ledger.entries()) > before
+    res = run(base, no_data, admin, "user", "create", "rookie", "--name", "Again", "--org", "Traffic",
+              "--role", "officer", answers=f"{PASSWORD}\n{PASSWORD}\n")
+    assert res.exit_code == 1 and "rookie" in res.output  # the name is taken: refused, not a 500
+    res = run(base, no_data, admin, "user", "create", "boss", "--name", "B", "--org", "X", "--role", "administrator",
+              "--bootstrap", answers=f"{PASSWORD}\n{PASSWORD}\n")
+    assert res.exit_code == 1 and "--bootstrap works on the data directory" in res.output
+    head = p.accounts.issue_token(who["head"], "cli")
+    assert run(base, no_data, head, "user", "grant", "rookie").exit_code == 0
+    # the holder enrols a second factor through the server, in two commands as at the console
+    res = run(base, no_data, None, "--as", "rookie", "user", "mfa", "enrol", answers=f"{PASSWORD}\n\n")
+    assert res.exit_code == 0 and "otpauth://" in res.output, res.output
+    uri = next(line for line in res.output.splitlines() if line.startswith("otpauth://"))
+    secret = pyotp.parse_uri(uri).secret
+    res = run(base, no_data, None, "--as", "rookie", "user", "mfa", "confirm", "000000", answers=f"{PASSWORD}\n\n")
+    assert res.exit_code == 1 and "the server refused" in res.output  # a wrong code enrols nothing
+    res = run(base, no_data, None, "--as", "rookie", "user", "mfa", "confirm", fresh_code(clock, secret),
+              answers=f"{PASSWORD}\n\n")
+    assert res.exit_code == 0 and "Recovery codes" in res.output, res.output
+    # with the factor enrolled, the password alone no longer signs in; password and code do
+    res = run(base, no_data, None, "--as", "rookie", "user", "password",
+              answers=f"{PASSWORD}\n\n{PASSWORD}\n{new}\n{new}\n")
+    assert res.exit_code == 1 and "the server refused (401)" in res.output
+    res = run(base, no_data, None, "--as", "rookie", "user", "password",
+              answers=f"{PASSWORD}\n{fresh_code(clock, secret)}\n{PASSWORD}\n{new}\n{new}\n")
+    assert res.exit_code == 0 and "password changed" in res.output, res.output
+    rookie = p.accounts.by_username("rookie")
+    with pytest.raises(AuthError):
+        p.accounts.sign_in("rookie", PASSWORD, fresh_code(clock, secret), "127.0.0.1")
+    assert p.accounts.sign_in("rookie", new, fresh_code(clock, secret), "127.0.0.1").user.id == rookie.id
+    # a lost factor: only an administrator resets it, through the server
+    res = run(base, no_data, officer, "user", "mfa", "reset", "rookie")
+    assert res.exit_code == 1 and "the server refused (403)" in res.output
+    assert run(base, no_data, admin, "user", "mfa", "reset", "rookie").exit_code == 0
+    assert p.accounts.sign_in("rookie", new, None, "127.0.0.1").mfa_pending
+    assert list(no_data.iterdir()) == []

@@ -12,7 +12,7 @@ import click
 
 from platewarden.cli.auth import current_user
 from platewarden.cli.common import platform
-from platewarden.cli.remote import URL_ENV, Server, ServerRefused, path_id, server_for
+from platewarden.cli.remote import URL_ENV, Server, ServerRefused, configured, path_id, server_for
 from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.plates import normalize_plate
 from platewarden.domain.sharing import SharingRefused
@@ -54,8 +54,17 @@ def user() -> None:
 @click.pass_context
 def user_create(ctx: click.Context, username: str, full_name: str, organisation: str, roles: tuple[str, ...],
                 bootstrap: bool) -> None:
-    """Create a local account with its roles (an administrator; --bootstrap for the very first account)."""
+    """Create a local account with its roles (an administrator; --bootstrap for the very first account, on the data
+    directory only). Its roles wait for a department head's or the ethics board's approval (``user grant``)."""
+    server = None if bootstrap else server_for(ctx)
     password = click.prompt(f"password for {username}", hide_input=True, confirmation_prompt=True, err=True)
+    if server is not None:
+        server.call("POST", "/api/users", {"username": username, "full_name": full_name,
+                                           "organisation": organisation, "roles": list(roles), "password": password})
+        click.echo(f"created {username} ({', '.join(sorted(roles))}); its roles wait for approval (user grant)")
+        return
+    if bootstrap and configured():
+        raise click.ClickException(f"--bootstrap works on the data directory: unset {URL_ENV} to run it there")
     with platform(ctx, notify=False) as p:
         actor = None if bootstrap else current_user(ctx, p)
         try:
@@ -218,6 +227,13 @@ def user_roles(ctx: click.Context, username: str, roles: tuple[str, ...]) -> Non
 @click.pass_context
 def user_password(ctx: click.Context) -> None:
     """Change your password (--as USERNAME); every session and token of yours ends."""
+    server = server_for(ctx)
+    if server is not None:
+        old = click.prompt("current password", hide_input=True, err=True)
+        new = click.prompt("new password", hide_input=True, confirmation_prompt=True, err=True)
+        server.call("POST", "/api/account/password", {"old_password": old, "new_password": new})
+        click.echo("password changed; sign in again everywhere")
+        return
     with platform(ctx, notify=False) as p:
         me = current_user(ctx, p)
         old = click.prompt("current password", hide_input=True, err=True)
@@ -239,14 +255,19 @@ def user_mfa() -> None:
 def user_mfa_enrol(ctx: click.Context) -> None:
     """Start enrolling an authenticator (--as USERNAME): prints the otpauth:// URI to add to it; then run
     ``user mfa confirm CODE`` with the code it shows."""
-    with platform(ctx, notify=False) as p:
-        me = current_user(ctx, p, enrolling=True)
-        try:
-            uri = p.accounts.start_mfa(me)
-        except AccountError as exc:
-            raise click.ClickException(str(exc)) from exc
-    click.echo(f"add this to your authenticator app, then run: platewarden --as {me.username} user mfa confirm "
-               f"CODE\n{uri}")
+    server = server_for(ctx, enrolling=True)
+    if server is not None:
+        uri = str(server.call("POST", "/api/account/mfa")["otpauth_uri"])
+        name = (ctx.find_root().obj or {}).get("as_user") or "USERNAME"
+    else:
+        with platform(ctx, notify=False) as p:
+            me = current_user(ctx, p, enrolling=True)
+            try:
+                uri = p.accounts.start_mfa(me)
+            except AccountError as exc:
+                raise click.ClickException(str(exc)) from exc
+        name = me.username
+    click.echo(f"add this to your authenticator app, then run: platewarden --as {name} user mfa confirm CODE\n{uri}")
 
 
 @user_mfa.command("confirm")
@@ -254,12 +275,16 @@ def user_mfa_enrol(ctx: click.Context) -> None:
 @click.pass_context
 def user_mfa_confirm(ctx: click.Context, code: str) -> None:
     """Confirm the enrolment with the authenticator's current code; prints ten one-time recovery codes."""
-    with platform(ctx, notify=False) as p:
-        me = current_user(ctx, p, enrolling=True)
-        try:
-            codes = p.accounts.confirm_mfa(me, code)
-        except (AccountError, AuthError) as exc:
-            raise click.ClickException(str(exc)) from exc
+    server = server_for(ctx, enrolling=True)
+    if server is not None:
+        codes = [str(c) for c in server.call("POST", "/api/account/mfa/confirm", {"code": code})["recovery_codes"]]
+    else:
+        with platform(ctx, notify=False) as p:
+            me = current_user(ctx, p, enrolling=True)
+            try:
+                codes = p.accounts.confirm_mfa(me, code)
+            except (AccountError, AuthError) as exc:
+                raise click.ClickException(str(exc)) from exc
     click.echo("enrolled. Recovery codes (each signs in once; keep them safe, they are not shown again):")
     click.echo("\n".join(codes))
 
@@ -269,6 +294,11 @@ def user_mfa_confirm(ctx: click.Context, code: str) -> None:
 @click.pass_context
 def user_mfa_reset(ctx: click.Context, username: str) -> None:
     """Reset a lost second factor (administrators): the user enrols again at the next sign-in; sessions end."""
+    server = server_for(ctx)
+    if server is not None:
+        server.call("POST", f"/api/users/{_account_id(server, username)}/reset-mfa")
+        click.echo(f"{username}: second factor reset (ledgered)")
+        return
     with platform(ctx, notify=False) as p:
         try:
             p.accounts.reset_mfa(current_user(ctx, p), p.accounts.by_username(username).id)

@@ -103,11 +103,12 @@ class Server:
             raise ServerRefused(0, "the server's answer is larger than any answer it should give")
         return raw, headers
 
-    def sign_in(self, username: str, password: str, code: str | None) -> None:
-        """Open a session as a person signing in at the console would (throttled and ledgered by the server)."""
+    def sign_in(self, username: str, password: str, code: str | None, enrolling: bool = False) -> None:
+        """Open a session as a person signing in at the console would (throttled and ledgered by the server). A
+        session still owing its second factor serves only to enrol it (``enrolling``)."""
         out = self.call("POST", "/api/session", {"username": username, "password": password, "code": code or None})
-        if out.get("second_factor") == "enrol":
-            raise click.ClickException("enrol a second factor first (at the console's account page)")
+        if out.get("second_factor") == "enrol" and not enrolling:
+            raise click.ClickException(f"enrol a second factor first: platewarden --as {username} user mfa enrol")
         self._csrf = str(out["csrf_token"])
 
 
@@ -133,9 +134,10 @@ def configured() -> bool:
     return bool(os.environ.get(URL_ENV))
 
 
-def server_for(ctx: click.Context) -> Server | None:
+def server_for(ctx: click.Context, enrolling: bool = False) -> Server | None:
     """The configured server with the person at the keyboard signed in (``--as``) or their token; None when no
-    server is configured and the command runs on the data directory."""
+    server is configured and the command runs on the data directory. ``enrolling``: a sign-in that still owes its
+    second factor is accepted (to enrol it, and nothing else: the server holds to that)."""
     url = os.environ.get(URL_ENV)
     if not url:
         return None
@@ -146,7 +148,7 @@ def server_for(ctx: click.Context) -> Server | None:
         password = click.prompt(f"password for {username}", hide_input=True, err=True)
         code = click.prompt("code from your authenticator (or a recovery code; empty if none)", default="",
                             show_default=False, err=True)
-        server.sign_in(username, password, code.strip() or None)
+        server.sign_in(username, password, code.strip() or None, enrolling)
     elif not server.token:
         raise click.ClickException(f"{URL_ENV} is set: set {TOKEN_ENV} or pass --as USERNAME")
     return server

@@ -67,6 +67,14 @@ class RolesIn(ApiInput):
     roles: Annotated[list[Role], Field(min_length=1, max_length=8)]
 
 
+class AccountIn(ApiInput):
+    username: Annotated[str, Field(min_length=1, max_length=64)]
+    full_name: Annotated[str, Field(min_length=1, max_length=200)]
+    organisation: Annotated[str, Field(min_length=1, max_length=200)]
+    roles: Annotated[list[Role], Field(min_length=1, max_length=8)]
+    password: Annotated[str, Field(min_length=1, max_length=1024)]
+
+
 def _refused(exc: Exception) -> HTTPException:
     if isinstance(exc, UnknownAccount):
         return HTTPException(status.HTTP_404_NOT_FOUND, str(exc))
@@ -168,6 +176,18 @@ def list_users(user: CurrentUser, p: GovernanceDep) -> list[AccountOut]:
     except PermissionError as exc:
         raise _refused(exc) from exc
     return [_account_out(a) for a in accounts]
+
+
+@accounts_router.post("/api/users", response_model=AccountOut, status_code=201)
+def create_user(body: AccountIn, user: CurrentUser, p: GovernanceDep) -> AccountOut:
+    """Create a local account (administrators). Its roles wait for a department head's or the ethics board's
+    approval (``POST /api/users/{id}/grant``) before it can act. Ledgered."""
+    try:
+        created = p.accounts.create(user, body.username, body.full_name, body.organisation, set(body.roles),
+                                    body.password)
+    except (AccountError, PermissionError, ValueError) as exc:
+        raise _refused(exc) from exc
+    return _account_out(next(a for a in p.accounts.all(user) if a.user.id == created.id))
 
 
 def _account_out(a: Account) -> AccountOut:
