@@ -147,8 +147,9 @@ def test_no_back_door_when_a_server_is_configured(served: tuple[str, Platform], 
     env = {"PLATEWARDEN_URL": base, "PLATEWARDEN_TOKEN": p.accounts.issue_token(who["officer"], "cli"),
            "PLATEWARDEN_DATABASE_URL": p.settings.effective_database_url}
     before = len(p.ledger.entries())
-    res = CliRunner().invoke(cli, ["--data-dir", str(data_dir), "webhook", "add", "https://dispatch.example.org/hook",
-                                   "--purpose", "dispatch screen"], env=env)
+    res = CliRunner().invoke(cli, ["--data-dir", str(data_dir), "share", "propose", "--partner", "Nachbarland",
+                                   "--jurisdiction", "DE", "--purpose", "theft", "--retention-days", "30",
+                                   "--until", "2031-01-01T00:00:00+00:00", "--partner-key", "k"], env=env)
     assert res.exit_code != 0 and "has no server form" in res.output, res.output
     assert len(p.ledger.entries()) == before  # nothing done, nothing written
     for url, why in (("http://platewarden.example.org", "in clear"), ("ftp://x", "https://"),
@@ -350,4 +351,39 @@ def test_accounts_are_created_and_secured_through_the_server(served: tuple[str, 
     assert res.exit_code == 1 and "the server refused (403)" in res.output
     assert run(base, no_data, admin, "user", "mfa", "reset", "rookie").exit_code == 0
     assert p.accounts.sign_in("rookie", new, None, "127.0.0.1").mfa_pending
+    assert list(no_data.iterdir()) == []
+
+
+def test_outlets_through_the_server(served: tuple[str, Platform], tmp_path: Path) -> None:
+    """An alert outlet is proposed, decided, listed and removed from the CLI through the server, under the policy's
+    chain (an administrator proposes, a department head approves; never the proposer), each step ledgered there."""
+    base, p = served
+    who = people(p)
+    admin, head, officer, auditor = (p.accounts.issue_token(who[n], "cli")
+                                     for n in ("admin", "head", "officer", "auditor"))
+    no_data = tmp_path / "empty"
+    no_data.mkdir()
+    hook = "https://dispatch.example.org/hook"
+    res = run(base, no_data, officer, "webhook", "add", hook, "--purpose", "the dispatch room's screen")
+    assert res.exit_code == 1 and "the server refused (403)" in res.output
+    res = run(base, no_data, admin, "webhook", "add", "http://dispatch.example.org/hook", "--purpose",
+              "the dispatch room's screen")
+    assert res.exit_code == 1 and "the server refused (422)" in res.output  # nothing in clear
+    before = len(p.ledger.entries())
+    res = run(base, no_data, admin, "webhook", "add", hook, "--purpose", "the dispatch room's screen")
+    assert res.exit_code == 0 and "proposed" in res.output, res.output
+    assert len(p.ledger.entries()) == before + 1
+    oid = p.outlets.all()[0].id
+    res = run(base, no_data, admin, "webhook", "approve", str(oid), "--reason", "my own proposal")
+    assert res.exit_code == 1 and "the server refused (403)" in res.output  # never the proposer
+    res = run(base, no_data, officer, "webhook", "list")
+    assert res.exit_code == 1 and "the server refused (403)" in res.output
+    assert "pending" in run(base, no_data, auditor, "webhook", "list").output
+    res = run(base, no_data, head, "webhook", "approve", str(oid), "--reason", "dispatch needs it")
+    assert res.exit_code == 0 and "active" in res.output, res.output
+    assert p.outlets.get(oid).enabled
+    res = run(base, no_data, head, "webhook", "remove", "999", "--reason", "no such outlet")
+    assert res.exit_code == 1 and "the server refused (422)" in res.output
+    assert run(base, no_data, head, "webhook", "remove", str(oid), "--reason", "replaced").exit_code == 0
+    assert p.outlets.get(oid).status == "removed"
     assert list(no_data.iterdir()) == []

@@ -455,6 +455,11 @@ def webhook() -> None:
 def webhook_add(ctx: click.Context, url: str, purpose: str) -> None:
     """Propose an outlet for alert notifications: https://HOST/PATH (a webhook) or mqtts://[USER@]HOST[:PORT]/TOPIC
     (password in PLATEWARDEN_OUTLET_MQTT_PASSWORD); it receives nothing until approved."""
+    server = server_for(ctx)
+    if server is not None:
+        out = server.call("POST", "/api/outlets", {"url": url, "purpose": purpose})
+        click.echo(f"outlet {out['id']} proposed: {out['url']} (awaits approval)")
+        return
     with platform(ctx, notify=False) as p:
         actor = current_user(ctx, p)
         try:
@@ -471,6 +476,11 @@ def webhook_add(ctx: click.Context, url: str, purpose: str) -> None:
 @click.pass_context
 def webhook_approve(ctx: click.Context, outlet_id: int, reason: str, reject: bool) -> None:
     """Decide a proposed outlet (its proposer never can)."""
+    server = server_for(ctx)
+    if server is not None:
+        out = server.call("POST", f"/api/outlets/{outlet_id}/decision", {"approve": not reject, "reason": reason})
+        click.echo(f"outlet {out['id']}: {out['status']}")
+        return
     with platform(ctx, notify=False) as p:
         actor = current_user(ctx, p)
         try:
@@ -486,6 +496,11 @@ def webhook_approve(ctx: click.Context, outlet_id: int, reason: str, reject: boo
 @click.pass_context
 def webhook_remove(ctx: click.Context, outlet_id: int, reason: str) -> None:
     """End an outlet at once (anyone of its chain)."""
+    server = server_for(ctx)
+    if server is not None:
+        server.call("POST", f"/api/outlets/{outlet_id}/remove", {"reason": reason})
+        click.echo(f"outlet {outlet_id} removed")
+        return
     with platform(ctx, notify=False) as p:
         actor = current_user(ctx, p)
         try:
@@ -498,12 +513,21 @@ def webhook_remove(ctx: click.Context, outlet_id: int, reason: str) -> None:
 @webhook.command("list")
 @click.pass_context
 def webhook_list(ctx: click.Context) -> None:
-    """The outlets: state, delivery failures, who proposed and approved them."""
-    with platform(ctx, notify=False) as p:
-        for o in p.outlets.all():
-            state = o.status if o.status != "active" else ("active" if o.enabled else "DISABLED")
-            click.echo(f"{o.id:>4} {state:<9} {o.url} failures={o.consecutive_failures} "
-                       f"{o.disabled_reason or ''}".rstrip())
+    """The outlets: state and delivery failures (their approval chain, auditors, the ethics board)."""
+    server = server_for(ctx)
+    if server is not None:
+        rows = [(o["id"], o["status"], o["enabled"], o["url"], o["consecutive_failures"], o["disabled_reason"])
+                for o in server.call("GET", "/api/outlets")]
+    else:
+        with platform(ctx, notify=False) as p:
+            try:
+                outlets = p.outlets.visible_to(current_user(ctx, p))
+            except PermissionError as exc:
+                raise click.ClickException(refusal_text(exc)) from exc
+            rows = [(o.id, o.status, o.enabled, o.url, o.consecutive_failures, o.disabled_reason) for o in outlets]
+    for oid, status, enabled, url, failures, why in rows:
+        state = status if status != "active" else ("active" if enabled else "DISABLED")
+        click.echo(f"{oid:>4} {state:<9} {url} failures={failures} {why or ''}".rstrip())
 
 
 @click.group("policy")

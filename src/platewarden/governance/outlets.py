@@ -22,7 +22,7 @@ from platewarden.domain.errors import Invalid, NotFound
 from platewarden.domain.users import User
 from platewarden.ledger.entries import Event, EventKind, digest, with_reason
 from platewarden.ledger.log import Ledger
-from platewarden.policy.model import Policy
+from platewarden.policy.model import Policy, Role
 from platewarden.store.approval_steps import load_steps, record_step
 from platewarden.store.resealing import reseal
 from platewarden.store.schema import webhooks
@@ -159,6 +159,14 @@ class NotificationOutlets:
         if not found:
             raise NotFound(f"no outlet {outlet_id}")
         return found[0]
+
+    def visible_to(self, actor: User) -> list[Outlet]:
+        """The outlets, for those of their approval chain and those who oversee it (auditors, the ethics board):
+        where the agency's alerts go is governance, not a secret from its overseers, but not every officer's
+        business either."""
+        if not actor.roles & {*self.chain, Role.AUDITOR, Role.ETHICS_BOARD}:
+            raise ApprovalRefused("the outlets are listed for their approval chain, auditors and the ethics board")
+        return self.all()
 
     def all(self) -> list[Outlet]:
         """Every outlet whose row carries its seal (one a database writer added is no outlet)."""

@@ -12,6 +12,7 @@ from platewarden.api.routes import (
     hotlist,
     ledger,
     ops,
+    outlets,
     public,
     redress,
     searches,
@@ -20,4 +21,5 @@ from platewarden.api.routes import (
 
 ROUTERS: tuple[APIRouter, ...] = (
     accounts.accounts_router, ops.router, alerts.router, hotlist.router, searches.router, redress.router,
-    holds.router, evidence.router, ledger.router, public.router, deployment.deployment_router, zones.zones_router)
+    holds.router, evidence.router, ledger.router, public.router, deployment.deployment_router, zones.zones_router,
+    outlets.router)
