@@ -50,6 +50,7 @@ WHO_MAY_SEE: dict[str, frozenset[str]] = {
     "/api/public/transparency": PUBLIC,
     "/api/public/zones": PUBLIC,
     "/api/searches": frozenset({"officer", "head", "prosecutor", "auditor"}),
+    "/api/sharing": SIGNED_IN,
     "/api/tokens": SIGNED_IN,
     "/api/users": frozenset({"admin"}),
     "/api/users/awaiting-grant": frozenset({"head", "ethics"}),

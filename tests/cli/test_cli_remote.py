@@ -147,9 +147,10 @@ def test_no_back_door_when_a_server_is_configured(served: tuple[str, Platform], 
     env = {"PLATEWARDEN_URL": base, "PLATEWARDEN_TOKEN": p.accounts.issue_token(who["officer"], "cli"),
            "PLATEWARDEN_DATABASE_URL": p.settings.effective_database_url}
     before = len(p.ledger.entries())
-    res = CliRunner().invoke(cli, ["--data-dir", str(data_dir), "share", "propose", "--partner", "Nachbarland",
-                                   "--jurisdiction", "DE", "--purpose", "theft", "--retention-days", "30",
-                                   "--until", "2031-01-01T00:00:00+00:00", "--partner-key", "k"], env=env)
+    policy_file = tmp_path / "policy.yaml"
+    policy_file.write_text(CliRunner().invoke(cli, ["policy", "show"]).stdout)
+    res = CliRunner().invoke(cli, ["--data-dir", str(data_dir), "policy", "propose", str(policy_file), "--reason",
+                                   "a new policy"], env=env)
     assert res.exit_code != 0 and "has no server form" in res.output, res.output
     assert len(p.ledger.entries()) == before  # nothing done, nothing written
     for url, why in (("http://platewarden.example.org", "in clear"), ("ftp://x", "https://"),
@@ -386,4 +387,45 @@ def test_outlets_through_the_server(served: tuple[str, Platform], tmp_path: Path
     assert res.exit_code == 1 and "the server refused (422)" in res.output
     assert run(base, no_data, head, "webhook", "remove", str(oid), "--reason", "replaced").exit_code == 0
     assert p.outlets.get(oid).status == "removed"
+    assert list(no_data.iterdir()) == []
+
+
+def test_sharing_agreements_through_the_server(served: tuple[str, Platform], clock: ManualClock,
+                                               tmp_path: Path) -> None:
+    """A sharing agreement is proposed, decided, listed and ended from the CLI through the server under the policy's
+    sharing chain; a forbidden retention or a bad key is the server's refusal, and nothing is written locally."""
+    base, p = served
+    who = people(p)
+    head, prosecutor, officer = (p.accounts.issue_token(who[n], "cli") for n in ("head", "prosecutor", "officer"))
+    no_data = tmp_path / "empty"
+    no_data.mkdir()
+    key = p.ledger.public_key.encode()  # any agency's verifier key will do as the partner's
+    until = (clock.now() + timedelta(days=180)).isoformat()
+
+    def propose(token: str, days: str = "14", partner_key: str = key) -> Result:
+        return run(base, no_data, token, "share", "propose", "--partner", "Partner Police", "--jurisdiction", "de",
+                   "--purpose", "robbery", "--retention-days", days, "--until", until, "--partner-key", partner_key)
+
+    res = propose(officer)
+    assert res.exit_code == 1 and "the server refused (403)" in res.output
+    res = propose(head, days="400")
+    assert res.exit_code == 1 and "the server refused" in res.output
+    res = propose(head, partner_key="not a key")
+    assert res.exit_code == 1 and "partner key" in res.output
+    assert p.sharing.all() == []
+    res = propose(head)
+    assert res.exit_code == 0 and "pending approval" in res.output, res.output
+    agreement = p.sharing.all()[0]
+    assert agreement.jurisdiction == "DE"
+    res = run(base, no_data, head, "share", "decide", agreement.id, "approve", "--reason", "my own")
+    assert res.exit_code == 1 and "the server refused (403)" in res.output  # never the proposer
+    res = run(base, no_data, prosecutor, "share", "decide", agreement.id, "approve", "--reason", "lawful basis")
+    assert res.exit_code == 0, res.output
+    listed = run(base, no_data, officer, "share", "list")
+    assert listed.exit_code == 0 and agreement.id in listed.output and "Partner Police (DE)" in listed.output
+    res = run(base, no_data, head, "share", "end", "not-an-id", "--reason", "typo")
+    assert res.exit_code == 2 and "not an agreement id" in res.output
+    res = run(base, no_data, head, "share", "end", agreement.id, "--reason", "the partner left the treaty")
+    assert res.exit_code == 0, res.output
+    assert p.sharing.get(agreement.id).status.value == "ended"
     assert list(no_data.iterdir()) == []

@@ -127,7 +127,7 @@ def path_id(value: str, what: str) -> str:
     try:
         return str(uuid.UUID(value))
     except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not a {what} id") from exc
+        raise click.BadParameter(f"{value!r} is not {'an' if what[0] in 'aeiou' else 'a'} {what} id") from exc
 
 
 def configured() -> bool:

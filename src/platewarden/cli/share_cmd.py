@@ -14,6 +14,7 @@ import click
 
 from platewarden.cli.auth import current_user
 from platewarden.cli.common import platform
+from platewarden.cli.remote import path_id, server_for
 from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.sharing import SharingRefused
 
@@ -43,6 +44,13 @@ def share_propose(ctx: click.Context, partner: str, jurisdiction: str, purposes:
             raise ValueError("give the end with its time zone")
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
+    server = server_for(ctx)
+    if server is not None:
+        out = server.call("POST", "/api/sharing", {
+            "partner": partner, "jurisdiction": jurisdiction, "purposes": list(purposes),
+            "retention_days": retention_days, "valid_until": valid_until.isoformat(), "partner_key": partner_key})
+        click.echo(f"agreement {out['id']} proposed: pending approval")
+        return
     with platform(ctx, notify=False) as p:
         try:
             ag = p.sharing.propose(current_user(ctx, p), partner, jurisdiction, list(purposes), retention_days,
@@ -59,6 +67,12 @@ def share_propose(ctx: click.Context, partner: str, jurisdiction: str, purposes:
 @click.pass_context
 def share_decide(ctx: click.Context, agreement_id: str, decision: str, reason: str) -> None:
     """Approve or reject a pending sharing agreement at your level of the policy's chain."""
+    server = server_for(ctx)
+    if server is not None:
+        out = server.call("POST", f"/api/sharing/{path_id(agreement_id, 'agreement')}/decision",
+                          {"approve": decision == "approve", "reason": reason})
+        click.echo(f"agreement {agreement_id}: {out['status']}")
+        return
     with platform(ctx, notify=False) as p:
         try:
             ag = p.sharing.decide(agreement_id, current_user(ctx, p), decision == "approve", reason)
@@ -73,6 +87,11 @@ def share_decide(ctx: click.Context, agreement_id: str, decision: str, reason: s
 @click.pass_context
 def share_end(ctx: click.Context, agreement_id: str, reason: str) -> None:
     """End a sharing agreement: no query is sent or received under it from now on (ledgered)."""
+    server = server_for(ctx)
+    if server is not None:
+        server.call("POST", f"/api/sharing/{path_id(agreement_id, 'agreement')}/end", {"reason": reason})
+        click.echo(f"agreement {agreement_id} ended")
+        return
     with platform(ctx, notify=False) as p:
         try:
             p.sharing.end(agreement_id, current_user(ctx, p), reason)
@@ -85,10 +104,17 @@ def share_end(ctx: click.Context, agreement_id: str, reason: str) -> None:
 @click.pass_context
 def share_list(ctx: click.Context) -> None:
     """Sharing agreements with their partner, jurisdiction, purposes, partner retention and status."""
-    with platform(ctx, notify=False) as p:
-        for a in p.sharing.all():
-            click.echo(f"{a.id}  {a.status.value:<8} {a.partner} ({a.jurisdiction})  purposes "
-                       f"{', '.join(a.purposes)}  keep ≤ {a.retention_days} d  until {a.valid_until:%Y-%m-%d}")
+    server = server_for(ctx)
+    if server is not None:
+        rows = [(a["id"], a["status"], a["partner"], a["jurisdiction"], a["purposes"], a["retention_days"],
+                 datetime.fromisoformat(a["valid_until"])) for a in server.call("GET", "/api/sharing")]
+    else:
+        with platform(ctx, notify=False) as p:
+            rows = [(a.id, a.status.value, a.partner, a.jurisdiction, list(a.purposes), a.retention_days,
+                     a.valid_until) for a in p.sharing.all()]
+    for aid, status, partner, jurisdiction, purposes, days, until in rows:
+        click.echo(f"{aid}  {status:<8} {partner} ({jurisdiction})  purposes {', '.join(purposes)}  "
+                   f"keep ≤ {days} d  until {until:%Y-%m-%d}")
 
 
 @share.command("receive")

@@ -16,10 +16,11 @@ from platewarden.api.routes import (
     public,
     redress,
     searches,
+    sharing,
     zones,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
     accounts.accounts_router, ops.router, alerts.router, hotlist.router, searches.router, redress.router,
     holds.router, evidence.router, ledger.router, public.router, deployment.deployment_router, zones.zones_router,
-    outlets.router)
+    outlets.router, sharing.router)
