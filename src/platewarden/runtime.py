@@ -18,6 +18,7 @@ from platewarden.governance.accounts import Accounts
 from platewarden.governance.alert_review import AlertReview
 from platewarden.governance.deployment import DeploymentReview, filter_admitted
 from platewarden.governance.outlets import NotificationOutlets
+from platewarden.governance.policy_change import PolicyChanges
 from platewarden.governance.redress import Redress
 from platewarden.governance.retention import Receipt, Retention
 from platewarden.governance.search import SearchGovernance
@@ -70,6 +71,7 @@ class Platform:
     alerts: AlertService
     webhooks: WebhookRegistry
     outlets: NotificationOutlets
+    policy_changes: PolicyChanges
     accounts: Accounts
     sso: SingleSignOn
     searches: SearchGovernance
@@ -118,7 +120,8 @@ class Platform:
                    alert_review=AlertReview(alert_store, alerts, hotlist, ledger, clock),
                    evidence=EvidenceExport(engine, keyring, case_keys, ledger, clock),
                    webhooks=webhooks, notifier=notifier,
-                   outlets=NotificationOutlets(engine, ledger, policy, clock, keyring.record_seal()))
+                   outlets=NotificationOutlets(engine, ledger, policy, clock, keyring.record_seal()),
+                   policy_changes=PolicyChanges(ledger, policy, clock))
 
     def read_writer(self, spool_name: str) -> BufferedReadWriter:
         """A durable writer whose batches are ledgered in the same transaction as the reads, and which refuses

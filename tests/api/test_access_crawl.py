@@ -43,6 +43,7 @@ WHO_MAY_SEE: dict[str, frozenset[str]] = {
     "/api/holds": frozenset({"officer", "head", "prosecutor", "auditor"}),
     "/api/hotlist/pending": frozenset({"officer", "head"}),
     "/api/outlets": frozenset({"admin", "head", "auditor", "ethics"}),
+    "/api/policy": SIGNED_IN,
     "/api/ledger/checkpoint": PUBLIC,
     "/api/ledger/entries": frozenset({"head", "prosecutor", "auditor", "ethics"}),
     "/api/public/camera-keys": PUBLIC,

@@ -147,10 +147,9 @@ def test_no_back_door_when_a_server_is_configured(served: tuple[str, Platform], 
     env = {"PLATEWARDEN_URL": base, "PLATEWARDEN_TOKEN": p.accounts.issue_token(who["officer"], "cli"),
            "PLATEWARDEN_DATABASE_URL": p.settings.effective_database_url}
     before = len(p.ledger.entries())
-    policy_file = tmp_path / "policy.yaml"
-    policy_file.write_text(CliRunner().invoke(cli, ["policy", "show"]).stdout)
-    res = CliRunner().invoke(cli, ["--data-dir", str(data_dir), "policy", "propose", str(policy_file), "--reason",
-                                   "a new policy"], env=env)
+    package = tmp_path / "package.zip"
+    package.write_bytes(b"PK not really a package")
+    res = CliRunner().invoke(cli, ["--data-dir", str(data_dir), "share", "receive", str(package)], env=env)
     assert res.exit_code != 0 and "has no server form" in res.output, res.output
     assert len(p.ledger.entries()) == before  # nothing done, nothing written
     for url, why in (("http://platewarden.example.org", "in clear"), ("ftp://x", "https://"),
@@ -428,4 +427,45 @@ def test_sharing_agreements_through_the_server(served: tuple[str, Platform], clo
     res = run(base, no_data, head, "share", "end", agreement.id, "--reason", "the partner left the treaty")
     assert res.exit_code == 0, res.output
     assert p.sharing.get(agreement.id).status.value == "ended"
+    assert list(no_data.iterdir()) == []
+
+
+def test_policy_changes_through_the_server(served: tuple[str, Platform], tmp_path: Path) -> None:
+    """A new policy is proposed and approved from the CLI through the server along approvals.policy_change
+    (administrator, department head, ethics board), each step ledgered with its digest; an invalid file is refused
+    with its line before anything is sent, a proposer cannot approve, and the status comes from the server."""
+    import yaml
+
+    base, p = served
+    who = people(p)
+    admin, head, ethics, officer = (p.accounts.issue_token(who[n], "cli")
+                                    for n in ("admin", "head", "ethics", "officer"))
+    no_data = tmp_path / "empty"
+    no_data.mkdir()
+    data = yaml.safe_load(CliRunner().invoke(cli, ["policy", "show"]).stdout)
+    data["retention"]["ordinary_days"] = 21
+    new = tmp_path / "policy.yaml"
+    new.write_text(yaml.safe_dump(data, sort_keys=False))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("retention:\n  ordinary_days: many\n")
+    before = len(p.ledger.entries())
+    res = run(base, no_data, admin, "policy", "propose", str(bad), "--reason", "shorter retention for all")
+    assert res.exit_code == 1 and "bad.yaml" in res.output and "ordinary_days" in res.output
+    assert len(p.ledger.entries()) == before  # refused here: nothing reached the server
+    res = run(base, no_data, officer, "policy", "propose", str(new), "--reason", "shorter retention for all")
+    assert res.exit_code == 1 and "the server refused (403)" in res.output
+    res = run(base, no_data, admin, "policy", "propose", str(new), "--reason", "shorter retention for all")
+    assert res.exit_code == 0 and "proposed" in res.output, res.output
+    res = run(base, no_data, admin, "policy", "approve", str(new))
+    assert res.exit_code == 1 and "the server refused (403)" in res.output  # never the proposer
+    res = run(base, no_data, head, "policy", "approve", str(new))
+    assert res.exit_code == 0 and "the next level decides" in res.output, res.output
+    res = run(base, no_data, ethics, "policy", "approve", str(new))
+    assert res.exit_code == 0 and "approved; set PLATEWARDEN_POLICY" in res.output, res.output
+    from platewarden.governance.policy_change import PolicyChanges
+    from platewarden.policy.loader import load_policy
+
+    assert PolicyChanges(p.ledger, p.policy, p.clock).approved(load_policy(new))
+    res = run(base, no_data, officer, "policy", "status")
+    assert res.exit_code == 0 and "the built-in defaults" in res.output, res.output
     assert list(no_data.iterdir()) == []

@@ -565,6 +565,11 @@ def _policy_file(path: Path) -> Policy:
 def policy_propose(ctx: click.Context, path: Path, reason: str) -> None:
     """Propose the policy in PATH (the first role of approvals.policy_change); ledgered by its SHA-256."""
     new = _policy_file(path)
+    server = server_for(ctx)
+    if server is not None:
+        d = server.call("POST", "/api/policy/proposals", {"policy_yaml": path.read_text(), "reason": reason})["sha256"]
+        click.echo(f"policy {d} proposed; each later role of the chain runs: platewarden policy approve {path}")
+        return
     with platform(ctx, governed=False, notify=False) as p:
         try:
             d = PolicyChanges(p.ledger, p.policy, p.clock).propose(current_user(ctx, p), new, reason)
@@ -579,11 +584,15 @@ def policy_propose(ctx: click.Context, path: Path, reason: str) -> None:
 def policy_approve(ctx: click.Context, path: Path) -> None:
     """Approve, at your level of the chain, the policy in PATH (you approve what you read: its digest)."""
     new = _policy_file(path)
-    with platform(ctx, governed=False, notify=False) as p:
-        try:
-            done = PolicyChanges(p.ledger, p.policy, p.clock).approve(current_user(ctx, p), new)
-        except ApprovalRefused as exc:
-            raise click.ClickException(f"refused (and ledgered): {exc}") from exc
+    server = server_for(ctx)
+    if server is not None:
+        done = bool(server.call("POST", "/api/policy/approvals", {"policy_yaml": path.read_text()})["approved"])
+    else:
+        with platform(ctx, governed=False, notify=False) as p:
+            try:
+                done = PolicyChanges(p.ledger, p.policy, p.clock).approve(current_user(ctx, p), new)
+            except ApprovalRefused as exc:
+                raise click.ClickException(f"refused (and ledgered): {exc}") from exc
     click.echo(f"policy {policy_digest(new)}: " + ("approved; set PLATEWARDEN_POLICY to it and restart" if done
                                                    else "your level recorded; the next level decides"))
 
@@ -592,6 +601,13 @@ def policy_approve(ctx: click.Context, path: Path) -> None:
 @click.pass_context
 def policy_status(ctx: click.Context) -> None:
     """Whether the policy in force was approved through its chain."""
+    server = server_for(ctx)
+    if server is not None:
+        out = server.call("GET", "/api/policy")
+        click.echo(f"policy in force sha256 {out['sha256']}: "
+                   + ("the built-in defaults" if out["state"] == "defaults" else
+                      "approved" if out["state"] == "approved" else "NOT approved"))
+        return
     with platform(ctx, governed=False, notify=False) as p:
         ok = PolicyChanges(p.ledger, p.policy, p.clock).approved(p.policy)
         click.echo(f"policy in force sha256 {policy_digest(p.policy)}: "

@@ -15,6 +15,7 @@ from platewarden.governance.accounts import Accounts
 from platewarden.governance.alert_review import AlertReview
 from platewarden.governance.deployment import DeploymentReview
 from platewarden.governance.outlets import NotificationOutlets
+from platewarden.governance.policy_change import PolicyChanges
 from platewarden.governance.redress import Redress
 from platewarden.governance.retention import Retention
 from platewarden.governance.search import SearchGovernance
@@ -44,3 +45,4 @@ class Governance(Protocol):
     alert_review: AlertReview
     evidence: EvidenceExport
     outlets: NotificationOutlets
+    policy_changes: PolicyChanges

@@ -13,6 +13,7 @@ from platewarden.api.routes import (
     ledger,
     ops,
     outlets,
+    policy,
     public,
     redress,
     searches,
@@ -23,4 +24,4 @@ from platewarden.api.routes import (
 ROUTERS: tuple[APIRouter, ...] = (
     accounts.accounts_router, ops.router, alerts.router, hotlist.router, searches.router, redress.router,
     holds.router, evidence.router, ledger.router, public.router, deployment.deployment_router, zones.zones_router,
-    outlets.router, sharing.router)
+    outlets.router, sharing.router, policy.router)
