@@ -89,3 +89,42 @@ def test_period_and_snapshot_errors(platform: Platform, tmp_path: Path) -> None:
         Snapshot.load(bad, allow_unsigned=True)
     with pytest.raises(SnapshotError, match="not a signed"):
         Snapshot.load(bad)
+
+
+def test_charts_count_in_whole_numbers_and_say_when_a_panel_is_empty(platform: Platform, clock: ManualClock,
+                                                                     tmp_path: Path) -> None:
+    """The report's charts as an auditor reads them: count axes tick at whole numbers (no "2.5 searches"), the
+    hours-to-disposition axis starts at zero, and a panel with nothing to show (no compensation awarded) says so
+    instead of drawing empty axes."""
+    from matplotlib.figure import Figure
+
+    from platewarden.audit.compliance.plots import DRAW
+
+    build(platform, clock, tmp_path)
+    snap = gather(platform, FIRST, LAST)
+    ass = assess(snap)
+    assert snap.redress.compensation  # the known history awards some: the same period with none awarded is drawn too
+    none_awarded = snap.model_copy(update={"redress": snap.redress.model_copy(update={"compensation": []})})
+    figures = {}
+    for section, draw in DRAW.items():
+        fig = Figure(figsize=(9, 3.4), layout="constrained")
+        draw(fig, snap, ass)
+        fig.canvas.draw()  # tick positions are settled when drawn
+        figures[section] = fig.axes
+
+    def whole(ticks: list[float]) -> bool:
+        return all(float(t).is_integer() for t in ticks)
+
+    [authorization] = figures["authorization"]
+    assert whole(authorization.get_xticks())  # three searches: never 0.5, 1.5, 2.5
+    dispositions, hours = figures["alerts"]
+    assert whole(dispositions.get_yticks()) and whole(hours.get_yticks())
+    assert min(hours.get_xlim()) == 0
+    [hotlist] = figures["hotlist"]
+    assert whole(hotlist.get_yticks())
+    complaints, compensation = figures["redress"]
+    assert whole(complaints.get_yticks()) and compensation.axison and compensation.patches
+    fig = Figure(figsize=(9, 3.4), layout="constrained")
+    DRAW["redress"](fig, none_awarded, ass)
+    _, compensation = fig.axes
+    assert not compensation.axison and "no compensation" in " ".join(t.get_text() for t in compensation.texts)

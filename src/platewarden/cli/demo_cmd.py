@@ -43,7 +43,7 @@ def demo_people(p: Platform) -> tuple[dict[str, User], list[tuple[str, str]]]:
     admin = None
     if p.accounts.count() == 0:
         password = secrets.token_urlsafe(12)
-        admin = p.accounts.create(None, "demo.admin", "Demo administrator", "Demo City", {Role.ADMINISTRATOR},
+        admin = p.accounts.create(None, "demo.admin", "Demo administrator", p.policy.agency, {Role.ADMINISTRATOR},
                                   password)
         created.append(("demo.admin", password))
     people = {}
@@ -56,7 +56,7 @@ def demo_people(p: Platform) -> tuple[dict[str, User], list[tuple[str, str]]]:
                                            "platewarden user create") from None
             password = secrets.token_urlsafe(12)
             people[username] = p.accounts.create(admin, username, username.replace(".", " ").title(),
-                                                 "Demo City Police", {role}, password)
+                                                 p.policy.agency, {role}, password)
             created.append((username, password))
     heads = [u for u in people.values() if Role.DEPARTMENT_HEAD in u.roles]
     for approver in heads[:1]:  # the demo's head approves the roles of the accounts created after it

@@ -12,6 +12,7 @@ from typing import Any
 
 from matplotlib.dates import date2num
 from matplotlib.figure import Figure, FigureBase
+from matplotlib.ticker import MaxNLocator
 
 from platewarden.audit.compliance.assess import Assessment
 from platewarden.audit.compliance.snapshot import Snapshot
@@ -30,6 +31,17 @@ def _style(ax: Any) -> None:
     ax.tick_params(labelsize=8)
 
 
+def _counts(axis: Any) -> None:
+    """A count axis: whole numbers only (no "2.5 searches"), from zero."""
+    axis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _nothing(ax: Any, text: str) -> None:
+    """A panel with nothing to plot says so instead of drawing empty axes."""
+    ax.axis("off")
+    ax.text(0.5, 0.5, text, ha="center", va="center", color="#718096", fontsize=9, transform=ax.transAxes)
+
+
 def draw_retention(fig: FigureBase, snap: Snapshot, ass: Assessment) -> None:
     days = [d for d in snap.retention.days if d.reads_counted or d.receipt]
     if not days:
@@ -44,6 +56,7 @@ def draw_retention(fig: FigureBase, snap: Snapshot, ass: Assessment) -> None:
             for d in days],
            color=colours, width=0.8)
     ax.xaxis_date()
+    _counts(ax.yaxis)
     ax.set_ylabel("reads stored that day", fontsize=8)
     ax.set_title("Reads per day: green destroyed with receipt, blue within the limit, red flagged", fontsize=9)
     ax.tick_params(axis="x", labelrotation=30)
@@ -61,6 +74,7 @@ def draw_authorization(fig: FigureBase, snap: Snapshot, ass: Assessment) -> None
     ax = fig.subplots()
     bars = ax.barh(labels[::-1], values[::-1], color=[BAD, OK, MUTED, BAD, OK])
     ax.bar_label(bars, fontsize=8, padding=2)
+    _counts(ax.xaxis)
     ax.set_title("Historical searches in the period", fontsize=9)
     _style(ax)
 
@@ -74,6 +88,7 @@ def draw_alerts(fig: FigureBase, snap: Snapshot, ass: Assessment) -> None:
     counts = [al.dispositions.get(n, 0) for n in names] + [al.undisposed]
     bars = left.bar([*names, "undisposed"], counts, color=[ACCENT, EXCUSED, BAD, MUTED, "#718096"])
     left.bar_label(bars, fontsize=8)
+    _counts(left.yaxis)
     left.set_title("Dispositions", fontsize=9)
     left.tick_params(axis="x", labelrotation=30)
     if al.hours_to_disposition:
@@ -81,6 +96,11 @@ def draw_alerts(fig: FigureBase, snap: Snapshot, ass: Assessment) -> None:
         p95 = ass.figures["alerts"]["hours_to_disposition_p95"]
         right.axvline(p95, color=BAD, linestyle="--", linewidth=1, label=f"p95 {p95:.1f} h")
         right.legend(fontsize=7)
+        right.set_xlim(left=0)  # no alert is disposed of before it is raised
+        _counts(right.yaxis)
+        right.set_xlabel("hours", fontsize=8)
+    else:
+        _nothing(right, "no alert disposed of yet")
     right.set_title("Hours from alert to disposition", fontsize=9)
     for ax in (left, right):
         _style(ax)
@@ -95,6 +115,7 @@ def draw_hotlist(fig: FigureBase, snap: Snapshot, ass: Assessment) -> None:
     values = [f["by_status"][s] for s in sorted(f["by_status"])] + [f["expired_active"], f["without_provenance"]]
     bars = ax.bar(labels, values, color=[OK] * len(f["by_status"]) + [BAD, BAD])
     ax.bar_label(bars, fontsize=8)
+    _counts(ax.yaxis)
     ax.set_title("Hotlist entries by status, and hygiene problems", fontsize=9)
     _style(ax)
 
@@ -160,11 +181,14 @@ def draw_redress(fig: FigureBase, snap: Snapshot, ass: Assessment) -> None:
     states = sorted(r.by_state)
     bars = left.bar(states, [r.by_state[s] for s in states], color=OK)
     left.bar_label(bars, fontsize=8)
+    _counts(left.yaxis)
     left.set_title("Complaints by state", fontsize=9)
     left.tick_params(axis="x", labelrotation=30)
     if r.compensation:
         right.bar([f"{c.liable} ({c.currency})" for c in r.compensation], [c.total for c in r.compensation],
                   color=EXCUSED)
+    else:
+        _nothing(right, "no compensation awarded in this period")
     right.set_title("Compensation by liable party", fontsize=9)
     for ax in (left, right):
         _style(ax)
