@@ -46,6 +46,7 @@ from platewarden.store.schema import (
     sessions,
     sharing_agreements,
     users,
+    webhooks,
     zones,
 )
 from tests.factories import CAMERA, activate, approve_camera, enrolled_edge, make_entry, make_read, people
@@ -340,6 +341,39 @@ def test_a_zone_widened_or_an_agreement_activated_by_sql_counts_for_nothing(plat
     with pytest.raises(SharingRefused, match="no sharing agreement"):
         p.sharing.apply(who["officer"], pending.id, "XB-2026-9", "robbery", scope)
     assert {d.table for d in reconcile(p)} == {"zones", "sharing_agreements"}
+
+
+def test_old_sealed_copies_of_an_outlet_an_agreement_and_a_hold_put_back_are_named(platform: Platform,
+                                                                                    clock: ManualClock) -> None:
+    """The writer keeps copies of genuine rows (seals and all) and puts them back after the state moved on: a removed
+    outlet active again, an ended agreement active again, a released hold placed again. Every seal holds; the
+    ledger's last word on each object does not match, and reconcile names all three (and nothing else)."""
+    p, who = platform, people(platform)
+    approve_camera(p, CAMERA, who)
+    outlet = p.outlets.propose(who["admin"], "https://dispatch.example.org/hook", "the dispatch room's screen")
+    p.outlets.decide(who["head"], outlet.id, True, "dispatch needs it")
+    agreement = p.sharing.propose(who["head"], "Partner police", "DE", ["robbery"], 14,
+                                  clock.now() + timedelta(days=180), p.ledger.public_key.encode())
+    p.sharing.decide(agreement.id, who["prosecutor"], True, "lawful basis")
+    read = make_read("KEEP01", clock.now(), n=1)
+    p.reads.ingest([read])
+    hold_id = p.retention.hold(who["officer"], who["head"], "2026-CR-9", [read.id], "evidence for trial")
+    assert reconcile(p) == []  # the genuine history agrees with itself
+    with p.engine.connect() as conn:
+        copies = {table: dict(conn.execute(select(table).where(table.c.id == key)).one()._mapping)
+                  for table, key in ((webhooks, outlet.id), (sharing_agreements, agreement.id), (holds, hold_id))}
+    p.outlets.remove(who["head"], outlet.id, "replaced by the new dispatch system")
+    p.sharing.end(agreement.id, who["head"], "the partner left the treaty")
+    p.retention.release(who["head"], hold_id, "the trial is over")
+    with p.engine.begin() as conn:  # the old copies go back, seals and all
+        for table, row in copies.items():
+            conn.execute(update(table).where(table.c.id == row["id"]).values(**row))
+    assert p.outlets.get(outlet.id).status == "active"  # each row is genuine: its seal holds ...
+    found = {(d.table, d.key): d.problem for d in reconcile(p)}  # ... the ledger's last word is not what it says
+    assert set(found) == {("webhooks", str(outlet.id)), ("sharing_agreements", agreement.id), ("holds", hold_id)}
+    assert "the row says active, the ledger's last word is removed" in found[("webhooks", str(outlet.id))]
+    assert "the ledger's last word is ended" in found[("sharing_agreements", agreement.id)]
+    assert "the row says placed, the ledger's last word is released" in found[("holds", hold_id)]
 
 
 def drop_append_only_triggers(p: Platform, conn) -> None:  # type: ignore[no-untyped-def]

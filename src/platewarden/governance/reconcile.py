@@ -2,17 +2,21 @@
 the master key) and the signed ledger — naming each row that disagrees.
 
 What a database writer without the master key or the log key can do is exactly what this finds: rows inserted or
-changed by hand (seal missing or wrong), and search requests whose state the signed ledger does not bear out (a
-revoked authorization restored from an old copy of its row, an approval that was never recorded).
+changed by hand (seal missing or wrong), search requests whose state the signed ledger does not bear out (a revoked
+authorization restored from an old copy of its row, an approval that was never recorded), and outlets, sharing
+agreements and holds whose state is not the ledger's last word on them (``ledgered_state``: a removed outlet, an
+ended agreement or a released hold put back from an old, validly sealed copy).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
 from platewarden.governance.authorization_record import AUTHORIZATION_KINDS, by_request, ledger_disagreement
+from platewarden.governance.ledgered_state import LEDGERED, disagreement, ledger_states
 from platewarden.ledger.trusted import LedgerTampered, trusted_entries
 from platewarden.runtime import Platform
 from platewarden.store.schema import approval_steps, metadata, search_requests
@@ -33,6 +37,7 @@ def reconcile(p: Platform) -> list[Disagreement]:
     seal = p.keyring.record_seal()
     out: list[Disagreement] = []
     genuine_requests: set[str] = set()
+    genuine: dict[str, list[dict[str, Any]]] = {spec.table: [] for spec in LEDGERED}
     with p.engine.connect() as conn:
         for name in SEALED_FIELDS:
             table = metadata.tables[name]
@@ -45,6 +50,8 @@ def reconcile(p: Platform) -> list[Disagreement]:
                                             else "seal does not match (changed outside platewarden)"))
                 elif name == "search_requests":
                     genuine_requests.add(str(m["id"]))
+                elif name in genuine:
+                    genuine[name].append(dict(m))
         requests = [r for r in conn.execute(select(search_requests)) if r.id in genuine_requests]
         steps: dict[str, list[tuple[int, str, str]]] = {}
         for s in conn.execute(select(approval_steps)):
@@ -52,8 +59,15 @@ def reconcile(p: Platform) -> list[Disagreement]:
                 steps.setdefault(s.request_id, []).append((s.level, s.role, s.decided_by))
     try:
         events = by_request(trusted_entries(p.ledger, AUTHORIZATION_KINDS))
+        stateful = trusted_entries(p.ledger, [spec.kind.value for spec in LEDGERED])
     except LedgerTampered as exc:
         return [*out, Disagreement("ledger_entries", "-", str(exc))]
+    for spec in LEDGERED:
+        states = ledger_states(spec, stateful)
+        for fields in genuine[spec.table]:
+            why = disagreement(spec, fields, states)
+            if why:
+                out.append(Disagreement(spec.table, str(fields["id"]), why))
 
     def label(uid: str) -> str:
         try:
