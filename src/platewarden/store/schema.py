@@ -159,6 +159,7 @@ reads = Table(
     # PostgreSQL the table is partitioned by it (migration 0006), so destroying a day drops a partition.
     Column("purge_day", Date, nullable=False),
     Index("ix_reads_day_index", "day", "plate_index"),
+    Index("ix_reads_batch", "batch_seq", "batch_pos"),  # a batch's rows, in leaf order (migration 0015)
 )
 
 read_counts = Table(
