@@ -165,3 +165,59 @@ def test_a_batch_is_found_by_index_on_sqlite_too(tmp_path: Path, clock: ManualCl
     finally:
         p.close()
     assert "USING INDEX ix_reads_batch" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_a_purge_never_makes_ingest_or_searches_wait(pg: Platform, clock: ManualClock) -> None:
+    """A long reader (an investigator's query) is using the table when retention destroys an old day. The purge
+    waits for that reader; new inserts and searches must not wait behind the purge. (Dropping the partition outright
+    needs ACCESS EXCLUSIVE on all of ``reads``, and every insert and search queues behind that request.)"""
+    import threading
+
+    start = clock.now()
+    pg.reads.ingest([make_read(f"OLD{i:03d}", start + timedelta(seconds=i), n=i) for i in range(20)])
+    clock.advance(timedelta(days=pg.policy.retention.ordinary_days + 2))
+    today = clock.now()
+    pg.reads.ingest([make_read("NEW000", today, n=100)])  # today's partition exists before the reader starts
+    reader = pg.engine.connect()
+    reader.begin()
+    assert reader.execute(text("SELECT count(*) FROM reads")).scalar_one() == 21  # holds the table, stays open
+    receipts: list[object] = []
+    purge = threading.Thread(target=lambda: receipts.extend(pg.retention.run()), daemon=True)
+    purge.start()
+    purge.join(timeout=1.5)
+    assert purge.is_alive()  # the purge waits for the reader ...
+    found: list[str] = []
+
+    def work() -> None:  # ... while a camera's reads and an authorised search go on
+        pg.reads.ingest([make_read(f"NEW{i:03d}", today + timedelta(seconds=i), n=100 + i) for i in range(1, 6)])
+        found.extend(r.text for r in pg.reads.find_by_plate("NEW003", [today.date()]))
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    try:
+        assert not worker.is_alive(), "ingest and search waited behind the purge"
+        assert found == ["NEW003"]
+    finally:
+        reader.rollback()
+        reader.close()
+    purge.join(timeout=30)
+    assert not purge.is_alive() and len(receipts) == 1
+    assert partition_name(start.date()) not in where_rows_live(pg)
+    assert pg.retention.verify().problems == []
+
+
+def test_a_purge_interrupted_after_the_detach_is_finished_by_the_next_run(pg: Platform, clock: ManualClock) -> None:
+    """The detach commits on its own (PostgreSQL runs it outside a transaction): a run that stops right after it
+    leaves a detached table and the day's keys. Verify names the day; the next run destroys it with a full receipt."""
+    start = clock.now()
+    pg.reads.ingest([make_read(f"CUT{i:03d}", start + timedelta(seconds=i), n=i) for i in range(12)])
+    clock.advance(timedelta(days=pg.policy.retention.ordinary_days + 2))
+    DayPartitions(pg.engine).detach(start.date())  # the run stopped here
+    assert partition_name(start.date()) not in where_rows_live(pg)  # out of reads: no search sees it any more
+    assert any("key still exists" in problem for problem in pg.retention.verify().problems)
+    [receipt] = pg.retention.run()
+    assert receipt.destroyed == 12
+    with pg.engine.connect() as conn:
+        assert conn.execute(text("SELECT to_regclass(:n)"), {"n": partition_name(start.date())}).scalar() is None
+    assert pg.retention.verify().problems == []

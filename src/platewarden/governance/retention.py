@@ -268,36 +268,34 @@ class Retention:
         return receipts
 
     def destroy_day(self, day: date) -> Receipt:
+        """Destroy one day: its reads (those a live hold names re-sealed under their case's key first), its keys,
+        the exact details of its alerts and zone traces, with a receipt in the ledger and the store.
+
+        On SQLite all of it is one transaction. On PostgreSQL the held reads are moved out first (committed), the
+        day's partition is detached concurrently (ingest and searches never wait for the purge), and the rest is
+        one transaction that computes the receipt from the detached table and drops it. A run interrupted between
+        the steps leaves the day's keys in place (``retention verify`` names the day) and the next run finishes."""
         now = self._clock.now()
         keys = self._keys.for_day(day, now, create=False)
         scope = f"day:{day.isoformat()}"
+        if self._partitions.enabled:
+            with self._engine.begin() as conn:
+                self._keep_held(conn, day, scope, keys.data_key, now)
+            self._partitions.detach(day)
         with self._engine.begin() as conn:
-            if self._partitions.enabled:  # the lock DROP TABLE needs, taken before any other
-                conn.execute(text("LOCK TABLE reads IN ACCESS EXCLUSIVE MODE"))
-            cases = genuine_held_reads(conn, self._seal)  # a hold or link a database writer added keeps nothing
-            held = list(conn.execute(select(reads).where(reads.c.purge_day == day, reads.c.day == day,
-                                                         reads.c.key_scope == scope,
-                                                         reads.c.id.in_(list(cases))))) if cases else []
-            kept: set[str] = set()
-            for row in held:
-                case_key = self._case_keys.get_or_create(cases[row.id], now, conn)
-                payload = unseal_payload(row, keys.data_key)
-                crop = unseal(keys.data_key, row.plate_crop, f"read|{row.id}|plate_crop".encode())
-                vehicle = (unseal(keys.data_key, row.vehicle_crop, f"read|{row.id}|vehicle_crop".encode())
-                           if row.vehicle_crop is not None else None)
-                sealed = seal_read(row.id, payload, crop, vehicle, case_key)
-                conn.execute(update(reads).where(reads.c.id == row.id, reads.c.purge_day == day).values(
-                    payload=sealed["payload"], plate_crop=sealed["plate_crop"], vehicle_crop=sealed["vehicle_crop"],
-                    row_digest=sealed["row_digest"], plate_index=bytes(16), key_scope=f"case:{cases[row.id]}",
-                    batch_proof=batch_path(conn, row.batch_seq, row.batch_pos, day), purge_day=HELD_PURGE_DAY))
-                kept.add(row.id)
-            digests = [bytes(d) for d in conn.scalars(select(reads.c.row_digest)
-                                                      .where(reads.c.purge_day == day, reads.c.day == day,
-                                                             reads.c.key_scope == scope)
-                                                      .order_by(reads.c.id))]
-            root = root_of([leaf_hash(d) for d in digests])
-            if not self._partitions.drop(conn, day):
+            if self._partitions.enabled:
+                digests = self._partitions.detached_digests(conn, day, scope)
+                self._partitions.drop(conn, day)
+            else:
+                self._keep_held(conn, day, scope, keys.data_key, now)
+                digests = [bytes(d) for d in conn.scalars(select(reads.c.row_digest)
+                                                          .where(reads.c.purge_day == day, reads.c.day == day,
+                                                                 reads.c.key_scope == scope)
+                                                          .order_by(reads.c.id))]
                 conn.execute(delete(reads).where(reads.c.day == day, reads.c.key_scope == scope))
+            kept = int(conn.execute(select(func.count()).select_from(reads).where(
+                reads.c.purge_day == HELD_PURGE_DAY, reads.c.day == day)).scalar_one())
+            root = root_of([leaf_hash(d) for d in digests])
             start, end = day_bounds(day)  # zone watch keeps nothing of a destroyed day either
             # Alerts of the day keep day-level statistics only: no text, crop, time of day, read, entry or distance
             # (with the hotlist key, those would give back "plate X at 15:48:07").
@@ -315,14 +313,33 @@ class Retention:
                                                                       zone_alerts.c.created_at < end)).rowcount
             fp_data, fp_index = self._keys.destroy(day, conn)
             [seq] = self._ledger.append([Event(EventKind.DESTRUCTION, now, "system", {
-                "day": day.isoformat(), "destroyed": len(digests), "kept_for_cases": len(kept), "root": root.hex(),
+                "day": day.isoformat(), "destroyed": len(digests), "kept_for_cases": kept, "root": root.hex(),
                 "zone_tokens_destroyed": zone_tokens, "zone_alerts_destroyed": zone_alerts_gone,
                 "data_key_fingerprint": fp_data, "index_key_fingerprint": fp_index,
                 "limit_days": self._policy.retention.ordinary_days})], conn=conn)
             conn.execute(insert(destroyed_days).values(
-                day=day, destroyed_reads=len(digests), kept_for_cases=len(kept), root=root,
+                day=day, destroyed_reads=len(digests), kept_for_cases=kept, root=root,
                 data_key_fingerprint=fp_data, index_key_fingerprint=fp_index, ledger_seq=seq, destroyed_at=now))
-        return Receipt(day, len(digests), len(kept), root, fp_data, fp_index, seq)
+        return Receipt(day, len(digests), kept, root, fp_data, fp_index, seq)
+
+    def _keep_held(self, conn: Connection, day: date, scope: str, data_key: bytes, now: datetime) -> None:
+        """Re-seal the day's reads that a live hold names under their case's key and move them out of the day
+        (``purge_day`` = held), each with its Merkle path in the day's batch, which is about to be destroyed."""
+        cases = genuine_held_reads(conn, self._seal)  # a hold or link a database writer added keeps nothing
+        held = list(conn.execute(select(reads).where(reads.c.purge_day == day, reads.c.day == day,
+                                                     reads.c.key_scope == scope,
+                                                     reads.c.id.in_(list(cases))))) if cases else []
+        for row in held:
+            case_key = self._case_keys.get_or_create(cases[row.id], now, conn)
+            payload = unseal_payload(row, data_key)
+            crop = unseal(data_key, row.plate_crop, f"read|{row.id}|plate_crop".encode())
+            vehicle = (unseal(data_key, row.vehicle_crop, f"read|{row.id}|vehicle_crop".encode())
+                       if row.vehicle_crop is not None else None)
+            sealed = seal_read(row.id, payload, crop, vehicle, case_key)
+            conn.execute(update(reads).where(reads.c.id == row.id, reads.c.purge_day == day).values(
+                payload=sealed["payload"], plate_crop=sealed["plate_crop"], vehicle_crop=sealed["vehicle_crop"],
+                row_digest=sealed["row_digest"], plate_index=bytes(16), key_scope=f"case:{cases[row.id]}",
+                batch_proof=batch_path(conn, row.batch_seq, row.batch_pos, day), purge_day=HELD_PURGE_DAY))
 
     # --- proof ---
 

@@ -65,8 +65,37 @@ class DayPartitions:
             else:
                 self._known.difference_update(days)
 
+    def detach(self, day: date) -> None:
+        """Take the day's partition out of ``reads`` without stopping ingest or searches: PostgreSQL's ``DETACH
+        PARTITION ... CONCURRENTLY`` waits for the transactions already using the table, but takes no lock that
+        makes new ones wait (a plain ``DROP`` of a partition needs ``ACCESS EXCLUSIVE`` on the whole table, and every
+        insert and search queues behind it). Runs outside any transaction, as PostgreSQL requires; a detach an
+        interrupted run left pending is finished. The detached table keeps its name until ``drop``."""
+        if not self.enabled:
+            return
+        name = partition_name(day)
+        with self._engine.connect() as conn:
+            auto = conn.execution_options(isolation_level="AUTOCOMMIT")
+            pending = auto.execute(text(
+                "SELECT i.inhdetachpending FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                "WHERE c.relname = :n AND i.inhparent = 'reads'::regclass"), {"n": name}).scalar()
+            if pending is not None:  # still a partition; dates from ``date`` only reach this DDL
+                mode = "FINALIZE" if pending else "CONCURRENTLY"
+                auto.execute(text(f'ALTER TABLE reads DETACH PARTITION "{name}" {mode}'))
+        self.forget([day])
+
+    def detached_digests(self, conn: Connection, day: date, key_scope: str) -> list[bytes]:
+        """The row digests of a detached day's ordinary reads, in id order (for the destruction receipt's root)."""
+        name = partition_name(day)
+        if conn.execute(text("SELECT to_regclass(:n)"), {"n": name}).scalar() is None:
+            return []
+        return [bytes(d) for d in conn.scalars(text(
+            f'SELECT row_digest FROM "{name}" WHERE day = :d AND key_scope = :s ORDER BY id'),
+            {"d": day, "s": key_scope})]
+
     def drop(self, conn: Connection, day: date) -> bool:
-        """Drop the day's partition in the caller's transaction (retention); True if there was one."""
+        """Drop the day's partition, or the table ``detach`` left of it, in the caller's transaction (retention);
+        True if there was one."""
         if not self.enabled:
             return False
         name = partition_name(day)
