@@ -93,17 +93,31 @@ def export(ctx: click.Context, folder: Path) -> None:
               help="A checkpoint you trusted before: the export must not roll back from it.")
 @click.option("--quorum", type=int, default=0, help="Cosignatures required on the latest checkpoint.")
 @click.option("--strict", is_flag=True, help="Also check that every entry is in canonical form (RFC 8785).")
-def verify(folder: Path, trusted: Path | None, quorum: int, strict: bool) -> None:
+@click.option("--log-key", "log_key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The agency's log key as you obtained it (published, or read aloud from `platewarden ledger key`): "
+                   "the export must be signed by it.")
+@click.option("--witness-key", "witness_keys", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A witness's verifier key as the witness gave it (repeatable); replaces the export's witness keys.")
+def verify(folder: Path, trusted: Path | None, quorum: int, strict: bool, log_key: Path | None,
+           witness_keys: tuple[Path, ...]) -> None:
     """Verify an export offline: exit 0 with a summary if intact, 1 and the first bad entry otherwise."""
     from platewarden.ledger.verify import verify_export
 
-    res = verify_export(folder, trusted.read_text() if trusted else None, quorum, strict)
+    res = verify_export(folder, trusted.read_text() if trusted else None, quorum, strict,
+                        log_key.read_text() if log_key else None,
+                        [k.read_text() for k in witness_keys] if witness_keys else None)
     click.echo(res.summary())
     if res.ok and trusted is None and quorum == 0:
         click.echo("NOT RULED OUT: the export was checked against itself and the keys it carries. Whoever holds the "
                    "log key could have rewritten or truncated it before exporting, and a rewritten tail after the "
                    "newest checkpoint you hold goes unseen. Compare with a checkpoint you kept (--trusted) or ask for "
                    "witnesses' cosignatures (--quorum N), and take the log key from a source other than the export.")
+    if res.ok and log_key is None:
+        click.echo("NOT RULED OUT: the log key was taken from the export itself; give the one you trust (--log-key).")
+    if res.ok and quorum and not witness_keys:
+        click.echo("NOT RULED OUT: the witnesses' keys were taken from the export itself; give the ones the witnesses "
+                   "gave you (--witness-key).")
     elif res.ok and res.uncovered:
         click.echo(f"NOT RULED OUT: {res.uncovered} entries after the latest checkpoint are covered by no signature.")
     sys.exit(0 if res.ok else 1)

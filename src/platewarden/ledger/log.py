@@ -32,6 +32,7 @@ from platewarden.ledger.notes import (
     verify_log_signature,
 )
 from platewarden.store.dialect import conflict_insert
+from platewarden.store.permissions import private_file
 from platewarden.store.schema import ledger_checkpoints, ledger_cosignatures, ledger_entries, ledger_state
 
 GENESIS_PREV = bytes(32)
@@ -295,7 +296,7 @@ class Ledger:
         (folder / "checkpoints").mkdir(exist_ok=True)
         (folder / "keys" / "witnesses").mkdir(parents=True, exist_ok=True)
         entries = self.entries()
-        with open(folder / "entries.jsonl", "wb") as f:
+        with private_file(folder / "entries.jsonl") as f:  # actors, cases and plate references: this account only
             for e in entries:
                 f.write(e + b"\n")
         witnesses: dict[str, str] = {}

@@ -128,8 +128,11 @@ def verify_log(entries: list[bytes], notes: list[str], log_key: Verifier, witnes
     return res
 
 
-def verify_export(folder: Path, trusted_note: str | None = None, quorum: int = 0, strict: bool = False
-                  ) -> VerifyResult:
+def verify_export(folder: Path, trusted_note: str | None = None, quorum: int = 0, strict: bool = False,
+                  log_key_text: str | None = None, witness_keys: list[str] | None = None) -> VerifyResult:
+    """``log_key_text`` and ``witness_keys``: the keys the verifier trusts, obtained out of band. The export carries
+    its own keys, but whoever could rewrite the export could replace those too: a log key given here must equal the
+    export's, and witness keys given here replace the export's."""
     try:
         log_key = Verifier.decode((folder / "keys" / "log.vkey").read_text())
         raw = (folder / "entries.jsonl").read_bytes()
@@ -137,6 +140,16 @@ def verify_export(folder: Path, trusted_note: str | None = None, quorum: int = 0
         witnesses = [Verifier.decode(p.read_text()) for p in sorted((folder / "keys" / "witnesses").glob("*.vkey"))]
     except (OSError, NoteError) as exc:
         return VerifyResult(ok=False, problem=f"export incomplete or unreadable: {exc}")
+    try:
+        if log_key_text is not None:
+            pinned = Verifier.decode(log_key_text.strip())
+            if pinned.encode() != log_key.encode():
+                return VerifyResult(ok=False, problem="the export's log key is not the one you trust: it was signed "
+                                                      "by another key (a replaced key, or another log)")
+        if witness_keys is not None:
+            witnesses = [Verifier.decode(k.strip()) for k in witness_keys]
+    except NoteError as exc:
+        return VerifyResult(ok=False, problem=f"a key you gave is not a verifier key: {exc}")
     if raw and not raw.endswith(b"\n"):
         return VerifyResult(ok=False, problem="entries.jsonl does not end with a newline (truncated mid-entry)")
     entries = raw.split(b"\n")[:-1] if raw else []

@@ -12,6 +12,7 @@ from platewarden.audit.compliance.render_html import render_html
 from platewarden.audit.compliance.render_pdf import render_pdf
 from platewarden.audit.compliance.snapshot import Snapshot
 from platewarden.policy.model import Policy
+from platewarden.store.permissions import private_file
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,17 @@ def write_report(snap: Snapshot, out: Path, digest: str | None = None, policy: P
     ass = assess(snap, policy, population)
     out.mkdir(parents=True, exist_ok=True)
     stem = f"compliance-{snap.period_from}-{snap.period_to}"
+    # Readable by this account alone, as the snapshot is: the report names cases, cameras and people's roles.
     html = out / f"{stem}.html"
-    html.write_text(render_html(snap, ass, digest), encoding="utf-8")
+    with private_file(html) as f:
+        f.write(render_html(snap, ass, digest).encode("utf-8"))
     pdf = out / f"{stem}.pdf"
+    with private_file(pdf):
+        pass  # created 0600 before the renderer writes it, so it is never readable by others, not even briefly
     pages = render_pdf(snap, ass, pdf, digest)
     findings = out / f"{stem}.findings.json"
-    findings.write_text(json.dumps({"snapshot_sha256": digest, "period_from": str(snap.period_from),
-                                    "period_to": str(snap.period_to),
-                                    "findings": [f.to_json() for f in ass.findings]}, indent=1), encoding="utf-8")
+    with private_file(findings) as f:
+        f.write(json.dumps({"snapshot_sha256": digest, "period_from": str(snap.period_from),
+                            "period_to": str(snap.period_to),
+                            "findings": [item.to_json() for item in ass.findings]}, indent=1).encode("utf-8"))
     return Written(ass, html, pdf, findings, pages, digest)
