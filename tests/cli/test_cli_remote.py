@@ -102,6 +102,10 @@ def test_hotlist_and_alerts_through_the_server(served: tuple[str, Platform], clo
     assert res.exit_code == 1 and "the server refused" in res.output  # not the proposer's to approve
     res = run(base, no_data, head, "hotlist", "approve", entry_id)
     assert res.exit_code == 0 and "active" in res.output, res.output
+    res = run(base, no_data, auditor, "hotlist", "list", "--state", "active")  # the server's clock decides
+    assert res.exit_code == 0 and "5SOW350" in res.output and "NCIC 123" in res.output, res.output
+    res = run(base, no_data, operator, "hotlist", "list")
+    assert res.exit_code == 1 and "the server refused (403)" in res.output
     read = make_read("5SOW350", clock.now())
     p.reads.ingest([read])
     alert = p.alerts.check(read).alert

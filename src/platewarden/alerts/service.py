@@ -126,6 +126,33 @@ class HotlistService:
         self._cache = None
         return parsed
 
+    LIST_STATES = ("pending", "active", "expired", "suppressed", "removed")
+    LIST_ROLES = frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.AUDITOR})
+
+    def listing(self, user: User, state: str) -> list[HotlistEntry]:
+        """The entries in one state (``LIST_STATES``; expired: approved, but past their expiry) with their
+        provenance, for officers, department heads and auditors (who check the list's hygiene). Each listing is
+        ledgered: which list, by whom, how many entries (the plates stay out of the ledger)."""
+        now = self._clock.now()
+        if state not in self.LIST_STATES:
+            raise Invalid(f"no hotlist state {state!r}: one of {', '.join(self.LIST_STATES)}")
+        if not user.roles & self.LIST_ROLES:
+            self._ledger.append([Event(EventKind.HOTLIST_VIEWED, now, user.label, with_reason(
+                {"action": "refused", "state": state}, "not a role that sees the hotlist"))])
+            raise ApprovalRefused("the hotlist is seen by officers, department heads and auditors")
+
+        def in_state(e: HotlistEntry) -> bool:
+            if state == "expired":
+                return e.status is EntryStatus.ACTIVE and e.expires_at <= now
+            if state == "active":
+                return e.is_active(now)
+            return e.status.value == state
+
+        found = sorted((e for e in self._store.all() if in_state(e)), key=lambda e: (e.expires_at, e.id))
+        self._ledger.append([Event(EventKind.HOTLIST_VIEWED, now, user.label, {"state": state,
+                                                                               "entries": len(found)})])
+        return found
+
     def pending(self) -> list[HotlistEntry]:
         return [e for e in self._store.all() if e.status is EntryStatus.PENDING]
 

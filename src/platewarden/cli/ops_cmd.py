@@ -358,6 +358,30 @@ def hotlist_pending(ctx: click.Context) -> None:
                        f"expires {e.expires_at:%Y-%m-%d})")
 
 
+@hotlist.command("list")
+@click.option("--state", type=click.Choice(["pending", "active", "expired", "suppressed", "removed"]),
+              default="active", show_default=True, help="Which entries (expired: approved, past their expiry).")
+@click.pass_context
+def hotlist_list(ctx: click.Context, state: str) -> None:
+    """The hotlist's entries in one state, with provenance (officers, department heads, auditors); ledgered."""
+    server = server_for(ctx)
+    if server is not None:
+        rows = [(e["id"], e["plate"], e["region"], e["status"], e["reason"], e["source"], e["added_by"],
+                 datetime.fromisoformat(e["expires_at"])) for e in server.call("GET", f"/api/hotlist?state={state}")]
+    else:
+        with platform(ctx, notify=False) as p:
+            try:
+                entries = p.hotlist.listing(current_user(ctx, p), state)
+            except ApprovalRefused as exc:
+                raise click.ClickException(refusal_text(exc)) from exc
+            rows = [(e.id, e.plate, e.region.value, e.status.value, e.reason, e.source, e.added_by, e.expires_at)
+                    for e in entries]
+    for eid, plate, region, status, reason, source, by, expires in rows:
+        click.echo(f"{eid}  {plate:<10} {region:<7} {status:<10} {reason} (source {source}; by {by}; "
+                   f"expires {expires:%Y-%m-%d})")
+    click.echo(f"{len(rows)} {state} entries (this listing is ledgered)", err=True)
+
+
 @hotlist.command("approve")
 @click.argument("entry_id")
 @click.pass_context

@@ -37,10 +37,12 @@ PAGE_ROLES: dict[str, frozenset[Role]] = {
     "/searches": frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR, Role.AUDITOR}),
     "/searches/new": frozenset({Role.OFFICER}),
     "/cases": frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR, Role.AUDITOR}),
+    "/hotlist": frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.AUDITOR}),
     "/ledger": LEDGER_ROLES,
     "/accounts": frozenset({Role.ADMINISTRATOR}),
 }
 MENU = [("/alerts", "Alerts"), ("/approvals", "Approvals"), ("/searches", "Searches"), ("/cases", "Cases"),
+        ("/hotlist", "Hotlist"),
         ("/ledger", "Ledger"), ("/accounts", "Accounts")]
 
 

@@ -294,6 +294,26 @@ def cases_page(request: Request, user: UserDep, p: GovernanceDep) -> HTMLRespons
                   retention_days=p.policy.retention.ordinary_days)
 
 
+@pages.get("/hotlist", response_class=HTMLResponse)
+def hotlist_page(request: Request, user: UserDep, p: GovernanceDep, state: str = "active") -> HTMLResponse:
+    allow(user, "/hotlist")
+    entries = p.hotlist.listing(user, state)  # refuses an unknown state (422) and ledgers the listing
+    return render(request, "hotlist.html", user, title="Hotlist", entries=entries, state=state,
+                  states=p.hotlist.LIST_STATES, now=p.clock.now())
+
+
+@pages.post("/hotlist/{entry_id}/approve")
+def hotlist_approve(entry_id: str, request: Request, user: UserDep, p: GovernanceDep,
+                    csrf: Annotated[str, Form()]) -> Response:
+    check_csrf(request, csrf, entry_id)
+    try:
+        entry = p.hotlist.approve(entry_id, user)  # the chain's next level; never the proposer; ledgered
+    except PermissionError as exc:
+        return back("/hotlist?state=pending", request, f"Refused: {exc}")
+    return back("/hotlist?state=pending", request,
+                f"{entry.plate}: {entry.status.value} (recorded in the ledger).")
+
+
 @pages.get("/ledger", response_class=HTMLResponse)
 def ledger_page(request: Request, user: UserDep, p: GovernanceDep, proof: int | None = None) -> HTMLResponse:
     allow(user, "/ledger")  # as the API: who did what, case numbers, offences

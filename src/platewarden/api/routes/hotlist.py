@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Query
 
 from platewarden.api.deps import CurrentUser, require
 from platewarden.api.schemas import (
@@ -32,6 +33,14 @@ def propose_entry(body: HotlistIn, user: CurrentUser, p: GovernanceDep) -> Hotli
         return _hotlist_out(p.hotlist.propose(entry, user))
     except ValueError as exc:  # the entry's own checks (plate, expiry) are plain ValueErrors of the domain
         raise HTTPException(422, str(exc)) from exc
+
+
+@router.get("/api/hotlist", response_model=list[HotlistOut], tags=["hotlist"])
+def list_entries(user: CurrentUser, p: GovernanceDep,
+                 state: Annotated[str, Query(max_length=20, description="pending, active, expired, suppressed or "
+                                                                        "removed")] = "active") -> list[HotlistOut]:
+    """The entries in one state with their provenance (officers, department heads, auditors). Ledgered."""
+    return [_hotlist_out(e) for e in p.hotlist.listing(user, state)]
 
 
 @router.get("/api/hotlist/pending", response_model=list[HotlistOut], tags=["hotlist"])
