@@ -47,6 +47,7 @@ WHO_MAY_SEE: dict[str, frozenset[str]] = {
     "/api/outlets": frozenset({"admin", "head", "auditor", "ethics"}),
     "/api/policy": SIGNED_IN,
     "/api/ledger/checkpoint": PUBLIC,
+    "/ledger/checkpoint": PUBLIC,
     "/api/ledger/entries": frozenset({"head", "prosecutor", "auditor", "ethics"}),
     "/api/public/camera-keys": PUBLIC,
     "/api/public/cameras": PUBLIC,

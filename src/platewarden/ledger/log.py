@@ -31,6 +31,7 @@ from platewarden.ledger.notes import (
     verify_cosignatures,
     verify_log_signature,
 )
+from platewarden.ledger.tiles import TilePathError, parse_tile_path, tile_fits, tile_hashes
 from platewarden.store.dialect import conflict_insert
 from platewarden.store.permissions import private_file
 from platewarden.store.schema import ledger_checkpoints, ledger_cosignatures, ledger_entries, ledger_state
@@ -214,6 +215,21 @@ class Ledger:
             return [bytes(r[0]) for r in conn.execute(select(ledger_entries.c.leaf_hash)
                                                       .where(ledger_entries.c.seq < size)
                                                       .order_by(ledger_entries.c.seq))]
+
+    def tile(self, path: str) -> bytes:
+        """The C2SP hash tile at ``path`` (``ledger.tiles``) within the latest checkpoint; TilePathError for a path
+        that is no tile of it. Computed from the stored leaf hashes of the leaves it covers."""
+        tile = parse_tile_path(path)
+        cps = self.checkpoints()
+        size = cps[-1][0] if cps else 0
+        if not tile_fits(tile, size):
+            raise TilePathError(f"{tile.path()} lies beyond the latest checkpoint ({size} entries)")
+        with self._engine.connect() as conn:
+            leaves = [bytes(r[0]) for r in conn.execute(
+                select(ledger_entries.c.leaf_hash).where(ledger_entries.c.seq >= tile.first_leaf,
+                                                         ledger_entries.c.seq < tile.first_leaf + tile.leaves)
+                .order_by(ledger_entries.c.seq))]
+        return tile_hashes(tile, leaves)
 
     def checkpoint(self) -> SignedNote:
         """Sign the current tree head (or return the existing note for this size)."""
