@@ -186,8 +186,21 @@ def approvals_page(request: Request, user: UserDep, p: GovernanceDep) -> HTMLRes
     allow(user, "/approvals")
 
     grants = p.accounts.awaiting_grant(user) if user.roles & set(p.policy.accounts.role_grant_approvers) else []
-    return render(request, "approvals.html", user, title="Approvals", requests=_inbox(p, user), grants=grants,
-                  **deployment_inbox(p, user))
+    requests = _inbox(p, user)
+    chain = p.policy.approvals.historical_search
+
+    def who(user_id: str) -> str:
+        try:
+            return p.accounts.get(user_id).label
+        except LookupError:
+            return f"unknown account {user_id[:8]}"
+
+    # Who applied, who decided before, and whose turn it is: an approver judges the request with its history.
+    people = {uid: who(uid) for r in requests for uid in (r.requested_by, *(s.decided_by for s in r.steps))}
+    next_role = {r.id: (chain[level].value.replace("_", " ") if (level := next_level(chain, list(r.steps)))
+                        is not None else None) for r in requests}
+    return render(request, "approvals.html", user, title="Approvals", requests=requests, grants=grants,
+                  people=people, next_role=next_role, **deployment_inbox(p, user))
 
 
 @pages.post("/approvals/{request_id}")
