@@ -628,14 +628,12 @@ def policy_status(ctx: click.Context) -> None:
     server = server_for(ctx)
     if server is not None:
         out = server.call("GET", "/api/policy")
-        click.echo(f"policy in force sha256 {out['sha256']}: "
-                   + ("the built-in defaults" if out["state"] == "defaults" else
-                      "approved" if out["state"] == "approved" else "NOT approved"))
-        return
-    with platform(ctx, governed=False, notify=False) as p:
-        ok = PolicyChanges(p.ledger, p.policy, p.clock).approved(p.policy)
-        click.echo(f"policy in force sha256 {policy_digest(p.policy)}: "
-                   + ("the built-in defaults" if p.policy == Policy() else "approved" if ok else "NOT approved"))
+        digest, state = out["sha256"], out["state"]
+    else:
+        with platform(ctx, governed=False, notify=False) as p:
+            digest, state = policy_digest(p.policy), p.policy_changes.state(p.policy)
+    words = {"defaults": "the built-in defaults", "approved": "approved"}.get(state, "NOT approved")
+    click.echo(f"policy in force sha256 {digest}: {words}")
 
 
 @policy.command("show")

@@ -89,6 +89,13 @@ class PolicyChanges:
         self._ledger.append(events)
         return done
 
+    def state(self, policy: Policy) -> str:
+        """'defaults' (the built-in policy), 'approved' (through its chain) or 'not approved': one reading for the
+        API and the command line."""
+        if policy == Policy():
+            return "defaults"
+        return "approved" if self.approved(policy) else "not approved"
+
     def approved(self, policy: Policy) -> bool:
         return policy == Policy() or any(b.get("action") == "approved" for b in self._entries(policy_digest(policy)))
 

@@ -58,8 +58,10 @@ def reconcile(p: Platform) -> list[Disagreement]:
             if row_holds(seal, "approval_steps", s):
                 steps.setdefault(s.request_id, []).append((s.level, s.role, s.decided_by))
     try:
-        events = by_request(trusted_entries(p.ledger, AUTHORIZATION_KINDS))
-        stateful = trusted_entries(p.ledger, [spec.kind.value for spec in LEDGERED])
+        # one pass over the signed ledger (each pass re-hashes every leaf against the checkpoint)
+        trusted = trusted_entries(p.ledger, [*AUTHORIZATION_KINDS, *(spec.kind.value for spec in LEDGERED)])
+        events = by_request([(seq, e) for seq, e in trusted if e.get("kind") in AUTHORIZATION_KINDS])
+        stateful = [(seq, e) for seq, e in trusted if e.get("kind") not in AUTHORIZATION_KINDS]
     except LedgerTampered as exc:
         return [*out, Disagreement("ledger_entries", "-", str(exc))]
     for spec in LEDGERED:

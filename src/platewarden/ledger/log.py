@@ -220,8 +220,8 @@ class Ledger:
         """The C2SP hash tile at ``path`` (``ledger.tiles``) within the latest checkpoint; TilePathError for a path
         that is no tile of it. Computed from the stored leaf hashes of the leaves it covers."""
         tile = parse_tile_path(path)
-        cps = self.checkpoints()
-        size = cps[-1][0] if cps else 0
+        with self._engine.connect() as conn:
+            size = int(conn.execute(select(func.coalesce(func.max(ledger_checkpoints.c.size), 0))).scalar_one())
         if not tile_fits(tile, size):
             raise TilePathError(f"{tile.path()} lies beyond the latest checkpoint ({size} entries)")
         with self._engine.connect() as conn:

@@ -50,9 +50,7 @@ def _parsed(text: str) -> Policy:
 @router.get("/api/policy", response_model=PolicyStatusOut)
 def policy_status(user: CurrentUser, p: GovernanceDep) -> PolicyStatusOut:
     """The policy in force: its digest, and whether it was approved through its chain."""
-    state = ("defaults" if p.policy == Policy() else
-             "approved" if p.policy_changes.approved(p.policy) else "not approved")
-    return PolicyStatusOut(sha256=policy_digest(p.policy), state=state)
+    return PolicyStatusOut(sha256=policy_digest(p.policy), state=p.policy_changes.state(p.policy))
 
 
 @router.post("/api/policy/proposals", response_model=PolicyStepOut, status_code=201)
