@@ -7,6 +7,7 @@ import time
 import uuid
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from platewarden.alerts.hotlist_csv import ParsedCsv, RowError, parse_hotlist_csv
 from platewarden.alerts.matching import best_match
@@ -25,6 +26,9 @@ from platewarden.policy.model import AlertPolicy, Role
 from platewarden.recognition.formats import plate_text_problem
 from platewarden.store.alerts import AlertStore
 from platewarden.store.hotlists import HotlistStore
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 
 class HotlistImportError(Invalid):
@@ -77,8 +81,8 @@ class HotlistService:
         problem = self.problem(entry)
         if problem:
             raise HotlistRefused(problem)
-        self._store.add_many([entry])
-        self._ledger.append([events.hotlist_added(entry, self._ref_key)])
+        self._store.add_many([entry], lambda conn: self._ledger.append([events.hotlist_added(entry, self._ref_key)],
+                                                                       conn=conn))
         return entry
 
     def approve(self, entry_id: str, approver: User) -> HotlistEntry:
@@ -121,8 +125,8 @@ class HotlistService:
         parsed = ParsedCsv(good, sorted(errors, key=lambda r: r.line), [])
         if parsed.errors and not partial:
             raise HotlistImportError(parsed)
-        self._store.add_many(parsed.entries)
-        self._ledger.append([events.hotlist_added(e, self._ref_key) for e in parsed.entries])
+        self._store.add_many(parsed.entries, lambda conn: self._ledger.append(
+            [events.hotlist_added(e, self._ref_key) for e in parsed.entries], conn=conn))
         self._cache = None
         return parsed
 
@@ -165,9 +169,10 @@ class HotlistService:
         now = self._clock.now()
         return [e for e in self._cache if e.is_active(now)]
 
-    def suppress(self, entry_id: str) -> None:
-        """Stop an entry from alerting (redress found it at fault); kept for the record."""
-        self._store.set_status(entry_id, EntryStatus.SUPPRESSED)
+    def suppress(self, entry_id: str, conn: Connection) -> None:
+        """Stop an entry from alerting (redress found it at fault); kept for the record. Only within the
+        transaction that ledgers the decision behind it (``audit reconcile`` expects the ledger to say so)."""
+        self._store.set_status(entry_id, EntryStatus.SUPPRESSED, conn=conn)
         self._cache = None
 
     def get(self, entry_id: str) -> HotlistEntry | None:

@@ -195,7 +195,7 @@ class Accounts:
                     if row_holds(self._seal, "users", r) and approver.id not in (r.created_by, r.id)]
 
     def _admin_change(self, actor: User, user_id: str, action: str, values: dict[str, object],
-                      end_sessions: bool) -> None:
+                      end_sessions: bool, recorded: dict[str, object] | None = None) -> None:
         """One administrator's change of one account, ledgered; sessions and tokens end with it when asked."""
         if not actor.has(Role.ADMINISTRATOR):
             raise Refused(f"only administrators {action} accounts")
@@ -209,7 +209,7 @@ class Accounts:
             reseal(conn, self._seal, users, users.c.id == user_id)
             ended = self._end_access(conn, user_id, action) if end_sessions else 0
             self._record(conn, actor.label, {"action": action.replace(" ", "_"), "id": user_id,
-                                             "sessions_ended": ended})
+                                             "sessions_ended": ended, **(recorded or {})})
 
     def deactivate(self, actor: User, user_id: str) -> None:
         self._admin_change(actor, user_id, "deactivate", {"active": False}, end_sessions=True)
@@ -240,9 +240,13 @@ class Accounts:
             raise UnknownAccount(f"no user {user_id}")
         adds = {r.value for r in roles} - set(current.roles.split(","))
         values: dict[str, object] = {"roles": ",".join(sorted(r.value for r in roles))}
-        if adds and self._approver_exists():
+        waits = bool(adds) and self._approver_exists()
+        if waits:
             values.update(active=False, grant_approved_by=None, created_by=actor.id)
-        self._admin_change(actor, user_id, "set roles of", values, end_sessions=True)
+        # the roles themselves are ledgered: ``audit reconcile`` compares each account's row with the ledger's last word
+        self._admin_change(actor, user_id, "set roles of", values, end_sessions=True,
+                           recorded={"roles": sorted(r.value for r in roles),
+                                     "awaiting_approval": sorted(adds) if waits else []})
 
     def change_password(self, user: User, old: str, new: str) -> None:
         """By the user, knowing the old one; every session and token ends (sign in again)."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from platewarden.domain.approvals import ApprovalRefused, Step, check_applicant, check_approver, next_level
 from platewarden.domain.cameras import Camera, jurisdictions_from_text
@@ -60,6 +61,11 @@ def check_jurisdictions(camera: Camera) -> None:
         parse_hint(list(camera.jurisdictions))
     except UnknownJurisdictionError as exc:
         raise DeploymentRefused(f"camera {camera.id}: {exc}") from exc
+
+
+class _Lost(Exception):
+    """Another decision changed the proposal's state first."""
+
 
 class UnapprovedCamera(Refused):
     """Reads offered by a camera that is not (or no longer) approved; the attempt is counted and ledgered."""
@@ -202,26 +208,43 @@ class DeploymentReview:
             raise
         decision = "approved" if approve else "rejected"
         exception = density_exception.strip() if (final and density.over and density_exception) else None
-        with self._engine.begin() as conn:
-            record_step(conn, proposal_id, Step(level, role, approver.id, decision, reason.strip(), now), self._seal)
-            body: dict[str, object] = {"action": decision, "proposal_id": proposal_id,
-                                       "camera_id": proposal.camera.id, "level": level, "role": role.value,
-                                       "reason_digest": digest(reason)}
-            if not approve or final:
-                status = ProposalStatus.APPROVED if approve else ProposalStatus.REJECTED
-                conn.execute(update(camera_proposals).where(camera_proposals.c.id == proposal_id).values(
-                    status=status.value, decision_reason=reason.strip(), density_exception=exception,
-                    decided_at=now))
-            if final:
-                self._put_in_registry(conn, proposal.camera, f"proposal:{proposal_id}", now)
-                body.update({"cameras_on_segment": density.cameras, "per_km": round(density.per_km, 3),
-                             "exception": exception is not None})
-                if proposal.edge_key:
-                    body["edge_key"] = self.keys.register(conn, proposal.camera.id, proposal.edge_key,
-                                                          f"proposal:{proposal_id}", now)
-            self._ledger.append([Event(EventKind.CAMERA_DEPLOYMENT, now, approver.label, body)], conn=conn)
+        try:
+            with self._engine.begin() as conn:
+                self._record_decision(conn, proposal, approver, Step(level, role, approver.id, decision,
+                                                                     reason.strip(), now), final, exception, now)
+        except (IntegrityError, _Lost):
+            self._ledger.append([Event(EventKind.CAMERA_DEPLOYMENT, now, approver.label, with_reason({
+                "action": "decision_refused", "proposal_id": proposal_id}, "another decision came first"))])
+            raise ApprovalRefused("another decision on this proposal came first") from None
         self._invalidate()
         return self.get(proposal_id)
+
+    def _record_decision(self, conn: Connection, proposal: CameraProposal, approver: User, step: Step, final: bool,
+                         exception: str | None, now: datetime) -> None:
+        """The step, the proposal's new state (only from open: one winner among concurrent decisions), the camera
+        in the registry with its key if this was the last step, and the ledger entry: one transaction."""
+        proposal_id, approve, reason = proposal.id, step.decision == "approved", step.reason
+        record_step(conn, proposal_id, step, self._seal)  # one step per level: a concurrent one fails here
+        body: dict[str, object] = {"action": step.decision, "proposal_id": proposal_id,
+                                   "camera_id": proposal.camera.id, "level": step.level, "role": step.role.value,
+                                   "reason_digest": digest(reason)}
+        values: dict[str, object] = {"status": ProposalStatus.OPEN.value}
+        if not approve or final:
+            values = {"status": (ProposalStatus.APPROVED if approve else ProposalStatus.REJECTED).value,
+                      "decision_reason": reason, "density_exception": exception, "decided_at": now}
+        if conn.execute(update(camera_proposals).where(camera_proposals.c.id == proposal_id,
+                                                       camera_proposals.c.status == ProposalStatus.OPEN.value)
+                        .values(**values)).rowcount != 1:
+            raise _Lost
+        if final:
+            density = self.density(proposal.camera.road_segment or "", adding=1, conn=conn)
+            self._put_in_registry(conn, proposal.camera, f"proposal:{proposal_id}", now)
+            body.update({"cameras_on_segment": density.cameras, "per_km": round(density.per_km, 3),
+                         "exception": exception is not None})
+            if proposal.edge_key:
+                body["edge_key"] = self.keys.register(conn, proposal.camera.id, proposal.edge_key,
+                                                      f"proposal:{proposal_id}", now)
+        self._ledger.append([Event(EventKind.CAMERA_DEPLOYMENT, now, approver.label, body)], conn=conn)
 
     def withdraw(self, proposal_id: str, actor: User, reason: str) -> None:
         proposal = self.get(proposal_id)

@@ -3,9 +3,9 @@ the master key) and the signed ledger — naming each row that disagrees.
 
 What a database writer without the master key or the log key can do is exactly what this finds: rows inserted or
 changed by hand (seal missing or wrong), search requests whose state the signed ledger does not bear out (a revoked
-authorization restored from an old copy of its row, an approval that was never recorded), and outlets, sharing
-agreements and holds whose state is not the ledger's last word on them (``ledgered_state``: a removed outlet, an
-ended agreement or a released hold put back from an old, validly sealed copy).
+authorization restored from an old copy of its row, an approval that was never recorded), and every other governed
+object whose state is not the ledger's last word on it (``ledgered_state``: outlets, sharing agreements, holds,
+hotlist entries, zones, cameras, camera keys and accounts' role grants put back from an old, validly sealed copy).
 """
 
 from __future__ import annotations
@@ -59,17 +59,17 @@ def reconcile(p: Platform) -> list[Disagreement]:
                 steps.setdefault(s.request_id, []).append((s.level, s.role, s.decided_by))
     try:
         # one pass over the signed ledger (each pass re-hashes every leaf against the checkpoint)
-        trusted = trusted_entries(p.ledger, [*AUTHORIZATION_KINDS, *(spec.kind.value for spec in LEDGERED)])
+        trusted = trusted_entries(p.ledger, sorted({*AUTHORIZATION_KINDS,
+                                                    *(kind.value for spec in LEDGERED for kind in spec.kinds)}))
         events = by_request([(seq, e) for seq, e in trusted if e.get("kind") in AUTHORIZATION_KINDS])
-        stateful = [(seq, e) for seq, e in trusted if e.get("kind") not in AUTHORIZATION_KINDS]
     except LedgerTampered as exc:
         return [*out, Disagreement("ledger_entries", "-", str(exc))]
     for spec in LEDGERED:
-        states = ledger_states(spec, stateful)
+        states = ledger_states(spec, trusted)
         for fields in genuine[spec.table]:
             why = disagreement(spec, fields, states)
             if why:
-                out.append(Disagreement(spec.table, str(fields["id"]), why))
+                out.append(Disagreement(spec.table, spec.key_of_row(fields), why))
 
     def label(uid: str) -> str:
         try:

@@ -185,9 +185,10 @@ class Redress:
             if len(entries) != 1:
                 raise RedressError("to suppress a hotlist entry, link the alerts of exactly one entry")
             suppressed = entries.pop()
-            self._hotlist.suppress(suppressed)
         now = self._clock.now()
-        with self._engine.begin() as conn:
+        with self._engine.begin() as conn:  # the suppression, the decision and its ledger entry commit together
+            if suppressed is not None:
+                self._hotlist.suppress(suppressed, conn)
             conn.execute(update(complaints).where(complaints.c.id == complaint_id).values(
                 state=new.value, decision_reason=reason, linked_alerts=json.dumps(sorted(linked_alerts)),
                 compensation_amount=comp.amount if comp else None,

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from platewarden.domain.approvals import ApprovalRefused, Step, check_applicant, check_approver, next_level
 from platewarden.domain.clock import Clock
@@ -39,6 +40,10 @@ from platewarden.store.schema import cameras, zone_alerts, zone_sightings, zones
 from platewarden.store.seals import row_holds
 
 VIEWERS = frozenset({Role.OPERATOR, Role.OFFICER})
+
+
+class _Lost(Exception):
+    """Another decision changed the zone's state first."""
 
 
 @dataclass(frozen=True)
@@ -130,20 +135,27 @@ class ZoneWatch:
             raise
         step = Step(level, role, approver.id, "approved" if approve else "rejected", reason.strip(), now)
         complete = approve and next_level(self.chain, [*zone.steps, step]) is None
-        with self._engine.begin() as conn:
-            record_step(conn, zone_id, step, self._seal)
-            if not approve:
-                conn.execute(update(zones).where(zones.c.id == zone_id).values(
-                    status=ZoneStatus.REJECTED.value, status_reason=reason.strip()))
-            elif complete:
-                key = os.urandom(32)
-                conn.execute(update(zones).where(zones.c.id == zone_id).values(
-                    status=ZoneStatus.ACTIVE.value, activated_at=now,
-                    wrapped_key=seal(self._wrap_key, key, f"zone|{zone_id}".encode())))
-            reseal(conn, self._seal, zones, zones.c.id == zone_id)
-            self._ledger.append([Event(EventKind.ZONE_WATCH, now, approver.label, {
-                "action": step.decision, "zone_id": zone_id, "level": level, "role": role.value,
-                "active": complete, "reason_digest": digest(reason)})], conn=conn)
+        values: dict[str, object] = {"status": ZoneStatus.PENDING.value}
+        if not approve:
+            values = {"status": ZoneStatus.REJECTED.value, "status_reason": reason.strip()}
+        elif complete:
+            values = {"status": ZoneStatus.ACTIVE.value, "activated_at": now,
+                      "wrapped_key": seal(self._wrap_key, os.urandom(32), f"zone|{zone_id}".encode())}
+        try:
+            with self._engine.begin() as conn:
+                record_step(conn, zone_id, step, self._seal)  # one step per level: a concurrent one fails here
+                # only from pending: a revocation or another decision that came first is never overwritten
+                if conn.execute(update(zones).where(zones.c.id == zone_id, zones.c.status == ZoneStatus.PENDING.value)
+                                .values(**values)).rowcount != 1:
+                    raise _Lost
+                reseal(conn, self._seal, zones, zones.c.id == zone_id)
+                self._ledger.append([Event(EventKind.ZONE_WATCH, now, approver.label, {
+                    "action": step.decision, "zone_id": zone_id, "level": level, "role": role.value,
+                    "active": complete, "reason_digest": digest(reason)})], conn=conn)
+        except (IntegrityError, _Lost):
+            self._ledger.append([Event(EventKind.ZONE_WATCH, now, approver.label, with_reason({
+                "action": "decision_refused", "zone_id": zone_id}, "another decision on this zone came first"))])
+            raise ApprovalRefused("another decision on this zone came first") from None
         self._invalidate()
         return self.get(zone_id)
 

@@ -39,12 +39,13 @@ class HotlistStore:
                 "make": e.make, "colour": e.colour, "added_by": e.added_by, "added_at": e.added_at,
                 "expires_at": e.expires_at, "status": e.status.value, "approved_by": e.approved_by}
 
-    def add_many(self, entries: list[HotlistEntry]) -> None:
-        """All or nothing: one transaction."""
+    def add_many(self, entries: list[HotlistEntry], ledger_event: Callable[[Connection], object]) -> None:
+        """All or nothing: the entries and their ledger entry in one transaction."""
         if entries:
             with self._engine.begin() as conn:
                 conn.execute(insert(hotlist_entries), [self._row(e) for e in entries])
                 reseal(conn, self._seal, hotlist_entries, hotlist_entries.c.id.in_([e.id for e in entries]))
+                ledger_event(conn)
 
     def all(self) -> list[HotlistEntry]:
         """Every genuine entry (rows failing their seal are left out and logged: ``audit reconcile`` names them)."""
@@ -91,10 +92,15 @@ class HotlistStore:
         with self._engine.begin() as conn:
             record_step(conn, entry_id, step, self._seal)
 
-    def set_status(self, entry_id: str, status: EntryStatus, approved_by: str | None = None) -> None:
+    def set_status(self, entry_id: str, status: EntryStatus, approved_by: str | None = None,
+                   conn: Connection | None = None) -> None:
+        """Within ``conn`` where given (so the change commits with its ledger entry), else on its own."""
         values: dict[str, Any] = {"status": status.value}
         if approved_by is not None:
             values["approved_by"] = approved_by
-        with self._engine.begin() as conn:
-            conn.execute(update(hotlist_entries).where(hotlist_entries.c.id == entry_id).values(**values))
-            reseal(conn, self._seal, hotlist_entries, hotlist_entries.c.id == entry_id)
+        if conn is None:
+            with self._engine.begin() as own:
+                self.set_status(entry_id, status, approved_by, own)
+            return
+        conn.execute(update(hotlist_entries).where(hotlist_entries.c.id == entry_id).values(**values))
+        reseal(conn, self._seal, hotlist_entries, hotlist_entries.c.id == entry_id)
