@@ -16,14 +16,19 @@ from platewarden.server import create_app
 @contextmanager
 def live_server(platform: Platform, session_secret: str = "live-server-test") -> Iterator[str]:
     """Serve ``platform`` until the block ends; yields the base URL (plain http on loopback, cookies not Secure)."""
+    with serve_app(create_app(platform, session_secret=session_secret, https_only=False)) as url:
+        yield url
+
+
+@contextmanager
+def serve_app(app: object) -> Iterator[str]:
+    """Serve any ASGI ``app`` with uvicorn on a free loopback port until the block ends; yields its base URL."""
     import uvicorn
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    config = uvicorn.Config(create_app(platform, session_secret=session_secret, https_only=False),
-                            host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))  # type: ignore[arg-type]
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     for _ in range(200):

@@ -1,12 +1,15 @@
-"""Background duties of a running server: sign a ledger checkpoint on a schedule and destroy days past the
-retention limit once a day. Each duty's failure is logged and retried at the next tick, never fatal."""
+"""Background duties of a running server: sign a ledger checkpoint on a schedule (and have the policy's witnesses
+cosign it) and destroy days past the retention limit once a day. Each duty's failure is logged and retried at the
+next tick, never fatal."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from platewarden.ledger.witness_client import Transport, http_transport
 from platewarden.runtime import Platform
 
 log = logging.getLogger(__name__)
@@ -21,6 +24,8 @@ class Scheduler:
     _thread: threading.Thread | None = None
     checkpoints: int = 0
     retention_runs: int = 0
+    cosignatures: int = 0
+    transport_for: Callable[[str], Transport] = http_transport
 
     def tick(self, now_s: float, last: dict[str, float]) -> None:
         """Run whatever is due at ``now_s`` (seconds on a monotonic clock)."""
@@ -31,6 +36,8 @@ class Scheduler:
                 last["checkpoint"] = now_s
             except Exception:  # logged and retried next tick
                 log.exception("scheduled ledger checkpoint failed")
+            else:
+                self.witness()
         if now_s - last.get("retention", -1e18) >= self.retention_seconds:
             try:
                 passed = self.platform.pass_time()
@@ -45,6 +52,21 @@ class Scheduler:
                              r.ledger_seq)
             except Exception:
                 log.exception("scheduled retention run failed")
+
+    def witness(self) -> None:
+        """Send the new checkpoint to the policy's witnesses (tlog-witness); one that is down is logged, not fatal:
+        the compliance report says how far behind the witnessed checkpoint is."""
+        lp = self.platform.policy.ledger
+        if not lp.witness_urls:
+            return
+        from platewarden.ledger.witness_client import WitnessUnavailable, collect_cosignatures
+
+        for outcome in collect_cosignatures(self.platform.ledger, lp.witnesses, lp.witness_urls,
+                                            self.platform.clock.now(), self.transport_for):
+            if isinstance(outcome, WitnessUnavailable):
+                log.warning("witness: %s", outcome)
+            else:
+                self.cosignatures += 1
 
     def start(self) -> None:
         import time

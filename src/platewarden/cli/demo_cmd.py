@@ -18,12 +18,16 @@ from platewarden.domain.reads import Read
 from platewarden.domain.users import User
 from platewarden.fusion.fuser import Fuser
 from platewarden.governance.accounts import AccountError
+from platewarden.ledger.notes import COSIGNATURE_V1, Signer
+from platewarden.ledger.witness import Witness
+from platewarden.ledger.witness_client import WitnessUnavailable, request_cosignature
 from platewarden.pipeline.live import LivePipeline
 from platewarden.policy.model import Role
 from platewarden.recognition.jurisdictions import resolve_hint
 from platewarden.recognition.pipeline import Recognizer, RecognizerConfig
 from platewarden.runtime import Platform
 from platewarden.sources.video import VideoFileSource
+from platewarden.store.permissions import private_file
 from platewarden.synthetic.scene import StreetScene
 
 DEMO_PLATES = [("8ABC234", "us"), ("B 21 GSB", "ro"), ("5SOW350", "us"), ("AB-123-CD", "fr"), ("5SOW750", "us"),
@@ -63,6 +67,27 @@ def demo_people(p: Platform) -> tuple[dict[str, User], list[tuple[str, str]]]:
         for account in p.accounts.awaiting_grant(approver):
             p.accounts.approve_grant(approver, account.user.id)
     return people, created
+
+
+def demo_witness(p: Platform) -> str:
+    """Have a stand-in witness cosign the checkpoint over the real tlog-witness exchange (in-process): in a
+    deployment the witness is another office's `platewarden ledger witness serve`, listed in the policy with
+    `platewarden ledger witness add`. Its key and state stay in the data directory, so reruns extend them."""
+    folder = p.settings.data_dir / "demo" / "witness"
+    key_file = folder / "demo-witness.pem"
+    if key_file.exists():
+        signer = Signer.from_pem("demo-witness", key_file.read_bytes(), COSIGNATURE_V1)
+    else:
+        signer = Signer.generate("demo-witness", COSIGNATURE_V1)
+        with private_file(key_file) as f:
+            f.write(signer.private_pem())
+    witness = Witness(signer, [p.ledger.public_key], folder)
+    try:
+        done = request_cosignature(p.ledger, signer.verifier, lambda body: witness.handle(body)[:2], p.clock.now())
+    except WitnessUnavailable as exc:
+        return f"the demo witness refused: {exc}"
+    return (f"checkpoint {done.size} cosigned by a demo witness (tlog-witness); a real one is another office's: "
+            "platewarden ledger witness serve / ledger witness add")
 
 
 @click.command("demo")
@@ -122,6 +147,7 @@ def demo(ctx: click.Context) -> None:
         note = p.ledger.checkpoint()
         click.echo(f"6. ledger: {p.ledger.size()} entries, signed checkpoint of size "
                    f"{note.text.splitlines()[1]} (platewarden ledger show; ledger export DIR; ledger verify DIR)")
+        click.echo(f"   {demo_witness(p)}")
         for username, password in created:
             click.echo(f"   demo account {username} created, password {password} (shown once)")
         click.echo("\nWhere the data lives:")

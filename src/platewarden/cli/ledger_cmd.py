@@ -179,3 +179,110 @@ def add_cosignature(ctx: click.Context, cosigned_file: Path, witness_key: str) -
         except NoteError as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(f"cosignature stored for the checkpoint of size {size}")
+
+
+@ledger.group("witness")
+def witness() -> None:
+    """Outside witnesses (C2SP tlog-witness): run one, list one in the policy, collect cosignatures."""
+
+
+witness.add_command(witness_keygen, "keygen")
+
+
+@witness.command("serve")
+@click.option("--name", required=True, help="The witness's name (as in its verifier key).")
+@click.option("--key", "key_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="The witness's private key (ledger witness keygen).")
+@click.option("--log-key", "log_keys", multiple=True, required=True,
+              help="Verifier key of a log to follow (repeatable; a file or the key itself): obtained from the agency "
+                   "out of band, never from a request.")
+@click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Where the witness keeps the last checkpoint it cosigned for each log.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8480, show_default=True, type=int)
+@click.option("--prefix", default="", help="URL prefix before /add-checkpoint.")
+def witness_serve(name: str, key_file: Path, log_keys: tuple[str, ...], state_dir: Path, host: str, port: int,
+                  prefix: str) -> None:
+    """Run by an outside party: serve POST <prefix>/add-checkpoint, cosigning only checkpoints that extend the last
+    one it cosigned. Put it behind TLS (a reverse proxy) when it is reached over a network."""
+    import uvicorn
+
+    from platewarden.http.witness_app import witness_app
+    from platewarden.ledger.witness import Witness
+
+    try:
+        signer = Signer.from_pem(name, key_file.read_bytes(), COSIGNATURE_V1)
+        logs = [Verifier.decode(Path(k).read_text() if Path(k).is_file() else k) for k in log_keys]
+        app = witness_app(Witness(signer, logs, state_dir), prefix)
+    except (NoteError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"witness {name} follows {', '.join(k.name for k in logs)}; POST http://{host}:{port}"
+               f"{prefix.rstrip('/')}/add-checkpoint")
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+@witness.command("add")
+@click.argument("name")
+@click.option("--key", "witness_key", required=True, help="The witness's verifier key, as the witness gave it.")
+@click.option("--url", help="Its tlog-witness URL prefix, so that the server collects cosignatures by itself.")
+@click.option("--quorum", type=int, help="Cosignatures that make a checkpoint witnessed (default: unchanged).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the new policy file (the policy in force with the witness added).")
+@click.option("--reason", default=None, help="Why (ledgered with the proposal's digest).")
+@click.pass_context
+def witness_add(ctx: click.Context, name: str, witness_key: str, url: str | None, quorum: int | None, out: Path,
+                reason: str | None) -> None:
+    """List a witness in the policy: writes the policy in force plus the witness to OUT and proposes it through
+    the policy_change chain. A witness takes effect only once that chain approves the file, so a database writer
+    (or one administrator) cannot add a witness of their own."""
+    import yaml
+    from pydantic import ValidationError
+
+    from platewarden.cli.common import settings_from
+    from platewarden.cli.ops_cmd import policy_propose
+    from platewarden.policy.loader import PolicyError, load_policy
+    from platewarden.policy.model import LedgerPolicy, Policy
+
+    settings = settings_from(ctx)
+    try:
+        current = load_policy(settings.policy_file)
+        entry = Verifier.decode(Path(witness_key).read_text() if Path(witness_key).is_file() else witness_key)
+        if name in current.ledger.witnesses:
+            raise click.ClickException(f"{name!r} is already one of the policy's witnesses")
+        ledger_policy = LedgerPolicy(
+            witnesses={**current.ledger.witnesses, name: entry.encode()},
+            quorum=quorum if quorum is not None else current.ledger.quorum,
+            witness_urls={**current.ledger.witness_urls, **({name: url} if url else {})})
+        new = Policy.model_validate({**current.model_dump(mode="json"), "ledger": ledger_policy.model_dump()})
+    except (PolicyError, NoteError, ValidationError) as exc:
+        raise click.ClickException(f"witness {name!r} not added: {exc}") from exc
+    if out.exists():
+        raise click.ClickException(f"{out} exists: name a new file for the proposed policy")
+    out.write_text(yaml.safe_dump(new.model_dump(mode="json"), sort_keys=False))
+    click.echo(f"wrote {out}: the policy in force with witness {name!r}")
+    try:
+        ctx.invoke(policy_propose, path=out, reason=reason or f"add ledger witness {name}")
+    except (click.ClickException, SystemExit):
+        out.unlink()  # refused: leave no file that looks like a proposal
+        raise
+
+
+@witness.command("collect")
+@click.pass_context
+def witness_collect(ctx: click.Context) -> None:
+    """Send the latest checkpoint to every witness with a URL in the policy and store their cosignatures (the
+    server does this after each scheduled checkpoint). Exit 1 if any witness failed."""
+    from platewarden.ledger.witness_client import Cosigned, collect_cosignatures
+
+    with platform(ctx, notify=False) as p:  # the witnesses come from the approved policy only
+        lp = p.policy.ledger
+        if not lp.witness_urls:
+            raise click.ClickException("the policy gives no witness a URL (ledger.witness_urls): add one with "
+                                       "platewarden ledger witness add NAME --key KEY --url URL --out FILE")
+        outcomes = collect_cosignatures(p.ledger, lp.witnesses, lp.witness_urls, p.clock.now())
+    for outcome in outcomes:
+        if isinstance(outcome, Cosigned):
+            click.echo(f"{outcome.witness}: cosigned the checkpoint of size {outcome.size}")
+        else:
+            click.echo(f"failed: {outcome}", err=True)
+    sys.exit(0 if all(isinstance(o, Cosigned) for o in outcomes) else 1)

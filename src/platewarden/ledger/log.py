@@ -281,6 +281,23 @@ class Ledger:
     def consistency(self, old_size: int, new_size: int) -> list[bytes]:
         return consistency_proof(old_size, self.leaf_hashes(new_size))
 
+    def cosigned_size(self, witness: Verifier) -> int:
+        """The largest checkpoint size ``witness`` (this very key) cosigned, 0 if none: where a tlog-witness request
+        to it starts. A stale or forged answer costs one 409 round trip, never a wrong cosignature."""
+        with self._engine.connect() as conn:
+            size = conn.execute(select(func.max(ledger_cosignatures.c.size)).where(
+                ledger_cosignatures.c.witness == witness.name,
+                ledger_cosignatures.c.witness_key == witness.encode())).scalar()
+        return int(size or 0)
+
+    def checkpoint_note(self, size: int) -> str:
+        """The log-signed note of the checkpoint of ``size``, without cosignatures (what a witness is sent)."""
+        with self._engine.connect() as conn:
+            note = conn.execute(select(ledger_checkpoints.c.note).where(ledger_checkpoints.c.size == size)).scalar()
+        if note is None:
+            raise KeyError(f"no checkpoint of size {size}")
+        return str(note)
+
     def add_cosignature(self, cosigned_note: str, witness: Verifier, now: datetime) -> int:
         """Store a witness's cosignature of one of our checkpoints; returns its size."""
         note = SignedNote.parse(cosigned_note)

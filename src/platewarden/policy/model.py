@@ -292,6 +292,10 @@ class LedgerPolicy(_Strict):
         "Witness name -> its C2SP verifier key (cosignature/v1), as `platewarden ledger witness-keygen` prints it."))
     quorum: int = Field(1, ge=1, le=20, description="Cosignatures from listed witnesses that make a checkpoint "
                                                     "witnessed (compliance report, `ledger add-cosignature`).")
+    witness_urls: dict[str, str] = Field(default_factory=dict, description=(
+        "Witness name -> the URL prefix of its C2SP tlog-witness endpoint (`platewarden ledger witness serve`): the "
+        "server sends each new checkpoint there and stores the cosignature (`platewarden ledger witness collect` "
+        "does it once). https, or http to this machine only."))
 
     @model_validator(mode="after")
     def _keys_and_quorum(self) -> LedgerPolicy:
@@ -304,6 +308,14 @@ class LedgerPolicy(_Strict):
                 raise ValueError(f"witness {name!r}: not a verifier key ({exc})") from None
             if verifier.name != name or verifier.key_type != COSIGNATURE_V1:
                 raise ValueError(f"witness {name!r}: the key must be a cosignature/v1 key named {name!r}")
+        for name, url in self.witness_urls.items():
+            if name not in self.witnesses:
+                raise ValueError(f"witness_urls: {name!r} is not one of ledger.witnesses")
+            parts = urlsplit(url)
+            loopback = parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost", "::1"}
+            if not parts.hostname or (parts.scheme != "https" and not loopback) or parts.query or parts.fragment:
+                raise ValueError(f"witness_urls: {name!r}: {url!r} must be an https URL prefix (http only to this "
+                                 "machine), without query or fragment")
         if self.witnesses and self.quorum > len(self.witnesses):
             raise ValueError(f"a quorum of {self.quorum} needs at least {self.quorum} witnesses")
         return self
