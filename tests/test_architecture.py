@@ -95,3 +95,28 @@ def test_the_checker_catches_a_planted_shortcut(tmp_path: Path, module: str, sho
         assert any(x.startswith(IO_MODULES) for x in _all_imports(target))
     else:
         assert planted.cycles() != []
+
+
+def _commands_acting_as_a_person_without_a_server_form(source: str) -> list[str]:
+    """Click commands that name the person at the keyboard (``current_user``) but never ask for the configured
+    server (``server_for``): with PLATEWARDEN_URL set they would have no way but the data directory."""
+    import ast
+
+    offenders = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        is_command = any(isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr == "command"
+                         for d in node.decorator_list)
+        called = {c.func.id for c in ast.walk(node) if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)}
+        if is_command and "current_user" in called and "server_for" not in called:
+            offenders.append(node.name)
+    return offenders
+
+
+def test_every_command_a_person_runs_has_a_server_form() -> None:
+    offenders = [f"{f.name}: {name}" for f in sorted((PKG / "cli").glob("*.py"))
+                 for name in _commands_acting_as_a_person_without_a_server_form(f.read_text())]
+    assert offenders == []
+    planted = ('@group.command("x")\ndef x(ctx):\n    with platform(ctx) as p:\n        current_user(ctx, p)\n')
+    assert _commands_acting_as_a_person_without_a_server_form(planted) == ["x"]

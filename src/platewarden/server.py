@@ -23,6 +23,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from platewarden import __version__
 from platewarden.api.deps import CurrentUser, require
 from platewarden.api.routes import ROUTERS
+from platewarden.audit.compliance.gathering import ComplianceGathering
 from platewarden.audit.public import PublicFigures
 from platewarden.domain.errors import Conflict, Invalid, NotFound, PlatewardenError, Refused
 from platewarden.policy.model import Role
@@ -52,6 +53,7 @@ def create_app(platform: Platform, session_secret: str | None = None, https_only
                               "governance and lands in the ledger.")
     app.state.platform = platform  # routes see it through http.common: as Governance (services only)
     app.state.public = PublicFigures(platform)
+    app.state.compliance = ComplianceGathering(platform)  # a governed act that reads every table: its own door
     secret = session_secret or os.environ.get("PLATEWARDEN_SESSION_SECRET") or secrets.token_urlsafe(32)
     # The cookie carries the session's random id, its CSRF token and a flash message; the session itself (who, until
     # when, ended or not) lives in the database. Its own lifetime is the policy's absolute limit.

@@ -151,9 +151,20 @@ def test_no_back_door_when_a_server_is_configured(served: tuple[str, Platform], 
     env = {"PLATEWARDEN_URL": base, "PLATEWARDEN_TOKEN": p.accounts.issue_token(who["officer"], "cli"),
            "PLATEWARDEN_DATABASE_URL": p.settings.effective_database_url}
     before = len(p.ledger.entries())
-    package = tmp_path / "package.zip"
-    package.write_bytes(b"PK not really a package")
-    res = CliRunner().invoke(cli, ["--data-dir", str(data_dir), "share", "receive", str(package)], env=env)
+    # every person's command has a server form now (tests/test_architecture.py keeps it so); the guard stays for
+    # the next command written without one: acting on the data directory while a server is configured is refused
+    import click
+
+    from platewarden.cli.auth import current_user
+    from platewarden.cli.common import platform
+
+    @click.command()
+    @click.pass_context
+    def no_server_form(ctx: click.Context) -> None:
+        with platform(ctx, notify=False) as q:
+            current_user(ctx, q)
+
+    res = CliRunner().invoke(no_server_form, [], obj={"data_dir": data_dir}, env=env)
     assert res.exit_code != 0 and "has no server form" in res.output, res.output
     assert len(p.ledger.entries()) == before  # nothing done, nothing written
     for url, why in (("http://platewarden.example.org", "in clear"), ("ftp://x", "https://"),
@@ -472,4 +483,88 @@ def test_policy_changes_through_the_server(served: tuple[str, Platform], tmp_pat
     assert PolicyChanges(p.ledger, p.policy, p.clock).approved(load_policy(new))
     res = run(base, no_data, officer, "policy", "status")
     assert res.exit_code == 0 and "the built-in defaults" in res.output, res.output
+    assert list(no_data.iterdir()) == []
+
+
+def test_a_partners_package_is_received_through_the_server(served: tuple[str, Platform], clock: ManualClock,
+                                                           tmp_path: Path) -> None:
+    """``share receive`` with a server: the package is checked and its receipt ledgered by the server's service;
+    an administrator is refused, a second receipt and a tampered package are refused, each refusal ledgered
+    there, and nothing is written where the person runs the command."""
+    from platewarden.config import Settings
+    from tests.governance.test_sharing import _shared_package, _sharing_events
+
+    base, them = served
+    us = Platform.open(Settings(data_dir=tmp_path / "sender", database_url=f"sqlite:///{tmp_path}/sender.db"),
+                       clock=clock, notify=False)
+    try:
+        package, _, who_them = _shared_package(us, them, clock)
+    finally:
+        us.close()
+    officer, head, admin = (them.accounts.issue_token(who_them[n], "cli") for n in ("officer", "head", "admin"))
+    no_data = tmp_path / "empty"
+    no_data.mkdir()
+    file = tmp_path / "from-partner.json"
+    file.write_bytes(package)
+    tampered = tmp_path / "tampered.json"
+    tampered.write_bytes(package.replace(b"KX7204", b"KX7205"))
+    res = run(base, no_data, admin, "share", "receive", str(file))
+    assert res.exit_code == 1 and "the server refused (403)" in res.output
+    res = run(base, no_data, officer, "share", "receive", str(tampered))
+    assert res.exit_code == 1 and "the server refused" in res.output
+    res = run(base, no_data, officer, "share", "receive", str(file))
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout.splitlines()[0])["text"] == "KX7204"
+    assert "1 reads for case XB-2026-9" in res.stderr and "receipt ledgered" in res.stderr
+    res = run(base, no_data, head, "share", "receive", str(file))
+    assert res.exit_code == 1 and "received already" in res.output
+    assert len(_sharing_events(them, "received")) == 1 and len(_sharing_events(them, "refused")) == 3
+    assert list(no_data.iterdir()) == []
+
+
+def test_a_hotlist_file_and_a_compliance_snapshot_through_the_server(served: tuple[str, Platform],
+                                                                      clock: ManualClock, tmp_path: Path) -> None:
+    """``hotlist import`` and ``report compliance`` with a server: the proposal and the gathering are the server's
+    (its roles, its ledger); a bad file names its line and proposes nothing; the snapshot comes back signed with the
+    server's ledger key, is checked against a pinned key, and the report is written here."""
+    base, p = served
+    who = people(p)
+    officer, auditor, operator = (p.accounts.issue_token(who[n], "cli") for n in ("officer", "auditor", "operator"))
+    no_data = tmp_path / "empty"
+    no_data.mkdir()
+    good = tmp_path / "list.csv"
+    good.write_text("plate,region,reason,source,expires_at\nKX7204,us,stolen,NCIC,2027-01-01\n"
+                    "ZZ1111,us,stolen,NCIC,2027-01-01\n")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("plate,region,reason,source,expires_at\nKX7204,us,stolen,NCIC,2027-01-01\nX,us,a,b,2027-01-01\n")
+    res = run(base, no_data, officer, "hotlist", "import", str(bad))
+    assert res.exit_code == 1 and "line 3" in res.output and p.hotlist.pending() == []
+    res = run(base, no_data, operator, "hotlist", "import", str(good))
+    assert res.exit_code == 1 and "the server refused (403)" in res.output
+    res = run(base, no_data, officer, "hotlist", "import", str(good))
+    assert res.exit_code == 0 and "proposed 2 entries" in res.output, res.output
+    assert sorted(e.plate for e in p.hotlist.pending()) == ["KX7204", "ZZ1111"]
+
+    day = clock.now().date()
+    period = ["--from", str(day.replace(day=1)), "--to", str(day)]
+    res = run(base, no_data, officer, "report", "compliance", *period, "--out", str(tmp_path / "r0"))
+    assert res.exit_code == 1 and "the server refused (403)" in res.output
+    other_key = tmp_path / "other.vkey"
+    from platewarden.ledger.notes import Signer
+
+    other_key.write_text(Signer.generate("someone-else").verifier.encode())
+    res = run(base, no_data, auditor, "report", "compliance", *period, "--out", str(tmp_path / "r1"), "--key",
+              str(other_key))
+    assert res.exit_code == 1 and "r1" not in {x.name for x in tmp_path.iterdir()}
+    log_key = tmp_path / "log.vkey"
+    log_key.write_text(p.ledger.public_key.encode())
+    res = run(base, no_data, auditor, "report", "compliance", *period, "--out", str(tmp_path / "r2"), "--key",
+              str(log_key), "--snapshot", str(tmp_path / "snap.json"))
+    assert res.exit_code == 0, res.output
+    assert len(list((tmp_path / "r2").glob("*.html"))) == 1
+    actions = [e["body"]["action"] for _, e in p.ledger.parsed() if e["kind"] == "report"]
+    assert actions.count("compliance_snapshot_refused") == 1 and actions.count("compliance_snapshot") == 2
+    res = run(base, no_data, auditor, "report", "compliance", "--input", str(tmp_path / "snap.json"), "--key",
+              str(log_key), "--out", str(tmp_path / "r3"))
+    assert res.exit_code == 0, res.output  # the outside auditor re-assesses the same signed snapshot
     assert list(no_data.iterdir()) == []

@@ -66,8 +66,13 @@ def parse_hotlist_csv(text: str, added_by: str, now: datetime) -> ParsedCsv:
     if unknown:
         return ParsedCsv([], [RowError(1, f"unknown column(s): {', '.join(unknown)}")], [])
     entries, errors, lines, seen = [], [], [], set()
-    for row in reader:
-        line = reader.line_num
+    rows: list[tuple[int, dict[str, str]]] = []
+    try:
+        for row in reader:
+            rows.append((reader.line_num, row))
+    except csv.Error as exc:  # a field over the csv module's limit, a stray quote at the end: the file, not a row
+        return ParsedCsv([], [RowError(reader.line_num, f"not a CSV file: {exc}")], [])
+    for line, row in rows:
         try:
             plate = normalize_plate(row.get("plate") or "")
             if not 2 <= len(plate) <= 10:

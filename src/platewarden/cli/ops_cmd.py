@@ -295,16 +295,25 @@ def hotlist() -> None:
 @click.pass_context
 def hotlist_import(ctx: click.Context, csv_file: Path, partial: bool) -> None:
     """Propose entries from CSV (plate, region, reason, source, expires_at[, country, make, colour])."""
-    with platform(ctx, notify=False) as p:
-        user = current_user(ctx, p)
-        try:
-            parsed = p.hotlist.import_csv(decode_csv(csv_file.read_bytes()), user, partial)
-        except (HotlistImportError, ApprovalRefused, ValueError) as exc:
-            raise click.ClickException(refusal_text(exc)) from exc
-    for e in parsed.errors:
-        click.echo(f"skipped line {e.line}: {e.reason}", err=True)
-    click.echo(f"proposed {len(parsed.entries)} entries (pending approval)"
-               + (f", skipped {len(parsed.errors)}" if parsed.errors else ""))
+    try:
+        text = decode_csv(csv_file.read_bytes())
+    except ValueError as exc:
+        raise click.ClickException(refusal_text(exc)) from exc
+    server = server_for(ctx)
+    if server is not None:
+        out = server.call("POST", "/api/hotlist/import", {"csv": text, "partial": partial})
+        proposed, skipped = int(out["proposed"]), [(int(r["line"]), str(r["reason"])) for r in out["skipped"]]
+    else:
+        with platform(ctx, notify=False) as p:
+            user = current_user(ctx, p)
+            try:
+                parsed = p.hotlist.import_csv(text, user, partial)
+            except (HotlistImportError, ApprovalRefused, ValueError) as exc:
+                raise click.ClickException(refusal_text(exc)) from exc
+        proposed, skipped = len(parsed.entries), [(e.line, e.reason) for e in parsed.errors]
+    for line, reason in skipped:
+        click.echo(f"skipped line {line}: {reason}", err=True)
+    click.echo(f"proposed {proposed} entries (pending approval)" + (f", skipped {len(skipped)}" if skipped else ""))
 
 
 @hotlist.command("add")

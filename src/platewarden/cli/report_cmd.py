@@ -7,8 +7,6 @@ from pathlib import Path
 
 import click
 
-GATHERERS = frozenset({"auditor", "ethics_board", "department_head"})
-
 
 @click.group("report")
 def report() -> None:
@@ -40,7 +38,8 @@ def model_card(data: Path, out: Path, per_condition: int) -> None:
 @click.option("--input", "snapshot_in", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Assess this signed snapshot instead of the database: needs no keys and no database.")
 @click.option("--key", "key_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="With --input: the agency's published log key (log.vkey); the snapshot must be signed by it.")
+              help="With --input or a server: the agency's published log key (log.vkey); the snapshot must be "
+                   "signed by it.")
 @click.option("--unsigned", is_flag=True, help="With --input: accept a snapshot without a signature (it then cannot "
                                                "show that it is the agency's).")
 @click.option("--policy", "policy_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -60,13 +59,13 @@ def compliance(ctx: click.Context, first: datetime | None, last: datetime | None
     import hashlib
 
     from platewarden.audit.compliance.assess import Severity
-    from platewarden.audit.compliance.gather import PeriodError, gather
+    from platewarden.audit.compliance.gathering import BadPeriod, ComplianceGathering, GatheringRefused
     from platewarden.audit.compliance.population import PopulationError, parse_population
     from platewarden.audit.compliance.report import snapshot_bytes, write_report
     from platewarden.audit.compliance.snapshot import Snapshot, SnapshotError
     from platewarden.cli.auth import current_user
     from platewarden.cli.common import platform
-    from platewarden.ledger.entries import Event, EventKind
+    from platewarden.cli.remote import server_for
     from platewarden.ledger.notes import NoteError, Verifier
     from platewarden.policy import PolicyError, load_policy
     from platewarden.store.permissions import private_file
@@ -88,24 +87,27 @@ def compliance(ctx: click.Context, first: datetime | None, last: datetime | None
     else:
         if first is None or last is None:
             raise click.UsageError("give the period with --from and --to (or a snapshot with --input)")
-        with platform(ctx, governed=False, notify=False) as p:
-            user = current_user(ctx, p)
-            if not {r.value for r in user.roles} & GATHERERS:
-                p.ledger.append([Event(EventKind.REPORT, p.clock.now(), user.label, {
-                    "action": "compliance_snapshot_refused"})])
-                raise click.ClickException("a compliance snapshot is gathered by an auditor, the ethics board or a "
-                                           "department head (refused, and ledgered)")
+        server = server_for(ctx)
+        if server is not None:  # the server gathers (and ledgers); this machine only writes the report
+            raw, headers = server.fetch("POST", "/api/reports/compliance", {
+                "period_from": first.date().isoformat(), "period_to": last.date().isoformat()})
             try:
-                snap = gather(p, first.date(), last.date(), gathered_by=user.label)
-            except PeriodError as exc:
-                raise click.BadParameter(str(exc), param_hint="--to") from exc
-            data = snapshot_bytes(snap)
-            digest = hashlib.sha256(data).hexdigest()
-            # gathering decrypts sealed alert and search data to count them: the act itself is ledgered
-            p.ledger.append([Event(EventKind.REPORT, p.clock.now(), user.label, {
-                "action": "compliance_snapshot", "from": str(snap.period_from), "to": str(snap.period_to),
-                "snapshot_sha256": digest})])
-            export = snap.signed(p.ledger.sign, p.ledger.public_key)
+                expected = Verifier.decode(key_file.read_text(encoding="utf-8").strip()) if key_file else None
+                snap = Snapshot.loads(raw.decode("utf-8"), "the server's snapshot", expected)
+            except (SnapshotError, NoteError, UnicodeDecodeError) as exc:
+                raise click.ClickException(str(exc)) from exc
+            digest, export = hashlib.sha256(snapshot_bytes(snap)).hexdigest(), raw
+            if headers.get("x-snapshot-sha256") != digest:
+                raise click.ClickException("the server's snapshot is not the one it says it ledgered")
+        else:
+            with platform(ctx, governed=False, notify=False) as p:
+                try:
+                    got = ComplianceGathering(p).gather(current_user(ctx, p), first.date(), last.date())
+                except GatheringRefused as exc:
+                    raise click.ClickException(str(exc)) from exc
+                except BadPeriod as exc:
+                    raise click.BadParameter(str(exc), param_hint="--to") from exc
+            snap, digest, export = got.snapshot, got.sha256, got.signed
         if snapshot_out is not None:
             with private_file(snapshot_out) as out_file:  # case and request ids: this account only
                 out_file.write(export)

@@ -122,12 +122,22 @@ def share_list(ctx: click.Context) -> None:
 @click.pass_context
 def share_receive(ctx: click.Context, package: Path) -> None:
     """Check a partner's package (signature, ledger proof, agreement) and ledger its receipt; prints the reads."""
-    with platform(ctx, notify=False) as p:
+    server = server_for(ctx)
+    if server is not None:
         try:
-            got = p.sharing.receive(current_user(ctx, p), package.read_bytes())
-        except _REFUSED as exc:
-            raise click.ClickException(f"refused (and ledgered): {exc}") from exc
-    for r in got.reads:
+            text = package.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise click.ClickException(f"{package} is not a share package (not UTF-8 JSON)") from exc
+        out = server.call("POST", "/api/sharing/received", {"package": text})
+        reads, case, sender, delete_by = out["reads"], out["case"], out["sender"], out["delete_by"][:10]
+    else:
+        with platform(ctx, notify=False) as p:
+            try:
+                got = p.sharing.receive(current_user(ctx, p), package.read_bytes())
+            except _REFUSED as exc:
+                raise click.ClickException(f"refused (and ledgered): {exc}") from exc
+        reads, case, sender, delete_by = got.reads, got.case, got.sender, f"{got.delete_by:%Y-%m-%d}"
+    for r in reads:
         click.echo(json.dumps({k: v for k, v in r.items() if k != "plate_crop_jpeg"}))
-    click.echo(f"{len(got.reads)} reads for case {got.case} from {got.sender}; delete by "
-               f"{got.delete_by:%Y-%m-%d} (receipt ledgered)", err=True)
+    click.echo(f"{len(reads)} reads for case {case} from {sender}; delete by {delete_by} (receipt ledgered)",
+               err=True)

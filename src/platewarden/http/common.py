@@ -1,5 +1,6 @@
 """What every HTTP adapter needs: governance (the platform as ``Governance`` sees it, set on the app by
-``server.create_app``), the public figures, and the peer's address (for throttling and the ledger)."""
+``server.create_app``), the public figures, compliance gathering, and the peer's address (for throttling and the
+ledger)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from platewarden.audit.compliance.gathering import ComplianceGathering
 from platewarden.audit.public import PublicFigures
 from platewarden.governance.facade import Governance
 
@@ -22,8 +24,14 @@ def get_public(request: Request) -> PublicFigures:
     return public
 
 
+def get_compliance(request: Request) -> ComplianceGathering:
+    compliance: ComplianceGathering = request.app.state.compliance
+    return compliance
+
+
 GovernanceDep = Annotated[Governance, Depends(get_governance)]
 PublicDep = Annotated[PublicFigures, Depends(get_public)]
+ComplianceDep = Annotated[ComplianceGathering, Depends(get_compliance)]
 
 
 def client_address(request: Request) -> str:

@@ -16,6 +16,7 @@ from platewarden.api.routes import (
     policy,
     public,
     redress,
+    reports,
     searches,
     sharing,
     zones,
@@ -24,4 +25,4 @@ from platewarden.api.routes import (
 ROUTERS: tuple[APIRouter, ...] = (
     accounts.accounts_router, ops.router, alerts.router, hotlist.router, searches.router, redress.router,
     holds.router, evidence.router, ledger.router, public.router, deployment.deployment_router, zones.zones_router,
-    outlets.router, sharing.router, policy.router)
+    outlets.router, sharing.router, policy.router, reports.router)

@@ -6,9 +6,11 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel, Field
 
 from platewarden.api.deps import CurrentUser, require
 from platewarden.api.schemas import (
+    ApiInput,
     HotlistIn,
     HotlistOut,
 )
@@ -53,3 +55,28 @@ def pending_entries(user: CurrentUser, p: GovernanceDep) -> list[HotlistOut]:
 def approve_entry(entry_id: uuid.UUID, user: CurrentUser, p: GovernanceDep) -> HotlistOut:
     return _hotlist_out(p.hotlist.approve(str(entry_id), user))
 
+
+
+class HotlistImportIn(ApiInput):
+    csv: Annotated[str, Field(min_length=1, max_length=10 * 1024 * 1024, description=(
+        "CSV text: plate, region, reason, source, expires_at[, country, make, colour], with a header row."))]
+    partial: bool = Field(False, description="Propose the good rows even if some rows are bad.")
+
+
+class SkippedRow(BaseModel):
+    line: int
+    reason: str
+
+
+class HotlistImportOut(BaseModel):
+    proposed: int
+    skipped: list[SkippedRow]
+
+
+@router.post("/api/hotlist/import", response_model=HotlistImportOut, status_code=201, tags=["hotlist"])
+def import_entries(body: HotlistImportIn, user: CurrentUser, p: GovernanceDep) -> HotlistImportOut:
+    """Propose many entries at once (the first role of the hotlist chain); all or none unless ``partial``; each
+    proposal ledgered with the rows, each entry then waits for its approvals. A bad file is a 422 naming its lines."""
+    parsed = p.hotlist.import_csv(body.csv, user, body.partial)
+    return HotlistImportOut(proposed=len(parsed.entries),
+                            skipped=[SkippedRow(line=e.line, reason=e.reason) for e in parsed.errors])

@@ -1,12 +1,13 @@
 """Cross-border sharing agreements over HTTP: listing, proposing, deciding and ending them
 (``governance/sharing.py``), under the policy's sharing chain, every step ledgered by the service. Receiving a
-partner's package stays with the command line on the data directory (it is checked against the ledger there)."""
+partner's package (``POST /api/sharing/received``) is checked by the service against the agreement, the partner's
+signature and the partner's ledger proof, and its receipt ledgered, whoever sends it."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Response
 from pydantic import AwareDatetime, BaseModel, Field
@@ -35,6 +36,23 @@ class AgreementDecisionIn(ApiInput):
 
 class AgreementEndIn(ApiInput):
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+MAX_PACKAGE_CHARS = 32 * 1024 * 1024  # a case's reads with their crops; larger is not a package we made
+
+
+class ReceivedIn(ApiInput):
+    package: Annotated[str, Field(min_length=2, max_length=MAX_PACKAGE_CHARS,
+                                  description="The partner's share package (its JSON text, as received).")]
+
+
+class ReceivedOut(BaseModel):
+    agreement_id: str
+    sender: str
+    case: str
+    offence: str
+    delete_by: datetime
+    reads: list[dict[str, Any]]
 
 
 class AgreementOut(BaseModel):
@@ -79,3 +97,13 @@ def end_agreement(agreement_id: uuid.UUID, body: AgreementEndIn, user: CurrentUs
     """End an agreement: nothing is sent or received under it from now on. Ledgered."""
     p.sharing.end(str(agreement_id), user, body.reason)
     return Response(status_code=204)
+
+
+@router.post("/api/sharing/received", response_model=ReceivedOut, status_code=201)
+def receive_package(body: ReceivedIn, user: CurrentUser, p: GovernanceDep) -> ReceivedOut:
+    """Receive a partner's package (officer, department head or prosecutor): refused, and the refusal ledgered,
+    unless an active agreement names the key that signed it, the offence is within it and the partner's ledger
+    proves it was sent; then its receipt is ledgered and its reads returned (kept until their delete-by date)."""
+    got = p.sharing.receive(user, body.package.encode())
+    return ReceivedOut(agreement_id=got.agreement_id, sender=got.sender, case=got.case, offence=got.offence,
+                       delete_by=got.delete_by, reads=got.reads)

@@ -272,6 +272,12 @@ class Snapshot(_Model):
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise SnapshotError(f"{path}: cannot read the snapshot: {exc}") from exc
+        return cls.loads(text, path, expected_key, allow_unsigned)
+
+    @classmethod
+    def loads(cls, text: str, path: Path | str, expected_key: Verifier | None = None,
+              allow_unsigned: bool = False) -> Snapshot:
+        """The snapshot in ``text`` (``path`` names its source in errors), its signature checked."""
         text = _verified_body(path, text, expected_key, allow_unsigned)
         try:
             return cls.model_validate_json(text)
@@ -282,7 +288,7 @@ class Snapshot(_Model):
                                 f"({exc.error_count()} problem(s))") from exc
 
 
-def _verified_body(path: Path, text: str, expected_key: Verifier | None, allow_unsigned: bool) -> str:
+def _verified_body(path: Path | str, text: str, expected_key: Verifier | None, allow_unsigned: bool) -> str:
     """The snapshot's JSON from a signed export, its signature checked; a bare snapshot only when allowed."""
     try:
         doc: Any = json.loads(text)
