@@ -12,21 +12,29 @@ import logging
 import queue
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from functools import partial
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import OperationalError
 
 from platewarden.edge.broker import Broker
-from platewarden.edge.ingest import ReadIngest
+from platewarden.edge.ingest import PreparedBatch, ReadIngest
 from platewarden.edge.message import TOPIC_PREFIX, ReceiptBody, receipt_topic, sign_receipt
+from platewarden.pipeline.overlap import OneAhead
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+Stored = tuple[list[Any], dict[str, ReceiptBody]]  # a batch's messages and the receipts its commit produced
 
 
 class MqttIngest:
     def __init__(self, ingest: ReadIngest, broker: Broker, client_id: str, group: str = "platewarden",
                  batch_size: int = 500, batch_wait: float = 0.05) -> None:
         self.ingest = ingest
+        # overlap the next batch's checks with this one's write only where the write waits on a server: SQLite
+        # writes in this process, holding the interpreter, and the overlap made it slower (bench/ingest.py)
+        self._overlap = ingest.store_is_remote
         self._batch_size = batch_size
         self._batch_wait = batch_wait
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -59,32 +67,58 @@ class MqttIngest:
         return batch
 
     def run(self, stop: threading.Event, exit_when_idle: float | None = None) -> None:
-        """Consume until ``stop`` is set (or nothing arrived for ``exit_when_idle`` seconds)."""
+        """Consume until ``stop`` is set (or nothing arrived for ``exit_when_idle`` seconds). Batch k+1 is checked
+        and sealed while batch k is written (``OneAhead``); each batch is acknowledged, and its receipts sent, only
+        after its own commit."""
         last = time.monotonic()
-        backoff = 1.0
-        while not stop.is_set():
-            batch = self._take(0.2)
-            if not batch:
-                if exit_when_idle is not None and time.monotonic() - last > exit_when_idle:
-                    return
-                continue
-            receipts: dict[str, ReceiptBody] = {}
+        writer: OneAhead[tuple[list[Any], PreparedBatch], Stored | None] = OneAhead(partial(self._store, stop))
+        with writer:
             while not stop.is_set():
-                try:
-                    receipts = self.ingest.handle([(m.topic, m.payload) for m in batch])
-                    break
-                except OperationalError as exc:  # the database is away: keep the batch unacknowledged, retry
-                    log.warning("database unavailable, retrying in %.0fs: %s", backoff, str(exc).splitlines()[0])
-                    stop.wait(backoff)
-                    backoff = min(30.0, backoff * 2)
-            else:
-                return  # stopped while the database was away: the broker redelivers the batch later
-            backoff = 1.0
+                batch = self._take(0.0)
+                if not batch:  # nothing waiting: finish what is in flight before blocking for more
+                    self._settle(writer.drain())
+                    batch = self._take(0.2)
+                if not batch:
+                    if exit_when_idle is not None and time.monotonic() - last > exit_when_idle:
+                        return
+                    continue
+                messages = [(m.topic, m.payload) for m in batch]
+                prepared = self._retrying(stop, partial(self.ingest.prepare, messages))
+                if prepared is None:
+                    break  # stopped while the database was away: the broker redelivers the batch later
+                self._settle(writer.submit((batch, prepared)))
+                if not self._overlap:
+                    self._settle(writer.drain())
+                last = time.monotonic()
+            self._settle(writer.drain())
+
+    def _store(self, stop: threading.Event, item: tuple[list[Any], PreparedBatch]) -> Stored | None:
+        batch, prepared = item
+        receipts = self._retrying(stop, partial(self.ingest.commit, prepared))
+        return None if receipts is None else (batch, receipts)
+
+    def _retrying(self, stop: threading.Event, step: Callable[[], T]) -> T | None:
+        """``step()``, tried once even when stopping (a batch in flight is finished), then retried while the
+        database is away (the batch stays unacknowledged); None if stopped before it succeeded."""
+        backoff = 1.0
+        while True:
+            try:
+                return step()
+            except OperationalError as exc:
+                log.warning("database unavailable, retrying in %.0fs: %s", backoff, str(exc).splitlines()[0])
+                if stop.wait(backoff):
+                    return None
+                backoff = min(30.0, backoff * 2)
+
+    def _settle(self, done: list[Stored | None]) -> None:
+        for outcome in done:
+            if outcome is None:
+                continue  # stopped before it was stored: left unacknowledged, so the broker redelivers it
+            batch, receipts = outcome
             for m in batch:  # only now: everything the batch decided is committed
                 self._client.ack(m.mid, m.qos)
             for cam, receipt in receipts.items():  # lost receipts only cost a re-send, which is idempotent
                 self._client.publish(receipt_topic(cam), sign_receipt(receipt, self.ingest.central), qos=1)
-            last = time.monotonic()
 
     def close(self) -> None:
         self._client.disconnect()

@@ -20,6 +20,8 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from nacl.signing import VerifyKey
 from sqlalchemy import insert
@@ -75,6 +77,16 @@ class _Batch:
     refused_ids: dict[str, list[str]] = field(default_factory=dict)  # authentic reads refused for good
 
 
+@dataclass(frozen=True)
+class PreparedBatch:
+    """A batch checked and sealed, not yet stored: no plaintext beyond the reads the alert check needs."""
+
+    at: datetime
+    reads: list[Read]
+    rows: list[dict[str, Any]]
+    refused_ids: dict[str, list[str]]
+
+
 class ReadIngest:
     def __init__(self, platform: Platform, max_bytes: int = MAX_MESSAGE_BYTES, source: str = "mqtt-ingest",
                  central: CentralIdentity | None = None) -> None:
@@ -86,9 +98,19 @@ class ReadIngest:
         self._cameras: dict[str, Camera] = {}
         self.stats = IngestStats()
 
+    @property
+    def store_is_remote(self) -> bool:
+        """Whether storing waits on a database server (PostgreSQL), rather than working in this process (SQLite)."""
+        return self._p.engine.dialect.name != "sqlite"
+
     def handle(self, messages: list[tuple[str, bytes]]) -> dict[str, ReceiptBody]:
         """Check and store one batch; returns, per camera, the receipt for its edge: the reads now stored (now or
         before) and those refused for good. Only reads whose camera signature verified are named."""
+        return self.commit(self.prepare(messages))
+
+    def prepare(self, messages: list[tuple[str, bytes]]) -> PreparedBatch:
+        """Everything before the database write of the reads: parse, verify, open, check, seal (refusals are
+        committed here). ``commit`` then stores it; a worker may prepare the next batch meanwhile (``OneAhead``)."""
         self.stats.messages += len(messages)
         self.stats.batches += 1
         now = self._p.clock.now()
@@ -133,9 +155,14 @@ class ReadIngest:
                 self._refuse(b, env.camera_id, MessageRefused("internal", type(exc).__name__), payload)
         self._commit_refusals(b)
         batch = list(b.reads.values())
+        return PreparedBatch(now, batch, self._p.reads.seal_rows(batch) if batch else [], b.refused_ids)
+
+    def commit(self, prepared: PreparedBatch) -> dict[str, ReceiptBody]:
+        """Store a prepared batch (reads and their ledger entry in one transaction), then check each read against
+        the hotlist and the zones; the receipts per camera. Safe to retry: ingest is idempotent."""
+        batch, now = prepared.reads, prepared.at
         if batch:
-            rows = self._p.reads.seal_rows(batch)
-            new = self._p.reads.insert_rows(rows, [r.camera_id for r in batch], self._recorder)
+            new = self._p.reads.insert_rows(prepared.rows, [r.camera_id for r in batch], self._recorder)
             self.stats.stored += new
             self.stats.duplicates += len(batch) - new
             for r in batch:  # idempotent: a redelivered read raises no second alert, leaves no second sighting
@@ -145,8 +172,9 @@ class ReadIngest:
         for r in batch:
             stored.setdefault(r.camera_id, []).append(r.id)
         return {cam: ReceiptBody.model_validate({"camera_id": cam, "stored": stored.get(cam, []),
-                                                 "refused": b.refused_ids.get(cam, []), "issued_at": now})
-                for cam in stored.keys() | b.refused_ids.keys()}
+                                                 "refused": prepared.refused_ids.get(cam, []),
+                                                 "issued_at": now})
+                for cam in stored.keys() | prepared.refused_ids.keys()}
 
     def _refuse(self, b: _Batch, camera_id: str, exc: MessageRefused, payload: bytes) -> None:
         b.refusals[(camera_id, exc.reason)] += 1

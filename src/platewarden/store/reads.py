@@ -24,6 +24,22 @@ from platewarden.store.keyring import KeyRing
 from platewarden.store.partitions import HELD_PURGE_DAY, DayPartitions, is_missing_partition
 from platewarden.store.schema import read_counts, reads
 
+_READ_COLUMNS = tuple(c.name for c in reads.columns)
+
+
+def _insert_with_driver(conn: Connection, rows: Sequence[dict[str, Any]], conflict: Sequence[str]) -> None:
+    """The hot path: rows as tuples through the driver's executemany (psycopg pipelines it), each value through
+    its column type's own bind processor, in the caller's transaction (the batch's ledger entry commits with them).
+    SQLAlchemy's per-row parameter compilation cost as much as the database's insert itself (bench/ingest.py); the
+    statement is the same INSERT ... ON CONFLICT DO NOTHING."""
+    dialect = conn.dialect
+    processors = [reads.c[name].type.bind_processor(dialect) for name in _READ_COLUMNS]
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (f"INSERT INTO reads ({', '.join(_READ_COLUMNS)}) VALUES ({', '.join([mark] * len(_READ_COLUMNS))}) "
+           f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING")
+    conn.exec_driver_sql(sql, [tuple(r.get(name) if proc is None else proc(r.get(name))
+                                     for name, proc in zip(_READ_COLUMNS, processors, strict=True)) for r in rows])
+
 
 class ReadStore:
     def __init__(self, engine: Engine, keyring: KeyRing, clock: Clock, case_keys: CaseKeys | None = None) -> None:
@@ -67,7 +83,6 @@ class ReadStore:
 
     def _insert(self, rows: Sequence[dict[str, Any]], cameras: Sequence[str], days: set[date],
                 on_insert: Callable[[Connection, list[dict[str, Any]], list[str]], int | None] | None) -> int:
-        stmt = conflict_insert(self._engine, reads).on_conflict_do_nothing(index_elements=self._conflict)
         by_id = {r["id"]: cam for r, cam in zip(rows, cameras, strict=True)}
         with self._engine.begin() as conn:
             # Ids already stored are left out (a retry, also of a read a case holds since); ON CONFLICT covers a
@@ -84,7 +99,7 @@ class ReadStore:
                 seq = on_insert(conn, group, [by_id[r["id"]] for r in group]) if on_insert is not None else None
                 for pos, r in enumerate(group):
                     r.update(batch_seq=seq, batch_pos=pos if seq is not None else None)
-                conn.execute(stmt, group)
+                _insert_with_driver(conn, group, self._conflict)
             counts = Counter((r["day"], by_id[r["id"]]) for r in fresh)
             for (day, cam), n in counts.items():
                 up = conflict_insert(self._engine, read_counts).values(day=day, camera_id=cam, reads=n)
