@@ -13,13 +13,22 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, func, insert, select, text
+from sqlalchemy import Connection, Engine, event, func, insert, select, text, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from platewarden.domain.clock import Clock
 from platewarden.ledger.entries import Event, EventKind, encode_entry
 from platewarden.ledger.high_water import HighWaterError, HighWaterMark, LedgerCutBack, extends
-from platewarden.ledger.merkle import CompactTree, consistency_proof, inclusion_proof, leaf_hash
+from platewarden.ledger.merkle import (
+    CompactTree,
+    Node,
+    NodeSource,
+    ProofError,
+    consistency_path,
+    inclusion_path,
+    leaf_hash,
+    nodes_needed,
+)
 from platewarden.ledger.notes import (
     COSIGNATURE_V1,
     Checkpoint,
@@ -31,10 +40,16 @@ from platewarden.ledger.notes import (
     verify_cosignatures,
     verify_log_signature,
 )
-from platewarden.ledger.tiles import TilePathError, parse_tile_path, tile_fits, tile_hashes
+from platewarden.ledger.tiles import TILE_HEIGHT, TILE_WIDTH, TilePathError, parse_tile_path, tile_fits
 from platewarden.store.dialect import conflict_insert
 from platewarden.store.permissions import private_file
-from platewarden.store.schema import ledger_checkpoints, ledger_cosignatures, ledger_entries, ledger_state
+from platewarden.store.schema import (
+    ledger_checkpoints,
+    ledger_cosignatures,
+    ledger_entries,
+    ledger_nodes,
+    ledger_state,
+)
 
 GENESIS_PREV = bytes(32)
 
@@ -157,16 +172,18 @@ class Ledger:
             tree, prev = CompactTree(), GENESIS_PREV
         else:
             tree, prev = CompactTree(state.size, _unpack(state.frontier)), state.last_leaf
-        rows, seqs = [], []
+        rows, seqs, nodes = [], [], []
         for ev in events:
             seq = tree.size
             data = encode_entry(seq, prev, ev)
             h = leaf_hash(data)
-            tree.append(h)
+            nodes += [{"level": lv, "idx": ix, "hash": nh} for lv, ix, nh in tree.append(h)]
             rows.append({"seq": seq, "kind": ev.kind.value, "at": ev.at, "leaf_hash": h, "entry": data})
             seqs.append(seq)
             prev = h
         conn.execute(insert(ledger_entries), rows)
+        if nodes:  # the perfect subtrees these entries completed: proofs and tiles read them (O(log n))
+            conn.execute(insert(ledger_nodes), nodes)
         values = {"size": tree.size, "frontier": _pack(tree.frontier), "last_leaf": prev}
         if state is None:
             conn.execute(insert(ledger_state).values(id=1, **values))
@@ -210,26 +227,18 @@ class Ledger:
         parsed: dict[str, object] = json.loads(row[0])
         return parsed
 
-    def leaf_hashes(self, size: int) -> list[bytes]:
-        with self._engine.connect() as conn:
-            return [bytes(r[0]) for r in conn.execute(select(ledger_entries.c.leaf_hash)
-                                                      .where(ledger_entries.c.seq < size)
-                                                      .order_by(ledger_entries.c.seq))]
-
     def tile(self, path: str) -> bytes:
         """The C2SP hash tile at ``path`` (``ledger.tiles``) within the latest checkpoint; TilePathError for a path
-        that is no tile of it. Computed from the stored leaf hashes of the leaves it covers."""
+        that is no tile of it. Hash k of a level-L tile is the stored node of level 8L that starts the k-th block
+        of 256^L leaves: at most 256 reads, at any level."""
         tile = parse_tile_path(path)
         with self._engine.connect() as conn:
             size = int(conn.execute(select(func.coalesce(func.max(ledger_checkpoints.c.size), 0))).scalar_one())
         if not tile_fits(tile, size):
             raise TilePathError(f"{tile.path()} lies beyond the latest checkpoint ({size} entries)")
-        with self._engine.connect() as conn:
-            leaves = [bytes(r[0]) for r in conn.execute(
-                select(ledger_entries.c.leaf_hash).where(ledger_entries.c.seq >= tile.first_leaf,
-                                                         ledger_entries.c.seq < tile.first_leaf + tile.leaves)
-                .order_by(ledger_entries.c.seq))]
-        return tile_hashes(tile, leaves)
+        level, first = tile.level * TILE_HEIGHT, tile.first_leaf // TILE_WIDTH ** tile.level
+        node = self._node_source({(level, first + k) for k in range(tile.width)})
+        return b"".join(node(level, first + k) for k in range(tile.width))
 
     def checkpoint(self) -> SignedNote:
         """Sign the current tree head (or return the existing note for this size)."""
@@ -275,11 +284,35 @@ class Ledger:
         size = cps[-1][0]
         if seq >= size or seq < 0:
             raise KeyError(f"no ledger entry {seq}")
-        hashes = self.leaf_hashes(size)
-        return InclusionProof(seq, size, hashes[seq], inclusion_proof(seq, hashes), self.latest_note())
+        node = self._node_source(nodes_needed(lambda n: (n(0, seq), inclusion_path(seq, size, n))))
+        return InclusionProof(seq, size, node(0, seq), inclusion_path(seq, size, node), self.latest_note())
 
     def consistency(self, old_size: int, new_size: int) -> list[bytes]:
-        return consistency_proof(old_size, self.leaf_hashes(new_size))
+        """PROOF(old_size, new_size), read from O(log n) stored nodes."""
+        node = self._node_source(nodes_needed(lambda n: consistency_path(old_size, new_size, n)))
+        return consistency_path(old_size, new_size, node)
+
+    def _node_source(self, wanted: set[Node]) -> NodeSource:
+        """The stored hashes of ``wanted`` (leaves from the entries, higher levels from ledger_nodes), in two
+        queries; a missing one is an error, never a guess."""
+        leaves = sorted(ix for lv, ix in wanted if lv == 0)
+        inner = [(lv, ix) for lv, ix in wanted if lv > 0]
+        found: dict[Node, bytes] = {}
+        with self._engine.connect() as conn:
+            if leaves:
+                found |= {(0, int(r.seq)): bytes(r.leaf_hash) for r in conn.execute(
+                    select(ledger_entries.c.seq, ledger_entries.c.leaf_hash).where(ledger_entries.c.seq.in_(leaves)))}
+            if inner:
+                found |= {(int(r.level), int(r.idx)): bytes(r.hash) for r in conn.execute(
+                    select(ledger_nodes).where(tuple_(ledger_nodes.c.level, ledger_nodes.c.idx).in_(inner)))}
+
+        def node(level: int, index: int) -> bytes:
+            try:
+                return found[(level, index)]
+            except KeyError:
+                raise ProofError(f"the ledger has no stored node {level}/{index}") from None
+
+        return node
 
     def cosigned_size(self, witness: Verifier) -> int:
         """The largest checkpoint size ``witness`` (this very key) cosigned, 0 if none: where a tlog-witness request

@@ -7,7 +7,7 @@ verification follows RFC 9162 §2.1.3.2 (inclusion) and §2.1.4.2 (consistency).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 HASH_SIZE = 32
 EMPTY_ROOT = hashlib.sha256(b"").digest()
@@ -150,6 +150,73 @@ def verify_consistency(size1: int, size2: int, root1: bytes, root2: bytes, proof
         raise ProofError("consistency proof does not match the roots")
 
 
+# --- proofs from stored nodes -------------------------------------------------------------------------------------
+# A Node (level, index) is the perfect subtree of 2**level leaves that starts at leaf index * 2**level; level 0 is a
+# leaf hash. Every hash an RFC 6962 proof holds is such a node or the root of a range [lo, hi) whose start is a
+# multiple of the largest power of two below its length, which is a fold of O(log n) nodes. So with the nodes stored
+# as the tree grows, a proof is O(log n) reads instead of reading every leaf.
+
+Node = tuple[int, int]
+NodeSource = Callable[[int, int], bytes]
+
+
+def range_root(lo: int, hi: int, node: NodeSource) -> bytes:
+    """MTH(D[lo:hi]) from nodes (``lo`` aligned as in RFC 6962's recursion)."""
+    n = hi - lo
+    if n <= 0:
+        raise ProofError(f"empty range {lo}..{hi}")
+    if n & (n - 1) == 0 and lo % n == 0:
+        return node(n.bit_length() - 1, lo // n)
+    k = _split(n)
+    return node_hash(range_root(lo, lo + k, node), range_root(lo + k, hi, node))
+
+
+def inclusion_path(index: int, size: int, node: NodeSource) -> list[bytes]:
+    """PATH(index, D[size]) from nodes; the same proof as ``inclusion_proof``."""
+    if not 0 <= index < size:
+        raise ProofError(f"leaf {index} is not in a tree of size {size}")
+
+    def path(lo: int, hi: int) -> list[bytes]:
+        if hi - lo == 1:
+            return []
+        k = _split(hi - lo)
+        if index < lo + k:
+            return [*path(lo, lo + k), range_root(lo + k, hi, node)]
+        return [*path(lo + k, hi), range_root(lo, lo + k, node)]
+
+    return path(0, size)
+
+
+def consistency_path(old_size: int, size: int, node: NodeSource) -> list[bytes]:
+    """PROOF(old_size, D[size]) from nodes; the same proof as ``consistency_proof``."""
+    if not 0 <= old_size <= size:
+        raise ProofError(f"old size {old_size} is not within 0..{size}")
+    if old_size in (0, size):
+        return []
+
+    def sub(m: int, lo: int, hi: int, complete: bool) -> list[bytes]:
+        if m == hi - lo:
+            return [] if complete else [range_root(lo, hi, node)]
+        k = _split(hi - lo)
+        if m <= k:
+            return [*sub(m, lo, lo + k, complete), range_root(lo + k, hi, node)]
+        return [*sub(m - k, lo + k, hi, False), range_root(lo, lo + k, node)]
+
+    return sub(old_size, 0, size, True)
+
+
+def nodes_needed(compute: Callable[[NodeSource], object]) -> set[Node]:
+    """The nodes ``compute`` reads (run once with placeholders), so that a store can fetch them in one query."""
+    wanted: set[Node] = set()
+
+    def record(level: int, index: int) -> bytes:
+        wanted.add((level, index))
+        return bytes(HASH_SIZE)
+
+    compute(record)
+    return wanted
+
+
 class CompactTree:
     """The right edge of a growing tree (one hash per perfect subtree): O(log n) appends and roots."""
 
@@ -159,15 +226,20 @@ class CompactTree:
         if len(self.frontier) != bin(size).count("1"):
             raise ValueError("frontier does not match the size")
 
-    def append(self, leaf: bytes) -> None:
+    def append(self, leaf: bytes) -> list[tuple[int, int, bytes]]:
+        """Add a leaf hash; returns the perfect subtrees it completed, as (level >= 1, index, hash) with the
+        meaning of ``Node`` (what the ledger stores so that proofs need O(log n) reads)."""
         self.frontier.append(leaf)
         self.size += 1
-        n = self.size
+        n, level, completed = self.size, 0, []
         while n & 1 == 0:  # merge equal-height subtrees
             right = self.frontier.pop()
             left = self.frontier.pop()
             self.frontier.append(node_hash(left, right))
             n >>= 1
+            level += 1
+            completed.append((level, n - 1, self.frontier[-1]))
+        return completed
 
     def root(self) -> bytes:
         if not self.frontier:

@@ -8,15 +8,13 @@ groups of three digits, every group but the last prefixed ``x`` (1234067 → ``x
 (``tile/entries/N``) are not served: our entries name people and cases, and the hashes are all a follower needs to
 check consistency and inclusion; auditors read entries through the governed API.
 
-Pure: the hashes come from the caller (``Ledger.tile``), hashed as RFC 6962 (``ledger.merkle``).
+Pure: paths and their meaning; ``Ledger.tile`` reads the hashes (stored nodes, ``ledger.merkle``).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-from platewarden.ledger.merkle import root_of
 
 TILE_WIDTH = 256
 TILE_HEIGHT = 8  # log2(TILE_WIDTH)
@@ -84,12 +82,3 @@ def parse_tile_path(path: str) -> Tile:
 def tile_fits(tile: Tile, size: int) -> bool:
     """Whether the tree of ``size`` leaves holds every subtree the tile describes."""
     return tile.first_leaf + tile.leaves <= size
-
-
-def tile_hashes(tile: Tile, leaf_hashes: list[bytes]) -> bytes:
-    """The tile's contents from the leaf hashes it covers (``tile.leaves`` of them, from ``tile.first_leaf``)."""
-    if len(leaf_hashes) != tile.leaves:
-        raise ValueError(f"tile {tile.path()} covers {tile.leaves} leaves, not {len(leaf_hashes)}")
-    span = TILE_WIDTH ** tile.level
-    return b"".join(root_of(leaf_hashes[k * span:(k + 1) * span]) if span > 1 else leaf_hashes[k]
-                    for k in range(tile.width))

@@ -234,6 +234,13 @@ ledger_entries = Table(
     Column("entry", LargeBinary, nullable=False),  # canonical JSON, exactly as hashed
 )
 
+ledger_nodes = Table(  # the hash of each perfect subtree of 2**level leaves (level >= 1), stored as the tree grows
+    "ledger_nodes", metadata,
+    Column("level", Integer, primary_key=True, autoincrement=False),
+    Column("idx", Integer, primary_key=True, autoincrement=False),  # the subtree starts at leaf idx * 2**level
+    Column("hash", LargeBinary(32), nullable=False),
+)
+
 ledger_checkpoints = Table(
     "ledger_checkpoints", metadata,
     Column("size", Integer, primary_key=True, autoincrement=False),
