@@ -28,6 +28,8 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten, not left in free pages
     cur.execute("PRAGMA cache_size=-65536")  # 64 MiB page cache
     cur.execute("PRAGMA temp_store=MEMORY")
+    cur.execute("PRAGMA wal_autocheckpoint=16384")  # 64 MiB: a batch of reads is ~10 MB; checkpointing every
+    # 4 MB (the default) copied each batch into the database at its commit (bench/ingest.py: 7.5k -> 8.3k reads/s)
     cur.close()
 
 
