@@ -1,5 +1,6 @@
 """PostgreSQL at city scale: authorized search p50/p95 over N reads (default 10 M, spread over 30 day partitions),
-and the purge of one day holding M reads (default 1 M) by dropping its partition.
+a case's evidence package, ``retention verify``, and the purge of one day holding M reads (default 1 M) by
+dropping its partition.
 
     python bench/scale.py [--reads 10000000] [--days 30] [--purge-reads 1000000] [--queries 200]
                           [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
@@ -119,6 +120,18 @@ def main() -> None:
             print(f"authorized search, {window_days:2d}-day window: p50 {statistics.median(times):6.1f} ms, "
                   f"p95 {qs[18]:6.1f} ms, max {max(times):6.1f} ms ({a.queries} queries, {hits / a.queries:.1f} "
                   "hits each)")
+        # a case keeps the reads one search found; its evidence package rebuilds each read's Merkle path from its
+        # ledger batch (ix_reads_batch), and retention verify counts each day's reads (by index, not by scan)
+        found = p.searches.search(off, req.id, Query(targets[0], None, start, end, ("bench-cam",))).reads
+        p.retention.hold(off, head, "BENCH-1", [r.id for r in found], "bench: evidence for the case")
+        t = time.perf_counter()
+        package, exported = p.evidence.package(off, "BENCH-1")
+        print(f"evidence package of case BENCH-1 ({exported} reads, {len(package):,} bytes, Merkle paths from "
+              f"their batches): {(time.perf_counter() - t) * 1000:.0f} ms")
+        t = time.perf_counter()
+        report = p.retention.verify()
+        print(f"retention verify over every partition: {time.perf_counter() - t:.1f} s "
+              f"({'compliant' if report.ok else 'NOT compliant: ' + '; '.join(report.problems[:3])})")
         t = time.perf_counter()
         receipt = p.retention.destroy_day(purge_day)
         print(f"purge of one day holding {receipt.destroyed:,} reads (partition dropped, keys destroyed, receipt "
