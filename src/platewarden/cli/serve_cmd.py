@@ -15,8 +15,12 @@ from platewarden.cli.common import platform
 @click.option("--insecure-cookies", is_flag=True, help="Allow session cookies over plain HTTP (local testing only).")
 @click.option("--checkpoint-minutes", type=float, default=10.0, show_default=True,
               help="Sign a ledger checkpoint this often.")
+@click.option("--scheduler/--no-scheduler", default=True, show_default=True,
+              help="Run the background duties (checkpoints, witnesses' cosignatures, daily retention) here; with "
+                   "several servers behind a proxy, one runs them (docs/deployment.md).")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, insecure_cookies: bool, checkpoint_minutes: float) -> None:
+def serve(ctx: click.Context, host: str, port: int, insecure_cookies: bool, checkpoint_minutes: float,
+          scheduler: bool) -> None:
     """Serve the console and REST API (OpenAPI at /docs), /healthz and /metrics; sign checkpoints on a schedule
     and run retention daily."""
     import uvicorn
@@ -32,12 +36,14 @@ def serve(ctx: click.Context, host: str, port: int, insecure_cookies: bool, chec
         except PolicyNotApproved as exc:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"platewarden on http://{host}:{port} (data: {p.settings.effective_database_url})")
-        scheduler = Scheduler(p, checkpoint_seconds=checkpoint_minutes * 60)
-        scheduler.start()
+        duties = Scheduler(p, checkpoint_seconds=checkpoint_minutes * 60) if scheduler else None
+        if duties is not None:
+            duties.start()
         try:
             uvicorn.run(create_app(p, https_only=not insecure_cookies), host=host, port=port, log_level="info")
         finally:
-            scheduler.stop()
+            if duties is not None:
+                duties.stop()
 
 
 def _port_is_free(host: str, port: int) -> None:
