@@ -117,7 +117,7 @@ class Platform:
                    zones=ZoneWatch(engine, keyring, ledger, policy, clock),
                    redress=Redress(engine, keyring, alert_store, hotlist, ledger, policy, clock),
                    hotlist=hotlist, alert_store=alert_store, alerts=alerts,
-                   alert_review=AlertReview(alert_store, alerts, hotlist, ledger, clock),
+                   alert_review=AlertReview(alert_store, alerts, hotlist, ledger, clock, reads),
                    evidence=EvidenceExport(engine, keyring, case_keys, ledger, clock),
                    webhooks=webhooks, notifier=notifier,
                    outlets=NotificationOutlets(engine, ledger, policy, clock, keyring.record_seal()),

@@ -30,6 +30,7 @@ from platewarden.policy.model import Role
 from platewarden.runtime import Platform
 from platewarden.web.console import LoginRequired, SecondFactorRequired, error_page, is_console
 from platewarden.web.deployment_pages import deployment_pages
+from platewarden.web.live_alerts import live_alerts
 from platewarden.web.pages import pages
 from platewarden.web.sso import install as install_sso
 from platewarden.web.sso import sso_pages
@@ -94,6 +95,7 @@ def create_app(platform: Platform, session_secret: str | None = None, https_only
     app.mount("/docs/static", StaticFiles(directory=_swagger_ui()), name="swagger-ui")
     for api_router in ROUTERS:
         app.include_router(api_router)
+    app.include_router(live_alerts)  # before pages: /alerts/stream is not an alert id
     app.include_router(pages)
     app.include_router(sso_pages)
     install_sso(app, platform)

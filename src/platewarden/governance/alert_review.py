@@ -17,6 +17,7 @@ from platewarden.ledger import events
 from platewarden.ledger.log import Ledger
 from platewarden.policy.model import Role
 from platewarden.store.alerts import AlertDetail, AlertStore
+from platewarden.store.reads import ReadStore
 
 REVIEWERS = frozenset({Role.OPERATOR, Role.OFFICER, Role.DEPARTMENT_HEAD})
 
@@ -31,8 +32,9 @@ class AlertReview:
     """The only way to see an alert's plate, crop and hotlist record, and to record what a person concluded."""
 
     def __init__(self, alert_store: AlertStore, alerts: AlertService, hotlist: HotlistService, ledger: Ledger,
-                 clock: Clock) -> None:
+                 clock: Clock, reads: ReadStore | None = None) -> None:
         self._store = alert_store
+        self._reads = reads
         self._alerts = alerts
         self._hotlist = hotlist
         self._ledger = ledger
@@ -42,6 +44,19 @@ class AlertReview:
         """How many alerts wait for a disposition (a count for the console's home page: nothing is decrypted and
         nothing personal is shown, so it is not ledgered)."""
         return self._store.count_pending()
+
+    def queue_state(self, user: User) -> tuple[int, str | None]:
+        """For a live queue: how many alerts wait and the newest one's id (reviewers only; no plate, no crop, so
+        not ledgered: the ledger records the look when the queue is then shown)."""
+        self._check(user)
+        return self._store.queue_state()
+
+    def vehicle_crop(self, user: User, alert_id: str) -> bytes | None:
+        """The vehicle crop of the read that raised the alert, beside the plate crop (make and colour are what a
+        dispatcher compares with the hotlist record); None once the read is gone or kept for a case. Ledgered."""
+        view = self.open(user, alert_id, "vehicle crop shown")
+        read = self._reads.get(view.detail.alert.read_id) if self._reads is not None else None
+        return None if read is None else read.vehicle_crop_jpeg
 
     def pending(self, user: User) -> list[AlertView]:
         return self._views(user, pending_only=True)

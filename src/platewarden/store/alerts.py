@@ -99,6 +99,18 @@ class AlertStore:
             return int(conn.execute(select(func.count()).select_from(alerts).where(
                 ~alerts.c.id.in_(select(dispositions.c.alert_id)))).scalar_one())
 
+    def queue_state(self) -> tuple[int, str | None]:
+        """(pending alerts, id of the newest pending one): what a live queue needs to know that something arrived;
+        counts and an opaque id, nothing to decrypt."""
+        from sqlalchemy import func
+
+        pending = ~alerts.c.id.in_(select(dispositions.c.alert_id))
+        with self._engine.connect() as conn:
+            count = int(conn.execute(select(func.count()).select_from(alerts).where(pending)).scalar_one())
+            newest = conn.execute(select(alerts.c.id).where(pending)
+                                  .order_by(alerts.c.created_at.desc(), alerts.c.id.desc()).limit(1)).scalar()
+        return count, None if newest is None else str(newest)
+
     def dispose(self, record: DispositionRecord) -> None:
         with self._engine.begin() as conn:
             if conn.execute(select(alerts.c.id).where(alerts.c.id == record.alert_id)).first() is None:
