@@ -4,10 +4,12 @@ roles that do not review alerts, and it ends when the person signs out."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from platewarden.ledger.entries import EventKind, digest
 from tests.factories import activate, make_entry, make_read
@@ -22,7 +24,7 @@ def test_a_new_alert_arrives_without_a_reload(server, browser) -> None:  # type:
     page = sign_in(browser, base, "operator", clock)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{base}/alerts")
-    page.wait_for_function("document.getElementById('live-state').textContent.startsWith('Live: 0')")
+    expect(page.locator("#live-state")).to_have_text(re.compile(r"^Live: 0 alert"), timeout=15_000)
     assert page.locator("#no-alerts").count() == 1
     read = make_read("5SOW350", clock.now() + timedelta(minutes=1), CAMS[0])
     p.reads.ingest([read])
@@ -30,7 +32,9 @@ def test_a_new_alert_arrives_without_a_reload(server, browser) -> None:  # type:
     assert alert is not None
     card = page.locator(f"#alert-{alert.id}")
     card.wait_for(timeout=15_000)  # pushed: nobody reloaded the page
-    page.wait_for_function(f"document.querySelector('#alert-{alert.id} img.vehicle')?.naturalWidth > 0")
+    vehicle = page.locator(f"#alert-{alert.id} img.vehicle")
+    expect(vehicle).to_have_js_property("complete", True)
+    assert vehicle.evaluate("i => i.naturalWidth") > 0
     assert page.locator(f"#alert-{alert.id} img.crop").evaluate("i => i.naturalWidth") > 0
     assert "Live: 1" in page.inner_text("#live-state")
     button = page.locator(f"#alert-{alert.id} button[value=misread]").bounding_box()
@@ -47,9 +51,8 @@ def test_the_stream_refuses_other_roles_and_ends_with_the_session(server, browse
     assert refused.status == 403
     page = sign_in(browser, base, "operator", clock)
     page.goto(f"{base}/alerts")
-    page.wait_for_function("document.getElementById('live-state').textContent.startsWith('Live')")
+    expect(page.locator("#live-state")).to_have_text(re.compile(r"^Live"), timeout=15_000)
     other_tab = page.context.new_page()  # the same person signs out in another tab
     other_tab.goto(f"{base}/")
     other_tab.click("text=Sign out")
-    page.wait_for_function("document.getElementById('live-state').textContent.startsWith('Signed out')",
-                           timeout=15_000)
+    expect(page.locator("#live-state")).to_have_text(re.compile(r"^Signed out"), timeout=15_000)
