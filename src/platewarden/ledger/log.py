@@ -80,6 +80,19 @@ _SIGNED_KEY = "platewarden_signed_checkpoint"  # in the connection's info: a che
 READ_BATCH_CHECKPOINT_SECONDS = 60.0  # read batches alone: a signed checkpoint at least this often per process
 
 
+@dataclass(frozen=True)
+class LedgerStatus:
+    entries: int
+    checkpoint_size: int | None
+    checkpoint_at: datetime | None
+    witnessed_size: int | None  # the largest checkpoint with at least one cosignature
+    witnessed_by: int  # how many cosignatures that checkpoint holds (keys not checked here: reconcile does)
+
+    @property
+    def unsigned_tail(self) -> int:
+        return self.entries - (self.checkpoint_size or 0)
+
+
 class Ledger:
     def __init__(self, engine: Engine, signer: Signer, clock: Clock, high_water: HighWaterMark | None = None) -> None:
         """``high_water``: where this installation records the largest checkpoint it signed (ledger/high_water.py);
@@ -313,6 +326,21 @@ class Ledger:
                 raise ProofError(f"the ledger has no stored node {level}/{index}") from None
 
         return node
+
+    def status(self) -> LedgerStatus:
+        """What an auditor's home page shows: entries, the latest checkpoint and the latest one a witness cosigned
+        (a few indexed queries, whatever the ledger's length)."""
+        with self._engine.connect() as conn:
+            size = int(conn.execute(select(func.count()).select_from(ledger_entries)).scalar_one())
+            latest = conn.execute(select(ledger_checkpoints.c.size, ledger_checkpoints.c.created_at)
+                                  .order_by(ledger_checkpoints.c.size.desc()).limit(1)).first()
+            witnessed = conn.execute(select(ledger_cosignatures.c.size, func.count())
+                                     .group_by(ledger_cosignatures.c.size)
+                                     .order_by(ledger_cosignatures.c.size.desc()).limit(1)).first()
+        return LedgerStatus(size, None if latest is None else int(latest.size),
+                            None if latest is None else latest.created_at,
+                            None if witnessed is None else int(witnessed[0]),
+                            0 if witnessed is None else int(witnessed[1]))
 
     def cosigned_size(self, witness: Verifier) -> int:
         """The largest checkpoint size ``witness`` (this very key) cosigned, 0 if none: where a tlog-witness request

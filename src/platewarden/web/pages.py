@@ -27,6 +27,7 @@ from platewarden.governance.search import Decision, SearchRefused, SearchRequest
 from platewarden.http.common import GovernanceDep, PublicDep, client_address
 from platewarden.investigation.trajectory import steps
 from platewarden.web.console import (
+    LEDGER_ROLES,
     PAGE_ROLES,
     EnrollingDep,
     LoginRequired,
@@ -145,8 +146,13 @@ def _inbox(p: Governance, user: User) -> list[SearchRequest]:
 @pages.get("/", response_class=HTMLResponse)
 def home(request: Request, user: UserDep, p: GovernanceDep) -> HTMLResponse:
     pending = p.alert_review.pending_count()
+    today = p.clock.now().date()
+    reads_today = sorted((cam, n) for (day, cam), n in p.retention.reads_per_day_and_camera().items()
+                         if day == today) if user.roles & PAGE_ROLES["/alerts"] else []
     return render(request, "home.html", user, title="Home", pending_alerts=pending, inbox=len(_inbox(p, user)),
-                  can_open={page for page, roles in PAGE_ROLES.items() if user.roles & roles})
+                  can_open={page for page, roles in PAGE_ROLES.items() if user.roles & roles},
+                  reads_today=reads_today, ledger=p.ledger.status() if user.roles & LEDGER_ROLES else None,
+                  witnesses=len(p.policy.ledger.witnesses), quorum=p.policy.ledger.quorum)
 
 
 @pages.get("/alerts", response_class=HTMLResponse)
