@@ -61,7 +61,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def platform(db_url: str, tmp_path: Path, clock: ManualClock) -> Iterator[Platform]:
-    settings = Settings(data_dir=tmp_path / "data", database_url=db_url)
+    # no map tiles: the tests stay offline (tests/web/test_maps.py serves its own)
+    settings = Settings(data_dir=tmp_path / "data", database_url=db_url, map_tiles="")
     p = Platform.open(settings, clock=clock, notify=False)
     try:
         yield p

@@ -31,15 +31,21 @@ from platewarden.runtime import Platform
 from platewarden.web.console import LoginRequired, SecondFactorRequired, error_page, is_console
 from platewarden.web.deployment_pages import deployment_pages
 from platewarden.web.live_alerts import live_alerts
+from platewarden.web.maps import MapTiles
 from platewarden.web.pages import pages
 from platewarden.web.sso import install as install_sso
 from platewarden.web.sso import sso_pages
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
+def content_security_policy(tile_origin: str | None = None) -> str:
+    """No inline script, no framing; images from here, plus the deployment's map tile host when it has one."""
+    images = "'self' data:" + (f" {tile_origin}" if tile_origin else "")
+    return ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            f"img-src {images}; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-                               "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
-                               "frame-ancestors 'none'",
+    "Content-Security-Policy": content_security_policy(),
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -55,6 +61,9 @@ def create_app(platform: Platform, session_secret: str | None = None, https_only
     app.state.platform = platform  # routes see it through http.common: as Governance (services only)
     app.state.public = PublicFigures(platform)
     app.state.compliance = ComplianceGathering(platform)  # a governed act that reads every table: its own door
+    app.state.map_tiles = MapTiles(platform.settings.map_tiles, platform.settings.map_attribution)
+    headers = SECURITY_HEADERS | {"Content-Security-Policy":
+                                  content_security_policy(platform.settings.map_tile_origin)}
     secret = session_secret or os.environ.get("PLATEWARDEN_SESSION_SECRET") or secrets.token_urlsafe(32)
     # The cookie carries the session's random id, its CSRF token and a flash message; the session itself (who, until
     # when, ended or not) lives in the database. Its own lifetime is the policy's absolute limit.
@@ -73,7 +82,7 @@ def create_app(platform: Platform, session_secret: str | None = None, https_only
         else:
             response = await call_next(request)
         requests.labels(request.method, str(response.status_code)).inc()
-        for k, v in SECURITY_HEADERS.items():
+        for k, v in headers.items():
             response.headers.setdefault(k, v)
         if request.url.path.startswith(("/api/", "/login", "/account")):
             response.headers.setdefault("Cache-Control", "no-store")

@@ -185,5 +185,6 @@ def test_public_portal_shows_no_personal_data(server, browser) -> None:  # type:
     shot(page, "05-public-portal")
     assert "North gate" in html and page.locator("svg.map circle").count() == 2
     assert page.inner_text("#reads") == "5"
-    assert "5SOW350" not in html and "<img" not in html
+    assert "5SOW350" not in html, html
+    assert page.locator("img:not(.leaflet-tile)").count() == 0  # no crop: only map tiles, if any
     assert all(u.full_name not in html and u.label not in html for u in who.values())

@@ -17,7 +17,7 @@ from platewarden.domain.zones import Zone, ZoneStatus
 from platewarden.governance.facade import Governance
 from platewarden.http.common import GovernanceDep
 from platewarden.web.console import UserDep, back, check_csrf, render
-from platewarden.web.svgmap import camera_map
+from platewarden.web.maps import map_block, tiles_of
 
 deployment_pages = APIRouter(include_in_schema=False)
 
@@ -34,7 +34,7 @@ def registry_page(request: Request, p: GovernanceDep) -> HTMLResponse:
     return render(request, "registry.html", None, title="Camera registry", registry=registry,
                   proposals=review.proposals(), densities=review.densities(), now=now,
                   refused=sum(n for *_, n in review.refusals()), keys=keys_by_camera,
-                  map=camera_map([r.camera for r in registry if r.status == "approved"]))
+                  map=map_block(tiles_of(request), [r.camera for r in registry if r.status == "approved"]))
 
 
 @deployment_pages.post("/public/cameras/{proposal_id}/comment")

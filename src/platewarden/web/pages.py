@@ -40,7 +40,7 @@ from platewarden.web.console import (
     session_user,
 )
 from platewarden.web.deployment_pages import deployment_inbox
-from platewarden.web.svgmap import Sighting, camera_map
+from platewarden.web.maps import map_block, tiles_of
 
 pages = APIRouter(include_in_schema=False)
 
@@ -294,15 +294,15 @@ def search_run(request_id: str, request: Request, user: UserDep, p: GovernanceDe
     except (SearchRefused, KeyError) as exc:
         return back(f"/searches/{request_id}", request, f"Refused (and recorded): {exc}")
     rows = []
-    for read, leg in steps(res.reads):  # plate by plate: no speed between two different vehicles
+    track = steps(res.reads)
+    for read, leg in track:  # plate by plate: no speed between two different vehicles
         speed = "—" if leg is None or leg.kmh is None else (
             f"{leg.kmh:.0f} km/h" if math.isfinite(leg.kmh) else "same moment, another place")
         if leg is not None and leg.impossible:
             speed += " — IMPOSSIBLE TRAVEL: cloned plate or misread?"
         rows.append({"read": read, "speed": speed})
-    svg = camera_map(p.cameras.all(), [Sighting(x.camera_id, x.latitude, x.longitude,
-                                                f"{x.first_seen:%H:%M:%S} {x.camera_id}") for x in res.reads])
-    return _detail(request, user, p, request_id, rows, res.digest, svg)
+    drawn = map_block(tiles_of(request), p.cameras.all(), track, "map of the sightings found")
+    return _detail(request, user, p, request_id, rows, res.digest, drawn)
 
 
 @pages.get("/cases", response_class=HTMLResponse)
@@ -370,7 +370,8 @@ def public_page(request: Request, p: GovernanceDep, public: PublicDep) -> HTMLRe
             user = session_user(request, p)
         except (LoginRequired, SecondFactorRequired):
             user = None
-    return render(request, "public.html", user, title="Transparency", t=t, map=camera_map(p.cameras.all()),
+    return render(request, "public.html", user, title="Transparency", t=t,
+                  map=map_block(tiles_of(request), p.cameras.all()),
                   policy_yaml=yaml.safe_dump(t["policy"], sort_keys=False))
 
 
