@@ -24,6 +24,7 @@ WHO_MAY_SEE: dict[str, frozenset[str]] = {
     "/account/mfa": SIGNED_IN,
     "/accounts": frozenset({"admin"}),
     "/alerts": frozenset({"officer", "head", "operator"}),
+    "/alerts/queue": frozenset({"officer", "head", "operator"}),
     "/approvals": frozenset({"head", "prosecutor", "ethics"}),
     "/searches": frozenset({"officer", "head", "prosecutor", "auditor"}),
     "/searches/new": frozenset({"officer"}),
@@ -62,6 +63,9 @@ WHO_MAY_SEE: dict[str, frozenset[str]] = {
 NEEDS_A_QUERY = {"/api/zones/alerts"}  # its purpose is a required parameter: covered in tests/api/test_api.py zones
 # single sign-on's steps redirect (to the provider, or back to /login): covered in tests/web/test_single_sign_on.py
 NEEDS_A_QUERY |= {"/login/sso", "/login/sso/callback"}
+# a server-sent event stream never ends for those who may see it: here only its refusals are fetched (its stream is
+# covered in tests/web/test_live_alerts.py)
+STREAMS: dict[str, frozenset[str]] = {"/alerts/stream": frozenset({"officer", "head", "operator"})}
 
 
 def walk(routes: list[Any]) -> Iterator[Any]:
@@ -76,7 +80,7 @@ def test_every_page_and_route_as_every_role(platform: Platform, clock: ManualClo
     p, who = platform, people(platform)
     app = create_app(p, session_secret="crawl", https_only=False)
     routes = sorted({r.path for r in walk(app.routes) if "GET" in (getattr(r, "methods", None) or set())
-                     and "{" not in r.path} - NEEDS_A_QUERY)
+                     and "{" not in r.path} - NEEDS_A_QUERY - set(STREAMS))
     assert sorted(WHO_MAY_SEE) == routes, "a route was added or removed: decide who may see it here"
     secrets: dict[str, str] = {}
     wrong = []
@@ -92,6 +96,11 @@ def test_every_page_and_route_as_every_role(platform: Platform, clock: ManualClo
             allowed = name in WHO_MAY_SEE[route]
             if allowed != (r.status_code == 200) or (not allowed and r.status_code not in (401, 403, 303)):
                 wrong.append(f"{route} as {name}: {r.status_code}")
+        for route, allowed_roles in STREAMS.items():
+            if name not in allowed_roles:
+                r = console.get(route, follow_redirects=False)
+                if r.status_code not in (401, 403, 303):
+                    wrong.append(f"{route} as {name}: {r.status_code}")
     assert wrong == []
 
 

@@ -23,7 +23,7 @@ from platewarden.domain.errors import PlatewardenError
 from platewarden.http.common import GovernanceDep
 from platewarden.web.console import LoginRequired, SecondFactorRequired, UserDep, allow, render, session_user
 
-live_alerts = APIRouter()
+live_alerts = APIRouter(include_in_schema=False)  # console pages, not the API
 
 POLL_SECONDS = 1.0
 KEEPALIVE_SECONDS = 15.0
