@@ -7,7 +7,7 @@ import base64
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -231,6 +231,34 @@ class Ledger:
     def parsed(self, start: int = 0, stop: int | None = None) -> list[tuple[int, dict[str, Any]]]:
         """(seq, entry) for a range, in one query."""
         return [(start + i, json.loads(e)) for i, e in enumerate(self.entries(start, stop))]
+
+    def find(self, kind: str | None = None, since: datetime | None = None, until: datetime | None = None,
+             before: int | None = None, limit: int = 100, scan: int = 20_000,
+             match: Callable[[dict[str, Any]], bool] | None = None) -> tuple[list[tuple[int, dict[str, Any]]], int]:
+        """Newest first: entries of ``kind`` in [since, until) below ``before`` that ``match`` accepts (actor, case:
+        fields inside the canonical JSON), at most ``limit``. Kind and time are read from their indexed columns;
+        ``match`` sees at most ``scan`` entries, so a filter never reads the whole ledger. Returns the entries and
+        the lowest sequence number looked at (where "older" continues)."""
+        q = select(ledger_entries.c.seq, ledger_entries.c.entry).order_by(ledger_entries.c.seq.desc()).limit(scan)
+        if kind is not None:
+            q = q.where(ledger_entries.c.kind == kind)
+        if since is not None:
+            q = q.where(ledger_entries.c.at >= since)
+        if until is not None:
+            q = q.where(ledger_entries.c.at < until)
+        if before is not None:
+            q = q.where(ledger_entries.c.seq < before)
+        found: list[tuple[int, dict[str, Any]]] = []
+        lowest = before if before is not None else self.size()
+        with self._engine.connect() as conn:
+            for seq, raw in conn.execute(q):
+                lowest = int(seq)
+                entry = json.loads(raw)
+                if match is None or match(entry):
+                    found.append((int(seq), entry))
+                    if len(found) == limit:
+                        break
+        return found, lowest
 
     def entry(self, seq: int) -> dict[str, object]:
         with self._engine.connect() as conn:
