@@ -64,7 +64,7 @@ def _all_imports(path: Path) -> set[str]:
 
 
 @pytest.mark.parametrize(("module", "shortcut", "rule"), [
-    ("web/pages.py", "from platewarden.store import reads\n", "path"),
+    ("web/routes/searches.py", "from platewarden.store import reads\n", "path"),
     ("cli/ops_cmd.py", "from platewarden.store.alerts import AlertStore\n", "path"),
     ("api/routes/ledger.py", "from . import deps\nfrom ...store import keyring as _k\n", "path"),
     ("web/console.py", "def leak(p):\n    return p.alert_store.all()\n", "attribute"),

@@ -29,10 +29,8 @@ from platewarden.domain.errors import Conflict, Invalid, NotFound, PlatewardenEr
 from platewarden.policy.model import Role
 from platewarden.runtime import Platform
 from platewarden.web.console import LoginRequired, SecondFactorRequired, error_page, is_console
-from platewarden.web.deployment_pages import deployment_pages
-from platewarden.web.live_alerts import live_alerts
 from platewarden.web.maps import MapTiles
-from platewarden.web.pages import pages
+from platewarden.web.routes import ROUTERS as WEB_ROUTERS
 from platewarden.web.sso import install as install_sso
 from platewarden.web.sso import sso_pages
 
@@ -104,11 +102,10 @@ def create_app(platform: Platform, session_secret: str | None = None, https_only
     app.mount("/docs/static", StaticFiles(directory=_swagger_ui()), name="swagger-ui")
     for api_router in ROUTERS:
         app.include_router(api_router)
-    app.include_router(live_alerts)  # before pages: /alerts/stream is not an alert id
-    app.include_router(pages)
+    for web_router in WEB_ROUTERS:
+        app.include_router(web_router)
     app.include_router(sso_pages)
     install_sso(app, platform)
-    app.include_router(deployment_pages)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

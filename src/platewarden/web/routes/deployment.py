@@ -19,10 +19,10 @@ from platewarden.http.common import GovernanceDep
 from platewarden.web.console import UserDep, back, check_csrf, render
 from platewarden.web.maps import map_block, tiles_of
 
-deployment_pages = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False)
 
 
-@deployment_pages.get("/public/cameras", response_class=HTMLResponse)
+@router.get("/public/cameras", response_class=HTMLResponse)
 def registry_page(request: Request, p: GovernanceDep) -> HTMLResponse:
     request.session.setdefault("csrf", uuid.uuid4().hex)
     review = p.deployments
@@ -37,7 +37,7 @@ def registry_page(request: Request, p: GovernanceDep) -> HTMLResponse:
                   map=map_block(tiles_of(request), [r.camera for r in registry if r.status == "approved"]))
 
 
-@deployment_pages.post("/public/cameras/{proposal_id}/comment")
+@router.post("/public/cameras/{proposal_id}/comment")
 def registry_comment(proposal_id: str, request: Request, p: GovernanceDep, csrf: Annotated[str, Form()],
                      text: Annotated[str, Form()], author: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf, author, text)
@@ -58,7 +58,7 @@ def deployment_inbox(p: Governance, user: User) -> dict[str, list[CameraProposal
     return {"proposals": proposals, "zones": zones}
 
 
-@deployment_pages.post("/approvals/camera/{proposal_id}")
+@router.post("/approvals/camera/{proposal_id}")
 def decide_camera(proposal_id: str, request: Request, user: UserDep, p: GovernanceDep, csrf: Annotated[str, Form()],
                   action: Annotated[str, Form()], reason: Annotated[str, Form()] = "",
                   density_exception: Annotated[str, Form()] = "") -> Response:
@@ -70,7 +70,7 @@ def decide_camera(proposal_id: str, request: Request, user: UserDep, p: Governan
     return back("/approvals", request, "Decision recorded.")
 
 
-@deployment_pages.post("/approvals/zone/{zone_id}")
+@router.post("/approvals/zone/{zone_id}")
 def decide_zone(zone_id: str, request: Request, user: UserDep, p: GovernanceDep, csrf: Annotated[str, Form()],
                 action: Annotated[str, Form()], reason: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf, action, reason)

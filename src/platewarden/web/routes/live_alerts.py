@@ -23,14 +23,14 @@ from platewarden.domain.errors import PlatewardenError
 from platewarden.http.common import GovernanceDep
 from platewarden.web.console import LoginRequired, SecondFactorRequired, UserDep, allow, render, session_user
 
-live_alerts = APIRouter(include_in_schema=False)  # console pages, not the API
+router = APIRouter(include_in_schema=False)
 
 POLL_SECONDS = 1.0
 KEEPALIVE_SECONDS = 15.0
 RETRY_MS = 3000  # how soon a browser reconnects a dropped stream
 
 
-@live_alerts.get("/alerts/stream")
+@router.get("/alerts/stream")
 async def alert_stream(request: Request, user: UserDep, p: GovernanceDep) -> StreamingResponse:
     allow(user, "/alerts")
     await run_in_threadpool(p.alert_review.queue_state, user)  # other roles are refused before anything streams
@@ -60,7 +60,7 @@ async def alert_stream(request: Request, user: UserDep, p: GovernanceDep) -> Str
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
-@live_alerts.get("/alerts/queue", response_class=HTMLResponse)
+@router.get("/alerts/queue", response_class=HTMLResponse)
 def alert_queue(request: Request, user: UserDep, p: GovernanceDep) -> HTMLResponse:
     """The queue's cards alone (what the live page swaps in); listed through governance, each look ledgered."""
     allow(user, "/alerts")
@@ -68,7 +68,7 @@ def alert_queue(request: Request, user: UserDep, p: GovernanceDep) -> HTMLRespon
     return render(request, "alert_cards.html", user, views=views, now=p.clock.now())
 
 
-@live_alerts.get("/alerts/{alert_id}/vehicle.jpg")
+@router.get("/alerts/{alert_id}/vehicle.jpg")
 def vehicle_crop(alert_id: str, user: UserDep, p: GovernanceDep) -> Response:
     allow(user, "/alerts")
     try:
