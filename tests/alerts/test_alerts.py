@@ -111,6 +111,13 @@ def test_csv_header_problems(platform: Platform) -> None:
         platform.hotlist.import_csv("plate,region\nABC,us\n", officer)
     with pytest.raises(HotlistImportError, match="unknown column"):
         platform.hotlist.import_csv(CSV_HEADER.strip() + ",owner_name\n", officer)
+    # what the API fuzzer sent: a carriage return inside the header, a stray quote in a row; a file error naming
+    # its line, never a server error, and nothing proposed
+    with pytest.raises(HotlistImportError, match="line 1: not a CSV file"):
+        platform.hotlist.import_csv("plate,re\rgion\n", officer)
+    with pytest.raises(HotlistImportError, match="not a CSV file"):
+        platform.hotlist.import_csv(CSV_HEADER + 'ABC123,us,,"stolen\r,NCIC\n' + "x" * 200_000, officer)
+    assert platform.hotlist.pending() == []
 
 
 def test_hotlist_plate_is_sealed(platform: Platform, clock: ManualClock) -> None:

@@ -58,7 +58,10 @@ def _parse_time(value: str) -> datetime:
 
 def parse_hotlist_csv(text: str, added_by: str, now: datetime) -> ParsedCsv:
     reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:  # a stray carriage return or quote in the header line
+        return ParsedCsv([], [RowError(1, f"not a CSV file: {exc}")], [])
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         return ParsedCsv([], [RowError(1, f"header lacks column(s): {', '.join(missing)}")], [])
