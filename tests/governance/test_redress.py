@@ -6,8 +6,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from platewarden.domain.clock import ManualClock
+from platewarden.domain.errors import Refused
 from platewarden.domain.hotlist import EntryStatus
-from platewarden.domain.redress import ComplaintDetails, ComplaintState, LiableParty, RedressError
+from platewarden.domain.redress import ComplaintDetails, ComplaintState, LiableParty, RedressConflict, RedressError
 from platewarden.runtime import Platform
 from platewarden.server import create_app
 from tests.factories import activate, make_entry, make_read, people
@@ -26,15 +27,15 @@ def test_redress_path(platform: Platform, clock: ManualClock) -> None:
                                           "ends in 750", "me@example.org"))
     with pytest.raises(PermissionError):
         p.redress.start_review(who["operator"], cid)
-    with pytest.raises(RedressError):  # cannot decide before review
+    with pytest.raises(RedressConflict):  # cannot decide before review (409)
         p.redress.decide(who["head"], cid, True, "misread", [])
     p.redress.start_review(who["officer"], cid)
     assert p.redress.matching_alerts(who["officer"], cid) == [alert.id]  # 750 vs 350: distance 1
-    with pytest.raises(RedressError, match="second person"):  # the reviewer does not decide
+    with pytest.raises(Refused, match="second person"):  # the reviewer does not decide (403)
         p.redress.decide(who["officer"], cid, True, "misread", [alert.id])
-    with pytest.raises(RedressError, match="department head"):  # weighty decisions are a head's
+    with pytest.raises(Refused, match="department head"):  # weighty decisions are a head's
         p.redress.decide(who["officer2"], cid, True, "misread", [alert.id], compensation=10_000_000.0)
-    with pytest.raises(RedressError, match="department head"):
+    with pytest.raises(Refused, match="department head"):
         p.redress.decide(who["officer2"], cid, True, "misread", [alert.id], suppress_entry=True)
     c = p.redress.decide(who["head"], cid, True, "the crop shows 5SOW750; the read was a misread", [alert.id],
                          compensation=1500.0, compensation_reason="detention and distress", suppress_entry=True)
@@ -69,7 +70,7 @@ def test_public_form_and_api(platform: Platform) -> None:
     assert client.post(f"/api/complaints/{cid}/review", headers=token).json()["state"] == "under_review"
     d = client.post(f"/api/complaints/{cid}/decision", json={"upheld": False, "reason": "no alert that day"},
                     headers=token)
-    assert d.status_code == 409 and "second person" in d.text  # the reviewer does not decide
+    assert d.status_code == 403 and "second person" in d.text  # the reviewer does not decide: refused
     head = {"Authorization": f"Bearer {platform.accounts.issue_token(who['head'], 't')}"}
     d = client.post(f"/api/complaints/{cid}/decision", json={"upheld": False, "reason": "no alert that day"},
                     headers=head)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from platewarden.domain.errors import Conflict, Invalid
+
 
 class ComplaintState(StrEnum):
     RECEIVED = "received"
@@ -27,8 +29,12 @@ TRANSITIONS = {
 }
 
 
-class RedressError(ValueError):
-    pass
+class RedressError(Invalid):
+    """A complaint or a decision that does not hold together (a missing reason, a negative amount)."""
+
+
+class RedressConflict(RedressError, Conflict):
+    """A step the complaint's state does not allow (deciding one not under review, reviewing one twice)."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,7 @@ class Compensation:
 
 def check_transition(current: ComplaintState, new: ComplaintState) -> None:
     if new not in TRANSITIONS.get(current, set()):
-        raise RedressError(f"a complaint cannot go from {current.value} to {new.value}")
+        raise RedressConflict(f"a complaint cannot go from {current.value} to {new.value}")
 
 
 @dataclass(frozen=True)

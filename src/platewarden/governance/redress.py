@@ -25,6 +25,7 @@ from platewarden.domain.redress import (
     ComplaintDetails,
     ComplaintState,
     LiableParty,
+    RedressConflict,
     RedressError,
     check_transition,
 )
@@ -146,7 +147,7 @@ class Redress:
         self._check(user)
         c = self.get(complaint_id)
         if c.state is not ComplaintState.UNDER_REVIEW:
-            raise RedressError("look up alerts while the complaint is under review")
+            raise RedressConflict("look up alerts while the complaint is under review")
         plate = normalize_plate(c.details.plate)
         found = [d.alert.id for d in self._alerts.list() if d.alert.raw_text != "[destroyed]" and
                  weighted_distance(plate, normalize_plate(d.alert.raw_text), 0.25)[0] <= 1.0]
@@ -164,10 +165,10 @@ class Redress:
         if not reason.strip():
             raise RedressError("a decision states its reasons")
         if c.reviewer == user.label:  # separation of duties: one reviews, another decides
-            raise RedressError("the person who reviewed the complaint does not decide it: a second person decides")
+            raise Refused("the person who reviewed the complaint does not decide it: a second person decides")
         weighty = upheld and (suppress_entry or (compensation or 0) > self._policy.redress.compensation_single_limit)
         if weighty and Role.DEPARTMENT_HEAD not in user.roles:
-            raise RedressError(f"suppressing a hotlist entry or compensation above "
+            raise Refused(f"suppressing a hotlist entry or compensation above "
                                f"{self._policy.redress.compensation_single_limit:g} {self._policy.redress.currency} "
                                "is decided by a department head")
         with self._engine.connect() as conn:
