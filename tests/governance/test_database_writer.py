@@ -495,12 +495,36 @@ def test_a_checkpoint_signed_in_a_rolled_back_transaction_raises_no_alarm(platfo
     """The mark rises only when the transaction that signed commits: a failed act leaves no false truncation."""
     p, who = platform, people(platform)
     rid, q = apply(p, who, clock)
-    mark = p.ledger.high_water.get() if p.ledger.high_water else None
+    mark = p.ledger.mark()
     assert mark is not None and mark.size == p.ledger.size()
     with pytest.raises(RuntimeError, match="on purpose"), p.engine.begin() as conn:
         p.ledger.append([Event(EventKind.POLICY_CHANGE, clock.now(), "x", {"action": "noop"})], conn=conn)
         raise RuntimeError("on purpose")
-    assert p.ledger.high_water.get() == mark  # type: ignore[union-attr]
+    assert p.ledger.mark() == mark
     p.searches.approve(rid, who["head"])
     p.searches.approve(rid, who["prosecutor"])
     assert len(p.searches.search(who["officer"], rid, q).reads) == 1
+
+
+def test_a_commit_that_never_happens_leaves_the_mark_where_it_was(platform: Platform, clock: ManualClock,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The crash test's finding: the mark rose when SQLAlchemy announced the commit, before the database made it;
+    a process killed in between left a mark ahead of the database, and every later start refused to sign ("cut
+    back"). Now a commit that does not happen raises no mark, and the next act signs and raises it."""
+    p = platform
+    people(p)
+    mark = p.ledger.mark()
+    assert mark is not None
+    real = p.engine.dialect.do_commit
+
+    def dies_before_committing(dbapi_connection: object) -> None:
+        raise OSError("the process is killed between the commit event and the commit")
+
+    monkeypatch.setattr(p.engine.dialect, "do_commit", dies_before_committing)
+    with pytest.raises(Exception, match="killed"):
+        p.ledger.append([Event(EventKind.POLICY_CHANGE, clock.now(), "x", {"action": "noop"})])
+    monkeypatch.setattr(p.engine.dialect, "do_commit", real)
+    assert p.ledger.mark() == mark  # not ahead of what the database holds
+    p.ledger.append([Event(EventKind.POLICY_CHANGE, clock.now(), "x", {"action": "noop"})])
+    after = p.ledger.mark()
+    assert after is not None and after.size == p.ledger.size() > mark.size

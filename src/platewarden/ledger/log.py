@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from platewarden.domain.clock import Clock
 from platewarden.ledger.entries import Event, EventKind, encode_entry
-from platewarden.ledger.high_water import HighWaterError, HighWaterMark, LedgerCutBack, extends
+from platewarden.ledger.high_water import HighWaterError, HighWaterMark, LedgerCutBack, Mark, extends
 from platewarden.ledger.merkle import (
     CompactTree,
     Node,
@@ -77,6 +77,7 @@ def _unpack(blob: bytes) -> list[bytes]:
 
 log = logging.getLogger(__name__)
 _SIGNED_KEY = "platewarden_signed_checkpoint"  # in the connection's info: a checkpoint signed, not yet committed
+_COMMITTING_KEY = "platewarden_committing_checkpoint"  # its commit under way: the mark rises at the pool's checkin
 READ_BATCH_CHECKPOINT_SECONDS = 60.0  # read batches alone: a signed checkpoint at least this often per process
 
 
@@ -103,17 +104,42 @@ class Ledger:
         self._last_signed = -1e9  # monotonic time of this process's last inline checkpoint
         self.high_water = high_water
         if high_water is not None:
-            event.listen(engine, "commit", self._committed)
+            event.listen(engine, "commit", self._committing)
             event.listen(engine, "rollback", self._rolled_back)
+            event.listen(engine, "handle_error", self._failed)
+            event.listen(engine.pool, "checkin", self._checked_in)
 
-    def _committed(self, conn: Connection) -> None:
+    @staticmethod
+    def _committing(conn: Connection) -> None:
+        """SQLAlchemy calls this just *before* the database commits, so the mark cannot rise here: were the process
+        to die before the commit, the mark would be ahead of the database and the next start would take it for a
+        cut-back ledger (the crash test caught that). The tree waits for the connection's return to the pool."""
         signed = conn.info.pop(_SIGNED_KEY, None)
-        if signed is not None and self.high_water is not None:
-            self.high_water.raise_to(signed)
+        earlier = conn.info.get(_COMMITTING_KEY)
+        if signed is not None and (earlier is None or earlier.size < signed.size):
+            conn.info[_COMMITTING_KEY] = signed
+
+    def _checked_in(self, _dbapi_connection: object, record: Any) -> None:
+        """The connection is back in the pool: its transaction has committed (a failed commit rolls back first,
+        which drops the tree), so the mark rises now."""
+        committed = record.info.pop(_COMMITTING_KEY, None)
+        if committed is not None and self.high_water is not None:
+            self.high_water.raise_to(committed)
+
+    def mark(self) -> Mark | None:
+        """This installation's high-water mark (None when it keeps none or has signed nothing yet)."""
+        return None if self.high_water is None else self.high_water.get()
 
     @staticmethod
     def _rolled_back(conn: Connection) -> None:
         conn.info.pop(_SIGNED_KEY, None)
+
+    @staticmethod
+    def _failed(context: Any) -> None:
+        """A database error (a commit that failed among them): a tree whose commit is in doubt never raises the
+        mark; the next checkpoint will (a mark behind the ledger is safe, one ahead of it is a false alarm)."""
+        if context.connection is not None:
+            context.connection.info.pop(_COMMITTING_KEY, None)
 
     def _signed_in(self, conn: Connection, tree: CompactTree) -> None:
         """Note a checkpoint signed in this transaction: the mark rises when (and only if) it commits."""
@@ -298,7 +324,7 @@ class Ledger:
                 size=tree.size, root=tree.root(), note=note.render(), created_at=self._clock.now())
                 .on_conflict_do_nothing(index_elements=["size"]))
             self._signed_in(conn, tree)
-            return note
+        return note
 
     def checkpoints(self) -> list[tuple[int, str, list[tuple[str, str, str]]]]:
         """(size, note, [(witness, witness key, signature line)]) for every checkpoint, oldest first."""

@@ -37,7 +37,7 @@ def _high_water(ledger: Ledger) -> Mark | None:
     if ledger.high_water is None:
         return None
     try:
-        return ledger.high_water.get()
+        return ledger.mark()
     except HighWaterError as exc:
         raise LedgerTampered(str(exc)) from None
 
