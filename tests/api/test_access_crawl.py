@@ -30,6 +30,7 @@ WHO_MAY_SEE: dict[str, frozenset[str]] = {
     "/searches/new": frozenset({"officer"}),
     "/cases": frozenset({"officer", "head", "prosecutor", "auditor"}),
     "/hotlist": frozenset({"officer", "head", "auditor"}),
+    "/complaints": frozenset({"officer", "head"}),
     "/ledger": frozenset({"head", "prosecutor", "auditor", "ethics"}),
     "/login": PUBLIC,
     "/public": PUBLIC,

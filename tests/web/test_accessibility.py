@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from platewarden.domain.redress import ComplaintDetails
 from platewarden.governance.scope import Scope
 from tests.factories import activate, make_entry, make_read
 from tests.web.test_browser import CAMS, CHROMIUM, browser, server, sign_in  # noqa: F401 (fixtures)
@@ -34,9 +35,11 @@ def test_no_serious_accessibility_violations(server, browser) -> None:  # type: 
     scope = Scope(("5SOW350",), None, None, t0, clock.now() + timedelta(minutes=5), (CAMS[0].id,), None,
                   "trace the car", "witness statement")
     req = p.searches.apply(who["officer"], "2026-CR-8", "robbery", scope)
+    p.redress.file(ComplaintDetails("5SOW750", clock.now().date().isoformat(), "Main St", "stopped; my plate ends "
+                                    "in 750", "me@example.org"))
     found: list[str] = []
     pages = {"operator": ["/", "/alerts"],
-             "officer": ["/searches", f"/searches/{req.id}", "/searches/new", "/hotlist", "/cases"],
+             "officer": ["/searches", f"/searches/{req.id}", "/searches/new", "/hotlist", "/cases", "/complaints"],
              "head": ["/approvals", "/ledger"],
              "admin": ["/accounts"]}
     for name, paths in pages.items():

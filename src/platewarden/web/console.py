@@ -38,11 +38,12 @@ PAGE_ROLES: dict[str, frozenset[Role]] = {
     "/searches/new": frozenset({Role.OFFICER}),
     "/cases": frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR, Role.AUDITOR}),
     "/hotlist": frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.AUDITOR}),
+    "/complaints": frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD}),
     "/ledger": LEDGER_ROLES,
     "/accounts": frozenset({Role.ADMINISTRATOR}),
 }
 MENU = [("/alerts", "Alerts"), ("/approvals", "Approvals"), ("/searches", "Searches"), ("/cases", "Cases"),
-        ("/hotlist", "Hotlist"),
+        ("/hotlist", "Hotlist"), ("/complaints", "Complaints"),
         ("/ledger", "Ledger"), ("/accounts", "Accounts")]
 
 

@@ -8,6 +8,7 @@ from platewarden.web.routes import (
     alerts,
     approvals,
     cases,
+    complaints,
     deployment,
     home,
     hotlist,
@@ -20,4 +21,4 @@ from platewarden.web.routes import (
 
 ROUTERS: tuple[APIRouter, ...] = (
     live_alerts.router, sign_in.router, home.router, alerts.router, approvals.router, searches.router, cases.router,
-    hotlist.router, ledger.router, accounts.router, public.router, deployment.router)
+    hotlist.router, complaints.router, ledger.router, accounts.router, public.router, deployment.router)
