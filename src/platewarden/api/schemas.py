@@ -8,6 +8,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from platewarden.domain.alerts import Disposition
 from platewarden.domain.plates import Region
+from platewarden.investigation.search_export import ExportFormat
 
 
 class ApiInput(BaseModel):
@@ -139,6 +140,10 @@ class QueryIn(ApiInput):
     time_to: AwareDatetime
     camera_ids: list[str] = Field(default_factory=list, max_length=200)
     area: tuple[float, float, float, float] | None = None
+
+
+class ExportIn(QueryIn):
+    format: ExportFormat = ExportFormat.PDF
 
 
 class ReadOut(BaseModel):

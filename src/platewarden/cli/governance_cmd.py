@@ -451,11 +451,17 @@ def search_list(ctx: click.Context) -> None:
 @click.option("--area")
 @click.option("--share-to", type=click.Path(dir_okay=False, path_type=Path),
               help="A shared query: write the signed package for the partner agency here.")
+@click.option("--export-to", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the results to a file instead (.csv, or .pdf signed with the log key); ledgered.")
 @click.pass_context
 def search_run(ctx: click.Context, request_id: str, plate: str | None, pattern: str | None, time_from: str,
-               time_to: str, cameras: tuple[str, ...], area: str | None, share_to: Path | None) -> None:
+               time_to: str, cameras: tuple[str, ...], area: str | None, share_to: Path | None,
+               export_to: Path | None) -> None:
     """Run a search inside an active authorization (JSON lines of the matching reads)."""
     q = Query(plate, pattern.upper() if pattern else None, _when(time_from), _when(time_to), cameras, _area(area))
+    if export_to is not None:
+        _export(ctx, request_id, q, export_to)
+        return
     server = server_for(ctx)
     if server is not None:
         if share_to is not None:
@@ -490,6 +496,59 @@ def search_run(ctx: click.Context, request_id: str, plate: str | None, pattern: 
                                "first_seen": r.first_seen.isoformat(), "latitude": r.latitude,
                                "longitude": r.longitude, "confidence": round(r.confidence, 3)}))
     click.echo(f"{len(res.reads)} reads (digest {res.digest[:16]}…, ledgered)", err=True)
+
+
+def _export(ctx: click.Context, request_id: str, q: Query, out: Path) -> None:
+    from platewarden.investigation.search_export import ExportFormat
+
+    try:
+        fmt = ExportFormat(out.suffix.lower().lstrip("."))
+    except ValueError:
+        raise click.ClickException(f"{out}: an export is a .csv or a .pdf file") from None
+    server = server_for(ctx)
+    if server is not None:
+        try:
+            content, headers = server.fetch("POST", f"/api/searches/{path_id(request_id, 'search request')}/export", {
+                "plate": q.plate, "pattern": q.pattern, "time_from": q.time_from.isoformat(),
+                "time_to": q.time_to.isoformat(), "camera_ids": list(q.camera_ids), "area": q.area,
+                "format": fmt.value})
+        except ServerRefused as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
+        results, entry = headers.get("x-export-results", "?"), headers.get("x-ledger-entry", "?")
+    else:
+        with platform(ctx, notify=False) as p:
+            try:
+                f = p.searches.export(current_user(ctx, p), request_id, q, fmt)
+            except SearchRefused as exc:
+                click.echo(f"refused (and ledgered): {exc}", err=True)
+                sys.exit(1)
+        content, results, entry = f.content, str(f.results), str(f.ledger_entry)
+    with private_file(out) as fh:  # plaintext plates: this account only
+        fh.write(content)
+    click.echo(f"{out}: {results} reads, export ledgered as entry {entry}")
+
+
+@search.command("verify-export")
+@click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--key", "key", required=True, help="The log's verifier key (text, or a file holding it).")
+def verify_export(pdf: Path, key: str) -> None:
+    """Offline: exit 0 when a signed search export's rows are those the log key signed; 1 and the problems
+    otherwise."""
+    from platewarden.investigation.search_export import verify_pdf
+    from platewarden.ledger.notes import NoteError, Verifier
+
+    try:
+        vkey = Verifier.decode(Path(key).read_text() if Path(key).is_file() else key)
+    except NoteError as exc:
+        raise click.ClickException(str(exc)) from exc
+    rep = verify_pdf(pdf.read_bytes(), vkey)
+    for problem in rep.problems:
+        click.echo(f"PROBLEM {problem}")
+    if not rep.ok:
+        sys.exit(1)
+    click.echo(f"OK: case {rep.case}, {rep.results} reads, signed by the log key; export recorded as ledger entry "
+               f"{rep.ledger_entry}")
 
 
 @click.group("hold")

@@ -58,6 +58,12 @@ class Scope:
         if not self.purpose.strip() or not self.justification.strip():
             raise ScopeError("a search states its purpose and justification")
 
+    def describe(self) -> str:
+        """In words, for a page or a document: what, when and where the authorization covers."""
+        what = ", ".join(self.plates) or f"pattern {self.pattern}"
+        where = "cameras " + ", ".join(self.camera_ids) if self.camera_ids else f"area {self.area}"
+        return f"{what} · {self.time_from:%Y-%m-%d %H:%M} – {self.time_to:%Y-%m-%d %H:%M} UTC · {where}"
+
     def to_json(self) -> dict[str, Any]:
         return {"plates": list(self.plates), "pattern": self.pattern, "pattern_reason": self.pattern_reason,
                 "time_from": self.time_from.isoformat(), "time_to": self.time_to.isoformat(),

@@ -23,6 +23,7 @@ from platewarden.domain.users import User
 from platewarden.governance.accounts import Accounts
 from platewarden.governance.authorization_record import AUTHORIZATION_KINDS, by_request, ledger_disagreement
 from platewarden.governance.scope import Query, Scope, ScopeError, matches, refusal
+from platewarden.investigation.search_export import ExportContext, ExportFormat, results_csv, signed_pdf, statement
 from platewarden.ledger.entries import Event, EventKind, digest, with_reason
 from platewarden.ledger.events import plate_ref
 from platewarden.ledger.log import Ledger
@@ -81,6 +82,15 @@ class SearchRequest:
     def active_at(self, now: datetime) -> bool:
         return self.status in (Status.ACTIVE, Status.EXIGENT) and self.valid_until is not None and \
             now < self.valid_until
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    content: bytes
+    media_type: str
+    filename: str
+    results: int
+    ledger_entry: int
 
 
 @dataclass(frozen=True)
@@ -349,7 +359,44 @@ class SearchGovernance:
     # --- searching ---
 
     def search(self, user: User, request_id: str, query: Query) -> SearchResult:
+        """Run a query inside an active authorization; the run (count and digest of the results) is ledgered."""
         now = self._clock.now()
+        req, reads, result_digest = self._authorized(user, request_id, query, now)
+        with self._engine.begin() as conn:
+            self._log_run(conn, user, req, query, now, len(reads), result_digest)
+            self._ledger.append([Event(EventKind.SEARCH, now, user.label, {
+                "action": "run", "request_id": request_id, "case": req.case_number, "results": len(reads),
+                "results_digest": result_digest, "query_ref": self._query_ref(query),
+                "approvers": self._approvers(req), "purpose_digest": digest(req.scope.purpose)})], conn=conn)
+        return SearchResult(request_id, reads, result_digest)
+
+    def export(self, user: User, request_id: str, query: Query, fmt: ExportFormat) -> ExportFile:
+        """The results of an authorized query as a file to take away (CSV, or a PDF signed with the log's key).
+        Taking plates out of the system is an access of its own: the export, its format and its file's digest are
+        ledgered in the same transaction as the access record, and an export outside the authorization is refused
+        and ledgered like a search."""
+        now = self._clock.now()
+        req, reads, result_digest = self._authorized(user, request_id, query, now)
+        ctx = ExportContext(request_id, req.case_number, req.offence, req.scope.describe(), tuple(self._approvers(req)),
+                            user.label, now, result_digest)
+        rows = results_csv(reads)
+        with self._engine.begin() as conn:
+            self._log_run(conn, user, req, query, now, len(reads), result_digest)
+            (seq,) = self._ledger.append([Event(EventKind.SEARCH, now, user.label, {
+                "action": "export", "format": fmt.value, "request_id": request_id, "case": req.case_number,
+                "results": len(reads), "results_digest": result_digest, "csv_sha256": hashlib.sha256(rows).hexdigest(),
+                "query_ref": self._query_ref(query), "approvers": list(ctx.approvers),
+                "purpose_digest": digest(req.scope.purpose)})], conn=conn)
+        name = f"search-{req.case_number}-{now:%Y%m%dT%H%M%SZ}".replace("/", "-").replace(" ", "_")
+        if fmt is ExportFormat.CSV:
+            return ExportFile(rows, "text/csv; charset=utf-8", f"{name}.csv", len(reads), seq)
+        signed = statement(ctx, rows, seq, self._ledger.origin)
+        pdf = signed_pdf(ctx, reads, rows, signed, self._ledger.sign(signed), self._ledger.public_key)
+        return ExportFile(pdf, "application/pdf", f"{name}.pdf", len(reads), seq)
+
+    def _authorized(self, user: User, request_id: str, query: Query, now: datetime) -> tuple[SearchRequest,
+                                                                                              list[Read], str]:
+        """The request, the reads the query finds inside it and their digest; or a ledgered refusal."""
         try:
             req = self.get(request_id)
         except KeyError as exc:
@@ -369,18 +416,17 @@ class SearchGovernance:
             raise SearchRefused(why)
         reads = self._run(req, query)
         ids = sorted(r.id for r in reads)
-        result_digest = hashlib.sha256("\n".join(ids).encode()).hexdigest()
-        approvers = [self._accounts.get(s.decided_by).label for s in req.steps]
-        with self._engine.begin() as conn:
-            conn.execute(insert(search_log).values(
-                at=now, user_id=user.id, organisation=user.organisation, request_id=request_id,
-                case_number=req.case_number, purpose=req.scope.purpose, query=self._seal_query(query),
-                outcome="allowed", reason="", results=len(reads), results_digest=result_digest))
-            self._ledger.append([Event(EventKind.SEARCH, now, user.label, {
-                "action": "run", "request_id": request_id, "case": req.case_number, "results": len(reads),
-                "results_digest": result_digest, "query_ref": self._query_ref(query), "approvers": approvers,
-                "purpose_digest": digest(req.scope.purpose)})], conn=conn)
-        return SearchResult(request_id, reads, result_digest)
+        return req, reads, hashlib.sha256("\n".join(ids).encode()).hexdigest()
+
+    def _approvers(self, req: SearchRequest) -> list[str]:
+        return [self._accounts.get(s.decided_by).label for s in req.steps]
+
+    def _log_run(self, conn: Connection, user: User, req: SearchRequest, query: Query, now: datetime, results: int,
+                 result_digest: str) -> None:
+        conn.execute(insert(search_log).values(
+            at=now, user_id=user.id, organisation=user.organisation, request_id=req.id,
+            case_number=req.case_number, purpose=req.scope.purpose, query=self._seal_query(query),
+            outcome="allowed", reason="", results=results, results_digest=result_digest))
 
     def _ledger_disagrees(self, req: SearchRequest) -> str | None:
         """The ledger, not the tables, is the record an authorization stands on (governance/authorization_record)."""

@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from platewarden.api.deps import CurrentUser
 from platewarden.api.schemas import (
     DecisionIn,
+    ExportIn,
     QueryIn,
     ReadOut,
     ReviewIn,
@@ -77,12 +78,27 @@ def review_search(request_id: uuid.UUID, body: ReviewIn, user: CurrentUser, p: G
 
 @router.post("/api/searches/{request_id}/run", response_model=SearchResultOut, tags=["searches"])
 def run_search(request_id: uuid.UUID, body: QueryIn, user: CurrentUser, p: GovernanceDep) -> SearchResultOut:
-    q = Query(body.plate, body.pattern.upper() if body.pattern else None, body.time_from, body.time_to,
-              tuple(body.camera_ids), body.area)
-    res = p.searches.search(user, str(request_id), q)
+    res = p.searches.search(user, str(request_id), _query(body))
     return SearchResultOut(request_id=res.request_id, results_digest=res.digest, reads=[ReadOut(
         id=r.id, text=r.text, region=r.region.value, confidence=r.confidence, camera_id=r.camera_id,
         latitude=r.latitude, longitude=r.longitude, first_seen=r.first_seen, last_seen=r.last_seen,
         kmh_from_previous=None if leg is None or leg.kmh is None or not math.isfinite(leg.kmh)
         else round(leg.kmh, 1), impossible_travel=leg is not None and leg.impossible)
         for r, leg in steps(res.reads)])
+
+
+def _query(body: QueryIn) -> Query:
+    return Query(body.plate, body.pattern.upper() if body.pattern else None, body.time_from, body.time_to,
+                 tuple(body.camera_ids), body.area)
+
+
+@router.post("/api/searches/{request_id}/export", response_class=Response, tags=["searches"],
+             responses={200: {"content": {"text/csv": {}, "application/pdf": {}}}})
+def export_search(request_id: uuid.UUID, body: ExportIn, user: CurrentUser, p: GovernanceDep) -> Response:
+    """The results as a CSV, or a PDF signed with the log's key (``platewarden search verify-export``); the export
+    is ledgered with its file's digest. Plaintext plates: never cached."""
+    f = p.searches.export(user, str(request_id), _query(body), body.format)
+    return Response(f.content, media_type=f.media_type, headers={
+        "Cache-Control": "no-store", "Content-Disposition": f'attachment; filename="{f.filename}"',
+        "X-Export-Results": str(f.results), "X-Ledger-Entry": str(f.ledger_entry),
+        "X-Log-Key": p.ledger.public_key.encode()})

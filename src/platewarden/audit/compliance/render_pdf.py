@@ -4,71 +4,18 @@ its figures, its chart and its tables."""
 
 from __future__ import annotations
 
-import textwrap
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from matplotlib.backends.backend_pdf import PdfPages
-from matplotlib.figure import Figure, FigureBase
 
 from platewarden.audit.compliance.assess import SECTIONS, Assessment, Severity
 from platewarden.audit.compliance.plots import DRAW
 from platewarden.audit.compliance.sections import RULES, TITLES, key_figures, tables, verdict
 from platewarden.audit.compliance.snapshot import Snapshot
+from platewarden.audit.pdf_pages import PageWriter
 
-A4 = (8.27, 11.69)
-TOP, BOTTOM, LEFT = 0.95, 0.05, 0.07
 SEVERITY_COLOUR = {Severity.CRITICAL: "#c53030", Severity.WARNING: "#c05621", Severity.NOTICE: "#4a5568"}
-
-
-class _Pages:
-    """Writes lines top to bottom, starting a new page when one is full."""
-
-    def __init__(self, pdf: PdfPages, footer: str) -> None:
-        self._pdf = pdf
-        self._footer = footer
-        self.fig: Figure | None = None
-        self.y = TOP
-        self.count = 0
-
-    def new_page(self) -> Figure:
-        self.close_page()
-        self.fig = Figure(figsize=A4, layout="constrained")  # lays out the charts' axes; text is placed by hand
-        self.y = TOP
-        self.count += 1
-        return self.fig
-
-    def close_page(self) -> None:
-        if self.fig is not None:
-            self.fig.text(0.5, 0.025, f"{self._footer} · page {self.count}", ha="center", fontsize=7,
-                          color="#718096")
-            self._pdf.savefig(self.fig)  # type: ignore[no-untyped-call]
-            self.fig = None
-
-    def line(self, text: str, size: float = 8.5, wrap: int = 115, indent: float = 0.0, gap: float = 0.0,
-             **kw: object) -> None:
-        height = size * 1.45 / (A4[1] * 72)
-        for i, part in enumerate(textwrap.wrap(text, wrap, break_long_words=True) or [""]):
-            if self.fig is None or self.y - height < BOTTOM:
-                self.new_page()
-            assert self.fig is not None
-            self.fig.text(LEFT + indent + (0.02 if i and indent else 0), self.y, part, fontsize=size, va="top",
-                          **kw)  # type: ignore[arg-type]
-            self.y -= height
-        self.y -= gap
-
-    def chart(self, draw: Callable[[FigureBase], None], height: float) -> None:
-        if self.fig is None or self.y - height < BOTTOM:
-            self.new_page()
-        assert self.fig is not None
-        above, below = max(1 - self.y, 1e-3), max(self.y - height, 1e-3)
-        gs = self.fig.add_gridspec(3, 3, height_ratios=[above, height, below],
-                                   width_ratios=[LEFT, 1 - 2 * LEFT, LEFT], hspace=0, wspace=0)
-        sub = self.fig.add_subfigure(gs[1, 1])
-        sub.set_facecolor("none")
-        draw(sub)
-        self.y -= height + 0.015
 
 
 def render_pdf(snap: Snapshot, ass: Assessment, path: Path, digest: str) -> int:
@@ -77,7 +24,7 @@ def render_pdf(snap: Snapshot, ass: Assessment, path: Path, digest: str) -> int:
     with PdfPages(path, metadata={"Title": f"Compliance report {snap.period_from} to {snap.period_to}",
                                   "Creator": f"platewarden {snap.software_version}",
                                   "CreationDate": datetime.now(UTC)}) as pdf:
-        w = _Pages(pdf, footer)
+        w = PageWriter(pdf, footer)
         _cover(w, snap, ass, digest)
         _findings(w, ass)
         for section in SECTIONS:
@@ -86,7 +33,7 @@ def render_pdf(snap: Snapshot, ass: Assessment, path: Path, digest: str) -> int:
         return w.count
 
 
-def _cover(w: _Pages, snap: Snapshot, ass: Assessment, digest: str) -> None:
+def _cover(w: PageWriter, snap: Snapshot, ass: Assessment, digest: str) -> None:
     w.new_page()
     w.line("Compliance report", size=22, weight="bold", gap=0.01)
     w.line(snap.agency, size=13)
@@ -122,7 +69,7 @@ def _cover(w: _Pages, snap: Snapshot, ass: Assessment, digest: str) -> None:
            "area.", size=8, color="#4a5568")
 
 
-def _findings(w: _Pages, ass: Assessment) -> None:
+def _findings(w: PageWriter, ass: Assessment) -> None:
     w.new_page()
     w.line("Findings", size=16, weight="bold", gap=0.008)
     if not ass.findings:
@@ -135,7 +82,7 @@ def _findings(w: _Pages, ass: Assessment) -> None:
         w.y -= 0.006
 
 
-def _section(w: _Pages, section: str, snap: Snapshot, ass: Assessment) -> None:
+def _section(w: PageWriter, section: str, snap: Snapshot, ass: Assessment) -> None:
     w.new_page()
     w.line(TITLES[section], size=16, weight="bold", gap=0.004)
     w.line(RULES[section], size=9, color="#4a5568", wrap=110, gap=0.01)
