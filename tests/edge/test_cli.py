@@ -82,3 +82,20 @@ def test_bad_arguments_change_nothing(tmp_path: Path) -> None:
                            "mqtt://127.0.0.1", "--central", str(tmp_path / "central.json")])
     assert res.exit_code == 1 and "central identity" in res.output
     assert not (tmp_path / "d").exists()
+
+
+def test_edge_status_shows_the_outbox_backlog(tmp_path: Path) -> None:
+    """What is waiting on the device, which the central cannot see: put, then one sent without its receipt."""
+    from platewarden.edge.outbox import Outbox
+
+    run = CliRunner()
+    edge_dir = tmp_path / "edge"
+    missing = run.invoke(cli, ["--data-dir", str(edge_dir), "edge", "status", "--camera", CAMERA.id])
+    assert missing.exit_code == 1 and "has no outbox" in missing.output
+    outbox = Outbox.open_for(edge_dir / "edge", CAMERA.id)
+    outbox.put([(f"read-{i}", "t", b"sealed") for i in range(3)])
+    outbox.sent([outbox.peek(1, set())[0][0]], 1.0)
+    outbox.close()
+    shown = run.invoke(cli, ["--data-dir", str(edge_dir), "edge", "status", "--camera", CAMERA.id])
+    assert shown.exit_code == 0, shown.output
+    assert "3 read(s) in the outbox, 2 not yet sent, 1 sent and awaiting the central's receipt" in shown.output

@@ -1,9 +1,12 @@
-"""Each role's home: the dispatcher sees today's reads per camera (counts only) and is warned when no camera stored
-anything today; the auditor sees the ledger's integrity (latest checkpoint, unsigned tail, witnessed checkpoint,
+"""Each role's home: the dispatcher sees each camera's reads per minute over the last hour, today's count and its
+last read (counts only), with a camera gone quiet flagged and the minute counts gone after a day;
+the auditor sees the ledger's integrity (latest checkpoint, unsigned tail, witnessed checkpoint,
 witnesses in the policy); neither panel appears for a role it is not for."""
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -24,16 +27,25 @@ def test_each_role_sees_its_own_panels(platform: Platform, clock: ManualClock, t
     operator = TestClient(create_app(p, session_secret="s", https_only=False))
     console_sign_in(operator, p, clock, "operator", secrets)
     home = operator.get("/").text
-    assert "No camera has stored a read today" in home and 'id="integrity"' not in home
+    assert "No camera is in service" in home and 'id="integrity"' not in home
     approve_camera(p, CAMERA, who)
-    p.reads.ingest([make_read("KX7204", clock.now(), n=i) for i in range(3)])
+    assert "no read in the last day" in operator.get("/").text  # in service, silent
+    p.reads.ingest([make_read("KX7204", clock.now() - timedelta(minutes=m), n=n) for n, m in enumerate((0, 0, 5))])
     home = operator.get("/").text
-    assert f"<td>{CAMERA.id}</td><td>3</td>" in home and "KX7204" not in home  # counts, never plates
+    row = re.search(r'<tr class="camera">(.*?)</tr>', home, re.S)
+    assert row is not None and "KX7204" not in home  # counts, never plates
+    assert f"<td>{CAMERA.id}</td>" in row.group(1) and "<td>3</td><td>3</td>" in row.group(1)
+    assert row.group(1).count("<rect") == 2 and "max 2/min" in row.group(1)  # two minutes with reads, whole counts
+    clock.advance(timedelta(minutes=20))
+    assert "quiet for 20 min" in operator.get("/").text
+    clock.advance(timedelta(days=2))
+    p.retention.run()
+    assert p.retention.camera_activity() == []  # a minute's count lives a day: it could single out one car
 
     auditor = TestClient(create_app(p, session_secret="s", https_only=False))
     console_sign_in(auditor, p, clock, "auditor", secrets)
     home = auditor.get("/").text
-    assert 'id="integrity"' in home and "Cameras today" not in home
+    assert 'id="integrity"' in home and 'id="camera-health"' not in home
     assert "none: no outside witness has cosigned the ledger" in home
     assert "none (platewarden ledger witness add)" in home
     court = Witness(Signer.generate("court.example", COSIGNATURE_V1), [p.ledger.public_key], tmp_path / "w")

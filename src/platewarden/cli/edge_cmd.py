@@ -107,6 +107,28 @@ def edge_enroll(ctx: click.Context, camera_id: str, rotate: bool) -> None:
                f"fingerprint: {fingerprint(text)}")
 
 
+@edge.command("status")
+@click.option("--camera", "camera_id", required=True, help="The camera's id in the central registry.")
+@click.pass_context
+def edge_status(ctx: click.Context, camera_id: str) -> None:
+    """The outbox's backlog on this device: reads waiting to be sent, and sent but not yet confirmed by a receipt
+    from the central (the central's home shows only when each camera last read)."""
+    _camera_id(camera_id)
+    edge_dir = settings_from(ctx).data_dir / "edge"
+    if not (edge_dir / f"outbox-{camera_id}.db").exists():
+        raise click.ClickException(f"camera {camera_id} has no outbox in {edge_dir} (edge run has not started here)")
+    try:
+        outbox = Outbox.open_for(edge_dir, camera_id)
+    except OutboxError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        waiting, unsent = len(outbox), outbox.unsent()
+    finally:
+        outbox.close()
+    click.echo(f"camera {camera_id}: {waiting} read(s) in the outbox, {unsent} not yet sent, "
+               f"{waiting - unsent} sent and awaiting the central's receipt")
+
+
 @edge.command("run")
 @click.argument("source")
 @click.option("--camera", "camera_id", required=True, help="The camera's id in the central registry.")

@@ -46,6 +46,7 @@ from platewarden.store.schema import (
     held_reads,
     holds,
     read_counts,
+    read_rates,
     reads,
     users,
     zone_alerts,
@@ -61,6 +62,16 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
 
 class HoldRefused(Refused):
     pass
+
+
+RATE_WINDOW_KEPT = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class CameraActivity:
+    camera_id: str
+    per_minute: tuple[int, ...]  # oldest first, the current minute last
+    last_read_minute: datetime
 
 
 def batch_path(conn: Connection, batch_seq: int | None, pos: int | None, day: date | None = None) -> bytes | None:
@@ -202,6 +213,38 @@ class Retention:
                 "action": "release", "id": hold_id, "reason_digest": digest(reason),
                 "held_reads_destroyed": freed, "root": root.hex(), "case_keys_destroyed": shredded})], conn=conn)
 
+    def review_hold(self, user: User, hold_id: str, reason: str) -> date:
+        """A department head or prosecutor who is not its requester reviews a placed hold and keeps it for another
+        review period (releasing is ``release``): a case's reads are never kept on by default. Ledgered, refusals
+        too; returns the next review date."""
+        now = self._clock.now()
+        try:
+            if not (user.roles & {Role.DEPARTMENT_HEAD, Role.PROSECUTOR}):
+                raise HoldRefused("a hold is reviewed by a department head or a prosecutor")
+            if not reason.strip():
+                raise HoldRefused("a review states why the case still needs its reads")
+            with self._engine.connect() as conn:
+                row = conn.execute(select(holds).where(holds.c.id == hold_id)).first()
+            if row is None or not row_holds(self._seal, "holds", row):
+                raise HoldRefused(f"no hold {hold_id}")
+            if row.requested_by == user.id:
+                raise HoldRefused("nobody reviews their own hold")
+            review = now.date() + timedelta(days=self._policy.retention.hold_review_days)
+            with self._engine.begin() as conn:
+                if conn.execute(update(holds).where(
+                        holds.c.id == hold_id, holds.c.approved_by.is_not(None), holds.c.released_at.is_(None),
+                        holds.c.review_by == row.review_by).values(review_by=review)).rowcount != 1:
+                    raise HoldRefused("this hold is not placed and active (or was reviewed meanwhile)")
+                reseal(conn, self._seal, holds, holds.c.id == hold_id)
+                self._ledger.append([Event(EventKind.HOLD, now, user.label, {
+                    "action": "review", "id": hold_id, "case": row.case_number, "reason_digest": digest(reason),
+                    "review_by": review.isoformat()})], conn=conn)
+            return review
+        except HoldRefused as exc:
+            self._ledger.append([Event(EventKind.HOLD, now, user.label,
+                                       with_reason({"action": "refused", "id": hold_id[:36]}, str(exc)))])
+            raise
+
     def _destroy_unheld(self, conn: Connection) -> tuple[int, bytes, int]:
         """Reads kept past their day for a case (sealed under its key) that no live hold keeps any more are deleted,
         and the key of a case with no such read left is destroyed. Returns (reads, Merkle root of their row
@@ -248,6 +291,21 @@ class Retention:
         with self._engine.connect() as conn:
             return {(r.day, r.camera_id): int(r.reads) for r in conn.execute(select(read_counts))}
 
+    def camera_activity(self, minutes: int = 60) -> list[CameraActivity]:
+        """Each camera's reads per minute over the last ``minutes`` (oldest first) and its latest minute with a read
+        in the last day: counts only, nothing decrypted (the dispatcher's home)."""
+        now = self._clock.now().replace(second=0, microsecond=0)
+        start = now - timedelta(minutes=minutes - 1)
+        per_cam: dict[str, list[int]] = {}
+        last: dict[str, datetime] = {}
+        with self._engine.connect() as conn:
+            for r in conn.execute(select(read_rates).where(read_rates.c.minute >= now - RATE_WINDOW_KEPT)):
+                last[r.camera_id] = max(last.get(r.camera_id, r.minute), r.minute)
+                if start <= r.minute <= now:
+                    slot = int((r.minute - start).total_seconds() // 60)
+                    per_cam.setdefault(r.camera_id, [0] * minutes)[slot] += int(r.reads)
+        return [CameraActivity(cam, tuple(per_cam.get(cam, [0] * minutes)), last[cam]) for cam in sorted(last)]
+
     def holds_due_for_review(self) -> list[tuple[str, str, date]]:
         today = self._clock.now().date()
         with self._engine.connect() as conn:
@@ -262,6 +320,8 @@ class Retention:
         now = self._clock.now()
         cutoff = self.cutoff(now)
         receipts = [self.destroy_day(d) for d in self._keys.existing_days() if d < cutoff]
+        with self._engine.begin() as conn:  # minute counts live a day: a minute can single out one car
+            conn.execute(delete(read_rates).where(read_rates.c.minute < now - RATE_WINDOW_KEPT))
         if receipts and self._engine.dialect.name == "sqlite":
             with self._engine.connect() as conn:  # push freed pages out of the write-ahead log
                 conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))

@@ -22,7 +22,7 @@ from platewarden.store.codec import read_to_row, row_to_read
 from platewarden.store.dialect import conflict_insert
 from platewarden.store.keyring import KeyRing
 from platewarden.store.partitions import HELD_PURGE_DAY, DayPartitions, is_missing_partition
-from platewarden.store.schema import read_counts, reads
+from platewarden.store.schema import read_counts, read_rates, reads
 
 _READ_COLUMNS = tuple(c.name for c in reads.columns)
 
@@ -101,10 +101,15 @@ class ReadStore:
                     r.update(batch_seq=seq, batch_pos=pos if seq is not None else None)
                 _insert_with_driver(conn, group, self._conflict)
             counts = Counter((r["day"], by_id[r["id"]]) for r in fresh)
-            for (day, cam), n in counts.items():
+            for (day, cam), n in sorted(counts.items()):  # one lock order for every writer: no deadlock
                 up = conflict_insert(self._engine, read_counts).values(day=day, camera_id=cam, reads=n)
                 conn.execute(up.on_conflict_do_update(index_elements=["day", "camera_id"],
                                                       set_={"reads": read_counts.c.reads + n}))
+            per_minute = Counter((r["first_seen"].replace(second=0, microsecond=0), by_id[r["id"]]) for r in fresh)
+            for (minute, cam), n in sorted(per_minute.items()):
+                up = conflict_insert(self._engine, read_rates).values(minute=minute, camera_id=cam, reads=n)
+                conn.execute(up.on_conflict_do_update(index_elements=["minute", "camera_id"],
+                                                      set_={"reads": read_rates.c.reads + n}))
         return len(fresh)
 
     def ingest(self, batch: Sequence[Read],

@@ -169,6 +169,15 @@ read_counts = Table(
     Column("reads", Integer, nullable=False),
 )
 
+# Reads stored per camera per minute over the last day (migration 0018): a camera's rate and its last read on the
+# dispatcher's home. Counts only; the retention run deletes rows older than a day, as a minute can single out a car.
+read_rates = Table(
+    "read_rates", metadata,
+    Column("minute", UtcDateTime(), primary_key=True),
+    Column("camera_id", String(64), primary_key=True),
+    Column("reads", Integer, nullable=False),
+)
+
 hotlist_entries = Table(
     "hotlist_entries", metadata,
     Column("id", String(36), primary_key=True),

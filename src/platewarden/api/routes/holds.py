@@ -62,3 +62,10 @@ def approve_hold(hold_id: uuid.UUID, user: CurrentUser, p: GovernanceDep) -> Hol
 @router.post("/api/holds/{hold_id}/release", status_code=204)
 def release_hold(hold_id: uuid.UUID, body: ReleaseIn, user: CurrentUser, p: GovernanceDep) -> None:
     p.retention.release(user, str(hold_id), body.reason)
+
+
+@router.post("/api/holds/{hold_id}/review", response_model=HoldOut)
+def review_hold(hold_id: uuid.UUID, body: ReleaseIn, user: CurrentUser, p: GovernanceDep) -> HoldOut:
+    """Keep a placed hold for another review period; the reason says why the case still needs its reads."""
+    p.retention.review_hold(user, str(hold_id), body.reason)
+    return next(_out(h) for h in p.retention.holds() if h["id"] == str(hold_id))

@@ -1,10 +1,14 @@
-"""Each role's home: what waits for them, and (for the ledger's readers) the ledger's integrity."""
+"""Each role's home: what waits for them, the cameras' health (for those who watch alerts) and, for the ledger's
+readers, the ledger's integrity."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from platewarden.governance.facade import Governance
 from platewarden.http.common import GovernanceDep
 from platewarden.web.console import (
     LEDGER_ROLES,
@@ -13,17 +17,35 @@ from platewarden.web.console import (
     render,
 )
 from platewarden.web.routes.approvals import inbox_for
+from platewarden.web.sparkline import sparkline
 
 router = APIRouter(include_in_schema=False)
+QUIET_MINUTES = 15  # a camera in service with no read for this long is flagged on the dispatcher's home
+
+
+def _camera_health(p: Governance) -> list[dict[str, Any]]:
+    """Every camera in service, and any camera still sending reads: its reads per minute over the last hour, its
+    reads today, its last read and whether it has gone quiet (counts only)."""
+    now = p.clock.now()
+    today = {cam: n for (day, cam), n in p.retention.reads_per_day_and_camera().items() if day == now.date()}
+    activity = {a.camera_id: a for a in p.retention.camera_activity()}
+    out = []
+    for cam in sorted({c.id for c in p.cameras.all()} | set(activity)):
+        a = activity.get(cam)
+        quiet = None if a is None else int((now - a.last_read_minute).total_seconds() // 60)
+        out.append({"id": cam, "today": today.get(cam, 0), "last": a.last_read_minute if a else None,
+                    "quiet": a is None or (quiet or 0) >= QUIET_MINUTES, "quiet_minutes": quiet,
+                    "last_hour": sum(a.per_minute) if a else 0,
+                    "chart": sparkline(a.per_minute if a else (0,) * 60, f"reads per minute at {cam}, last hour")})
+    return out
 
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, user: UserDep, p: GovernanceDep) -> HTMLResponse:
     pending = p.alert_review.pending_count()
-    today = p.clock.now().date()
-    reads_today = sorted((cam, n) for (day, cam), n in p.retention.reads_per_day_and_camera().items()
-                         if day == today) if user.roles & PAGE_ROLES["/alerts"] else []
+    cameras = _camera_health(p) if user.roles & PAGE_ROLES["/alerts"] else []
     return render(request, "home.html", user, title="Home", pending_alerts=pending, inbox=len(inbox_for(p, user)),
                   can_open={page for page, roles in PAGE_ROLES.items() if user.roles & roles},
-                  reads_today=reads_today, ledger=p.ledger.status() if user.roles & LEDGER_ROLES else None,
+                  cameras=cameras, quiet_minutes=QUIET_MINUTES,
+                  ledger=p.ledger.status() if user.roles & LEDGER_ROLES else None,
                   witnesses=len(p.policy.ledger.witnesses), quorum=p.policy.ledger.quorum)
