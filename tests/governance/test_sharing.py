@@ -208,3 +208,31 @@ def test_the_partner_deletes_on_the_delete_by_date_and_ledgers_it(platform: Plat
     assert row.payload is None and row.deleted_at == clock.now()
     assert [b["results"] for b in _sharing_events(them, "received_deleted")] == [1]
     assert them.sharing.overdue_received() == []
+
+
+def test_an_ending_that_lands_during_the_final_approval_is_not_overwritten(platform: Platform, partner: Platform,
+                                                                          clock: ManualClock) -> None:
+    """The race issue 21 names: the prosecutor's approval read the agreement as pending, a head ended it in between;
+    the approval loses (ledgered refusal, no step kept) and the agreement stays ended."""
+    p = platform
+    who = people(p)
+    ag = p.sharing.propose(who["head"], "Partner Police", "DE", ["robbery"], 14, clock.now() + timedelta(days=90),
+                           partner.ledger.public_key.encode())
+    real_get = p.sharing.get
+    calls = []
+
+    def get_then_end(agreement_id: str):  # type: ignore[no-untyped-def]
+        seen = real_get(agreement_id)
+        if not calls:
+            calls.append(agreement_id)
+            p.sharing.end(agreement_id, who["head2"], "treaty suspended")  # lands between the read and the write
+        return seen
+
+    p.sharing.get = get_then_end  # type: ignore[method-assign]
+    with pytest.raises(ApprovalRefused, match="came first"):
+        p.sharing.decide(ag.id, who["prosecutor"], True, "treaty 2026/7 applies")
+    p.sharing.get = real_get  # type: ignore[method-assign]
+    after = p.sharing.get(ag.id)
+    assert after.status.value == "ended" and after.steps == ()
+    last = p.ledger.parsed()[-1][1]
+    assert last["kind"] == "sharing" and last["body"]["action"] == "refused"

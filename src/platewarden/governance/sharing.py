@@ -98,6 +98,10 @@ def _canonical(doc: dict[str, Any]) -> bytes:
     return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+class _Lost(Exception):
+    """Another decision or an ending changed the agreement's state first."""
+
+
 class Sharing:
     def __init__(self, engine: Engine, searches: SearchGovernance, ledger: Ledger, policy: Policy,
                  clock: Clock, keyring: KeyRing) -> None:
@@ -162,16 +166,26 @@ class Sharing:
         step = Step(level, role, approver.id, "approved" if approve else "rejected", reason.strip(), now)
         decision = step.decision
         complete = approve and next_level(self.chain, [*ag.steps, step]) is None
-        with self._engine.begin() as conn:
-            record_step(conn, agreement_id, step, self._seal)
-            if not approve or complete:
-                status = AgreementStatus.ACTIVE if approve else AgreementStatus.REJECTED
-                conn.execute(update(sharing_agreements).where(sharing_agreements.c.id == agreement_id)
-                             .values(status=status.value, status_reason=reason.strip()))
+        values: dict[str, object] = {"status": AgreementStatus.PENDING.value}
+        if not approve or complete:
+            status = AgreementStatus.ACTIVE if approve else AgreementStatus.REJECTED
+            values = {"status": status.value, "status_reason": reason.strip()}
+        try:
+            with self._engine.begin() as conn:
+                record_step(conn, agreement_id, step, self._seal)  # one step per level: a concurrent one fails here
+                # only from pending: an ending or another decision that came first is never overwritten
+                if conn.execute(update(sharing_agreements).where(
+                        sharing_agreements.c.id == agreement_id,
+                        sharing_agreements.c.status == AgreementStatus.PENDING.value).values(**values)).rowcount != 1:
+                    raise _Lost
                 reseal(conn, self._seal, sharing_agreements, sharing_agreements.c.id == agreement_id)
-            self._ledger.append([Event(EventKind.SHARING, now, approver.label, {
-                "action": decision, "agreement_id": agreement_id, "level": level, "role": role.value,
-                "active": complete, "reason_digest": digest(reason)})], conn=conn)
+                self._ledger.append([Event(EventKind.SHARING, now, approver.label, {
+                    "action": decision, "agreement_id": agreement_id, "level": level, "role": role.value,
+                    "active": complete, "reason_digest": digest(reason)})], conn=conn)
+        except (IntegrityError, _Lost):
+            why = "another decision on this agreement, or its ending, came first"
+            self._refused(approver, agreement_id, why)
+            raise ApprovalRefused(why) from None
         return self.get(agreement_id)
 
     def end(self, agreement_id: str, user: User, reason: str) -> None:
