@@ -39,11 +39,14 @@ PAGE_ROLES: dict[str, frozenset[Role]] = {
     "/cases": frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR, Role.AUDITOR}),
     "/hotlist": frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD, Role.AUDITOR}),
     "/complaints": frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD}),
+    "/zones": frozenset({Role.OPERATOR, Role.OFFICER, Role.DEPARTMENT_HEAD, Role.PROSECUTOR, Role.ETHICS_BOARD,
+                         Role.AUDITOR}),
+    "/sharing": frozenset({Role.DEPARTMENT_HEAD, Role.PROSECUTOR, Role.AUDITOR}),
     "/ledger": LEDGER_ROLES,
     "/accounts": frozenset({Role.ADMINISTRATOR}),
 }
 MENU = [("/alerts", "Alerts"), ("/approvals", "Approvals"), ("/searches", "Searches"), ("/cases", "Cases"),
-        ("/hotlist", "Hotlist"), ("/complaints", "Complaints"),
+        ("/hotlist", "Hotlist"), ("/complaints", "Complaints"), ("/zones", "Zones"), ("/sharing", "Sharing"),
         ("/ledger", "Ledger"), ("/accounts", "Accounts")]
 
 

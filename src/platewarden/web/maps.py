@@ -1,5 +1,6 @@
 """Maps with streets for the console: Leaflet (vendored, ``static/vendor``) over the deployment's tiles, cameras as
-dots, a vehicle's sightings as a track with an arrow, time and speed on each leg, impossible legs in red.
+dots, zones as polygons, a vehicle's sightings as a track with an arrow, time and speed on each leg,
+impossible legs in red.
 
 The page carries the data as a JSON block (not executed, so the strict Content-Security-Policy holds) and the SVG
 drawing of ``svgmap`` as the fallback: without JavaScript, or when Leaflet cannot start, the SVG stays; when the tiles
@@ -19,6 +20,7 @@ from starlette.requests import Request
 
 from platewarden.domain.cameras import Camera
 from platewarden.domain.reads import Read
+from platewarden.domain.zones import Zone
 from platewarden.investigation.trajectory import Leg
 from platewarden.web.svgmap import Sighting, camera_map
 
@@ -46,7 +48,7 @@ def _leg(leg: Leg | None) -> dict[str, object] | None:
 
 
 def map_block(tiles: MapTiles, cameras: list[Camera], steps: list[tuple[Read, Leg | None]] | None = None,
-              label: str = "map of cameras") -> Markup:
+              label: str = "map of cameras", zones: list[Zone] | None = None) -> Markup:
     """The map's HTML: Leaflet's container, its data, and the SVG fallback."""
     tracks = []
     for plate, group in groupby(steps or [], key=lambda step: step[0].text):  # steps come plate by plate
@@ -56,7 +58,9 @@ def map_block(tiles: MapTiles, cameras: list[Camera], steps: list[tuple[Read, Le
              "leg": _leg(leg)} for r, leg in points]})
     data = {"tiles": tiles.url, "attribution": tiles.attribution,
             "cameras": [{"id": c.id, "name": c.name, "lat": c.latitude, "lon": c.longitude} for c in cameras],
-            "tracks": tracks}
+            "tracks": tracks,
+            "zones": [{"name": z.name, "status": z.status.value, "polygon": [list(v) for v in z.polygon]}
+                      for z in zones or []]}
     text = json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     svg = camera_map(cameras, [Sighting(r.camera_id, r.latitude, r.longitude, f"{r.first_seen:%H:%M:%S} {r.camera_id}")
                                for r, _ in steps or []])

@@ -16,9 +16,12 @@ from platewarden.web.routes import (
     live_alerts,
     public,
     searches,
+    sharing,
     sign_in,
+    zones,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
     live_alerts.router, sign_in.router, home.router, alerts.router, approvals.router, searches.router, cases.router,
-    hotlist.router, complaints.router, ledger.router, accounts.router, public.router, deployment.router)
+    hotlist.router, complaints.router, ledger.router, accounts.router, public.router, deployment.router,
+    zones.router, sharing.router)

@@ -43,6 +43,12 @@
       L.circleMarker([c.lat, c.lon], { radius: 6, color: "#2b6cb0", fillOpacity: 0.8, className: "map-camera" })
         .bindTooltip(c.name + " (" + c.id + ")").addTo(map);
     });
+    (data.zones || []).forEach(function (z) {
+      z.polygon.forEach(function (v) { bounds.push(v); });
+      const live = z.status === "active";
+      L.polygon(z.polygon, { color: live ? "#c05621" : "#718096", weight: 2, fillOpacity: live ? 0.15 : 0.05,
+        dashArray: live ? null : "6 4", className: "map-zone" }).bindTooltip(z.name + " (" + z.status + ")").addTo(map);
+    });
     data.tracks.forEach(function (track, t) {
       const colour = COLOURS[t % COLOURS.length];
       track.points.forEach(function (p, i) {
