@@ -40,7 +40,7 @@ def test_no_serious_accessibility_violations(server, browser) -> None:  # type: 
     found: list[str] = []
     pages = {"operator": ["/", "/alerts"],
              "officer": ["/searches", f"/searches/{req.id}", "/searches/new", "/hotlist", "/cases", "/complaints"],
-             "head": ["/approvals", "/ledger"],
+             "head": ["/approvals", "/ledger", "/zones", "/sharing", "/cases"],
              "admin": ["/accounts"]}
     for name, paths in pages.items():
         page = sign_in(browser, base, name, clock)

@@ -32,7 +32,7 @@ def flash(page: str) -> str:
 
 def test_a_zone_from_designation_to_revocation(platform: Platform, clock: ManualClock) -> None:
     p = platform
-    who = people(p)
+    people(p)
     secrets: dict[str, str] = {}
     officer, csrf = signed_in(p, clock, "officer", secrets)
     until = (clock.now() + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
