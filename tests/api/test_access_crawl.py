@@ -31,6 +31,8 @@ WHO_MAY_SEE: dict[str, frozenset[str]] = {
     "/cases": frozenset({"officer", "head", "prosecutor", "auditor"}),
     "/hotlist": frozenset({"officer", "head", "auditor"}),
     "/complaints": frozenset({"officer", "head"}),
+    "/zones": frozenset({"operator", "officer", "head", "prosecutor", "ethics", "auditor"}),
+    "/sharing": frozenset({"head", "prosecutor", "auditor"}),
     "/ledger": frozenset({"head", "prosecutor", "auditor", "ethics"}),
     "/login": PUBLIC,
     "/public": PUBLIC,
