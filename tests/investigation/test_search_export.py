@@ -137,3 +137,24 @@ def test_the_signature_is_over_the_statement_not_the_rows_alone(authorized) -> N
     files = {n: c[0] for n, c in PdfReader(io.BytesIO(pdf)).attachments.items()}
     assert p.ledger.public_key.verify(files["statement.json"], base64.b64decode(files["statement.sig"]))
     assert hashlib.sha256(files["results.csv"]).hexdigest().encode() in files["statement.json"]
+
+
+def test_verify_export_on_the_command_line(authorized, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from platewarden.cli.main import cli
+
+    p, who, rid, q = authorized
+    pdf = tmp_path / "results.pdf"
+    pdf.write_bytes(p.searches.export(who["officer"], rid, q, ExportFormat.PDF).content)
+    key_file = tmp_path / "log.key"
+    key_file.write_text(p.ledger.public_key.encode())
+    run = CliRunner()
+    for key in (p.ledger.public_key.encode(), str(key_file)):  # the key's text, or a file holding it
+        ok = run.invoke(cli, ["search", "verify-export", str(pdf), "--key", key])
+        assert ok.exit_code == 0 and "OK: case 2026-CR-31, 3 reads" in ok.output, ok.output
+    forged = tmp_path / "forged.pdf"
+    forged.write_bytes(rewrite(pdf.read_bytes(), lambda f: f.update({"results.csv": f["results.csv"] + b"x"})))
+    bad = run.invoke(cli, ["search", "verify-export", str(forged), "--key", str(key_file)])
+    assert bad.exit_code == 1 and "PROBLEM results.csv differs" in bad.output
+    assert run.invoke(cli, ["search", "verify-export", str(pdf), "--key", "not-a-key"]).exit_code == 1

@@ -151,11 +151,14 @@ def verify_pdf(data: bytes, log_key: Verifier) -> ExportReport:
         rep.problems.append("the statement's signature does not verify with this key (changed or forged)")
         return rep
     st = json.loads(signed)
+    if not isinstance(st, dict) or st.get("kind") != STATEMENT_KIND:
+        rep.problems.append("the signed statement is not a search export")
+        return rep
     rep.case, rep.results, rep.ledger_entry = st["case"], st["results"], st["ledger_entry"]
-    if st.get("kind") != STATEMENT_KIND:
-        rep.problems.append(f"the signed statement is not a search export ({st.get('kind')!r})")
     if hashlib.sha256(rows).hexdigest() != st["csv_sha256"]:
+        # only the signed CSV is read further: a forged one is reported, never parsed
         rep.problems.append("results.csv differs from the one the statement signs (rows changed, added or removed)")
+        return rep
     signed_rows = [(datetime.fromisoformat(r["first_seen_utc"]).strftime("%Y-%m-%d %H:%M:%S"), r["plate"])
                    for r in csv.DictReader(io.StringIO(rows.decode()))]
     if shown != signed_rows:
