@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 from pydantic import ValidationError
@@ -11,6 +12,7 @@ from pydantic import ValidationError
 from platewarden.config import Settings
 from platewarden.domain.clock import Clock
 from platewarden.governance.policy_change import PolicyChanges, PolicyNotApproved
+from platewarden.ledger.notes import NoteError, Verifier
 from platewarden.runtime import OPEN_ERRORS, Platform
 
 
@@ -48,3 +50,11 @@ def refusal_text(exc: BaseException) -> str:
     if isinstance(exc, KeyError) and exc.args:
         return str(exc.args[0])
     return str(exc)
+
+
+def log_key(text_or_file: str) -> Verifier:
+    """The log's verifier key given on the command line: the key's text, or a file holding it."""
+    try:
+        return Verifier.decode(Path(text_or_file).read_text() if Path(text_or_file).is_file() else text_or_file)
+    except NoteError as exc:
+        raise click.ClickException(str(exc)) from exc

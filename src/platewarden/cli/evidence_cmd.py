@@ -8,9 +8,8 @@ from pathlib import Path
 import click
 
 from platewarden.cli.auth import current_user
-from platewarden.cli.common import platform
+from platewarden.cli.common import log_key, platform
 from platewarden.cli.remote import server_for
-from platewarden.ledger.notes import NoteError, Verifier
 from platewarden.store.permissions import private_file
 
 
@@ -51,11 +50,7 @@ def verify(package: Path, key: str) -> None:
     """Offline: exit 0 when every file and every read's proof holds; 1 and the problems otherwise."""
     from platewarden.investigation.evidence import verify_package
 
-    try:
-        vkey = Verifier.decode(Path(key).read_text() if Path(key).is_file() else key)
-    except NoteError as exc:
-        raise click.ClickException(str(exc)) from exc
-    rep = verify_package(package.read_bytes(), vkey)
+    rep = verify_package(package.read_bytes(), log_key(key))
     for problem in rep.problems:
         click.echo(f"PROBLEM {problem}")
     click.echo(f"case {rep.case}: {rep.reads} reads proven; {'intact' if rep.ok else 'NOT intact'}")

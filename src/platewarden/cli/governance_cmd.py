@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from platewarden.cli.auth import current_user
-from platewarden.cli.common import platform
+from platewarden.cli.common import log_key, platform
 from platewarden.cli.remote import URL_ENV, Server, ServerRefused, configured, path_id, server_for
 from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.plates import normalize_plate
@@ -536,13 +536,8 @@ def verify_export(pdf: Path, key: str) -> None:
     """Offline: exit 0 when a signed search export's rows are those the log key signed; 1 and the problems
     otherwise."""
     from platewarden.investigation.search_export import verify_pdf
-    from platewarden.ledger.notes import NoteError, Verifier
 
-    try:
-        vkey = Verifier.decode(Path(key).read_text() if Path(key).is_file() else key)
-    except NoteError as exc:
-        raise click.ClickException(str(exc)) from exc
-    rep = verify_pdf(pdf.read_bytes(), vkey)
+    rep = verify_pdf(pdf.read_bytes(), log_key(key))
     for problem in rep.problems:
         click.echo(f"PROBLEM {problem}")
     if not rep.ok:

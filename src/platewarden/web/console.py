@@ -50,6 +50,14 @@ MENU = [("/alerts", "Alerts"), ("/approvals", "Approvals"), ("/searches", "Searc
         ("/ledger", "Ledger"), ("/accounts", "Accounts")]
 
 
+def person_label(p: Governance, user_id: str) -> str:
+    """How a page names an account (applicant, approver, proposer); an id that names none is said to be unknown."""
+    try:
+        return p.accounts.get(user_id).label
+    except LookupError:
+        return f"unknown account {user_id[:8]}"
+
+
 def allow(user: User, page: str) -> None:
     if not user.roles & PAGE_ROLES[page]:
         raise HTTPException(403, f"{page} is for: {', '.join(sorted(r.value for r in PAGE_ROLES[page]))}")

@@ -17,6 +17,7 @@ from platewarden.web.console import (
     allow,
     back,
     check_csrf,
+    person_label,
     render,
 )
 from platewarden.web.routes.deployment import deployment_inbox
@@ -49,14 +50,8 @@ def approvals_page(request: Request, user: UserDep, p: GovernanceDep) -> HTMLRes
     requests = inbox_for(p, user)
     chain = p.policy.approvals.historical_search
 
-    def who(user_id: str) -> str:
-        try:
-            return p.accounts.get(user_id).label
-        except LookupError:
-            return f"unknown account {user_id[:8]}"
-
     # Who applied, who decided before, and whose turn it is: an approver judges the request with its history.
-    people = {uid: who(uid) for r in requests for uid in (r.requested_by, *(s.decided_by for s in r.steps))}
+    people = {uid: person_label(p, uid) for r in requests for uid in (r.requested_by, *(s.decided_by for s in r.steps))}
     next_role = {r.id: (chain[level].value.replace("_", " ") if (level := next_level(chain, list(r.steps)))
                         is not None else None) for r in requests}
     return render(request, "approvals.html", user, title="Approvals", requests=requests, grants=grants,

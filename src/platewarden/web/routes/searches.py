@@ -25,6 +25,7 @@ from platewarden.web.console import (
     allow,
     back,
     check_csrf,
+    person_label,
     render,
 )
 from platewarden.web.maps import map_block, tiles_of
@@ -78,13 +79,6 @@ def search_apply(request: Request, user: UserDep, p: GovernanceDep, csrf: Annota
 PAGE_SIZE = 50
 
 
-def _who(p: Governance, user_id: str) -> str:
-    try:
-        return p.accounts.get(user_id).label
-    except LookupError:
-        return f"unknown account {user_id[:8]}"
-
-
 def _next_step(p: Governance, r: SearchRequest, now: datetime) -> str:
     """Whose turn it is, in words: the request page answers "what is this waiting for?"."""
     chain = p.policy.approvals.historical_search
@@ -111,8 +105,8 @@ def _detail(request: Request, user: User, p: Governance, request_id: str, result
     if r.requested_by != user.id and not user.roles & {*p.policy.approvals.historical_search[1:]}:
         raise HTTPException(403, "not your request")
     now = p.clock.now()
-    history = [{"who": _who(p, r.requested_by), "what": "applied", "at": r.requested_at, "reason": ""}] + [
-        {"who": _who(p, s.decided_by), "what": f"{s.decision} as {s.role.value.replace('_', ' ')}",
+    history = [{"who": person_label(p, r.requested_by), "what": "applied", "at": r.requested_at, "reason": ""}] + [
+        {"who": person_label(p, s.decided_by), "what": f"{s.decision} as {s.role.value.replace('_', ' ')}",
          "at": s.decided_at, "reason": s.reason} for s in r.steps]
     pages = max(1, math.ceil(total / PAGE_SIZE))
     return render(request, "search_detail.html", user, title="Search", r=r, results=results, digest=digest,

@@ -12,18 +12,10 @@ from fastapi.responses import HTMLResponse
 
 from platewarden.domain.approvals import next_level
 from platewarden.domain.errors import Invalid, Refused
-from platewarden.governance.facade import Governance
 from platewarden.http.common import GovernanceDep
-from platewarden.web.console import UserDep, allow, back, check_csrf, render
+from platewarden.web.console import UserDep, allow, back, check_csrf, person_label, render
 
 router = APIRouter(include_in_schema=False)
-
-
-def _who(p: Governance, user_id: str) -> str:
-    try:
-        return p.accounts.get(user_id).label
-    except LookupError:
-        return f"unknown account {user_id[:8]}"
 
 
 @router.get("/sharing", response_class=HTMLResponse)
@@ -33,8 +25,9 @@ def sharing_page(request: Request, user: UserDep, p: GovernanceDep) -> HTMLRespo
     rows = []
     for a in p.sharing.all():
         level = next_level(chain, list(a.steps)) if a.status.value == "pending" else None
-        rows.append({"a": a, "proposer": _who(p, a.requested_by),
-                     "steps": [(s.role.value.replace("_", " "), _who(p, s.decided_by), s.decision) for s in a.steps],
+        rows.append({"a": a, "proposer": person_label(p, a.requested_by),
+                     "steps": [(s.role.value.replace("_", " "), person_label(p, s.decided_by), s.decision)
+                               for s in a.steps],
                      "next": chain[level].value.replace("_", " ") if level is not None else None,
                      "decides": level is not None and chain[level] in user.roles and a.requested_by != user.id})
     return render(request, "sharing.html", user, title="Sharing", rows=rows, proposes=chain[0] in user.roles,
