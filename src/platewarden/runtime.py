@@ -17,6 +17,7 @@ from platewarden.edge.identity import CentralPublic, central_identity
 from platewarden.governance.accounts import Accounts
 from platewarden.governance.alert_review import AlertReview
 from platewarden.governance.deployment import DeploymentReview, filter_admitted
+from platewarden.governance.last_word import LastWord
 from platewarden.governance.outlets import NotificationOutlets
 from platewarden.governance.policy_change import PolicyChanges
 from platewarden.governance.redress import Redress
@@ -64,6 +65,7 @@ class Platform:
     keyring: KeyRing
     case_keys: CaseKeys
     ledger: Ledger
+    last_word: LastWord  # the signed ledger's last word on each governed object, checked at every use
     reads: ReadStore
     cameras: CameraRegistry
     hotlist: HotlistService
@@ -95,30 +97,36 @@ class Platform:
         keyring = KeyRing(engine, master)
         ledger = Ledger(engine, load_or_create_signer(settings.data_dir, policy.agency), clock,
                         HighWaterMark(settings.data_dir / "ledger-high-water.json"))
-        webhooks = WebhookRegistry(engine, keyring.record_seal())
+        last_word = LastWord(ledger)
+        webhooks = WebhookRegistry(engine, keyring.record_seal(),
+                                   bears_out=lambda row: last_word.bears_out("webhooks", row))
         notifier = DeliveringNotifier(webhooks, policy.notifications) if notify else None
         hotlist = HotlistService(HotlistStore(engine, keyring), clock, ledger, keyring.derived("ledger-plate-ref"),
                                  policy.approvals.hotlist_entry, policy.recognition.min_plate_length,
-                                 policy.alerts.hotlist_max_days)
+                                 policy.alerts.hotlist_max_days,
+                                 bears_out=lambda e: last_word.bears_out("hotlist_entries",
+                                                                         {"id": e.id, "status": e.status.value}))
         alert_store = AlertStore(engine, keyring)
         case_keys = CaseKeys(engine, master)
         reads = ReadStore(engine, keyring, clock, case_keys)
         accounts = Accounts(engine, clock, ledger, policy.accounts, keyring.derived("accounts"), keyring.record_seal(),
-                            policy.agency)
+                            policy.agency, last_word)
         searches = SearchGovernance(engine, keyring, reads, accounts, ledger, policy, clock)
         alerts = AlertService(hotlist, alert_store, policy.alerts, clock, ledger, notifier)
         return cls(settings=settings, policy=policy, clock=clock, engine=engine, keyring=keyring,
-                   case_keys=case_keys, ledger=ledger,
+                   case_keys=case_keys, ledger=ledger, last_word=last_word,
                    reads=reads, cameras=CameraRegistry(engine), accounts=accounts,
                    sso=SingleSignOn(engine, clock, accounts, policy.accounts, keyring.record_seal(), policy.agency),
-                   searches=searches, sharing=Sharing(engine, searches, ledger, policy, clock, keyring),
-                   retention=Retention(engine, keyring, case_keys, ledger, policy, clock, reads.partitions),
-                   deployments=DeploymentReview(engine, ledger, policy, clock, keyring.record_seal()),
-                   zones=ZoneWatch(engine, keyring, ledger, policy, clock),
+                   searches=searches, sharing=Sharing(engine, searches, ledger, policy, clock, keyring, last_word),
+                   retention=Retention(engine, keyring, case_keys, ledger, policy, clock, reads.partitions,
+                                       holds_borne_out=lambda row: last_word.bears_out("holds", row)),
+                   deployments=DeploymentReview(engine, ledger, policy, clock, keyring.record_seal(), last_word),
+                   zones=ZoneWatch(engine, keyring, ledger, policy, clock, last_word),
                    redress=Redress(engine, keyring, alert_store, hotlist, ledger, policy, clock),
                    hotlist=hotlist, alert_store=alert_store, alerts=alerts,
                    alert_review=AlertReview(alert_store, alerts, hotlist, ledger, clock, reads),
-                   evidence=EvidenceExport(engine, keyring, case_keys, ledger, clock),
+                   evidence=EvidenceExport(engine, keyring, case_keys, ledger, clock,
+                                           holds_borne_out=lambda row: last_word.bears_out("holds", row)),
                    webhooks=webhooks, notifier=notifier,
                    outlets=NotificationOutlets(engine, ledger, policy, clock, keyring.record_seal()),
                    policy_changes=PolicyChanges(ledger, policy, clock))

@@ -18,6 +18,7 @@ from sqlalchemy import delete, insert, select, text, update
 from platewarden.cli.main import cli
 from platewarden.domain.approvals import ApprovalRefused
 from platewarden.domain.clock import ManualClock
+from platewarden.domain.errors import Refused
 from platewarden.domain.redress import ComplaintDetails
 from platewarden.domain.sharing import SharingRefused
 from platewarden.edge.identity import public_key_text
@@ -43,6 +44,7 @@ from platewarden.store.schema import (
     ledger_checkpoints,
     ledger_entries,
     ledger_state,
+    reads,
     search_requests,
     sessions,
     sharing_agreements,
@@ -50,7 +52,16 @@ from platewarden.store.schema import (
     webhooks,
     zones,
 )
-from tests.factories import CAMERA, activate, approve_camera, enrolled_edge, make_entry, make_read, people
+from tests.factories import (
+    CAMERA,
+    PASSWORD,
+    activate,
+    approve_camera,
+    enrolled_edge,
+    make_entry,
+    make_read,
+    people,
+)
 
 
 def apply(p: Platform, who: dict, clock: ManualClock) -> tuple[str, Query]:  # type: ignore[type-arg]
@@ -422,6 +433,119 @@ def test_old_sealed_copies_of_an_entry_a_zone_a_camera_its_key_and_an_account_pu
     assert "the row says approved, the ledger's last word is decommissioned" in found[("cameras", CAMERA.id)]
     assert "the ledger's last word is revoked" in found[("camera_keys", f"{CAMERA.id} {fp}")]
     assert "roles auditor,officer" in found[("users", who["officer2"].id)]
+
+
+def test_old_sealed_copies_put_back_grant_nothing_at_use(platform: Platform, clock: ManualClock) -> None:
+    """Named by reconcile is not enough: the old copies, put back seals and all, are refused the moment they would
+    grant something. The removed outlet gets no alert, the ended agreement takes no partner query, the released
+    hold keeps no read past its day (nor names anyone for the case's evidence)."""
+    p, who = platform, people(platform)
+    approve_camera(p, CAMERA, who)
+    outlet = p.outlets.propose(who["admin"], "https://dispatch.example.org/hook", "the dispatch room's screen")
+    p.outlets.decide(who["head"], outlet.id, True, "dispatch needs it")
+    agreement = p.sharing.propose(who["head"], "Partner police", "DE", ["robbery"], 14,
+                                  clock.now() + timedelta(days=180), p.ledger.public_key.encode())
+    p.sharing.decide(agreement.id, who["prosecutor"], True, "lawful basis")
+    read = make_read("KEEP01", clock.now(), n=1)
+    p.reads.ingest([read])
+    hold_id = p.retention.hold(who["officer"], who["head"], "2026-CR-9", [read.id], "evidence for trial")
+    assert "https://dispatch.example.org/hook" in p.webhooks.enabled()  # in use while genuine
+    with p.engine.connect() as conn:
+        copies = {table: dict(conn.execute(select(table).where(table.c.id == key)).one()._mapping)
+                  for table, key in ((webhooks, outlet.id), (sharing_agreements, agreement.id), (holds, hold_id))}
+    p.outlets.remove(who["head"], outlet.id, "replaced by the new dispatch system")
+    p.sharing.end(agreement.id, who["head"], "the partner left the treaty")
+    p.retention.release(who["head"], hold_id, "the trial is over")
+    with p.engine.begin() as conn:
+        for table, row in copies.items():
+            conn.execute(update(table).where(table.c.id == row["id"]).values(**row))
+    assert p.sharing.get(agreement.id).status.value == "active"  # the rows read as genuine ...
+    assert p.webhooks.enabled() == []  # ... and grant nothing
+    t0 = clock.now()
+    scope = Scope(("KX7204",), None, None, t0 - timedelta(days=1), t0, (CAMERA.id,), None,
+                  "partner asks about a getaway car", "robbery in the partner's city, car seen crossing")
+    with pytest.raises(SharingRefused, match="signed ledger"):
+        p.sharing.apply(who["officer"], agreement.id, "XB-2026-9", "robbery", scope)
+    clock.advance(timedelta(days=p.policy.retention.ordinary_days + 2))
+    receipts = p.retention.run()
+    assert receipts and sum(r.kept_for_cases for r in receipts) == 0  # the put-back hold kept nothing
+    with p.engine.connect() as conn:
+        assert read.id not in set(conn.scalars(select(reads.c.id)))
+    with pytest.raises(Refused, match="holds name"):
+        p.evidence.export(who["officer"], "2026-CR-9", p.settings.data_dir / "evidence.zip")
+
+
+def test_old_sealed_copies_of_an_entry_a_zone_a_camera_its_key_and_an_account_grant_nothing_at_use(
+        platform: Platform, clock: ManualClock) -> None:
+    """The entry redress suppressed raises no alert again, the revoked zone watches nothing, the decommissioned
+    camera delivers nothing and its revoked key verifies nothing, and the account whose roles were cut cannot act
+    with the roles it had."""
+    from tests.governance.test_zones import approved_zone
+
+    p, who = platform, people(platform)
+    enrolled_edge(p, CAMERA, who)
+    entry = activate(p, make_entry("5SOW350", clock.now()), who)
+    zone = approved_zone(p, who, clock)
+    p.accounts.set_roles(who["admin"], who["officer2"].id, {Role.OFFICER, Role.AUDITOR})
+    p.accounts.approve_grant(who["head"], who["officer2"].id)
+    with p.engine.connect() as conn:
+        copies = [(table, col, dict(conn.execute(select(table).where(col == key)).one()._mapping))
+                  for table, col, key in ((hotlist_entries, hotlist_entries.c.id, entry.id),
+                                          (zones, zones.c.id, zone.id), (cameras, cameras.c.id, CAMERA.id),
+                                          (camera_keys, camera_keys.c.camera_id, CAMERA.id),
+                                          (users, users.c.id, who["officer2"].id))]
+    read = make_read("5SOW350", clock.now(), n=1)
+    p.reads.ingest([read])
+    alert = p.alerts.check(read).alert
+    assert alert is not None
+    cid = p.redress.file(ComplaintDetails("5SOW750", clock.now().date().isoformat(), "Main St",
+                                          "stopped, my plate ends in 750", "me@example.org"))
+    p.redress.start_review(who["officer"], cid)
+    p.redress.decide(who["head"], cid, True, "the crop shows another car", [alert.id], suppress_entry=True)
+    p.zones.revoke(zone.id, who["head"], "the burglary series is solved")
+    p.deployments.decommission(CAMERA.id, who["head"], "road rebuilt, camera removed")
+    p.accounts.set_roles(who["admin"], who["officer2"].id, {Role.OFFICER})
+    with p.engine.begin() as conn:
+        for table, col, row in copies:
+            conn.execute(update(table).where(col == row[col.name]).values(**row))
+    p.hotlist._cache = None
+    p.zones._invalidate()
+    p.deployments._invalidate()
+    p.deployments.keys.forget(CAMERA.id)
+    again = make_read("5SOW350", clock.now() + timedelta(minutes=5), n=1)
+    assert p.alerts.check(again).alert is None  # the suppressed entry stays suppressed
+    assert p.zones._watching() == []
+    with pytest.raises(UnapprovedCamera):
+        p.deployments.admit(CAMERA.id)
+    assert [k for k in p.deployments.keys.for_camera(CAMERA.id) if k.revoked_at is None] == []
+    with pytest.raises(AuthError, match="signed ledger"):
+        p.accounts.get_active(who["officer2"].id)
+    with pytest.raises(AuthError):
+        p.accounts.sign_in("officer2", PASSWORD)
+    assert [e["body"].get("failed") for _, e in p.ledger.parsed()
+            if e["kind"] == "account_change" and e["body"].get("action") == "sign_in_failed"][-1:] == [
+        "the account's row is not what the signed ledger records"]
+
+
+def test_a_ledger_cut_back_behind_the_processs_back_grants_nothing(platform: Platform, clock: ManualClock) -> None:
+    """The writer drops the append-only triggers and cuts the ledger back to before the entry's activation (its
+    row still sealed and active). The process that saw the longer ledger refuses every governed row until the
+    ledger is repaired: no alert from the entry, fail closed."""
+    p, who = platform, people(platform)
+    approve_camera(p, CAMERA, who)
+    entry = activate(p, make_entry("5SOW350", clock.now()), who)
+    first = make_read("5SOW350", clock.now(), n=1)
+    p.reads.ingest([first])
+    assert p.alerts.check(first).alert is not None  # the process has followed the ledger this far
+    with p.engine.begin() as conn:
+        cut = min(e[0] for e in conn.execute(select(ledger_entries.c.seq, ledger_entries.c.entry))
+                  if json.loads(e[1]).get("body", {}).get("entry_id") == entry.id)
+        drop_append_only_triggers(p, conn)
+        conn.execute(delete(ledger_checkpoints).where(ledger_checkpoints.c.size > cut))
+        conn.execute(delete(ledger_entries).where(ledger_entries.c.seq >= cut))
+    p.hotlist._cache = None
+    again = make_read("5SOW350", clock.now() + timedelta(minutes=5), n=1)
+    assert p.alerts.check(again).alert is None
 
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)

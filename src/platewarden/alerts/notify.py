@@ -18,7 +18,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, select, update
@@ -53,15 +53,20 @@ class WebhookRegistry:
     """Delivery's view of the outlets: which URLs receive alerts now, and their failures. Outlets are added, approved
     and removed only through governance (``governance/outlets.py``); a row without its seal receives nothing."""
 
-    def __init__(self, engine: Engine, seal: RecordSeal) -> None:
+    def __init__(self, engine: Engine, seal: RecordSeal,
+                 bears_out: Callable[[Mapping[str, Any]], bool] | None = None) -> None:
+        """``bears_out``: whether the signed ledger's last word on an outlet is its row's status
+        (``governance.last_word``): an old copy of a removed outlet put back receives nothing."""
         self._engine = engine
         self._seal = seal
+        self._bears_out = bears_out
 
     def enabled(self) -> list[str]:
         with self._engine.connect() as conn:
             return [r.url for r in conn.execute(select(webhooks).where(webhooks.c.enabled.is_(True),
                                                                        webhooks.c.status == "active"))
-                    if row_holds(self._seal, "webhooks", r)]
+                    if row_holds(self._seal, "webhooks", r)
+                    and (self._bears_out is None or self._bears_out(dict(r._mapping)))]
 
     def record(self, url: str, ok: bool, disable_after: int, error: str = "") -> None:
         with self._engine.begin() as conn:

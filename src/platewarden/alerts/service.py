@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -44,8 +45,13 @@ class HotlistRefused(Invalid):
 
 class HotlistService:
     def __init__(self, store: HotlistStore, clock: Clock, ledger: Ledger, plate_ref_key: bytes,
-                 chain: list[Role], min_plate_length: int = 3, max_days: int = 365) -> None:
+                 chain: list[Role], min_plate_length: int = 3, max_days: int = 365,
+                 bears_out: Callable[[HotlistEntry], bool] | None = None) -> None:
+        """``bears_out``: whether the signed ledger's last word on an entry is its row's status
+        (``governance.last_word``); an entry it does not bear out (an old active copy put back after redress
+        suppressed it) never raises an alert."""
         self._store = store
+        self._bears_out = bears_out
         self._clock = clock
         self._ledger = ledger
         self._ref_key = plate_ref_key
@@ -164,7 +170,9 @@ class HotlistService:
 
     def active(self) -> list[HotlistEntry]:
         if self._cache is None or time.monotonic() - self._cached_at > self.CACHE_SECONDS:
-            self._cache = self._store.all()
+            entries = self._store.all()
+            self._cache = [e for e in entries if e.status is not EntryStatus.ACTIVE or self._bears_out is None
+                           or self._bears_out(e)]
             self._cached_at = time.monotonic()
         now = self._clock.now()
         return [e for e in self._cache if e.is_active(now)]

@@ -15,7 +15,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -41,6 +41,9 @@ from platewarden.store.cipher import seal, unseal
 from platewarden.store.resealing import reseal
 from platewarden.store.schema import api_tokens, recovery_codes, sso_links, users
 from platewarden.store.seals import RecordSeal, row_holds
+
+if TYPE_CHECKING:
+    from platewarden.governance.last_word import LastWord
 
 log = logging.getLogger(__name__)
 MIN_PASSWORD = 12
@@ -105,10 +108,13 @@ def _token_id(token_hash: bytes) -> str:
 
 class Accounts:
     def __init__(self, engine: Engine, clock: Clock, ledger: Ledger, policy: AccountPolicy, secret_key: bytes,
-                 seal: RecordSeal, agency: str = "platewarden") -> None:
+                 seal: RecordSeal, agency: str = "platewarden", last_word: LastWord | None = None) -> None:
         """``secret_key``: derived from the master key; seals TOTP secrets and keys the address references.
-        ``seal``: the seal on governed rows (accounts, tokens, sessions are sealed and checked on every use)."""
+        ``seal``: the seal on governed rows (accounts, tokens, sessions are sealed and checked on every use).
+        ``last_word``: an account acts only where the signed ledger's last word on its roles, grant and activity
+        is what its row says (an old copy of the row, from before its roles were cut, signs nobody in)."""
         self._engine = engine
+        self._last_word = last_word
         self._seal = seal
         self._clock = clock
         self._ledger = ledger
@@ -286,7 +292,12 @@ class Accounts:
         row = self._row(users.c.id == user_id)
         if row is None or not row.active or row.locked_at is not None:
             raise AuthError("the account is not active")
+        if not self._borne_out(row):
+            raise AuthError("the account's roles are not what the signed ledger records (platewarden audit reconcile)")
         return _user(row)
+
+    def _borne_out(self, row: Any) -> bool:
+        return self._last_word is None or self._last_word.bears_out("users", dict(row._mapping))
 
     def by_username(self, username: str) -> User:
         row = self._row(users.c.username == username)
@@ -321,6 +332,10 @@ class Accounts:
         if self._signs_in_elsewhere(row.id):  # its password is random and never shown: refused, not counted
             self._failed(None, username, ref, now, "password sign-in of a single sign-on account")
             raise AuthError("this account signs in through the identity provider")
+        if not self._borne_out(row):
+            _HASHER.hash(password)
+            self._failed(row.id, username, ref, now, "the account's row is not what the signed ledger records")
+            raise AuthError("wrong username, password or code")
         if row.locked_at is not None:
             self._failed(row.id, username, ref, now, "locked")
             raise Throttled("the account is locked after repeated failed sign-ins: an administrator unlocks it")

@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
@@ -26,6 +27,9 @@ from platewarden.policy.model import Role
 from platewarden.store.resealing import reseal
 from platewarden.store.schema import camera_keys, cameras
 from platewarden.store.seals import RecordSeal, row_holds
+
+if TYPE_CHECKING:
+    from platewarden.governance.last_word import LastWord
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +50,12 @@ def checked_key(text: str | None) -> str | None:
 class CameraKeys:
     CACHE_SECONDS = 5.0  # another process may rotate or revoke: ingest sees it within this
 
-    def __init__(self, engine: Engine, ledger: Ledger, clock: Clock, seal: RecordSeal) -> None:
-        """``seal``: keys are sealed rows; one a database writer adds or un-revokes is no key."""
+    def __init__(self, engine: Engine, ledger: Ledger, clock: Clock, seal: RecordSeal,
+                 last_word: LastWord | None = None) -> None:
+        """``seal``: keys are sealed rows; one a database writer adds or un-revokes is no key. ``last_word``: nor
+        is an old, validly sealed copy of a key put back after its revocation (the signed ledger says revoked)."""
         self._engine = engine
+        self._last_word = last_word
         self._seal = seal
         self._ledger = ledger
         self._clock = clock
@@ -146,9 +153,11 @@ class CameraKeys:
             q = q.where(where)  # type: ignore[arg-type]
         with self._engine.connect() as conn:
             rows = list(conn.execute(q))
-        forged = [r for r in rows if not row_holds(self._seal, "camera_keys", r)]
+        forged = [r for r in rows if not row_holds(self._seal, "camera_keys", r) or (
+            self._last_word is not None and not self._last_word.bears_out("camera_keys", dict(r._mapping)))]
         if forged:
-            log.error("%d camera key rows fail their seal and are ignored (platewarden audit reconcile)", len(forged))
+            log.error("%d camera key rows fail their seal or the ledger and are ignored (platewarden audit reconcile)",
+                      len(forged))
         return [CameraKey(r.camera_id, r.public_key, r.fingerprint, r.registered_at, r.registered_via,
                           r.retired_at, r.revoked_at) for r in rows if r not in forged]
 

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -52,6 +53,9 @@ from platewarden.store.schema import (
 )
 from platewarden.store.seals import RecordSeal, row_holds
 
+if TYPE_CHECKING:
+    from platewarden.governance.last_word import LastWord
+
 
 def check_jurisdictions(camera: Camera) -> None:
     """A camera's reader hint names jurisdictions the plate formats know (the refusal lists the valid codes)."""
@@ -84,8 +88,12 @@ class RegisteredCamera:
 class DeploymentReview:
     APPROVED_CACHE_SECONDS = 5.0
 
-    def __init__(self, engine: Engine, ledger: Ledger, policy: Policy, clock: Clock, seal: RecordSeal) -> None:
+    def __init__(self, engine: Engine, ledger: Ledger, policy: Policy, clock: Clock, seal: RecordSeal,
+                 last_word: LastWord | None = None) -> None:
+        """``last_word``: a camera or key row is used only where the signed ledger's last word on it is what the
+        row says (an old copy of a decommissioned camera or a revoked key put back admits nothing)."""
         self._seal = seal
+        self._last_word = last_word
         self._engine = engine
         self._ledger = ledger
         self._policy = policy
@@ -93,7 +101,7 @@ class DeploymentReview:
         self._lock = threading.Lock()
         self._approved: frozenset[str] = frozenset()
         self._approved_at = -1e9
-        self.keys = CameraKeys(engine, ledger, clock, seal)
+        self.keys = CameraKeys(engine, ledger, clock, seal, last_word)
 
     @property
     def chain(self) -> list[Role]:
@@ -390,7 +398,8 @@ class DeploymentReview:
             if time.monotonic() - self._approved_at > self.APPROVED_CACHE_SECONDS:
                 with self._engine.connect() as conn:  # a row the registry did not seal is no camera
                     self._approved = frozenset(r.id for r in conn.execute(select(cameras).where(
-                        cameras.c.status == "approved")) if row_holds(self._seal, "cameras", r))
+                        cameras.c.status == "approved")) if row_holds(self._seal, "cameras", r) and (
+                            self._last_word is None or self._last_word.bears_out("cameras", dict(r._mapping))))
                 self._approved_at = time.monotonic()
             return self._approved
 

@@ -19,6 +19,7 @@ queues behind running ingest transactions instead of deadlocking with them.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -111,8 +112,12 @@ class RetentionReport:
 
 class Retention:
     def __init__(self, engine: Engine, keyring: KeyRing, case_keys: CaseKeys, ledger: Ledger, policy: Policy,
-                 clock: Clock, partitions: DayPartitions | None = None) -> None:
+                 clock: Clock, partitions: DayPartitions | None = None,
+                 holds_borne_out: Callable[[Mapping[str, Any]], bool] | None = None) -> None:
+        """``holds_borne_out``: whether the signed ledger's last word on a hold is its row's state
+        (``governance.last_word``): an old copy of a released hold put back keeps no read past its day."""
         self._engine = engine
+        self._holds_borne_out = holds_borne_out
         self._partitions = partitions or DayPartitions(engine)
         self._keys = keyring
         self._seal = keyring.record_seal()
@@ -249,7 +254,7 @@ class Retention:
         """Reads kept past their day for a case (sealed under its key) that no live hold keeps any more are deleted,
         and the key of a case with no such read left is destroyed. Returns (reads, Merkle root of their row
         digests, case keys): a released hold must not leave reads that outlive every limit."""
-        kept = genuine_held_reads(conn, self._seal)
+        kept = genuine_held_reads(conn, self._seal, borne_out=self._holds_borne_out)
         rows = [r for r in conn.execute(select(reads.c.id, reads.c.row_digest, reads.c.key_scope)
                                         .where(reads.c.purge_day == HELD_PURGE_DAY)) if r.id not in kept]
         if rows:
@@ -385,7 +390,8 @@ class Retention:
     def _keep_held(self, conn: Connection, day: date, scope: str, data_key: bytes, now: datetime) -> None:
         """Re-seal the day's reads that a live hold names under their case's key and move them out of the day
         (``purge_day`` = held), each with its Merkle path in the day's batch, which is about to be destroyed."""
-        cases = genuine_held_reads(conn, self._seal)  # a hold or link a database writer added keeps nothing
+        # a hold or link a database writer added, or an old copy of a released hold, keeps nothing
+        cases = genuine_held_reads(conn, self._seal, borne_out=self._holds_borne_out)
         held = list(conn.execute(select(reads).where(reads.c.purge_day == day, reads.c.day == day,
                                                      reads.c.key_scope == scope,
                                                      reads.c.id.in_(list(cases))))) if cases else []
@@ -432,7 +438,7 @@ class Retention:
             if exact:
                 rep.problems.append(f"{exact} alerts from before {cutoff} still keep exact details past the limit")
             seen_days = {r[0] for r in conn.execute(select(read_counts.c.day).distinct())}
-            kept = genuine_held_reads(conn, self._seal)
+            kept = genuine_held_reads(conn, self._seal, borne_out=self._holds_borne_out)
             unheld = sum(1 for r in conn.execute(select(reads.c.id).where(reads.c.purge_day == HELD_PURGE_DAY))
                          if r.id not in kept)
             if unheld:
@@ -454,12 +460,14 @@ class Retention:
         return rep
 
 
-def genuine_held_reads(conn: Connection, seal: RecordSeal, *where: Any) -> dict[str, str]:
+def genuine_held_reads(conn: Connection, seal: RecordSeal, *where: Any,
+                       borne_out: Callable[[Mapping[str, Any]], bool] | None = None) -> dict[str, str]:
     """Read id -> case number for the reads live holds keep, counting only holds and links that carry their seals
-    (``where`` narrows the holds, e.g. to one case). A read two cases hold goes to the first hold found."""
+    and, given ``borne_out``, holds the signed ledger still records as placed (``where`` narrows the holds, e.g. to
+    one case). A read two cases hold goes to the first hold found."""
     live = {h.id: h.case_number for h in conn.execute(select(holds).where(holds.c.released_at.is_(None),
                                                                           holds.c.approved_by.is_not(None), *where))
-            if row_holds(seal, "holds", h)}
+            if row_holds(seal, "holds", h) and (borne_out is None or borne_out(dict(h._mapping)))}
     out: dict[str, str] = {}
     if live:
         for link in conn.execute(select(held_reads).where(held_reads.c.hold_id.in_(list(live)))

@@ -24,7 +24,7 @@ import os
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -56,6 +56,9 @@ from platewarden.store.keyring import KeyRing
 from platewarden.store.resealing import reseal
 from platewarden.store.schema import received_shares, sharing_agreements
 from platewarden.store.seals import row_holds
+
+if TYPE_CHECKING:
+    from platewarden.governance.last_word import LastWord
 
 FORMAT = "platewarden-share/2"  # /2: reads carry a salt and a commitment the sender's ledger entry covers
 
@@ -104,8 +107,12 @@ class _Lost(Exception):
 
 class Sharing:
     def __init__(self, engine: Engine, searches: SearchGovernance, ledger: Ledger, policy: Policy,
-                 clock: Clock, keyring: KeyRing) -> None:
+                 clock: Clock, keyring: KeyRing, last_word: LastWord | None = None) -> None:
+        """``last_word``: an agreement is used (a query applied for, a package sent or received) only where the
+        signed ledger's last word on it is its row's status: an old copy of an ended agreement put back shares
+        nothing."""
         self._engine = engine
+        self._last_word = last_word
         self._received_key = keyring.derived("received-shares")
         self._seal = keyring.record_seal()
         self._searches = searches
@@ -224,7 +231,7 @@ class Sharing:
               ) -> SearchRequest:
         """A partner's question, applied for by one of our officers and approved like any search."""
         try:
-            check_shared_query(self.get(agreement_id), offence, self._clock.now(),
+            check_shared_query(self._borne_out(self.get(agreement_id)), offence, self._clock.now(),
                                self._policy.sharing.forbidden_jurisdictions)
         except (SharingRefused, KeyError) as exc:
             self._refused(officer, agreement_id, str(exc).strip("'\""))
@@ -239,7 +246,7 @@ class Sharing:
             raise SharingRefused("this search was not applied for as a shared query")
         ag = self.get(req.agreement_id)
         try:
-            check_shared_query(ag, req.offence, now, self._policy.sharing.forbidden_jurisdictions)
+            check_shared_query(self._borne_out(ag), req.offence, now, self._policy.sharing.forbidden_jurisdictions)
         except SharingRefused as exc:
             self._refused(officer, ag.id, str(exc))
             raise
@@ -365,7 +372,7 @@ class Sharing:
     def _agreement_for_key(self, sender_key: str, now: datetime) -> SharingAgreement:
         for ag in self.all():
             if ag.partner_key == sender_key and ag.active_at(now):
-                return ag
+                return self._borne_out(ag)
         raise SharingRefused("no active agreement with the agency that signed this package")
 
     @staticmethod
@@ -377,6 +384,14 @@ class Sharing:
                                    [bytes.fromhex(h) for h in ledger["proof"]])
         if root != cp.root:
             raise ProofError("the sender's ledger entry is not in its signed checkpoint")
+
+    def _borne_out(self, ag: SharingAgreement) -> SharingAgreement:
+        """The agreement, if the signed ledger's last word on it is its status; SharingRefused otherwise."""
+        if self._last_word is not None and not self._last_word.bears_out(
+                "sharing_agreements", {"id": ag.id, "status": ag.status.value}):
+            raise SharingRefused(f"agreement {ag.id} is not {ag.status.value} by the signed ledger's record "
+                                 "(platewarden audit reconcile)")
+        return ag
 
     def _refused(self, user: User, agreement_id: str | None, why: str) -> None:
         """Every refusal is ledgered, whoever asked."""

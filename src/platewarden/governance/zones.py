@@ -18,6 +18,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +39,9 @@ from platewarden.store.keyring import KeyRing
 from platewarden.store.resealing import reseal
 from platewarden.store.schema import cameras, zone_alerts, zone_sightings, zones
 from platewarden.store.seals import row_holds
+
+if TYPE_CHECKING:
+    from platewarden.governance.last_word import LastWord
 
 VIEWERS = frozenset({Role.OPERATOR, Role.OFFICER})
 
@@ -80,8 +84,12 @@ class ZoneStats:
 class ZoneWatch:
     CACHE_SECONDS = 5.0
 
-    def __init__(self, engine: Engine, keyring: KeyRing, ledger: Ledger, policy: Policy, clock: Clock) -> None:
+    def __init__(self, engine: Engine, keyring: KeyRing, ledger: Ledger, policy: Policy, clock: Clock,
+                 last_word: LastWord | None = None) -> None:
+        """``last_word``: a zone watches only where the signed ledger's last word on it is "active" (an old copy
+        of a revoked zone put back watches nothing)."""
         self._engine = engine
+        self._last_word = last_word
         self._wrap_key = keyring.derived("zone-key-wrap")
         self._alert_key = keyring.derived("zone-alerts")
         self._seal = keyring.record_seal()
@@ -235,7 +243,9 @@ class ZoneWatch:
                     keys = {r.id: r.wrapped_key for r in conn.execute(select(zones).where(
                         zones.c.status == ZoneStatus.ACTIVE.value)) if row_holds(self._seal, "zones", r)}
                 for z in self.all():
-                    if z.status is ZoneStatus.ACTIVE and keys.get(z.id) and not z.expired(now):
+                    if z.status is ZoneStatus.ACTIVE and keys.get(z.id) and not z.expired(now) and (
+                            self._last_word is None
+                            or self._last_word.bears_out("zones", {"id": z.id, "status": z.status.value})):
                         active.append((z, unseal(self._wrap_key, keys[z.id], f"zone|{z.id}".encode())))
                 self._active, self._loaded_at = active, time.monotonic()
             return self._active

@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import zipfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,8 +53,12 @@ class EvidenceExport:
     """A case's evidence package: the reads its holds keep, their crops, their proofs to the ledger and a signed
     checkpoint, for a prosecutor or the people the case's holds name. Every export and refusal is ledgered."""
 
-    def __init__(self, engine: Engine, keyring: KeyRing, case_keys: CaseKeys, ledger: Ledger, clock: Clock) -> None:
+    def __init__(self, engine: Engine, keyring: KeyRing, case_keys: CaseKeys, ledger: Ledger, clock: Clock,
+                 holds_borne_out: Callable[[Mapping[str, Any]], bool] | None = None) -> None:
+        """``holds_borne_out``: whether the signed ledger still records a hold as its row says
+        (``governance.last_word``): an old copy of a released hold put back names nobody and exports nothing."""
         self._engine = engine
+        self._holds_borne_out = holds_borne_out
         self._keyring = keyring
         self._case_keys = case_keys
         self._ledger = ledger
@@ -74,14 +79,15 @@ class EvidenceExport:
         with self._engine.connect() as conn:  # only holds that carry their seal name anyone
             named = {(h.requested_by, h.approved_by) for h in conn.execute(
                 select(holds).where(holds.c.case_number == case, holds.c.released_at.is_(None)))
-                if row_holds(seal, "holds", h)}
+                if row_holds(seal, "holds", h)
+                and (self._holds_borne_out is None or self._holds_borne_out(dict(h._mapping)))}
         if Role.PROSECUTOR not in user.roles and not any(user.id in pair for pair in named):
             self._ledger.append([Event(EventKind.EVIDENCE_EXPORT, self._clock.now(), user.label, with_reason(
                 {"action": "refused", "case": case}, "not named by the case's holds"))])
             raise Refused("a case's evidence is exported by a prosecutor or by the people its holds name "
                                   "(who requested or approved them)")
         with self._engine.connect() as conn:
-            kept = genuine_held_reads(conn, seal, holds.c.case_number == case)
+            kept = genuine_held_reads(conn, seal, holds.c.case_number == case, borne_out=self._holds_borne_out)
             rows = list(conn.execute(select(reads).where(reads.c.id.in_(list(kept))))) if kept else []
             batches: dict[int, list[bytes]] = {}
             for r in rows:

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from platewarden.ledger.high_water import HighWaterError, Mark, extends
 from platewarden.ledger.log import Ledger
-from platewarden.ledger.merkle import leaf_hash, root_of
+from platewarden.ledger.merkle import EMPTY_ROOT, CompactTree, leaf_hash, root_of
 from platewarden.ledger.notes import NoteError, SignedNote, verify_log_signature
 from platewarden.store.schema import ledger_checkpoints, ledger_entries
 
@@ -84,3 +84,79 @@ def trusted_entries(ledger: Ledger, kinds: Iterable[str]) -> list[tuple[int, dic
                 raise LedgerTampered(f"ledger entry {seq} was changed after it was signed")
             out.append((seq, json.loads(data)))
     return out
+
+
+class TrustedFollower:
+    """Follows the signed ledger as it grows, for decisions taken at every use (is this hold, this hotlist entry,
+    this camera key still what the ledger last said of it?).
+
+    Why not ``trusted_entries`` each time: it re-hashes the whole tree per call. The follower keeps the compact tree
+    it has verified; each call reads only what a newer signed checkpoint adds (its leaf hashes, and the entries of
+    the kinds asked for), extends its tree with them and checks the result against the checkpoint's signed root. A
+    ledger cut back below what it has seen, or below this installation's high-water mark, or a checkpoint that does
+    not extend its tree, raises ``LedgerTampered``, as does an entry whose bytes no longer hash to its leaf.
+
+    Not thread-safe: callers hold their own lock around ``new_entries``.
+    """
+
+    def __init__(self, ledger: Ledger, kinds: Iterable[str]) -> None:
+        self._ledger = ledger
+        self._kinds = sorted(set(kinds))
+        self._tree = CompactTree()
+        self._root = EMPTY_ROOT
+
+    @property
+    def size(self) -> int:
+        """How many entries the follower has verified."""
+        return self._tree.size
+
+    def new_entries(self) -> list[tuple[int, dict[str, Any]]]:
+        """(seq, entry) of the followed kinds that the latest signed checkpoint adds to what was seen before."""
+        with self._ledger.engine.connect() as conn:
+            row = conn.execute(select(ledger_checkpoints.c.note).order_by(ledger_checkpoints.c.size.desc())
+                               .limit(1)).first()
+            mark = _high_water(self._ledger)
+            if row is None:
+                if self._tree.size or (mark is not None and mark.size > 0):
+                    raise LedgerTampered("the ledger's signed checkpoints were removed")
+                if conn.execute(select(ledger_entries.c.seq).limit(1)).first() is None:
+                    return []
+                raise LedgerTampered("the ledger has no signed checkpoint")
+            try:
+                cp = verify_log_signature(SignedNote.parse(row[0]), self._ledger.public_key)
+            except NoteError as exc:
+                raise LedgerTampered(f"the latest checkpoint is not signed by the log key: {exc}") from None
+            floor = max(self._tree.size, mark.size if mark is not None else 0)
+            if cp.size < floor:
+                raise LedgerTampered(f"the ledger was cut back: its latest signed checkpoint covers {cp.size} "
+                                     f"entries, but {floor} were signed or verified before")
+            if cp.size == self._tree.size:
+                if cp.root != self._root:
+                    raise LedgerTampered("the latest signed checkpoint does not match the tree verified before")
+                return []
+            tree = CompactTree(self._tree.size, list(self._tree.frontier))
+            leaves = conn.execute(select(ledger_entries.c.seq, ledger_entries.c.leaf_hash).where(
+                ledger_entries.c.seq >= tree.size, ledger_entries.c.seq < cp.size).order_by(ledger_entries.c.seq))
+            by_seq: dict[int, bytes] = {}
+            for seq, leaf in leaves:
+                if seq != tree.size:
+                    raise LedgerTampered(f"ledger entry {tree.size} is missing")
+                if mark is not None and tree.size == mark.size and tree.root() != mark.root:
+                    raise LedgerTampered(f"the ledger's first {mark.size} entries differ from what this "
+                                         "installation signed or verified")
+                by_seq[seq] = bytes(leaf)
+                tree.append(bytes(leaf))
+            if mark is not None and tree.size == mark.size and tree.root() != mark.root:
+                raise LedgerTampered(f"the ledger's first {mark.size} entries differ from what this installation "
+                                     "signed or verified")
+            if tree.size != cp.size or tree.root() != cp.root:
+                raise LedgerTampered(f"the ledger's first {cp.size} entries do not hash to the signed checkpoint")
+            out = []
+            for seq, data in conn.execute(select(ledger_entries.c.seq, ledger_entries.c.entry).where(
+                    ledger_entries.c.kind.in_(self._kinds), ledger_entries.c.seq >= self._tree.size,
+                    ledger_entries.c.seq < cp.size).order_by(ledger_entries.c.seq)):
+                if leaf_hash(bytes(data)) != by_seq[seq]:
+                    raise LedgerTampered(f"ledger entry {seq} was changed after it was signed")
+                out.append((seq, json.loads(data)))
+        self._tree, self._root = tree, cp.root
+        return out
