@@ -20,7 +20,7 @@ from platewarden.domain.clock import ManualClock
 from platewarden.edge.broker import Broker
 from platewarden.edge.consumer import MqttIngest
 from platewarden.edge.ingest import ReadIngest
-from platewarden.edge.message import topic_for
+from platewarden.edge.message import encode_status, status_topic, topic_for
 from platewarden.edge.outbox import Outbox
 from platewarden.edge.pipeline import queue_reads
 from platewarden.edge.publisher import EdgePublisher
@@ -124,11 +124,17 @@ def test_the_acl_keeps_each_camera_in_its_lane(platform: Platform, clock: Manual
     nosy, nosed, nosy_codes = collect(secure_broker, "auditor", "look-only", "#")
     box = Outbox(tmp_path / "outbox.db", bytes(range(32)))
     pub = EdgePublisher(Broker.parse(secure_broker.url_for(CAMERA.id), env(CAMERA.id)), box, "edge-cam-1",
-                        CAMERA.id, sealer.central)
+                        CAMERA.id, sealer.central, camera_key=sealer.camera_key, clock=clock)
     try:
         queue_reads(box, edge_reads(clock, 5), clock, sealer)
         assert pub.drain(20) == 0  # delivered and receipted over TLS
         wait_for(lambda: p.reads.count() == 5)
+        wait_for(lambda: CAMERA.id in p.deployments.edge_reports())  # its outbox report passes the ACL too
+        # cam-1 reporting on cam-2's status topic: the broker drops it
+        c, _ = raw_client(secure_broker, CAMERA.id, "cam1-pw")
+        c.publish(status_topic(OTHER.id), encode_status(OTHER.id, 0, 0, clock.now(), sealer.camera_key),
+                  qos=1).wait_for_publish(5)
+        close(c)
         # cam-1 publishing on cam-2's topic: the broker drops it (the central never sees it)
         c, _ = raw_client(secure_broker, CAMERA.id, "cam1-pw")
         info = c.publish(topic_for(OTHER.id), b'{"v":2}', qos=1)
@@ -136,6 +142,8 @@ def test_the_acl_keeps_each_camera_in_its_lane(platform: Platform, clock: Manual
         close(c)
         time.sleep(0.5)
         assert central.ingest.stats.messages == 5
+        assert set(p.deployments.edge_reports()) == {CAMERA.id}  # cam-2's forged report never arrived:
+        assert all(OTHER.id not in row for row in p.deployments.refusals())  # not even to be refused
     finally:
         stop.set()
         t.join(10)

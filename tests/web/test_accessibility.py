@@ -11,7 +11,7 @@ import pytest
 from platewarden.domain.redress import ComplaintDetails
 from platewarden.governance.scope import Scope
 from tests.factories import activate, make_entry, make_read
-from tests.web.test_browser import CAMS, CHROMIUM, browser, server, sign_in  # noqa: F401 (fixtures)
+from tests.web.conftest import CAMS, CHROMIUM, sign_in
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
 SERIOUS = {"serious", "critical"}
@@ -25,7 +25,7 @@ def violations(page) -> list[str]:  # type: ignore[no-untyped-def]
             for v in results.response["violations"] if v["impact"] in SERIOUS]
 
 
-def test_no_serious_accessibility_violations(server, browser) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_no_serious_accessibility_violations(server, browser) -> None:  # type: ignore[no-untyped-def]
     base, p, who, clock = server
     activate(p, make_entry("5SOW350", clock.now()), who)
     read = make_read("5SOW350", clock.now(), CAMS[0])

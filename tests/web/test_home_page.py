@@ -52,3 +52,26 @@ def test_each_role_sees_its_own_panels(platform: Platform, clock: ManualClock, t
     done = request_cosignature(p.ledger, court.signer.verifier, lambda body: court.handle(body)[:2], clock.now())
     home = auditor.get("/").text
     assert f"size {done.size}, 1 cosignature(s)" in home
+
+
+def test_an_edges_outbox_backlog_on_the_dispatchers_home(platform: Platform, clock: ManualClock) -> None:
+    """The backlog an edge reported (signed, verified on arrival) shows beside its camera; a camera whose edge has
+    not reported for five minutes is flagged."""
+    from platewarden.edge.message import encode_status, status_topic
+    from platewarden.edge.status_reports import EdgeStatusRecorder
+    from tests.factories import enrolled_edge
+
+    p = platform
+    who = people(p)
+    sealer = enrolled_edge(p, CAMERA, who)
+    secrets: dict[str, str] = {}
+    operator = TestClient(create_app(p, session_secret="s", https_only=False))
+    console_sign_in(operator, p, clock, "operator", secrets)
+    assert "waiting (" not in operator.get("/").text  # no report yet: nothing claimed
+    report = encode_status(CAMERA.id, 40, 2, clock.now(), sealer.camera_key)
+    assert EdgeStatusRecorder(p).record([(status_topic(CAMERA.id), report)]) == 1
+    row = re.search(r'<tr class="camera[^"]*">(.*?)</tr>', operator.get("/").text, re.S)
+    assert row is not None
+    assert '<td class="warn">42 waiting (40 unsent, 2 awaiting receipt), reported 0 min ago</td>' in row.group(1)
+    clock.advance(timedelta(minutes=6))
+    assert "reported 6 min ago: the edge has stopped reporting" in operator.get("/").text

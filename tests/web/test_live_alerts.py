@@ -13,12 +13,12 @@ from playwright.sync_api import expect
 
 from platewarden.ledger.entries import EventKind, digest
 from tests.factories import activate, make_entry, make_read
-from tests.web.test_browser import CAMS, CHROMIUM, browser, server, shot, sign_in  # noqa: F401 (fixtures)
+from tests.web.conftest import CAMS, CHROMIUM, shot, sign_in
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
 
 
-def test_a_new_alert_arrives_without_a_reload(server, browser) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_new_alert_arrives_without_a_reload(server, browser) -> None:  # type: ignore[no-untyped-def]
     base, p, who, clock = server
     activate(p, make_entry("5SOW350", clock.now()), who)
     page = sign_in(browser, base, "operator", clock)
@@ -44,7 +44,7 @@ def test_a_new_alert_arrives_without_a_reload(server, browser) -> None:  # type:
     assert digest("vehicle crop shown") in looks  # the vehicle crop is a governed, ledgered look like the plate crop
 
 
-def test_the_stream_refuses_other_roles_and_ends_with_the_session(server, browser) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_the_stream_refuses_other_roles_and_ends_with_the_session(server, browser) -> None:  # type: ignore[no-untyped-def]
     base, _p, _who, clock = server
     prosecutor = sign_in(browser, base, "prosecutor", clock)
     refused = prosecutor.request.get(f"{base}/alerts/stream")

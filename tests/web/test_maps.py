@@ -23,7 +23,7 @@ from platewarden.governance.scope import Scope
 from platewarden.runtime import Platform
 from tests.factories import approve_camera, make_read, people
 from tests.live_server import live_server, serve_app
-from tests.web.test_browser import CAMS, CHROMIUM, browser, shot, sign_in  # noqa: F401 (fixtures)
+from tests.web.conftest import CAMS, CHROMIUM, shot, sign_in
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
 
@@ -57,7 +57,7 @@ def open_platform(tmp_path: Path, clock: ManualClock, tiles: str) -> Platform:
                                   map_tiles=tiles), clock=clock, notify=False)
 
 
-def test_cameras_on_streets_from_the_deployments_tiles(tmp_path: Path, clock: ManualClock, browser,  # noqa: F811
+def test_cameras_on_streets_from_the_deployments_tiles(tmp_path: Path, clock: ManualClock, browser,
                                                        tile_server) -> None:  # type: ignore[no-untyped-def]
     url, asked = tile_server
     p = open_platform(tmp_path, clock, f"{url}/{{z}}/{{x}}/{{y}}.png")
@@ -79,7 +79,7 @@ def test_cameras_on_streets_from_the_deployments_tiles(tmp_path: Path, clock: Ma
 
 
 def test_a_track_with_an_impossible_leg_and_no_tiles(tmp_path: Path, clock: ManualClock,
-                                                     browser) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+                                                     browser) -> None:  # type: ignore[no-untyped-def]
     p = open_platform(tmp_path, clock, "http://127.0.0.1:9/{z}/{x}/{y}.png")  # nothing listens there
     try:
         who = people(p)

@@ -167,7 +167,8 @@ def edge_run(ctx: click.Context, source: str, camera_id: str, central_file: Path
                                  start=datetime.fromisoformat(start) if start else None).frames()
     except (SourceError, NotADirectoryError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
-    publisher = EdgePublisher(broker, outbox, f"platewarden-edge-{camera_id}", camera_id, central)
+    publisher = EdgePublisher(broker, outbox, f"platewarden-edge-{camera_id}", camera_id, central,
+                              camera_key=camera_key, clock=clock)
     rp = policy.recognition
     # The position is the central registry's business: reads leave the edge without one.
     here = Camera(camera_id, camera_id, 0.0, 0.0, None, None)

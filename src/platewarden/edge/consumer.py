@@ -20,7 +20,8 @@ from sqlalchemy.exc import OperationalError
 
 from platewarden.edge.broker import Broker
 from platewarden.edge.ingest import PreparedBatch, ReadIngest
-from platewarden.edge.message import TOPIC_PREFIX, ReceiptBody, receipt_topic, sign_receipt
+from platewarden.edge.message import STATUS_PREFIX, TOPIC_PREFIX, ReceiptBody, receipt_topic, sign_receipt
+from platewarden.edge.status_reports import EdgeStatusRecorder
 from platewarden.pipeline.overlap import OneAhead
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ class MqttIngest:
         self._batch_wait = batch_wait
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._topic = f"$share/{group}/{TOPIC_PREFIX}+"
+        self._status_topic = f"$share/{group}/{STATUS_PREFIX}+"  # the edges' outbox reports
+        self._statuses = EdgeStatusRecorder(ingest.platform)
         self.connected = threading.Event()
         self._client = broker.client(client_id, manual_ack=True)
         self._client.on_connect = self._on_connect
@@ -50,7 +53,7 @@ class MqttIngest:
         if reason.is_failure:
             log.error("broker refused the connection: %s", reason)
             return
-        client.subscribe(self._topic, qos=1)
+        client.subscribe([(self._topic, 1), (self._status_topic, 0)])
         self.connected.set()
 
     def _take(self, timeout: float) -> list[Any]:
@@ -74,10 +77,10 @@ class MqttIngest:
         writer: OneAhead[tuple[list[Any], PreparedBatch], Stored | None] = OneAhead(partial(self._store, stop))
         with writer:
             while not stop.is_set():
-                batch = self._take(0.0)
+                batch = self._reads_only(self._take(0.0))
                 if not batch:  # nothing waiting: finish what is in flight before blocking for more
                     self._settle(writer.drain())
-                    batch = self._take(0.2)
+                    batch = self._reads_only(self._take(0.2))
                 if not batch:
                     if exit_when_idle is not None and time.monotonic() - last > exit_when_idle:
                         return
@@ -91,6 +94,20 @@ class MqttIngest:
                     self._settle(writer.drain())
                 last = time.monotonic()
             self._settle(writer.drain())
+
+    def _reads_only(self, batch: list[Any]) -> list[Any]:
+        """Keep the edges' outbox reports out of the read batch: they are checked and kept at once, and
+        acknowledged (a lost report is replaced by the next one within a minute)."""
+        reports = [m for m in batch if m.topic.startswith(STATUS_PREFIX)]
+        if not reports:
+            return batch
+        try:
+            self._statuses.record([(m.topic, m.payload) for m in reports])
+        except OperationalError as exc:
+            log.warning("an edge status report was not kept (database unavailable): %s", str(exc).splitlines()[0])
+        for m in reports:
+            self._client.ack(m.mid, m.qos)
+        return [m for m in batch if not m.topic.startswith(STATUS_PREFIX)]
 
     def _store(self, stop: threading.Event, item: tuple[list[Any], PreparedBatch]) -> Stored | None:
         batch, prepared = item

@@ -91,6 +91,7 @@ class ReadIngest:
     def __init__(self, platform: Platform, max_bytes: int = MAX_MESSAGE_BYTES, source: str = "mqtt-ingest",
                  central: CentralIdentity | None = None) -> None:
         self._p = platform
+        self.platform = platform
         self._max_bytes = max_bytes
         self._source = source
         self.central = central or central_identity(platform.keyring)

@@ -34,10 +34,13 @@ from platewarden.edge.identity import CentralIdentity, CentralPublic
 
 TOPIC_PREFIX = "platewarden/reads/"
 RECEIPT_PREFIX = "platewarden/stored/"  # central → edge: which reads are committed (or refused for good)
+STATUS_PREFIX = "platewarden/status/"  # edge → central: the outbox's backlog, counts only, signed by the camera
 MAX_MESSAGE_BYTES = 256 * 1024  # a sealed read with two crops is ~20 KB; anything near this is not a read
 VERSION = 2
 READ_CONTEXT = b"platewarden-read/2\n"  # domain separation: a read signature is nothing else's
 RECEIPT_CONTEXT = b"platewarden-receipt/2\n"
+STATUS_CONTEXT = b"platewarden-status/2\n"
+MAX_STATUS_BYTES = 2_000
 CAMERA_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")  # as domain/cameras.py; also MQTT-topic safe
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -268,3 +271,69 @@ def open_receipt(payload: bytes, central: CentralPublic, max_bytes: int = 4_000_
         return ReceiptBody.model_validate_json(raw)
     except ValidationError as exc:
         raise ReceiptRefused(f"malformed receipt body: {exc.errors()[0]['msg']}") from None
+
+
+class StatusBody(BaseModel):
+    """Edge → central, every minute or so: how many reads wait in the camera's outbox. The central cannot see into
+    an edge; without this a dispatcher learns of a backlog (a broker outage, a refused key) only when the reads stop.
+    Counts only (no plate, no time of any read), so it travels in the clear, signed by the camera's key like its
+    reads: a broker client can neither forge a report nor, by replaying an old one, hide a backlog (the central
+    keeps the newest report by the edge's own clock)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    v: Literal[2] = Field(description="Format version.")
+    camera_id: str = Field(pattern=CAMERA_ID.pattern, description="Must equal the topic's camera.")
+    unsent: int = Field(ge=0, le=100_000_000, description="Reads in the outbox not yet published.")
+    awaiting_receipt: int = Field(ge=0, le=100_000_000, description="Reads published, awaiting the central's receipt.")
+    reported_at: str = Field(max_length=40, description="When the edge counted (ISO 8601 with zone).")
+
+
+class SignedStatus(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    body: str = Field(max_length=MAX_STATUS_BYTES, description="The status body, JSON, base64.")
+    sig: str = Field(max_length=100, description="The camera's Ed25519 signature (base64).")
+
+
+def status_topic(camera_id: str) -> str:
+    return STATUS_PREFIX + camera_id
+
+
+def encode_status(camera_id: str, unsent: int, awaiting_receipt: int, at: datetime, camera_key: SigningKey) -> bytes:
+    raw = StatusBody(v=2, camera_id=camera_id, unsent=unsent, awaiting_receipt=awaiting_receipt,
+                     reported_at=at.isoformat()).model_dump_json().encode()
+    return SignedStatus(body=_b64(raw), sig=_b64(camera_key.sign(STATUS_CONTEXT + raw).signature)
+                        ).model_dump_json().encode()
+
+
+def open_status(payload: bytes, topic: str, keys: list[VerifyKey]) -> tuple[StatusBody, datetime]:
+    """A status report verified with one of the camera's keys, and its time; raises MessageRefused."""
+    if len(payload) > 2 * MAX_STATUS_BYTES:
+        raise MessageRefused("oversized", f"{len(payload)} bytes for a status report")
+    cam = topic[len(STATUS_PREFIX):] if topic.startswith(STATUS_PREFIX) else ""
+    if not CAMERA_ID.match(cam):
+        raise MessageRefused("bad_topic", f"topic {topic[:100]!r} does not name a camera")
+    try:
+        signed = SignedStatus.model_validate_json(payload)
+    except ValidationError as exc:
+        raise MessageRefused("malformed", f"status report: {exc.errors()[0]['msg']}") from None
+    raw, sig = _unb64(signed.body), _unb64(signed.sig)
+    if raw is None or sig is None or len(sig) != 64:
+        raise MessageRefused("malformed", "status report: bad base64")
+    for key in keys:
+        try:
+            key.verify(STATUS_CONTEXT + raw, sig)
+            break
+        except BadSignatureError:
+            continue
+    else:
+        raise MessageRefused("bad_signature", f"status report not signed by a key registered for camera {cam}")
+    try:
+        body = StatusBody.model_validate_json(raw)
+        at = datetime.fromisoformat(body.reported_at)
+    except (ValidationError, ValueError) as exc:
+        raise MessageRefused("schema", f"status report body: {str(exc).splitlines()[0][:200]}") from None
+    if body.camera_id != cam:
+        raise MessageRefused("topic_mismatch", f"status of camera {body.camera_id!r} on the topic of {cam!r}")
+    if at.tzinfo is None:
+        raise MessageRefused("schema", "status report time without a zone")
+    return body, at

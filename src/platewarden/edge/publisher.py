@@ -14,9 +14,19 @@ import threading
 import time
 from typing import Any
 
+from nacl.signing import SigningKey
+
+from platewarden.domain.clock import Clock, SystemClock
 from platewarden.edge.broker import Broker
 from platewarden.edge.identity import CentralPublic
-from platewarden.edge.message import ReceiptBody, ReceiptRefused, open_receipt, receipt_topic
+from platewarden.edge.message import (
+    ReceiptBody,
+    ReceiptRefused,
+    encode_status,
+    open_receipt,
+    receipt_topic,
+    status_topic,
+)
 from platewarden.edge.outbox import Outbox
 
 log = logging.getLogger(__name__)
@@ -24,8 +34,16 @@ log = logging.getLogger(__name__)
 
 class EdgePublisher:
     def __init__(self, broker: Broker, outbox: Outbox, client_id: str, camera_id: str, central: CentralPublic,
-                 window: int = 200, receipt_timeout: float = 60.0) -> None:
+                 window: int = 200, receipt_timeout: float = 60.0, camera_key: SigningKey | None = None,
+                 status_every: float = 60.0, clock: Clock | None = None) -> None:
+        """``camera_key``: with it, the outbox's backlog is reported to the central every ``status_every`` seconds
+        (counts only, signed: ``edge.message.StatusBody``), so the central's home shows what it cannot see."""
         self._outbox = outbox
+        self._camera_key = camera_key
+        self._clock = clock or SystemClock()
+        self._status_every = status_every
+        self._last_status = float("-inf")
+        self.status_reports = 0
         self._camera_id = camera_id
         self._central = central
         self._seen_receipts: set[bytes] = set()
@@ -119,7 +137,22 @@ class EdgePublisher:
                     break
                 self._inflight[info.mid] = seq
                 self.published += 1
+        if time.monotonic() - self._last_status >= self._status_every:
+            self.report_backlog()
         return len(self._outbox)
+
+    def report_backlog(self) -> bool:
+        """Publish the outbox's backlog now (``pump`` does every ``status_every`` seconds); False when there is no
+        key to sign it with or no connection (a lost report is replaced by the next)."""
+        if not self.connected or self._camera_key is None:
+            return False
+        waiting, unsent = len(self._outbox), self._outbox.unsent()
+        report = encode_status(self._camera_id, unsent, waiting - unsent, self._clock.now(), self._camera_key)
+        if self._client.publish(status_topic(self._camera_id), report, qos=0).rc != 0:
+            return False
+        self._last_status = time.monotonic()
+        self.status_reports += 1
+        return True
 
     def drain(self, timeout: float) -> int:
         """Pump until every read has its receipt or ``timeout`` seconds pass; returns how many are left."""

@@ -42,6 +42,7 @@ from platewarden.policy.model import Policy, Role
 from platewarden.recognition.jurisdictions import UnknownJurisdictionError, parse_hint
 from platewarden.store.approval_steps import load_steps, record_step
 from platewarden.store.dialect import conflict_insert
+from platewarden.store.edge_status import EdgeReport, keep_report, latest_reports
 from platewarden.store.resealing import reseal
 from platewarden.store.schema import (
     camera_comments,
@@ -402,6 +403,14 @@ class DeploymentReview:
                             self._last_word is None or self._last_word.bears_out("cameras", dict(r._mapping))))
                 self._approved_at = time.monotonic()
             return self._approved
+
+    def edge_reports(self) -> dict[str, EdgeReport]:
+        """Each edge camera's latest outbox report (counts only, verified on arrival: ``edge.status_reports``)."""
+        return latest_reports(self._engine)
+
+    def keep_edge_report(self, report: EdgeReport) -> bool:
+        """Keep a verified outbox report if it is newer than the camera's last; False for an older one."""
+        return keep_report(self._engine, report)
 
     def admit(self, camera_id: str, count: int = 1, source: str = "ingest") -> None:
         """Let reads from an approved camera in; otherwise count and ledger the attempt and raise."""

@@ -178,6 +178,15 @@ read_rates = Table(
     Column("reads", Integer, nullable=False),
 )
 
+edge_status = Table(  # each edge camera's last signed report of its outbox backlog (counts only)
+    "edge_status", metadata,
+    Column("camera_id", String(64), primary_key=True),
+    Column("reported_at", UtcDateTime(), nullable=False),  # the edge's clock, when it counted
+    Column("unsent", Integer, nullable=False),
+    Column("awaiting_receipt", Integer, nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),  # the central's clock
+)
+
 hotlist_entries = Table(
     "hotlist_entries", metadata,
     Column("id", String(36), primary_key=True),
