@@ -1,6 +1,7 @@
 """Background duties of a running server: sign a ledger checkpoint on a schedule (and have the policy's witnesses
-cosign it) and destroy days past the retention limit once a day. Each duty's failure is logged and retried at the
-next tick, never fatal."""
+cosign it), destroy days past the retention limit once a day, and check every governed row against its seal and
+the ledger once an hour (``audit reconcile``, its outcome ledgered for the auditor's home). Each duty's failure is
+logged and retried at the next tick, never fatal."""
 
 from __future__ import annotations
 
@@ -20,10 +21,12 @@ class Scheduler:
     platform: Platform
     checkpoint_seconds: float = 600.0
     retention_seconds: float = 86_400.0
+    reconcile_seconds: float = 3_600.0
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
     checkpoints: int = 0
     retention_runs: int = 0
+    reconciles: int = 0
     cosignatures: int = 0
     transport_for: Callable[[str], Transport] = http_transport
 
@@ -52,6 +55,17 @@ class Scheduler:
                              r.ledger_seq)
             except Exception:
                 log.exception("scheduled retention run failed")
+        if now_s - last.get("reconcile", -1e18) >= self.reconcile_seconds:
+            from platewarden.governance.reconcile import reconcile_and_record
+
+            try:
+                found = reconcile_and_record(self.platform, "scheduler")
+                self.reconciles += 1
+                last["reconcile"] = now_s
+                for d in found:
+                    log.error("audit reconcile: %s", d.line())
+            except Exception:
+                log.exception("scheduled reconcile failed")
 
     def witness(self) -> None:
         """Send the new checkpoint to the policy's witnesses (tlog-witness); one that is down is logged, not fatal:

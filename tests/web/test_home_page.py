@@ -48,6 +48,14 @@ def test_each_role_sees_its_own_panels(platform: Platform, clock: ManualClock, t
     assert 'id="integrity"' in home and 'id="camera-health"' not in home
     assert "none: no outside witness has cosigned the ledger" in home
     assert "none (platewarden ledger witness add)" in home
+    assert "never checked" in home
+    from platewarden.governance.reconcile import reconcile_and_record
+
+    reconcile_and_record(p, "scheduler")
+    assert re.search(r'id="reconcile"><span>every row agrees, checked', auditor.get("/").text)
+    clock.advance(timedelta(hours=3))
+    console_sign_in(auditor, p, clock, "auditor", secrets)  # the session ended while idle
+    assert "3 h ago: the hourly check has stopped" in auditor.get("/").text
     court = Witness(Signer.generate("court.example", COSIGNATURE_V1), [p.ledger.public_key], tmp_path / "w")
     done = request_cosignature(p.ledger, court.signer.verifier, lambda body: court.handle(body)[:2], clock.now())
     home = auditor.get("/").text

@@ -19,11 +19,12 @@ def audit() -> None:
 @click.pass_context
 def audit_reconcile(ctx: click.Context) -> None:
     """Check every governed row (search requests, approval steps, accounts, tokens, sessions) against its seal and
-    every search authorization against the signed ledger; name each row that disagrees. Exit 1 if any does."""
-    from platewarden.governance.reconcile import reconcile
+    every search authorization against the signed ledger; name each row that disagrees. Exit 1 if any does. The
+    outcome (how many, in which tables) is ledgered."""
+    from platewarden.governance.reconcile import reconcile_and_record
 
     with platform(ctx, governed=False, notify=False) as p:
-        found = reconcile(p)
+        found = reconcile_and_record(p, "audit reconcile (command line)")
     for d in found:
         click.echo(d.line())
     click.echo(f"{len(found)} disagreement(s)" if found else "every governed row agrees with its seal and the ledger")

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from platewarden.governance.authorization_record import AUTHORIZATION_KINDS, by_request, ledger_disagreement
 from platewarden.governance.ledgered_state import LEDGERED, disagreement, ledger_states
+from platewarden.ledger.entries import Event, EventKind
 from platewarden.ledger.trusted import LedgerTampered, trusted_entries
 from platewarden.runtime import Platform
 from platewarden.store.schema import approval_steps, metadata, search_requests
@@ -83,3 +85,17 @@ def reconcile(p: Platform) -> list[Disagreement]:
         if why:
             out.append(Disagreement("search_requests", r.id, why))
     return out
+
+
+def reconcile_and_record(p: Platform, actor: str) -> list[Disagreement]:
+    """``reconcile``, with its outcome ledgered (how many rows disagree, in which tables; never a row's key), so the
+    auditor's home and an outside reader see when the check last ran and what it found."""
+    found = reconcile(p)
+    try:
+        p.ledger.append([Event(EventKind.RECONCILE, p.clock.now(), actor, {
+            "disagreements": len(found), "tables": sorted({d.table for d in found})})])
+    except SQLAlchemyError as exc:  # a ledger too damaged to append to: the check's findings still come out
+        found.append(Disagreement("ledger_entries", "-", f"the outcome could not be ledgered: "
+                                                         f"{str(exc).splitlines()[0]}"))
+    return found
+

@@ -43,6 +43,7 @@ class EventKind(StrEnum):
     REPORT = "report"  # a compliance snapshot was gathered (its digest)
     NOTIFICATION_OUTLET = "notification_outlet"  # an alert webhook proposed, decided or removed
     HOTLIST_VIEWED = "hotlist_viewed"  # someone listed hotlist entries (which list, how many; never the plates)
+    RECONCILE = "reconcile"  # governed rows checked against their seals and the ledger: how many disagree, where
 
 
 # Values that look like a plate (letters and digits mixed, 4-10 long) are refused in free-text fields: a ledger

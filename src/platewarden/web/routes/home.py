@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from platewarden.governance.facade import Governance
+from platewarden.governance.reconcile_record import last_reconcile
 from platewarden.http.common import GovernanceDep
 from platewarden.web.console import (
     LEDGER_ROLES,
@@ -21,6 +22,7 @@ from platewarden.web.sparkline import sparkline
 
 router = APIRouter(include_in_schema=False)
 QUIET_MINUTES = 15  # a camera in service with no read for this long is flagged on the dispatcher's home
+RECONCILE_DUE_HOURS = 2  # the server reconciles hourly: a last run older than this is flagged
 STALE_REPORT_MINUTES = 5  # an edge that reports every minute and has not for this long is flagged
 
 
@@ -48,8 +50,12 @@ def _camera_health(p: Governance) -> list[dict[str, Any]]:
 def home(request: Request, user: UserDep, p: GovernanceDep) -> HTMLResponse:
     pending = p.alert_review.pending_count()
     cameras = _camera_health(p) if user.roles & PAGE_ROLES["/alerts"] else []
+    reconciled = last_reconcile(p.ledger) if user.roles & LEDGER_ROLES else None
     return render(request, "home.html", user, title="Home", pending_alerts=pending, inbox=len(inbox_for(p, user)),
                   can_open={page for page, roles in PAGE_ROLES.items() if user.roles & roles},
                   cameras=cameras, quiet_minutes=QUIET_MINUTES, stale_report_minutes=STALE_REPORT_MINUTES,
                   ledger=p.ledger.status() if user.roles & LEDGER_ROLES else None,
+                  reconciled=reconciled, reconcile_due_hours=RECONCILE_DUE_HOURS,
+                  reconcile_age_hours=None if reconciled is None
+                  else int((p.clock.now() - reconciled.at).total_seconds() // 3600),
                   witnesses=len(p.policy.ledger.witnesses), quorum=p.policy.ledger.quorum)
