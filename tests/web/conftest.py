@@ -53,10 +53,10 @@ def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
 _SECRETS: dict[tuple[int, str], str] = {}  # the authenticator each test's people enrolled
 
 
-def sign_in(browser, base: str, username: str, clock: ManualClock):  # type: ignore[no-untyped-def]
+def sign_in(browser, base: str, username: str, clock: ManualClock, width: int = 1280):  # type: ignore[no-untyped-def]
     """Sign in as a person would: the first time, enrol the authenticator from the page's key (and see the recovery
     codes); afterwards, password and the authenticator's current code."""
-    page = browser.new_context().new_page()
+    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
     page.goto(f"{base}/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
